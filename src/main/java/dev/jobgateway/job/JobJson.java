@@ -1,0 +1,83 @@
+package dev.jobgateway.job;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.jobgateway.platform.GatewayConfig;
+
+/** Turns stored jobs into their API representation and back-and-forth JSON text. */
+@ApplicationScoped
+public class JobJson {
+
+    private final ObjectMapper mapper;
+    private final long pollAfterMs;
+
+    JobJson(ObjectMapper mapper, GatewayConfig config) {
+        this.mapper = mapper;
+        this.pollAfterMs = config.jobs().pollAfter().toMillis();
+    }
+
+    public Job toJob(StoredJob stored) {
+        JobStatus status = stored.status();
+        Job.JobError error = stored.text(StoredJob.ERROR) == null ? null
+                : read(stored.text(StoredJob.ERROR), Job.JobError.class);
+        String progress = stored.text(StoredJob.PROGRESS);
+        return new Job(
+                stored.id(),
+                status,
+                tree(stored.text(StoredJob.INPUT)),
+                tree(stored.text(StoredJob.OUTPUT)),
+                progress == null ? null : Double.valueOf(progress),
+                error == null ? null : error.message(),
+                error,
+                stored.text(StoredJob.COMPLETED_VIA),
+                new Job.Delivery(
+                        stored.fields().getOrDefault(StoredJob.DELIVERY_STATE, "awaiting_webhook"),
+                        Integer.parseInt(stored.fields().getOrDefault(StoredJob.WEBHOOKS_RECEIVED, "0")),
+                        stored.instant(StoredJob.LAST_WEBHOOK_AT),
+                        stored.instant(StoredJob.LAST_UPSTREAM_CHECK_AT)),
+                stored.version(),
+                stored.instant(StoredJob.CREATED_AT),
+                stored.instant(StoredJob.UPDATED_AT),
+                stored.instant(StoredJob.COMPLETED_AT),
+                status.isTerminal() ? null : pollAfterMs);
+    }
+
+    public ObjectNode object() {
+        return mapper.createObjectNode();
+    }
+
+    public String write(Object value) {
+        try {
+            return mapper.writeValueAsString(value);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot serialize " + value.getClass().getSimpleName(), e);
+        }
+    }
+
+    public JsonNode tree(String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return mapper.readTree(json);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private <T> T read(String json, Class<T> type) {
+        try {
+            return mapper.readValue(json, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

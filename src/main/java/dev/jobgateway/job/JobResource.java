@@ -1,0 +1,91 @@
+package dev.jobgateway.job;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.util.List;
+
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.EntityTag;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.mutiny.Uni;
+
+/** The frontend API: submit jobs and read them (the submit and status functions). */
+@Path("/jobs")
+@Produces(MediaType.APPLICATION_JSON)
+class JobResource {
+
+    /** Until API keys arrive every job belongs to one owner; the store already keeps the field. */
+    static final String DEFAULT_OWNER = "anonymous";
+
+    private final JobService jobs;
+    private final SubmitRequests requests;
+
+    JobResource(JobService jobs, SubmitRequests requests) {
+        this.jobs = jobs;
+        this.requests = requests;
+    }
+
+    @POST
+    @Consumes(MediaType.WILDCARD)
+    public Uni<Response> submit(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
+        var input = requests.input(contentType, body);
+        return jobs.submit(DEFAULT_OWNER, input).map(job -> Response.accepted(job)
+                .header(HttpHeaders.LOCATION, "/jobs/" + job.id())
+                .tag(etag(job))
+                .build());
+    }
+
+    @GET
+    @Path("/{id}")
+    public Uni<Response> get(@PathParam("id") String id, @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+        return jobs.get(id).map(job -> {
+            EntityTag tag = etag(job);
+            if (matches(ifNoneMatch, tag)) {
+                return Response.notModified(tag).build();
+            }
+            return Response.ok(job).tag(tag).build();
+        });
+    }
+
+    @GET
+    @Path("/{id}/events")
+    public Uni<Timeline> events(@PathParam("id") String id) {
+        return jobs.timeline(id).map(entries -> new Timeline(id, entries));
+    }
+
+    /** A job's timeline, oldest first. */
+    @RegisterForReflection
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    record Timeline(String jobId, List<TimelineEntry> events) {
+    }
+
+    static EntityTag etag(Job job) {
+        return new EntityTag(Long.toString(job.version()));
+    }
+
+    private static boolean matches(String ifNoneMatch, EntityTag tag) {
+        if (ifNoneMatch == null) {
+            return false;
+        }
+        for (String candidate : ifNoneMatch.split(",")) {
+            String value = candidate.trim();
+            if (value.startsWith("W/")) {
+                value = value.substring(2);
+            }
+            if (value.equals("*") || value.equals("\"" + tag.getValue() + "\"")) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

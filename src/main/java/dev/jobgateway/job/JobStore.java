@@ -1,0 +1,158 @@
+package dev.jobgateway.job;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
+import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
+import io.quarkus.redis.datasource.stream.StreamMessage;
+import io.quarkus.redis.datasource.stream.StreamRange;
+import io.quarkus.redis.datasource.value.ReactiveValueCommands;
+import io.quarkus.redis.datasource.value.SetArgs;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.platform.RedisScript;
+import dev.jobgateway.platform.StoreErrors;
+import dev.jobgateway.platform.Timestamps;
+
+/**
+ * All job state, in Redis. Every status change goes through {@link #transition}, one Lua script that is the
+ * state machine; reads are single commands. Redis outages surface as
+ * {@link dev.jobgateway.platform.StoreUnavailableException}.
+ */
+@ApplicationScoped
+public class JobStore {
+
+    private static final RedisScript CREATE = RedisScript.fromResource("store/create.lua");
+    private static final RedisScript RECORD = RedisScript.fromResource("store/record.lua");
+    private static final RedisScript TRANSITION = RedisScript.fromResource("store/transition.lua");
+
+    private final ReactiveRedisDataSource redis;
+    private final ReactiveHashCommands<String, String, String> hashes;
+    private final ReactiveStreamCommands<String, String, String> streams;
+    private final ReactiveValueCommands<String, String> values;
+    private final JobJson json;
+    private final String ttlMs;
+    private final String maxTimeline;
+    private final String dedupeMs;
+    private final String channel;
+
+    JobStore(ReactiveRedisDataSource redis, JobJson json, GatewayConfig config) {
+        this.redis = redis;
+        this.hashes = redis.hash(String.class);
+        this.streams = redis.stream(String.class);
+        this.values = redis.value(String.class);
+        this.json = json;
+        this.ttlMs = Long.toString(config.jobs().retention().toMillis());
+        this.maxTimeline = Integer.toString(config.jobs().timelineMaxEntries());
+        this.dedupeMs = Long.toString(config.webhooks().dedupeWindow().toMillis());
+        this.channel = config.jobs().changesChannel();
+    }
+
+    /** Stores a new job in {@code queued}, with its {@code submitted} timeline entry. */
+    Uni<Void> create(NewJob job) {
+        ObjectNode event = json.object().put("provider", job.provider());
+        List<String> args = new ArrayList<>(List.of(ttlMs, maxTimeline, job.createdAt().toString(), json.write(event),
+                StoredJob.ID, job.id(),
+                StoredJob.OWNER, job.owner(),
+                StoredJob.PROVIDER, job.provider(),
+                StoredJob.STATUS, JobStatus.QUEUED.wireName(),
+                StoredJob.INPUT, job.inputJson(),
+                StoredJob.VERSION, "1",
+                StoredJob.DELIVERY_STATE, "awaiting_webhook",
+                StoredJob.WEBHOOKS_RECEIVED, "0",
+                StoredJob.CREATED_AT, job.createdAt().toString(),
+                StoredJob.UPDATED_AT, job.createdAt().toString(),
+                StoredJob.DEADLINE_AT, job.deadlineAt().toString(),
+                StoredJob.WEBHOOK_TOKEN_HASH, job.webhookTokenHash()));
+        return CREATE.run(redis, List.of(Keys.job(job.id()), Keys.timeline(job.id())), args)
+                .invoke(created -> {
+                    if (created.toInteger() != 1) {
+                        throw new IllegalStateException("Job id collision: " + job.id());
+                    }
+                })
+                .replaceWithVoid();
+    }
+
+    public Uni<Optional<StoredJob>> find(String jobId) {
+        return StoreErrors.guard(hashes.hgetall(Keys.job(jobId)))
+                .map(fields -> fields.isEmpty() ? Optional.empty() : Optional.of(new StoredJob(fields)));
+    }
+
+    /** Runs a change through the state machine; ignored changes are recorded in the timeline with why. */
+    public Uni<TransitionResult> transition(String jobId, Transition change) {
+        List<String> keys = new ArrayList<>(List.of(Keys.job(jobId), Keys.timeline(jobId)));
+        if (change.webhookId() != null) {
+            keys.add(Keys.webhookSeen(jobId, change.webhookId()));
+        }
+        List<String> args = List.of(
+                change.target().wireName(),
+                change.progress() == null ? "" : change.progress().toString(),
+                change.outputJson() == null ? "" : change.outputJson(),
+                change.error() == null ? "" : json.write(change.error()),
+                change.via().wireName(),
+                change.via().deliveryState() == null ? "" : change.via().deliveryState(),
+                change.via().completedVia() == null ? "" : change.via().completedVia(),
+                Timestamps.now().toString(),
+                change.eventType(),
+                json.write(change.event()),
+                ttlMs,
+                maxTimeline,
+                channel,
+                jobId,
+                dedupeMs);
+        return TRANSITION.run(redis, keys, args).map(JobStore::transitionResult);
+    }
+
+    /** Adds facts that change no state (no version bump) and a timeline entry; false if the job is gone. */
+    public Uni<Boolean> record(String jobId, String eventType, ObjectNode event, Map<String, String> fields) {
+        List<String> args = new ArrayList<>(List.of(ttlMs, maxTimeline, Timestamps.now().toString(), eventType,
+                json.write(event)));
+        fields.forEach((name, value) -> {
+            args.add(name);
+            args.add(value);
+        });
+        return RECORD.run(redis, List.of(Keys.job(jobId), Keys.timeline(jobId)), args)
+                .map(result -> result.toInteger() == 1);
+    }
+
+    public Uni<List<TimelineEntry>> timeline(String jobId) {
+        return StoreErrors.guard(streams.xrange(Keys.timeline(jobId), StreamRange.of("-", "+")))
+                .map(messages -> messages.stream().map(this::timelineEntry).toList());
+    }
+
+    public Uni<Void> mapExternalId(String provider, String externalId, String jobId) {
+        return StoreErrors.guard(values.set(Keys.externalId(provider, externalId), jobId,
+                new SetArgs().px(Long.parseLong(ttlMs))));
+    }
+
+    public Uni<Optional<String>> jobIdForExternalId(String provider, String externalId) {
+        return StoreErrors.guard(values.get(Keys.externalId(provider, externalId))).map(Optional::ofNullable);
+    }
+
+    private TimelineEntry timelineEntry(StreamMessage<String, String, String> message) {
+        Map<String, String> f = message.payload();
+        String reason = f.get("reason");
+        return new TimelineEntry(f.get("type"), Instant.parse(f.get("at")), f.get("outcome"),
+                reason == null || reason.isEmpty() ? null : reason,
+                Long.parseLong(f.getOrDefault("version", "0")), json.tree(f.get("data")));
+    }
+
+    private static TransitionResult transitionResult(Response reply) {
+        TransitionResult.Outcome outcome = TransitionResult.Outcome.valueOf(reply.get(0).toString().toUpperCase(java.util.Locale.ROOT));
+        String reason = reply.get(3).toString();
+        return new TransitionResult(outcome, reply.get(1).toLong(),
+                JobStatus.fromWire(reply.get(2).toString()).orElse(null),
+                reason.isEmpty() ? null : reason);
+    }
+}

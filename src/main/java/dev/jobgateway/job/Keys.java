@@ -1,0 +1,32 @@
+package dev.jobgateway.job;
+
+import dev.jobgateway.platform.Ids;
+
+/**
+ * Every Redis key the gateway uses. One job's keys share the hash tag {@code {job id}}, so they live in one
+ * Redis Cluster slot and a Lua script may touch them together.
+ */
+final class Keys {
+
+    private static final String PREFIX = "jobgw:";
+
+    private Keys() {
+    }
+
+    static String job(String jobId) {
+        return PREFIX + "job:{" + jobId + "}";
+    }
+
+    static String timeline(String jobId) {
+        return job(jobId) + ":timeline";
+    }
+
+    /** Hashed, so whatever a sender puts in {@code webhook-id} makes a short, safe key. */
+    static String webhookSeen(String jobId, String webhookId) {
+        return job(jobId) + ":seen:" + Ids.sha256(webhookId);
+    }
+
+    static String externalId(String provider, String externalId) {
+        return PREFIX + "ext:{" + provider + ":" + Ids.sha256(externalId) + "}";
+    }
+}

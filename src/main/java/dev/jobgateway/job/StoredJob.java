@@ -1,0 +1,68 @@
+package dev.jobgateway.job;
+
+import java.time.Instant;
+import java.util.Map;
+
+/** A job's Redis hash, typed. Holds internal fields (owner, external id, token hash) the API never shows. */
+public record StoredJob(Map<String, String> fields) {
+
+    static final String ID = "id";
+    static final String OWNER = "owner";
+    static final String STATUS = "status";
+    static final String INPUT = "input";
+    static final String OUTPUT = "output";
+    static final String PROGRESS = "progress";
+    static final String ERROR = "error";
+    static final String COMPLETED_VIA = "completed_via";
+    static final String DELIVERY_STATE = "delivery_state";
+    static final String WEBHOOKS_RECEIVED = "webhooks_received";
+    static final String LAST_WEBHOOK_AT = "last_webhook_at";
+    static final String LAST_UPSTREAM_CHECK_AT = "last_upstream_check_at";
+    static final String VERSION = "version";
+    static final String CREATED_AT = "created_at";
+    static final String UPDATED_AT = "updated_at";
+    static final String COMPLETED_AT = "completed_at";
+    static final String DEADLINE_AT = "deadline_at";
+    static final String PROVIDER = "provider";
+    static final String EXTERNAL_ID = "external_id";
+    static final String WEBHOOK_TOKEN_HASH = "webhook_token_hash";
+
+    public String id() {
+        return fields.get(ID);
+    }
+
+    public String owner() {
+        return fields.get(OWNER);
+    }
+
+    public JobStatus status() {
+        return JobStatus.fromWire(fields.get(STATUS)).orElseThrow();
+    }
+
+    public long version() {
+        return Long.parseLong(fields.getOrDefault(VERSION, "0"));
+    }
+
+    public String provider() {
+        return fields.get(PROVIDER);
+    }
+
+    /** The AI server's id for this job, or null before the hand-off is recorded. */
+    public String externalId() {
+        return fields.get(EXTERNAL_ID);
+    }
+
+    public String webhookTokenHash() {
+        return fields.get(WEBHOOK_TOKEN_HASH);
+    }
+
+    String text(String field) {
+        String value = fields.get(field);
+        return value == null || value.isEmpty() ? null : value;
+    }
+
+    Instant instant(String field) {
+        String value = text(field);
+        return value == null ? null : Instant.parse(value);
+    }
+}

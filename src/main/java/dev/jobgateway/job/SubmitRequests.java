@@ -1,0 +1,82 @@
+package dev.jobgateway.job;
+
+import java.io.IOException;
+import java.util.Iterator;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+
+import dev.jobgateway.platform.ApiException;
+import dev.jobgateway.platform.GatewayConfig;
+
+/** Checks a {@code POST /jobs} body down to its {@code input} object, before anything is stored. */
+@ApplicationScoped
+class SubmitRequests {
+
+    private final ObjectReader reader;
+    private final GatewayConfig.Limits limits;
+
+    SubmitRequests(ObjectMapper mapper, GatewayConfig config) {
+        this.reader = mapper.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        this.limits = config.limits();
+    }
+
+    /** Returns the job's input object, or throws the client mistake as an {@link ApiException}. */
+    JsonNode input(String contentType, byte[] body) {
+        if (!isJson(contentType)) {
+            throw new ApiException(415, "unsupported-media-type", "Unsupported media type",
+                    "Send the body as application/json.");
+        }
+        if (body == null || body.length == 0) {
+            throw ApiException.badRequest("invalid-json", "Malformed JSON", "The request body is empty.");
+        }
+        if (body.length > limits.maxBodyBytes()) {
+            throw new ApiException(413, "body-too-large", "Request body too large",
+                    "The body has " + body.length + " bytes; at most " + limits.maxBodyBytes() + " are accepted.");
+        }
+        JsonNode root;
+        try {
+            root = reader.readTree(body);
+        } catch (IOException e) {
+            throw ApiException.badRequest("invalid-json", "Malformed JSON", "The request body is not valid JSON.");
+        }
+        if (root == null || !root.isObject()) {
+            throw invalid("The body must be a JSON object like {\"input\": {...}}.");
+        }
+        for (Iterator<String> names = root.fieldNames(); names.hasNext();) {
+            String name = names.next();
+            if (!name.equals("input")) {
+                throw invalid("Unknown field '" + name + "'; the body has one field, 'input'.");
+            }
+        }
+        JsonNode input = root.get("input");
+        if (input == null || input.isNull()) {
+            throw invalid("The field 'input' is required.");
+        }
+        if (!input.isObject()) {
+            throw invalid("The field 'input' must be a JSON object.");
+        }
+        int inputBytes = input.toString().length();
+        if (inputBytes > limits.maxInputBytes()) {
+            throw new ApiException(413, "input-too-large", "Job input too large",
+                    "The input has " + inputBytes + " bytes; at most " + limits.maxInputBytes() + " are accepted.");
+        }
+        return input;
+    }
+
+    private static boolean isJson(String contentType) {
+        if (contentType == null) {
+            return false;
+        }
+        String type = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
+        return type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
+    }
+
+    private static ApiException invalid(String detail) {
+        return ApiException.unprocessable("invalid-request", "Invalid request", detail);
+    }
+}

@@ -1,0 +1,19 @@
+package dev.jobgateway.job;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.time.Instant;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * One line of a job's timeline: what happened ({@code type}), when, whether it changed the job
+ * ({@code applied}, {@code ignored} with a reason, or {@code recorded} for facts that change no state), the job
+ * version after it, and its details.
+ */
+@RegisterForReflection
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record TimelineEntry(String type, Instant at, String outcome, String reason, long version, JsonNode details) {
+}

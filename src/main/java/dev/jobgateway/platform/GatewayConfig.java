@@ -1,0 +1,125 @@
+package dev.jobgateway.platform;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+/**
+ * Every setting of the gateway, with its default, in one tree under {@code gateway.*}.
+ * Environment variables map the usual way: {@code gateway.public-base-url} is {@code GATEWAY_PUBLIC_BASE_URL}.
+ */
+@ConfigMapping(prefix = "gateway")
+public interface GatewayConfig {
+
+    /** Base URL at which AI servers reach this gateway; webhook URLs handed to them start with it. */
+    @WithDefault("http://localhost:8080")
+    String publicBaseUrl();
+
+    /** Job lifecycle and storage. */
+    Jobs jobs();
+
+    /** Request size limits, checked before Redis is touched. */
+    Limits limits();
+
+    /** Webhook verification shared by all providers. */
+    Webhooks webhooks();
+
+    /** AI-server providers. */
+    Providers providers();
+
+    /** The simulated AI server (dev and test builds only; absent from production builds). */
+    Simulator simulator();
+
+    interface Jobs {
+        /** How long a job and its timeline stay in Redis after their last change. */
+        @WithDefault("7d")
+        Duration retention();
+
+        /** Timeline entries kept per job (a capped stream; the oldest go first). */
+        @WithDefault("500")
+        int timelineMaxEntries();
+
+        /** A job not terminal after this long is timed out (the seed article's 5 minutes). */
+        @WithDefault("300s")
+        Duration maxDuration();
+
+        /** The {@code poll_after_ms} hint given to plain pollers of a job that is not terminal. */
+        @WithDefault("1500ms")
+        Duration pollAfter();
+
+        /** Redis pub/sub channel on which every accepted change is announced. */
+        @WithDefault("jobgw:changes")
+        String changesChannel();
+    }
+
+    interface Limits {
+        /** Largest request body accepted on any endpoint, in bytes. */
+        @WithDefault("262144")
+        int maxBodyBytes();
+
+        /** Largest serialized {@code input} object of a job, in bytes. */
+        @WithDefault("65536")
+        int maxInputBytes();
+    }
+
+    interface Webhooks {
+        /** Largest accepted difference between a webhook's timestamp and our clock, either way. */
+        @WithDefault("5m")
+        Duration timestampTolerance();
+
+        /** How long a {@code webhook-id} is remembered to drop redeliveries (at least the sender's retry horizon). */
+        @WithDefault("24h")
+        Duration dedupeWindow();
+    }
+
+    interface Providers {
+        /** The built-in generic AI-server protocol. */
+        Generic generic();
+    }
+
+    interface Generic {
+        /** Base URL of the AI server, e.g. {@code https://ai.example.com}; required in production. */
+        Optional<String> url();
+
+        /** How a webhook proves it comes from this AI server. */
+        @WithDefault("signature")
+        WebhookAuth webhookAuth();
+
+        /**
+         * Accepted Standard Webhooks secrets ({@code whsec_...}), comma-separated; the first one is current,
+         * the others are accepted during rotation.
+         */
+        Optional<List<String>> webhookSecrets();
+
+        /** Calls made to hand a job to the AI server before the job is failed (1 = no retry). */
+        @WithDefault("3")
+        int submitAttempts();
+
+        /** First pause between submit attempts; it doubles, with jitter, on each retry. */
+        @WithDefault("200ms")
+        Duration submitBackoff();
+
+        /** Time allowed for one call to the AI server. */
+        @WithDefault("5s")
+        Duration requestTimeout();
+    }
+
+    interface Simulator {
+        /** Port of the simulated AI server in dev and test builds. */
+        @WithDefault("8089")
+        int port();
+    }
+
+    /** What authenticates a webhook. */
+    enum WebhookAuth {
+        /** A valid Standard Webhooks signature. */
+        SIGNATURE,
+        /** The per-job token carried in the webhook URL (for senders that cannot sign, e.g. self-hosted Cog). */
+        TOKEN,
+        /** Either of the two. */
+        SIGNATURE_OR_TOKEN
+    }
+}

@@ -1,0 +1,11 @@
+package dev.jobgateway.platform;
+
+/** An RFC 9457 problem detail, the body of every error response. */
+public record Problem(String type, String title, int status, String detail) {
+
+    public static final String MEDIA_TYPE = "application/problem+json";
+
+    static Problem of(int status, String type, String title, String detail) {
+        return new Problem("/problems/" + type, title, status, detail);
+    }
+}

@@ -1,0 +1,82 @@
+package dev.jobgateway.platform;
+
+import jakarta.ws.rs.NotAllowedException;
+import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.NotSupportedException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+
+/** The one path from an exception to a problem+json response. 4xx are logged at INFO, 5xx at ERROR. */
+class ProblemMapper {
+
+    private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
+    static final String RETRY_AFTER_SECONDS = "2";
+
+    @ServerExceptionMapper
+    Response apiException(ApiException e) {
+        LOG.infof("%d %s: %s", e.status(), e.type(), e.detail());
+        return respond(Problem.of(e.status(), e.type(), e.title(), e.detail()));
+    }
+
+    @ServerExceptionMapper
+    Response storeUnavailable(StoreUnavailableException e) {
+        LOG.errorf("503 store-unavailable: %s", e.getMessage());
+        return Response.fromResponse(respond(Problem.of(503, "store-unavailable", "Service temporarily unavailable",
+                "The job store cannot be reached; retry after a short pause.")))
+                .header("Retry-After", RETRY_AFTER_SECONDS).build();
+    }
+
+    @ServerExceptionMapper
+    Response malformedJson(JsonProcessingException e) {
+        LOG.infof("400 invalid-json: %s", e.getOriginalMessage());
+        return respond(Problem.of(400, "invalid-json", "Malformed JSON", "The request body is not valid JSON."));
+    }
+
+    @ServerExceptionMapper
+    Response webApplication(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        if (status >= 500) {
+            return unexpected(e);
+        }
+        Problem problem;
+        if (e instanceof NotFoundException) {
+            problem = Problem.of(404, "not-found", "Not found", "No such resource.");
+        } else if (e instanceof NotAllowedException) {
+            problem = Problem.of(405, "method-not-allowed", "Method not allowed",
+                    "This resource does not support that method.");
+        } else if (e instanceof NotSupportedException) {
+            problem = Problem.of(415, "unsupported-media-type", "Unsupported media type",
+                    "Send the body as application/json.");
+        } else {
+            problem = Problem.of(status, "http-" + status, e.getResponse().getStatusInfo().getReasonPhrase(),
+                    "The request was refused.");
+        }
+        LOG.infof("%d %s", status, problem.type());
+        Response.ResponseBuilder builder = Response.status(status).type(Problem.MEDIA_TYPE).entity(problem);
+        e.getResponse().getHeaders().forEach((name, values) -> {
+            if (name.equalsIgnoreCase("Allow")) {
+                values.forEach(v -> builder.header(name, v));
+            }
+        });
+        return builder.build();
+    }
+
+    @ServerExceptionMapper
+    Response unexpected(Throwable e) {
+        if (StoreErrors.isUnavailable(e)) {
+            return storeUnavailable(new StoreUnavailableException(e));
+        }
+        LOG.error("500 internal-error", e);
+        return respond(Problem.of(500, "internal-error", "Internal error",
+                "The gateway failed unexpectedly; the request may be retried."));
+    }
+
+    static Response respond(Problem problem) {
+        return Response.status(problem.status()).type(Problem.MEDIA_TYPE).entity(problem).build();
+    }
+}

@@ -1,0 +1,75 @@
+package dev.jobgateway.platform;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
+
+/**
+ * A Lua script shipped as a resource, run by its SHA1 ({@code EVALSHA}) and sent in full ({@code EVAL}) only when
+ * Redis does not know it yet (first use, after {@code SCRIPT FLUSH} or a fail-over).
+ */
+public final class RedisScript {
+
+    private final String name;
+    private final String source;
+    private final String sha1;
+
+    private RedisScript(String name, String source) {
+        this.name = name;
+        this.source = source;
+        this.sha1 = sha1(source);
+    }
+
+    public static RedisScript fromResource(String path) {
+        try (InputStream in = RedisScript.class.getClassLoader().getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("Missing Lua script " + path);
+            }
+            return new RedisScript(path, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public Uni<Response> run(ReactiveRedisDataSource redis, List<String> keys, List<String> args) {
+        return StoreErrors.guard(redis.execute("EVALSHA", arguments(sha1, keys, args))
+                .onFailure(RedisScript::isNoScript)
+                .recoverWithUni(() -> redis.execute("EVAL", arguments(source, keys, args))));
+    }
+
+    public String name() {
+        return name;
+    }
+
+    private static String[] arguments(String script, List<String> keys, List<String> args) {
+        List<String> all = new ArrayList<>(2 + keys.size() + args.size());
+        all.add(script);
+        all.add(Integer.toString(keys.size()));
+        all.addAll(keys);
+        all.addAll(args);
+        return all.toArray(String[]::new);
+    }
+
+    private static boolean isNoScript(Throwable failure) {
+        return String.valueOf(failure.getMessage()).startsWith("NOSCRIPT");
+    }
+
+    private static String sha1(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

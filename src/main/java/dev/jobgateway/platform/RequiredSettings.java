@@ -1,0 +1,28 @@
+package dev.jobgateway.platform;
+
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+import io.quarkus.runtime.Startup;
+
+/** Fails start-up with a message that says what to set, instead of a stack trace on the first request. */
+@Startup
+@ApplicationScoped
+class RequiredSettings {
+
+    RequiredSettings(GatewayConfig config,
+            @ConfigProperty(name = "quarkus.redis.hosts") Optional<String> redisHosts,
+            @ConfigProperty(name = "quarkus.redis.hosts-provider-name") Optional<String> redisHostsProvider) {
+        if (redisHosts.isEmpty() && redisHostsProvider.isEmpty()) {
+            throw new IllegalStateException("No Redis configured: set REDIS_URL (e.g. redis://localhost:6379, "
+                    + "rediss://... for TLS) or quarkus.redis.hosts");
+        }
+        if (config.providers().generic().url().isEmpty()) {
+            throw new IllegalStateException("No AI server configured: set GATEWAY_PROVIDERS_GENERIC_URL "
+                    + "(gateway.providers.generic.url)");
+        }
+    }
+}

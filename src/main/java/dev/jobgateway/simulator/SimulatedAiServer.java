@@ -1,0 +1,366 @@
+package dev.jobgateway.simulator;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+
+import dev.jobgateway.webhook.StandardWebhook;
+
+/**
+ * An AI server speaking the generic protocol, for dev mode, tests and benchmarks: it accepts jobs, "generates"
+ * them on a timer as {@code input.simulate} says, answers status and cancel calls, and sends Standard Webhooks
+ * signed webhooks, retrying failed deliveries like real senders do. Plain JDK HTTP, no framework, so tests and
+ * benchmarks can run it outside the gateway too.
+ */
+public final class SimulatedAiServer implements AutoCloseable {
+
+    private static final Logger LOG = Logger.getLogger(SimulatedAiServer.class);
+    private static final int DELIVERY_ATTEMPTS = 5;
+
+    private final int requestedPort;
+    private final String signingSecret;
+    private final ObjectMapper mapper = new ObjectMapper();
+    private final Map<String, SimJob> jobs = new ConcurrentHashMap<>();
+    private final Map<String, AtomicInteger> attemptsByWebhookUrl = new ConcurrentHashMap<>();
+    private final AtomicInteger submitAttempts = new AtomicInteger();
+    private final AtomicInteger statusCalls = new AtomicInteger();
+    private final AtomicInteger cancelCalls = new AtomicInteger();
+    private final AtomicInteger webhooksDelivered = new AtomicInteger();
+    private HttpServer server;
+    private ExecutorService requests;
+    private ScheduledExecutorService timers;
+    private HttpClient client;
+
+    public SimulatedAiServer(int port, String signingSecret) {
+        this.requestedPort = port;
+        this.signingSecret = signingSecret;
+    }
+
+    public synchronized void start() {
+        if (server != null) {
+            return;
+        }
+        try {
+            server = HttpServer.create(new InetSocketAddress("127.0.0.1", requestedPort), 256);
+        } catch (IOException e) {
+            throw new UncheckedIOException("The simulated AI server cannot listen on port " + requestedPort, e);
+        }
+        requests = Executors.newCachedThreadPool(daemon("sim-ai-http"));
+        timers = Executors.newScheduledThreadPool(2, daemon("sim-ai-timer"));
+        client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        server.setExecutor(requests);
+        server.createContext("/", this::handle);
+        server.start();
+        LOG.infof("Simulated AI server listening on %s", baseUri());
+    }
+
+    public synchronized void stop() {
+        if (server == null) {
+            return;
+        }
+        server.stop(0);
+        timers.shutdownNow();
+        requests.shutdownNow();
+        server = null;
+    }
+
+    @Override
+    public void close() {
+        stop();
+    }
+
+    public URI baseUri() {
+        return URI.create("http://127.0.0.1:" + port());
+    }
+
+    public int port() {
+        return server == null ? requestedPort : server.getAddress().getPort();
+    }
+
+    /** Every {@code POST /jobs} received, rejected ones included. */
+    public int submitAttempts() {
+        return submitAttempts.get();
+    }
+
+    public int statusCalls() {
+        return statusCalls.get();
+    }
+
+    public int cancelCalls() {
+        return cancelCalls.get();
+    }
+
+    /** Webhooks the gateway answered with 2xx. */
+    public int webhooksDelivered() {
+        return webhooksDelivered.get();
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange) {
+            String method = exchange.getRequestMethod();
+            String[] path = exchange.getRequestURI().getPath().replaceAll("^/+|/+$", "").split("/");
+            if (method.equals("POST") && path.length == 1 && path[0].equals("jobs")) {
+                submit(exchange);
+            } else if (method.equals("GET") && path.length == 2 && path[0].equals("jobs")) {
+                statusCalls.incrementAndGet();
+                SimJob job = jobs.get(path[1]);
+                respond(exchange, job == null ? 404 : 200, job == null ? error("no such job") : job.describe());
+            } else if (method.equals("POST") && path.length == 3 && path[0].equals("jobs")
+                    && path[2].equals("cancel")) {
+                cancelCalls.incrementAndGet();
+                SimJob job = jobs.get(path[1]);
+                if (job != null) {
+                    job.cancel();
+                }
+                respond(exchange, job == null ? 404 : 200, job == null ? error("no such job") : job.describe());
+            } else {
+                respond(exchange, 404, error("no such endpoint"));
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("Simulated AI server failed a request", e);
+            respond(exchange, 500, error("simulator failure"));
+        }
+    }
+
+    private void submit(HttpExchange exchange) throws IOException {
+        submitAttempts.incrementAndGet();
+        JsonNode body;
+        try (InputStream in = exchange.getRequestBody()) {
+            body = mapper.readTree(in);
+        } catch (IOException e) {
+            respond(exchange, 400, error("body is not JSON"));
+            return;
+        }
+        JsonNode input = body == null ? null : body.get("input");
+        String webhookUrl = body == null ? null : body.path("webhook_url").asText(null);
+        if (input == null || !input.isObject() || webhookUrl == null) {
+            respond(exchange, 400, error("input object and webhook_url are required"));
+            return;
+        }
+        SimulationPlan plan;
+        try {
+            plan = SimulationPlan.from(input);
+        } catch (RuntimeException e) {
+            respond(exchange, 400, error("input.simulate is not understood: " + e.getMessage()));
+            return;
+        }
+        int attempt = attemptsByWebhookUrl.computeIfAbsent(webhookUrl, url -> new AtomicInteger()).incrementAndGet();
+        if (attempt <= plan.rejectSubmits()) {
+            respond(exchange, 503, error("simulated overload"));
+            return;
+        }
+        SimJob job = new SimJob("sim_" + UUID.randomUUID(), input, URI.create(webhookUrl), plan);
+        jobs.put(job.id, job);
+        respond(exchange, 201, mapper.createObjectNode().put("id", job.id).put("status", "queued"));
+        job.schedule();
+    }
+
+    private void respond(HttpExchange exchange, int status, JsonNode body) throws IOException {
+        byte[] bytes = mapper.writeValueAsBytes(body);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    private ObjectNode error(String message) {
+        return mapper.createObjectNode().put("error", message);
+    }
+
+    /** One simulated generation: its state over time and the webhooks that report it. */
+    private final class SimJob {
+        final String id;
+        final JsonNode input;
+        final URI webhookUrl;
+        final SimulationPlan plan;
+        final List<ScheduledFuture<?>> timers = new ArrayList<>();
+        final List<ObjectNode> heldBack = new ArrayList<>();
+        String status = "queued";
+        Double progress;
+        JsonNode output;
+        String errorMessage;
+
+        SimJob(String id, JsonNode input, URI webhookUrl, SimulationPlan plan) {
+            this.id = id;
+            this.input = input;
+            this.webhookUrl = webhookUrl;
+            this.plan = plan;
+        }
+
+        synchronized void schedule() {
+            int steps = plan.progressSteps();
+            for (int i = 1; i <= steps; i++) {
+                double fraction = (double) i / (steps + 1);
+                long at = Math.round(plan.durationMs() * fraction);
+                double reported = Math.round(fraction * 100) / 100.0;
+                timers.add(SimulatedAiServer.this.timers.schedule(() -> advance("running", reported), at,
+                        TimeUnit.MILLISECONDS));
+            }
+            timers.add(SimulatedAiServer.this.timers.schedule(this::finish, plan.durationMs(),
+                    TimeUnit.MILLISECONDS));
+        }
+
+        synchronized void advance(String newStatus, double newProgress) {
+            if (isTerminal()) {
+                return;
+            }
+            status = newStatus;
+            progress = newProgress;
+            report(false);
+        }
+
+        synchronized void finish() {
+            if (isTerminal()) {
+                return;
+            }
+            if (plan.succeeds()) {
+                status = "succeeded";
+                progress = 1.0;
+                output = mapper.createObjectNode().set("images", mapper.createArrayNode().add(mapper.createObjectNode()
+                        .put("url", baseUri() + "/images/" + id + ".png").put("width", 1024).put("height", 1024)));
+            } else {
+                status = "failed";
+                errorMessage = plan.errorMessage();
+            }
+            report(true);
+        }
+
+        synchronized void cancel() {
+            if (isTerminal()) {
+                return;
+            }
+            timers.forEach(timer -> timer.cancel(false));
+            status = "cancelled";
+            report(true);
+        }
+
+        boolean isTerminal() {
+            return status.equals("succeeded") || status.equals("failed") || status.equals("cancelled");
+        }
+
+        synchronized ObjectNode describe() {
+            ObjectNode node = mapper.createObjectNode().put("id", id).put("status", status);
+            node.set("output", output);
+            node.put("error_message", errorMessage);
+            if (progress == null) {
+                node.putNull("progress");
+            } else {
+                node.put("progress", progress);
+            }
+            return node;
+        }
+
+        /** Sends the current state as the plan's webhook mode says. */
+        private void report(boolean last) {
+            ObjectNode payload = describe();
+            payload.remove("id");
+            payload.put("job_id", id);
+            switch (plan.webhook()) {
+                case DROP -> {
+                }
+                case DELIVER -> send(payload, 0);
+                case DELAY -> send(payload, plan.webhookDelayMs());
+                case DUPLICATE -> {
+                    String messageId = newMessageId();
+                    send(payload, messageId, 0);
+                    send(payload, messageId, 20);
+                    send(payload, messageId, 60);
+                }
+                case OUT_OF_ORDER -> {
+                    heldBack.add(payload);
+                    if (last) {
+                        for (int i = heldBack.size() - 1; i >= 0; i--) {
+                            send(heldBack.get(i), (heldBack.size() - 1 - i) * 20L);
+                        }
+                    }
+                }
+            }
+        }
+
+        private void send(ObjectNode payload, long delayMs) {
+            send(payload, newMessageId(), delayMs);
+        }
+
+        private void send(ObjectNode payload, String messageId, long delayMs) {
+            byte[] body;
+            try {
+                body = mapper.writeValueAsBytes(payload);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            SimulatedAiServer.this.timers.schedule(() -> deliver(webhookUrl, messageId, body, 1), delayMs,
+                    TimeUnit.MILLISECONDS);
+        }
+    }
+
+    /** Delivers one webhook, retrying connection errors, 5xx and 429 with backoff, as real senders do. */
+    private void deliver(URI url, String messageId, byte[] body, int attempt) {
+        long timestamp = Instant.now().getEpochSecond();
+        HttpRequest request = HttpRequest.newBuilder(url)
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .header(StandardWebhook.ID_HEADER, messageId)
+                .header(StandardWebhook.TIMESTAMP_HEADER, Long.toString(timestamp))
+                .header(StandardWebhook.SIGNATURE_HEADER, StandardWebhook.sign(signingSecret, messageId, timestamp, body))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
+                .build();
+        client.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+                .whenComplete((response, failure) -> {
+                    boolean retry = failure != null || response.statusCode() >= 500 || response.statusCode() == 429;
+                    if (!retry && response.statusCode() < 300) {
+                        webhooksDelivered.incrementAndGet();
+                        return;
+                    }
+                    if (retry && attempt < DELIVERY_ATTEMPTS && !timers.isShutdown()) {
+                        long backoff = 250L << (attempt - 1);
+                        timers.schedule(() -> deliver(url, messageId, body, attempt + 1), backoff,
+                                TimeUnit.MILLISECONDS);
+                        return;
+                    }
+                    LOG.infof("Simulated webhook %s to %s gave up: %s", messageId, url.getPath(),
+                            failure != null ? failure.toString() : "HTTP " + response.statusCode());
+                });
+    }
+
+    private static String newMessageId() {
+        return "msg_" + UUID.randomUUID().toString().replace("-", "");
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        AtomicInteger count = new AtomicInteger();
+        return runnable -> {
+            Thread thread = new Thread(runnable, name + "-" + count.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        };
+    }
+}

@@ -1,0 +1,114 @@
+package dev.jobgateway.webhook;
+
+import java.nio.charset.StandardCharsets;
+import java.security.InvalidKeyException;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.List;
+
+import javax.crypto.Mac;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Standard Webhooks (standardwebhooks.com) signatures: {@code v1,<base64 HMAC-SHA256>} over
+ * {@code id.timestamp.body}, keyed by the base64 part of a {@code whsec_} secret. Several secrets may be accepted
+ * at once (rotation), and one header may carry several space-separated signatures.
+ */
+public final class StandardWebhook {
+
+    public static final String ID_HEADER = "webhook-id";
+    public static final String TIMESTAMP_HEADER = "webhook-timestamp";
+    public static final String SIGNATURE_HEADER = "webhook-signature";
+    private static final String SECRET_PREFIX = "whsec_";
+    private static final String HMAC = "HmacSHA256";
+
+    private final List<byte[]> keys;
+    private final Duration tolerance;
+
+    public StandardWebhook(List<String> secrets, Duration tolerance) {
+        if (secrets.isEmpty()) {
+            throw new IllegalArgumentException("At least one webhook secret is required");
+        }
+        this.keys = secrets.stream().map(StandardWebhook::key).toList();
+        this.tolerance = tolerance;
+    }
+
+    /** Throws unless one of the header's signatures was made with one of our secrets, within the tolerance. */
+    public void verify(String id, String timestamp, String signatures, byte[] body, Instant now)
+            throws WebhookVerificationException {
+        if (isBlank(id) || isBlank(timestamp) || isBlank(signatures)) {
+            throw new WebhookVerificationException("missing webhook-id, webhook-timestamp or webhook-signature header");
+        }
+        long sentAt;
+        try {
+            sentAt = Long.parseLong(timestamp.trim());
+        } catch (NumberFormatException e) {
+            throw new WebhookVerificationException("webhook-timestamp is not a number of seconds");
+        }
+        long skew = now.getEpochSecond() - sentAt;
+        if (skew > tolerance.toSeconds()) {
+            throw new WebhookVerificationException("webhook-timestamp is too old (" + skew + " s)");
+        }
+        if (-skew > tolerance.toSeconds()) {
+            throw new WebhookVerificationException("webhook-timestamp is in the future (" + -skew + " s)");
+        }
+        for (byte[] key : keys) {
+            byte[] expected = hmac(key, id, timestamp.trim(), body);
+            for (String candidate : signatures.trim().split(" +")) {
+                int comma = candidate.indexOf(',');
+                if (comma < 0 || !candidate.substring(0, comma).equals("v1")) {
+                    continue;
+                }
+                byte[] given;
+                try {
+                    given = Base64.getDecoder().decode(candidate.substring(comma + 1));
+                } catch (IllegalArgumentException notBase64) {
+                    continue;
+                }
+                if (MessageDigest.isEqual(expected, given)) {
+                    return;
+                }
+            }
+        }
+        throw new WebhookVerificationException("no valid v1 signature for any configured secret");
+    }
+
+    /** The {@code webhook-signature} value a sender with this secret puts on the message. */
+    public static String sign(String secret, String id, long timestampSeconds, byte[] body) {
+        return "v1," + Base64.getEncoder().encodeToString(hmac(key(secret), id, Long.toString(timestampSeconds), body));
+    }
+
+    private static byte[] hmac(byte[] key, String id, String timestamp, byte[] body) {
+        try {
+            Mac mac = Mac.getInstance(HMAC);
+            mac.init(new SecretKeySpec(key, HMAC));
+            mac.update((id + "." + timestamp + ".").getBytes(StandardCharsets.UTF_8));
+            return mac.doFinal(body);
+        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
+            throw new IllegalStateException("HMAC-SHA256 unavailable", e);
+        }
+    }
+
+    static byte[] key(String secret) {
+        String encoded = secret.trim();
+        if (encoded.startsWith(SECRET_PREFIX)) {
+            encoded = encoded.substring(SECRET_PREFIX.length());
+        }
+        try {
+            byte[] key = Base64.getDecoder().decode(encoded);
+            if (key.length == 0) {
+                throw new IllegalArgumentException("empty");
+            }
+            return key;
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("A webhook secret is not whsec_ followed by base64", e);
+        }
+    }
+
+    private static boolean isBlank(String value) {
+        return value == null || value.isBlank();
+    }
+}

@@ -1,0 +1,82 @@
+-- The job state machine: the only writer of a job's status. One atomic step checks the transition,
+-- updates the job, bumps its version, appends the timeline entry, announces the change and refreshes TTLs.
+-- Mirrored by dev.jobgateway.job.JobStatus (tests hold the two to the same table).
+--
+-- KEYS[1] job hash, KEYS[2] timeline stream, KEYS[3] (optional) webhook-id dedupe marker
+-- ARGV[1] target status       ARGV[2] progress or ''        ARGV[3] output JSON or ''
+-- ARGV[4] error JSON or ''    ARGV[5] via (webhook|poll|cancel|timeout|submit)
+-- ARGV[6] delivery state or '' (keep)                       ARGV[7] completed_via or ''
+-- ARGV[8] now (ISO-8601)      ARGV[9] event type            ARGV[10] event data (JSON)
+-- ARGV[11] ttl ms             ARGV[12] max timeline entries ARGV[13] changes channel
+-- ARGV[14] job id             ARGV[15] dedupe window ms (with KEYS[3])
+-- Returns {outcome, version, status, reason}; outcome is applied | ignored | missing.
+
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return {'missing', 0, '', ''}
+end
+
+local RANK = {queued = 0, running = 1, succeeded = 2, failed = 2, cancelled = 2}
+local target = ARGV[1]
+local state = redis.call('HMGET', KEYS[1], 'status', 'version', 'progress')
+local current, version, progress = state[1], tonumber(state[2]), tonumber(state[3])
+local newProgress = tonumber(ARGV[2])
+
+local reason = nil
+if KEYS[3] and not redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[15]) then
+  reason = 'duplicate webhook-id'
+elseif RANK[target] == nil then
+  reason = 'unknown status ' .. target
+elseif RANK[current] == 2 then
+  reason = 'job already ' .. current
+elseif RANK[target] < RANK[current] then
+  reason = 'would move job backwards from ' .. current .. ' to ' .. target
+elseif target == current then
+  if newProgress == nil then
+    reason = 'no change: job already ' .. current
+  elseif progress ~= nil and newProgress <= progress then
+    reason = 'stale progress ' .. ARGV[2] .. ' (job at ' .. state[3] .. ')'
+  end
+end
+
+local now = ARGV[8]
+local outcome = 'ignored'
+if reason == nil then
+  outcome = 'applied'
+  version = version + 1
+  local fields = {'status', target, 'version', version, 'updated_at', now}
+  if newProgress ~= nil then
+    fields[#fields + 1] = 'progress'; fields[#fields + 1] = ARGV[2]
+  end
+  if ARGV[3] ~= '' then
+    fields[#fields + 1] = 'output'; fields[#fields + 1] = ARGV[3]
+  end
+  if ARGV[4] ~= '' then
+    fields[#fields + 1] = 'error'; fields[#fields + 1] = ARGV[4]
+  end
+  if ARGV[6] ~= '' then
+    fields[#fields + 1] = 'delivery_state'; fields[#fields + 1] = ARGV[6]
+  end
+  if RANK[target] == 2 then
+    fields[#fields + 1] = 'completed_at'; fields[#fields + 1] = now
+    if ARGV[7] ~= '' then
+      fields[#fields + 1] = 'completed_via'; fields[#fields + 1] = ARGV[7]
+    end
+  end
+  if ARGV[5] == 'webhook' then
+    redis.call('HINCRBY', KEYS[1], 'webhooks_received', 1)
+    fields[#fields + 1] = 'last_webhook_at'; fields[#fields + 1] = now
+  elseif ARGV[5] == 'poll' then
+    fields[#fields + 1] = 'last_upstream_check_at'; fields[#fields + 1] = now
+  end
+  redis.call('HSET', KEYS[1], unpack(fields))
+  redis.call('PUBLISH', ARGV[13], ARGV[14] .. ' ' .. version .. ' ' .. target)
+end
+
+redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[12], '*',
+  'type', ARGV[9], 'at', now, 'outcome', outcome, 'reason', reason or '', 'version', version, 'data', ARGV[10])
+redis.call('PEXPIRE', KEYS[1], ARGV[11])
+redis.call('PEXPIRE', KEYS[2], ARGV[11])
+if outcome == 'applied' then
+  return {outcome, version, target, ''}
+end
+return {outcome, version, current, reason}

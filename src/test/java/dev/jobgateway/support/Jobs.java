@@ -1,0 +1,46 @@
+package dev.jobgateway.support;
+
+import static io.restassured.RestAssured.given;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import io.restassured.http.ContentType;
+import io.restassured.path.json.JsonPath;
+
+/** Client-side helpers for tests: submit a job, read it, wait until it settles. */
+public final class Jobs {
+
+    private static final List<String> TERMINAL = List.of("succeeded", "failed", "cancelled");
+
+    private Jobs() {
+    }
+
+    /** Submits {@code {"input": input}} and returns the 202 body. */
+    public static JsonPath submit(Map<String, Object> input) {
+        return given().contentType(ContentType.JSON).body(Map.of("input", input))
+                .when().post("/jobs")
+                .then().statusCode(202).extract().jsonPath();
+    }
+
+    public static JsonPath get(String id) {
+        return given().when().get("/jobs/" + id).then().statusCode(200).extract().jsonPath();
+    }
+
+    public static JsonPath events(String id) {
+        return given().when().get("/jobs/" + id + "/events").then().statusCode(200).extract().jsonPath();
+    }
+
+    /** Polls until the job is terminal (the long-poll API is not what these tests are about). */
+    public static JsonPath awaitTerminal(String id) {
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
+                .until(() -> TERMINAL.contains(get(id).getString("status")));
+        return get(id);
+    }
+
+    public static Map<String, Object> simulate(Map<String, Object> knobs) {
+        return Map.of("prompt", "a lighthouse at dusk", "simulate", knobs);
+    }
+}
