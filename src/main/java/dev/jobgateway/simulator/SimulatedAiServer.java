@@ -179,8 +179,13 @@ public final class SimulatedAiServer implements AutoCloseable {
         }
         SimJob job = new SimJob("sim_" + UUID.randomUUID(), input, URI.create(webhookUrl), plan);
         jobs.put(job.id, job);
+        if (plan.webhook() == SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
+            job.finishBeforeResponding();
+        }
         respond(exchange, 201, mapper.createObjectNode().put("id", job.id).put("status", "queued"));
-        job.schedule();
+        if (plan.webhook() != SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
+            job.schedule();
+        }
     }
 
     private void respond(HttpExchange exchange, int status, JsonNode body) throws IOException {
@@ -254,6 +259,11 @@ public final class SimulatedAiServer implements AutoCloseable {
             report(true);
         }
 
+        /** Finishes now and waits for the gateway to take the final webhook, before the submit is answered. */
+        synchronized void finishBeforeResponding() {
+            finish();
+        }
+
         synchronized void cancel() {
             if (isTerminal()) {
                 return;
@@ -288,6 +298,7 @@ public final class SimulatedAiServer implements AutoCloseable {
                 case DROP -> {
                 }
                 case DELIVER -> send(payload, 0);
+                case BEFORE_RESPONSE -> deliverNow(payload);
                 case DELAY -> send(payload, plan.webhookDelayMs());
                 case DUPLICATE -> {
                     String messageId = newMessageId();
@@ -303,6 +314,14 @@ public final class SimulatedAiServer implements AutoCloseable {
                         }
                     }
                 }
+            }
+        }
+
+        private void deliverNow(ObjectNode payload) {
+            try {
+                deliver(webhookUrl, newMessageId(), mapper.writeValueAsBytes(payload), 1).get(10, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                LOG.infof("Simulated webhook before response failed: %s", e.toString());
             }
         }
 
@@ -323,7 +342,7 @@ public final class SimulatedAiServer implements AutoCloseable {
     }
 
     /** Delivers one webhook, retrying connection errors, 5xx and 429 with backoff, as real senders do. */
-    private void deliver(URI url, String messageId, byte[] body, int attempt) {
+    private java.util.concurrent.CompletableFuture<?> deliver(URI url, String messageId, byte[] body, int attempt) {
         long timestamp = Instant.now().getEpochSecond();
         HttpRequest request = HttpRequest.newBuilder(url)
                 .timeout(Duration.ofSeconds(10))
@@ -333,7 +352,7 @@ public final class SimulatedAiServer implements AutoCloseable {
                 .header(StandardWebhook.SIGNATURE_HEADER, StandardWebhook.sign(signingSecret, messageId, timestamp, body))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body))
                 .build();
-        client.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+        return client.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
                 .whenComplete((response, failure) -> {
                     boolean retry = failure != null || response.statusCode() >= 500 || response.statusCode() == 429;
                     if (!retry && response.statusCode() < 300) {

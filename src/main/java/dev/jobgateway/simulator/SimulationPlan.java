@@ -5,14 +5,15 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * How a simulated job behaves, from the optional {@code input.simulate} object: {@code outcome}
  * ({@code succeeded|failed}), {@code duration_ms}, {@code error_message}, {@code progress_steps}, {@code webhook}
- * ({@code deliver|drop|duplicate|out_of_order|delay_ms:N}) and {@code reject_submits} (answer the first N submit
+ * ({@code deliver|drop|duplicate|out_of_order|delay_ms:N|before_response}: the last one finishes the job at once and
+ * delivers its final webhook before answering the submit, the race a fast job creates) and {@code reject_submits} (answer the first N submit
  * attempts with 503, to exercise the gateway's retries).
  */
 record SimulationPlan(boolean succeeds, long durationMs, String errorMessage, int progressSteps, WebhookMode webhook,
         long webhookDelayMs, int rejectSubmits) {
 
     enum WebhookMode {
-        DELIVER, DROP, DUPLICATE, OUT_OF_ORDER, DELAY
+        DELIVER, DROP, DUPLICATE, OUT_OF_ORDER, DELAY, BEFORE_RESPONSE
     }
 
     static SimulationPlan from(JsonNode input) {
