@@ -9,7 +9,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 import io.quarkus.runtime.Startup;
 
 /** Fails start-up with a message that says what to set, instead of a stack trace on the first request. */
-@Startup
+/* Runs before the other start-up beans, which need Redis. */
+@Startup(100)
 @ApplicationScoped
 class RequiredSettings {
 
