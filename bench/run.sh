@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Benchmarks: builds the plain HTTP packaging, then runs dev.jobgateway.bench.Benchmark, which starts its own
+# Redis, the simulated AI server and two gateway instances on 127.0.0.1, runs five bounded scenarios and writes
+# bench/results/<date>.md and <date>-latency.svg. About 3 minutes on 2 cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need() {
+  command -v "$1" >/dev/null 2>&1 && return
+  if [ "$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq "$2" >/dev/null
+  else echo "Please install $2 (provides $1)" >&2; exit 1; fi
+}
+need wrk wrk
+need redis-benchmark redis-tools
+need redis-cli redis-tools
+need ss iproute2
+
+./mvnw -B -q package -Dhttp -DskipTests
+rm -rf target/bench && mkdir -p target/bench && cp -r target/quarkus-app target/bench/gateway
+./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench/classpath.txt -Dmdep.includeScope=test
+java -Xmx1g -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
+  dev.jobgateway.bench.Benchmark target/bench/gateway/quarkus-run.jar bench/results target/bench

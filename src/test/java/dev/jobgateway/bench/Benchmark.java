@@ -1,0 +1,572 @@
+package dev.jobgateway.bench;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.jobgateway.platform.LocalRedisServer;
+import dev.jobgateway.simulator.SimulatedAiServer;
+import dev.jobgateway.webhook.StandardWebhook;
+
+/**
+ * The benchmark harness behind {@code bench/run.sh}: its own Redis, the simulated AI server and two gateway
+ * processes (plain HTTP packaging) on 127.0.0.1, five scenarios, and a results file with a chart. Bounded in
+ * count and time; sends traffic only to loopback.
+ */
+public final class Benchmark {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String SECRET = "whsec_" + Base64.getEncoder()
+            .encodeToString("benchmark-only-secret-0001".getBytes(StandardCharsets.UTF_8));
+    private static final String API_KEY = "bench-key";
+    private static final int LATENCY_JOBS = 1_000;
+    private static final int POLLING_JOBS = 200;
+    private static final int WAIT_JOBS = 2_000;
+    private static final int WAITERS_PER_JOB = 5;
+
+    private final Path jar;
+    private final Path work;
+    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .executor(Executors.newFixedThreadPool(4)).connectTimeout(Duration.ofSeconds(5)).build();
+    private final Map<String, String> results = new LinkedHashMap<>();
+    private final StringBuilder notes = new StringBuilder();
+    private LocalRedisServer redis;
+    private SimulatedAiServer ai;
+    private GatewayProcess a;
+    private GatewayProcess b;
+    private double[] webhookFirstMs;
+    private double[] poll1sMs;
+    private double[] poll3sMs;
+
+    private Benchmark(Path jar, Path work) {
+        this.jar = jar;
+        this.work = work;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path jar = Path.of(args[0]);
+        Path resultsDir = Path.of(args[1]);
+        Path work = Path.of(args.length > 2 ? args[2] : "target/bench");
+        new Benchmark(jar, work).run(resultsDir);
+        System.exit(0);
+    }
+
+    private void run(Path resultsDir) throws Exception {
+        redis = LocalRedisServer.startOnFreePort();
+        ai = new SimulatedAiServer(LocalRedisServer.freePort(), SECRET);
+        ai.start();
+        try {
+            startup();
+            int portA = LocalRedisServer.freePort();
+            int portB = LocalRedisServer.freePort();
+            a = GatewayProcess.start(jar, portA, env(portB), work.resolve("gateway-a.log"), jvmOptions());
+            b = GatewayProcess.start(jar, portB, env(portB), work.resolve("gateway-b.log"), jvmOptions());
+            a.awaitReady(Duration.ofSeconds(60));
+            b.awaitReady(Duration.ofSeconds(60));
+            warmUp();
+            completionLatency();
+            polling();
+            statusThroughput();
+            webhookIngest();
+            concurrentWaits();
+        } finally {
+            if (a != null) {
+                a.close();
+            }
+            if (b != null) {
+                b.close();
+            }
+            ai.stop();
+            redis.stop();
+        }
+        write(resultsDir);
+    }
+
+    // ---- scenarios ------------------------------------------------------------------------------------------
+
+    /** Scenario 5: process start to first answered request, several runs. */
+    private void startup() throws Exception {
+        List<Double> runs = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            int port = LocalRedisServer.freePort();
+            try (GatewayProcess gateway = GatewayProcess.start(jar, port, env(port), work.resolve("startup.log"),
+                    jvmOptions())) {
+                runs.add(gateway.awaitReady(Duration.ofSeconds(60)).toNanos() / 1e6);
+            }
+        }
+        double[] ms = runs.stream().mapToDouble(Double::doubleValue).toArray();
+        results.put("startup_ms_runs", Arrays.toString(Arrays.stream(ms).map(v -> Math.round(v)).toArray()));
+        results.put("startup_ms_median", fmt(percentile(ms, 50)));
+    }
+
+    private void warmUp() throws Exception {
+        List<String> ids = submitMany(a, 200, "\"webhook\":\"deliver\",\"duration_ms\":10");
+        for (String id : ids) {
+            get(a, "/jobs/" + id + "?wait=5");
+            get(b, "/jobs/" + id);
+        }
+    }
+
+    /** Scenario 1: waits held on A, webhooks delivered to B; time from sending the webhook to the wait's answer. */
+    private void completionLatency() throws Exception {
+        List<String> ids = submitMany(a, LATENCY_JOBS, "\"webhook\":\"drop\",\"duration_ms\":600000");
+        Map<String, String> external = externalIds(ids);
+        Map<String, Long> answeredAt = new ConcurrentHashMap<>();
+        List<CompletableFuture<?>> waits = new ArrayList<>();
+        for (String id : ids) {
+            waits.add(send(a, "GET", "/jobs/" + id + "?wait=25", null).thenAccept(response -> {
+                if (status(response.body()).equals("succeeded")) {
+                    answeredAt.put(id, System.nanoTime());
+                }
+            }));
+        }
+        Thread.sleep(1500);
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        Semaphore inFlight = new Semaphore(8);
+        List<CompletableFuture<?>> webhooks = new ArrayList<>();
+        long webhookStart = System.nanoTime();
+        for (String id : ids) {
+            inFlight.acquire();
+            sentAt.put(id, System.nanoTime());
+            webhooks.add(webhook(b, id, external.get(id), "succeeded", null)
+                    .whenComplete((r, e) -> inFlight.release()));
+        }
+        CompletableFuture.allOf(webhooks.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        double webhookSeconds = (System.nanoTime() - webhookStart) / 1e9;
+        CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        webhookFirstMs = ids.stream().filter(answeredAt::containsKey)
+                .mapToDouble(id -> (answeredAt.get(id) - sentAt.get(id)) / 1e6).sorted().toArray();
+        results.put("wakeup_jobs_completed", webhookFirstMs.length + " / " + ids.size());
+        putDistribution("wakeup_ms", webhookFirstMs);
+        results.put("wakeup_webhooks_per_s_during_run", fmt(ids.size() / webhookSeconds));
+        results.put("webhook_first_requests_per_job", "1 (one long-poll)");
+    }
+
+    /** Scenario 1, the seed's approach: clients polling every 1 s and 3 s; added latency and requests per job. */
+    private void polling() throws Exception {
+        poll1sMs = pollingRun(1000, "poll_1s");
+        poll3sMs = pollingRun(3000, "poll_3s");
+        results.put("ratio_added_latency_poll3s_to_webhook_p50",
+                fmt(percentile(poll3sMs, 50) / percentile(webhookFirstMs, 50)) + "x");
+        results.put("ratio_added_latency_poll3s_to_webhook_mean",
+                fmt(mean(poll3sMs) / mean(webhookFirstMs)) + "x");
+    }
+
+    private double[] pollingRun(long intervalMs, String name) throws Exception {
+        List<String> ids = submitMany(a, POLLING_JOBS, "\"webhook\":\"drop\",\"duration_ms\":600000");
+        Map<String, String> external = externalIds(ids);
+        ScheduledExecutorService timers = Executors.newScheduledThreadPool(4);
+        Map<String, Long> completedAt = new ConcurrentHashMap<>();
+        Map<String, Long> seenAt = new ConcurrentHashMap<>();
+        AtomicInteger requests = new AtomicInteger();
+        CompletableFuture<?>[] done = new CompletableFuture<?>[ids.size()];
+        for (int i = 0; i < ids.size(); i++) {
+            String id = ids.get(i);
+            long jobDurationMs = ThreadLocalRandom.current().nextLong(1000, 7000);
+            timers.schedule(() -> {
+                completedAt.put(id, System.nanoTime());
+                webhook(b, id, external.get(id), "succeeded", null).join();
+            }, jobDurationMs, TimeUnit.MILLISECONDS);
+            CompletableFuture<Void> finished = new CompletableFuture<>();
+            done[i] = finished;
+            Runnable poll = new Runnable() {
+                @Override
+                public void run() {
+                    requests.incrementAndGet();
+                    send(a, "GET", "/jobs/" + id, null).thenAccept(response -> {
+                        if (status(response.body()).equals("succeeded")) {
+                            seenAt.put(id, System.nanoTime());
+                            finished.complete(null);
+                        } else {
+                            timers.schedule(this, intervalMs, TimeUnit.MILLISECONDS);
+                        }
+                    });
+                }
+            };
+            timers.schedule(poll, ThreadLocalRandom.current().nextLong(0, intervalMs), TimeUnit.MILLISECONDS);
+        }
+        CompletableFuture.allOf(done).get(60, TimeUnit.SECONDS);
+        timers.shutdownNow();
+        double[] added = ids.stream().mapToDouble(id -> (seenAt.get(id) - completedAt.get(id)) / 1e6).sorted()
+                .toArray();
+        putDistribution(name + "_added_ms", added);
+        results.put(name + "_requests_per_job", fmt((double) requests.get() / ids.size()));
+        return added;
+    }
+
+    /** Scenario 2: GET /jobs/{id} and a 304 conditional read under wrk, against HGETALL under redis-benchmark. */
+    private void statusThroughput() throws Exception {
+        String id = submitMany(a, 1, "\"webhook\":\"deliver\",\"duration_ms\":10").get(0);
+        get(a, "/jobs/" + id + "?wait=5");
+        JsonNode job = JSON.readTree(get(a, "/jobs/" + id));
+        String etag = "\"" + job.path("version").asText() + "\"";
+        String url = a.baseUrl() + "/jobs/" + id;
+        double plain = wrk(url, null);
+        double conditional = wrk(url, "If-None-Match: " + etag);
+        double ceiling = redisBenchmark("HGETALL", "jobgw:job:{" + id + "}");
+        results.put("status_rps_200", fmt(plain));
+        results.put("status_rps_304", fmt(conditional));
+        results.put("redis_hgetall_rps_ceiling", fmt(ceiling));
+        results.put("ratio_status_200_to_redis", fmt(plain / ceiling));
+        results.put("ratio_status_304_to_redis", fmt(conditional / ceiling));
+    }
+
+    /** Scenario 3: signed webhooks per second on one instance, each a verified signature plus a transition. */
+    private void webhookIngest() throws Exception {
+        int jobs = 200;
+        int perJob = 100;
+        List<String> ids = submitMany(a, jobs, "\"webhook\":\"drop\",\"duration_ms\":600000");
+        Map<String, String> external = externalIds(ids);
+        List<Object[]> prepared = new ArrayList<>();
+        for (int k = 1; k <= perJob; k++) {
+            for (String id : ids) {
+                prepared.add(signedWebhook(id, external.get(id), "running", (double) k / (perJob + 1)));
+            }
+        }
+        Semaphore inFlight = new Semaphore(64);
+        AtomicInteger ok = new AtomicInteger();
+        AtomicInteger applied = new AtomicInteger();
+        List<CompletableFuture<?>> all = new ArrayList<>();
+        long start = System.nanoTime();
+        for (Object[] w : prepared) {
+            inFlight.acquire();
+            all.add(post(b, (String) w[0], (byte[]) w[1], (String) w[2], (String) w[3], (String) w[4])
+                    .whenComplete((response, failure) -> {
+                        inFlight.release();
+                        if (failure == null && response.statusCode() == 200) {
+                            ok.incrementAndGet();
+                            if (response.body().contains("\"applied\"")) {
+                                applied.incrementAndGet();
+                            }
+                        }
+                    }));
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
+        double seconds = (System.nanoTime() - start) / 1e9;
+        double rps = prepared.size() / seconds;
+        results.put("webhook_ingest_rps", fmt(rps));
+        results.put("webhook_ingest_ok", ok.get() + " / " + prepared.size() + " (applied " + applied.get()
+                + ", the rest ignored as stale progress after concurrent reordering)");
+        double ceiling = Double.parseDouble(results.get("redis_hgetall_rps_ceiling"));
+        results.put("ratio_webhook_ingest_to_redis", fmt(rps / ceiling));
+    }
+
+    /** Scenario 4: 10,000 open waits on one instance; memory, Redis connections and release latency. */
+    private void concurrentWaits() throws Exception {
+        List<String> ids = submitMany(a, WAIT_JOBS, "\"webhook\":\"drop\",\"duration_ms\":600000");
+        Map<String, String> external = externalIds(ids);
+        long heapBefore = a.heapUsedAfterGcKiB();
+        long rssBefore = a.rssKiB();
+        Map<String, Long> sentAt = new ConcurrentHashMap<>();
+        List<Double> release = java.util.Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger released = new AtomicInteger();
+        List<CompletableFuture<?>> waits = new ArrayList<>();
+        for (String id : ids) {
+            for (int w = 0; w < WAITERS_PER_JOB; w++) {
+                waits.add(send(a, "GET", "/jobs/" + id + "?wait=25", null).thenAccept(response -> {
+                    Long sent = sentAt.get(id);
+                    if (sent != null && status(response.body()).equals("succeeded")) {
+                        release.add((System.nanoTime() - sent) / 1e6);
+                        released.incrementAndGet();
+                    }
+                }));
+            }
+        }
+        Thread.sleep(4000);
+        long heapDuring = a.heapUsedAfterGcKiB();
+        long rssDuring = a.rssKiB();
+        String connectionsA = redisConnectionsOf(a.pid());
+        int totalClients = redisCli("CLIENT", "LIST").split("\n").length;
+        Semaphore inFlight = new Semaphore(16);
+        for (String id : ids) {
+            inFlight.acquire();
+            sentAt.put(id, System.nanoTime());
+            webhook(b, id, external.get(id), "succeeded", null).whenComplete((r, e) -> inFlight.release());
+        }
+        CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        results.put("waits_open", Integer.toString(ids.size() * WAITERS_PER_JOB));
+        results.put("waits_released_with_result", released.get() + " / " + ids.size() * WAITERS_PER_JOB);
+        results.put("waits_heap_used_after_gc_mib_before_during",
+                fmt(heapBefore / 1024.0) + " -> " + fmt(heapDuring / 1024.0));
+        results.put("waits_rss_mib_before_during", fmt(rssBefore / 1024.0) + " -> " + fmt(rssDuring / 1024.0));
+        results.put("waits_redis_connections_instance_a", connectionsA);
+        results.put("waits_redis_clients_total_incl_b_and_cli", Integer.toString(totalClients));
+        putDistribution("waits_release_ms", release.stream().mapToDouble(Double::doubleValue).sorted().toArray());
+    }
+
+    // ---- HTTP ---------------------------------------------------------------------------------------------
+
+    private List<String> submitMany(GatewayProcess gateway, int count, String simulate) throws Exception {
+        Semaphore inFlight = new Semaphore(32);
+        List<CompletableFuture<String>> futures = new ArrayList<>();
+        byte[] body = ("{\"input\":{\"prompt\":\"bench\",\"simulate\":{" + simulate + "}}}")
+                .getBytes(StandardCharsets.UTF_8);
+        for (int i = 0; i < count; i++) {
+            inFlight.acquire();
+            futures.add(send(gateway, "POST", "/jobs", body).thenApply(response -> {
+                if (response.statusCode() != 202) {
+                    throw new IllegalStateException("submit answered " + response.statusCode() + ": "
+                            + response.body());
+                }
+                return field(response.body(), "id");
+            }).whenComplete((r, e) -> inFlight.release()));
+        }
+        List<String> ids = new ArrayList<>();
+        for (CompletableFuture<String> future : futures) {
+            ids.add(future.get(60, TimeUnit.SECONDS));
+        }
+        return ids;
+    }
+
+    private Map<String, String> externalIds(List<String> ids) throws Exception {
+        Map<String, String> external = new ConcurrentHashMap<>();
+        Semaphore inFlight = new Semaphore(32);
+        List<CompletableFuture<?>> all = new ArrayList<>();
+        for (String id : ids) {
+            inFlight.acquire();
+            all.add(send(a, "GET", "/jobs/" + id + "/events", null).thenAccept(response -> {
+                try {
+                    for (JsonNode event : JSON.readTree(response.body()).path("events")) {
+                        if (event.path("type").asText().equals("handed_to_ai_server")) {
+                            external.put(id, event.path("details").path("external_id").asText());
+                        }
+                    }
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            }).whenComplete((r, e) -> inFlight.release()));
+        }
+        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        return external;
+    }
+
+    private CompletableFuture<HttpResponse<String>> webhook(GatewayProcess gateway, String jobId, String externalId,
+            String status, Double progress) {
+        Object[] w = signedWebhook(jobId, externalId, status, progress);
+        return post(gateway, (String) w[0], (byte[]) w[1], (String) w[2], (String) w[3], (String) w[4]);
+    }
+
+    private static Object[] signedWebhook(String jobId, String externalId, String status, Double progress) {
+        String body = "{\"job_id\":\"" + externalId + "\",\"status\":\"" + status + "\""
+                + (progress == null ? "" : ",\"progress\":" + progress)
+                + (status.equals("succeeded") ? ",\"output\":{\"images\":[{\"url\":\"https://example.invalid/x.png\"}]}"
+                        : "")
+                + "}";
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        String id = "msg_" + UUID.randomUUID().toString().replace("-", "");
+        long timestamp = Instant.now().getEpochSecond();
+        return new Object[] { "/webhooks/generic/" + jobId, bytes, id, Long.toString(timestamp),
+                StandardWebhook.sign(SECRET, id, timestamp, bytes) };
+    }
+
+    private CompletableFuture<HttpResponse<String>> post(GatewayProcess gateway, String path, byte[] body, String id,
+            String timestamp, String signature) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path))
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .header(StandardWebhook.ID_HEADER, id)
+                .header(StandardWebhook.TIMESTAMP_HEADER, timestamp)
+                .header(StandardWebhook.SIGNATURE_HEADER, signature)
+                .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build();
+        return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
+    }
+
+    private CompletableFuture<HttpResponse<String>> send(GatewayProcess gateway, String method, String path,
+            byte[] body) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + API_KEY)
+                .header("Content-Type", "application/json");
+        request.method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                : HttpRequest.BodyPublishers.ofByteArray(body));
+        return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private String get(GatewayProcess gateway, String path) throws Exception {
+        return send(gateway, "GET", path, null).get(60, TimeUnit.SECONDS).body();
+    }
+
+    // ---- external tools -----------------------------------------------------------------------------------
+
+    private double wrk(String url, String header) throws Exception {
+        List<String> command = new ArrayList<>(List.of("wrk", "-t2", "-c64", "-d10s",
+                "-H", "Authorization: Bearer " + API_KEY));
+        if (header != null) {
+            command.add("-H");
+            command.add(header);
+        }
+        command.add(url);
+        String out = exec(command);
+        notes.append("\n```\n$ ").append(String.join(" ", command)).append('\n').append(out.strip()).append("\n```\n");
+        for (String line : out.split("\n")) {
+            if (line.startsWith("Requests/sec:")) {
+                return Double.parseDouble(line.substring("Requests/sec:".length()).trim());
+            }
+        }
+        throw new IllegalStateException("wrk printed no Requests/sec: " + out);
+    }
+
+    private double redisBenchmark(String... command) throws Exception {
+        List<String> args = new ArrayList<>(List.of("redis-benchmark", "-h", "127.0.0.1", "-p",
+                Integer.toString(redis.port()), "-c", "64", "-n", "300000", "-q"));
+        args.addAll(List.of(command));
+        String out = exec(args);
+        notes.append("\n```\n$ ").append(String.join(" ", args)).append('\n').append(out.strip()).append("\n```\n");
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("([0-9.]+) requests per second").matcher(out);
+        double last = -1;
+        while (m.find()) {
+            last = Double.parseDouble(m.group(1));
+        }
+        if (last < 0) {
+            throw new IllegalStateException("redis-benchmark printed no rate: " + out);
+        }
+        return last;
+    }
+
+    private String redisCli(String... command) throws Exception {
+        List<String> args = new ArrayList<>(List.of("redis-cli", "-h", "127.0.0.1", "-p",
+                Integer.toString(redis.port())));
+        args.addAll(List.of(command));
+        return exec(args);
+    }
+
+    /** TCP connections from one process to Redis, from the kernel's socket table. */
+    private String redisConnectionsOf(long pid) throws Exception {
+        String out = exec(List.of("ss", "-tnp", "dst", "127.0.0.1:" + redis.port()));
+        long count = Arrays.stream(out.split("\n")).filter(line -> line.contains("pid=" + pid + ",")).count();
+        return Long.toString(count);
+    }
+
+    private static String exec(List<String> command) throws Exception {
+        Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        if (!process.waitFor(120, TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+        return out;
+    }
+
+    // ---- output -------------------------------------------------------------------------------------------
+
+    private Map<String, String> env(int webhookPort) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("REDIS_URL", redis.uri().toString());
+        env.put("GATEWAY_PROVIDERS_GENERIC_URL", ai.baseUri().toString());
+        env.put("GATEWAY_PROVIDERS_GENERIC_WEBHOOK_SECRETS", SECRET);
+        env.put("GATEWAY_PUBLIC_BASE_URL", "http://127.0.0.1:" + webhookPort);
+        env.put("GATEWAY_API_KEYS", API_KEY + "=bench");
+        env.put("QUARKUS_LOG_LEVEL", "WARN");
+        return env;
+    }
+
+    private static List<String> jvmOptions() {
+        return List.of("-Xmx512m");
+    }
+
+    private void write(Path resultsDir) throws IOException {
+        Files.createDirectories(resultsDir);
+        String date = LocalDate.now().toString();
+        Path svg = resultsDir.resolve(date + "-latency.svg");
+        Files.writeString(svg, Chart.cdf("Added latency after completion (ms, log scale)", Map.of(
+                "webhook-first (wait on A, webhook to B)", webhookFirstMs,
+                "polling every 1 s", poll1sMs,
+                "polling every 3 s", poll3sMs)));
+        StringBuilder md = new StringBuilder();
+        md.append("# Benchmark results ").append(date).append("\n\n");
+        md.append("Command: `bench/run.sh` (builds the plain HTTP packaging, starts Redis, the simulated AI server "
+                + "and two gateway instances on 127.0.0.1).\n\n");
+        md.append("Machine: ").append(machine()).append("\n\n");
+        md.append("Everything (load generator, both gateways, Redis, simulator, wrk) shares this machine's cores, "
+                + "so ratios are more telling than absolute numbers.\n\n");
+        md.append("![latency distribution](").append(svg.getFileName()).append(")\n\n");
+        md.append("| measure | value |\n|---|---|\n");
+        results.forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+        md.append("\n## Raw tool output\n").append(notes);
+        Path file = resultsDir.resolve(date + ".md");
+        Files.writeString(file, md.toString());
+        System.out.println(md);
+        System.out.println("Wrote " + file + " and " + svg);
+    }
+
+    private static String machine() {
+        try {
+            String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name")).findFirst().map(l -> l.split(":", 2)[1].trim())
+                    .orElse("?");
+            String mem = Files.readAllLines(Path.of("/proc/meminfo")).get(0).replaceAll("\\s+", " ");
+            return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), " + mem + ", Java "
+                    + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " "
+                    + System.getProperty("os.version");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private void putDistribution(String name, double[] sorted) {
+        if (sorted.length == 0) {
+            results.put(name, "no samples");
+            return;
+        }
+        results.put(name + "_p50", fmt(percentile(sorted, 50)));
+        results.put(name + "_p95", fmt(percentile(sorted, 95)));
+        results.put(name + "_p99", fmt(percentile(sorted, 99)));
+        results.put(name + "_max", fmt(sorted[sorted.length - 1]));
+        results.put(name + "_mean", fmt(mean(sorted)));
+    }
+
+    static double percentile(double[] sorted, double p) {
+        double[] copy = sorted.clone();
+        Arrays.sort(copy);
+        int index = (int) Math.ceil(p / 100.0 * copy.length) - 1;
+        return copy[Math.max(0, Math.min(copy.length - 1, index))];
+    }
+
+    private static double mean(double[] values) {
+        return Arrays.stream(values).average().orElse(Double.NaN);
+    }
+
+    private static String fmt(double value) {
+        return String.format(Locale.ROOT, value >= 100 ? "%.0f" : "%.2f", value);
+    }
+
+    private static String status(String body) {
+        return field(body, "status");
+    }
+
+    private static String field(String body, String name) {
+        try {
+            return JSON.readTree(body).path(name).asText();
+        } catch (IOException e) {
+            return "";
+        }
+    }
+
+}

@@ -1,0 +1,124 @@
+package dev.jobgateway.bench;
+
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** One gateway process of the plain HTTP packaging, as a benchmark or integration test starts it. */
+final class GatewayProcess implements AutoCloseable {
+
+    private final int port;
+    private final Process process;
+    private final long startedNanos;
+
+    private GatewayProcess(int port, Process process, long startedNanos) {
+        this.port = port;
+        this.process = process;
+        this.startedNanos = startedNanos;
+    }
+
+    static GatewayProcess start(Path jar, int port, Map<String, String> env, Path log, List<String> jvmOptions)
+            throws IOException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
+        command.add("-Dquarkus.http.port=" + port);
+        command.add("-Dquarkus.http.host=127.0.0.1");
+        command.add("-jar");
+        command.add(jar.toString());
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(env);
+        Files.createDirectories(log.getParent());
+        long started = System.nanoTime();
+        return new GatewayProcess(port, builder.start(), started);
+    }
+
+    /** Waits for readiness and returns the time from process start to the first answered request. */
+    Duration awaitReady(Duration timeout) throws InterruptedException {
+        HttpClient client = HttpClient.newHttpClient();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
+                .timeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("gateway on port " + port + " exited with " + process.exitValue());
+            }
+            try {
+                if (client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                    return Duration.ofNanos(System.nanoTime() - startedNanos);
+                }
+            } catch (IOException notYet) {
+                // not listening yet
+            }
+            Thread.sleep(10);
+        }
+        throw new IllegalStateException("gateway on port " + port + " not ready within " + timeout);
+    }
+
+    String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    long pid() {
+        return process.pid();
+    }
+
+    /** Resident set size in KiB, from /proc. */
+    long rssKiB() throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    /** Heap in use after a full GC, in KiB, from {@code jcmd}. */
+    long heapUsedAfterGcKiB() throws IOException, InterruptedException {
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        run(jcmd, Long.toString(pid()), "GC.run");
+        String info = run(jcmd, Long.toString(pid()), "GC.heap_info");
+        long used = 0;
+        for (String line : info.split("\n")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("used (\\d+)K").matcher(line);
+            if (m.find() && !line.contains("Metaspace") && !line.contains("class space")) {
+                used += Long.parseLong(m.group(1));
+                break;
+            }
+        }
+        return used;
+    }
+
+    private static String run(String... command) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes());
+        p.waitFor();
+        return out;
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    static File devNull() {
+        return new File("/dev/null");
+    }
+}
