@@ -26,6 +26,19 @@ final class Keys {
         return job(jobId) + ":seen:" + Ids.sha256(webhookId);
     }
 
+    /** Lease held by the one instance allowed to ask the AI server about this job right now. */
+    static String checkLease(String jobId) {
+        return job(jobId) + ":check";
+    }
+
+    /**
+     * Non-terminal jobs by the time (epoch ms) they are next due for a check: the sweeper's work list. One key
+     * on purpose: it is only ever used alone, so it does not need the jobs' hash tags.
+     */
+    static String pending() {
+        return PREFIX + "pending";
+    }
+
     static String externalId(String provider, String externalId) {
         return PREFIX + "ext:{" + provider + ":" + Ids.sha256(externalId) + "}";
     }

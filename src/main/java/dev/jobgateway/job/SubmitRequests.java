@@ -1,6 +1,7 @@
 package dev.jobgateway.job;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Iterator;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,20 +14,30 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.GatewayConfig;
 
-/** Checks a {@code POST /jobs} body down to its {@code input} object, before anything is stored. */
+/** Checks a {@code POST /jobs} body, before anything is stored. */
 @ApplicationScoped
 class SubmitRequests {
 
+    static final String MAX_DURATION = "max_duration_seconds";
+
     private final ObjectReader reader;
     private final GatewayConfig.Limits limits;
+    private final Duration maxDuration;
+    private final Duration maxDurationCap;
 
     SubmitRequests(ObjectMapper mapper, GatewayConfig config) {
         this.reader = mapper.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         this.limits = config.limits();
+        this.maxDuration = config.jobs().maxDuration();
+        this.maxDurationCap = config.jobs().maxDurationCap();
     }
 
-    /** Returns the job's input object, or throws the client mistake as an {@link ApiException}. */
-    JsonNode input(String contentType, byte[] body) {
+    /** A valid submit: the job's input and how long it may take. */
+    record SubmitRequest(JsonNode input, Duration maxDuration) {
+    }
+
+    /** Returns the checked request, or throws the client mistake as an {@link ApiException}. */
+    SubmitRequest parse(String contentType, byte[] body) {
         if (!isJson(contentType)) {
             throw new ApiException(415, "unsupported-media-type", "Unsupported media type",
                     "Send the body as application/json.");
@@ -49,8 +60,9 @@ class SubmitRequests {
         }
         for (Iterator<String> names = root.fieldNames(); names.hasNext();) {
             String name = names.next();
-            if (!name.equals("input")) {
-                throw invalid("Unknown field '" + name + "'; the body has one field, 'input'.");
+            if (!name.equals("input") && !name.equals(MAX_DURATION)) {
+                throw invalid("Unknown field '" + name + "'; the body has 'input' and optionally '"
+                        + MAX_DURATION + "'.");
             }
         }
         JsonNode input = root.get("input");
@@ -65,7 +77,19 @@ class SubmitRequests {
             throw new ApiException(413, "input-too-large", "Job input too large",
                     "The input has " + inputBytes + " bytes; at most " + limits.maxInputBytes() + " are accepted.");
         }
-        return input;
+        return new SubmitRequest(input, maxDuration(root.get(MAX_DURATION)));
+    }
+
+    private Duration maxDuration(JsonNode requested) {
+        if (requested == null || requested.isNull()) {
+            return maxDuration;
+        }
+        long cap = maxDurationCap.toSeconds();
+        if (!requested.canConvertToLong() || !requested.isIntegralNumber() || requested.asLong() < 1
+                || requested.asLong() > cap) {
+            throw invalid("'" + MAX_DURATION + "' must be a whole number of seconds from 1 to " + cap + ".");
+        }
+        return Duration.ofSeconds(requested.asLong());
     }
 
     private static boolean isJson(String contentType) {

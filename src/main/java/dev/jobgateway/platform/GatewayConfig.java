@@ -27,6 +27,15 @@ public interface GatewayConfig {
     /** Webhook verification shared by all providers. */
     Webhooks webhooks();
 
+    /** Long-polls ({@code ?wait=}, {@code Prefer: wait=}). */
+    Waits waits();
+
+    /** Asking the AI server about jobs whose webhooks do not come. */
+    Fallback fallback();
+
+    /** The reconciliation of overdue jobs nobody is reading. */
+    Sweeper sweeper();
+
     /** AI-server providers. */
     Providers providers();
 
@@ -46,6 +55,10 @@ public interface GatewayConfig {
         @WithDefault("300s")
         Duration maxDuration();
 
+        /** The largest {@code max_duration_seconds} a submit may ask for. */
+        @WithDefault("3600s")
+        Duration maxDurationCap();
+
         /** The {@code poll_after_ms} hint given to plain pollers of a job that is not terminal. */
         @WithDefault("1500ms")
         Duration pollAfter();
@@ -63,6 +76,44 @@ public interface GatewayConfig {
         /** Largest serialized {@code input} object of a job, in bytes. */
         @WithDefault("65536")
         int maxInputBytes();
+
+        /** Most job ids in one batch read ({@code GET /jobs?ids=}). */
+        @WithDefault("50")
+        int maxBatchIds();
+    }
+
+    interface Waits {
+        /** Longest a read is held; larger requests are clamped to it. Keep it below API Gateway's 30 s. */
+        @WithDefault("25s")
+        Duration maxWait();
+
+        /** A held read re-reads Redis at least this often, in case a change notice was lost. */
+        @WithDefault("5s")
+        Duration safetyReread();
+    }
+
+    interface Fallback {
+        /** A job not terminal with no news (webhook or check) for this long is checked with the AI server. */
+        @WithDefault("20s")
+        Duration checkAfter();
+
+        /** At most one check per job per this interval, across all instances; doubled after each failed check. */
+        @WithDefault("20s")
+        Duration checkInterval();
+
+        /** Upper bound of the doubled interval while the AI server cannot be reached. */
+        @WithDefault("5m")
+        Duration maxCheckInterval();
+    }
+
+    interface Sweeper {
+        /** How often a plain-HTTP instance sweeps by itself (0 = never); on Lambda a schedule calls the sweeper. */
+        @WithDefault("30s")
+        Duration every();
+
+        /** Overdue jobs reconciled per sweep call. */
+        @WithDefault("200")
+        int batchSize();
     }
 
     interface Webhooks {

@@ -64,6 +64,20 @@ public class GenericAiServer {
                 });
     }
 
+    /**
+     * Asks the AI server for a job's state (the fallback when webhooks do not come). Not retried here: the
+     * caller's per-job check interval, doubled after each failure, is the retry policy. Fails on any error.
+     */
+    public Uni<UpstreamJob> status(String externalId) {
+        return Uni.createFrom().deferred(() -> api().status(externalId))
+                .ifNoItem().after(config.requestTimeout()).failWith(TimeoutException::new);
+    }
+
+    /** A short, secret-free description of why a call to the AI server failed, for logs and the timeline. */
+    public static String describeFailure(Throwable failure) {
+        return describe(failure);
+    }
+
     private GenericAiServerApi api() {
         GenericAiServerApi current = api;
         if (current == null) {

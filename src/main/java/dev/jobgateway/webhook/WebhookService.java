@@ -130,7 +130,7 @@ public class WebhookService {
             }
             Transition change = new Transition(target.get(), payload.progress(),
                     payload.output() == null || payload.output().isNull() ? null : json.write(payload.output()),
-                    target.get() == JobStatus.FAILED ? aiServerError(payload) : null,
+                    target.get() == JobStatus.FAILED ? Job.JobError.fromAiServer(payload.errorMessage()) : null,
                     Via.WEBHOOK, "webhook_received", event, webhookId);
             return store.transition(stored.id(), change).map(result -> outcome(stored.id(), result));
         });
@@ -179,13 +179,6 @@ public class WebhookService {
         return store.jobIdForExternalId(GenericAiServer.PROVIDER, payload.id())
                 .chain(jobId -> jobId.map(this::findJob).orElseGet(() -> fail(ApiException.notFound(
                         "job-not-found", "Job not found", "No job is mapped to that AI-server job id."))));
-    }
-
-    private static Job.JobError aiServerError(UpstreamJob payload) {
-        String message = payload.errorMessage() == null || payload.errorMessage().isBlank()
-                ? "The AI server reported the job as failed."
-                : payload.errorMessage();
-        return new Job.JobError("ai_server", "generation_failed", message);
     }
 
     private static WebhookOutcome outcome(String jobId, TransitionResult result) {

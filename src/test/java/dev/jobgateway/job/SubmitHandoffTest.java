@@ -81,7 +81,7 @@ class SubmitHandoffTest {
         // processed while a submit event is still open. Here it is, before the hand-off is recorded.
         var input = mapper.readTree("{\"prompt\":\"fast\",\"simulate\":{\"webhook\":\"before_response\"}}");
 
-        Job job = jobs.submit("anonymous", input).await().atMost(Duration.ofSeconds(10));
+        Job job = jobs.submit("anonymous", input, Duration.ofMinutes(5)).await().atMost(Duration.ofSeconds(10));
 
         assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(job.delivery().webhooksReceived()).isEqualTo(1);
