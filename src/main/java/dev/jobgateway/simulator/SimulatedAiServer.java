@@ -118,6 +118,12 @@ public final class SimulatedAiServer implements AutoCloseable {
         return cancelCalls.get();
     }
 
+    /** Status calls the gateway made for one job, by the AI server's id (0 if unknown). */
+    public int statusCalls(String externalId) {
+        SimJob job = jobs.get(externalId);
+        return job == null ? 0 : job.statusCalls.get();
+    }
+
     /** Webhooks the gateway answered with 2xx. */
     public int webhooksDelivered() {
         return webhooksDelivered.get();
@@ -132,6 +138,10 @@ public final class SimulatedAiServer implements AutoCloseable {
             } else if (method.equals("GET") && path.length == 2 && path[0].equals("jobs")) {
                 statusCalls.incrementAndGet();
                 SimJob job = jobs.get(path[1]);
+                if (job != null && job.statusCalls.incrementAndGet() <= job.plan.statusErrors()) {
+                    respond(exchange, 503, error("simulated status outage"));
+                    return;
+                }
                 respond(exchange, job == null ? 404 : 200, job == null ? error("no such job") : job.describe());
             } else if (method.equals("POST") && path.length == 3 && path[0].equals("jobs")
                     && path[2].equals("cancel")) {
@@ -209,6 +219,7 @@ public final class SimulatedAiServer implements AutoCloseable {
         final SimulationPlan plan;
         final List<ScheduledFuture<?>> timers = new ArrayList<>();
         final List<ObjectNode> heldBack = new ArrayList<>();
+        final AtomicInteger statusCalls = new AtomicInteger();
         String status = "queued";
         Double progress;
         JsonNode output;

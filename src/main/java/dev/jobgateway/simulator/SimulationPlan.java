@@ -7,10 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
  * ({@code succeeded|failed}), {@code duration_ms}, {@code error_message}, {@code progress_steps}, {@code webhook}
  * ({@code deliver|drop|duplicate|out_of_order|delay_ms:N|before_response}: the last one finishes the job at once and
  * delivers its final webhook before answering the submit, the race a fast job creates) and {@code reject_submits} (answer the first N submit
- * attempts with 503, to exercise the gateway's retries).
+ * attempts with 503, to exercise the gateway's retries) and {@code status_errors} (answer the first N status calls
+ * for the job with 503, to exercise the fallback's handling of an unreachable AI server).
  */
 record SimulationPlan(boolean succeeds, long durationMs, String errorMessage, int progressSteps, WebhookMode webhook,
-        long webhookDelayMs, int rejectSubmits) {
+        long webhookDelayMs, int rejectSubmits, int statusErrors) {
 
     enum WebhookMode {
         DELIVER, DROP, DUPLICATE, OUT_OF_ORDER, DELAY, BEFORE_RESPONSE
@@ -35,6 +36,7 @@ record SimulationPlan(boolean succeeds, long durationMs, String errorMessage, in
             mode = WebhookMode.valueOf(webhook.toUpperCase(java.util.Locale.ROOT));
         }
         int reject = Math.max(0, simulate.path("reject_submits").asInt(0));
-        return new SimulationPlan(succeeds, duration, error, steps, mode, delay, reject);
+        int statusErrors = Math.max(0, simulate.path("status_errors").asInt(0));
+        return new SimulationPlan(succeeds, duration, error, steps, mode, delay, reject, statusErrors);
     }
 }

@@ -21,6 +21,8 @@ public class Waits {
     /** How long a wait holds out for the change feed when it is (re)connecting, before relying on re-reads. */
     private static final Duration FEED_GRACE = Duration.ofSeconds(1);
 
+    private static final long MILLISECOND = Duration.ofMillis(1).toNanos();
+
     private final ChangeFeed feed;
     private final WaiterRegistry registry;
     private final Duration reread;
@@ -55,7 +57,8 @@ public class Waits {
         Uni<Void> changed = waiter.arm();
         return read.get().chain(value -> {
             long remaining = deadline - System.nanoTime();
-            if (done.test(value) || remaining <= 0) {
+            // Timers have millisecond resolution: less than that left is no time left.
+            if (done.test(value) || remaining < MILLISECOND) {
                 return Uni.createFrom().item(value);
             }
             Duration pause = Duration.ofNanos(Math.min(remaining, reread.toNanos()));
