@@ -1,5 +1,6 @@
 package dev.jobgateway.bench;
 
+import dev.jobgateway.support.GatewayProcess;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
