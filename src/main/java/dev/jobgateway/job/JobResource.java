@@ -16,30 +16,35 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import dev.jobgateway.auth.Authenticated;
+import dev.jobgateway.auth.Caller;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 
-/** The frontend API: submit jobs and read them (the submit and status functions). */
+/**
+ * The frontend API: submit jobs and read them (the submit and status functions). Every call needs an API key;
+ * a job is visible only to the owner whose key created it.
+ */
 @Path("/jobs")
 @Produces(MediaType.APPLICATION_JSON)
+@Authenticated
 class JobResource {
-
-    /** Until API keys arrive every job belongs to one owner; the store already keeps the field. */
-    static final String DEFAULT_OWNER = "anonymous";
 
     private final JobService jobs;
     private final SubmitRequests requests;
+    private final Caller caller;
 
-    JobResource(JobService jobs, SubmitRequests requests) {
+    JobResource(JobService jobs, SubmitRequests requests, Caller caller) {
         this.jobs = jobs;
         this.requests = requests;
+        this.caller = caller;
     }
 
     @POST
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> submit(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
         var input = requests.input(contentType, body);
-        return jobs.submit(DEFAULT_OWNER, input).map(job -> Response.accepted(job)
+        return jobs.submit(caller.owner(), input).map(job -> Response.accepted(job)
                 .header(HttpHeaders.LOCATION, "/jobs/" + job.id())
                 .tag(etag(job))
                 .build());
@@ -48,7 +53,7 @@ class JobResource {
     @GET
     @Path("/{id}")
     public Uni<Response> get(@PathParam("id") String id, @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
-        return jobs.get(id).map(job -> {
+        return jobs.get(caller.owner(), id).map(job -> {
             EntityTag tag = etag(job);
             if (matches(ifNoneMatch, tag)) {
                 return Response.notModified(tag).build();
@@ -60,7 +65,7 @@ class JobResource {
     @GET
     @Path("/{id}/events")
     public Uni<Timeline> events(@PathParam("id") String id) {
-        return jobs.timeline(id).map(entries -> new Timeline(id, entries));
+        return jobs.timeline(caller.owner(), id).map(entries -> new Timeline(id, entries));
     }
 
     /** A job's timeline, oldest first. */

@@ -52,22 +52,25 @@ public class JobService {
         return store.create(job)
                 .chain(() -> aiServer.submit(input, webhookUrl(id, token)))
                 .call(handoff -> recordHandoff(id, handoff))
-                .chain(() -> get(id));
+                .chain(() -> get(owner, id));
     }
 
-    public Uni<Job> get(String id) {
-        return find(id).map(json::toJob);
+    /** The job, if {@code owner} owns it; anyone else's job is as unknown as a job that does not exist. */
+    public Uni<Job> get(String owner, String id) {
+        return find(owner, id).map(json::toJob);
     }
 
-    public Uni<java.util.List<TimelineEntry>> timeline(String id) {
-        return find(id).chain(() -> store.timeline(id));
+    public Uni<java.util.List<TimelineEntry>> timeline(String owner, String id) {
+        return find(owner, id).chain(() -> store.timeline(id));
     }
 
-    private Uni<StoredJob> find(String id) {
+    /** The id's shape is checked before any key is built from it: no path tricks or hash-tag braces reach Redis. */
+    private Uni<StoredJob> find(String owner, String id) {
         if (!Ids.isJobId(id)) {
             return Uni.createFrom().failure(ApiException.jobNotFound(id));
         }
-        return store.find(id).map(found -> found.orElseThrow(() -> ApiException.jobNotFound(id)));
+        return store.find(id).map(found -> found.filter(job -> owner.equals(job.owner()))
+                .orElseThrow(() -> ApiException.jobNotFound(id)));
     }
 
     private Uni<?> recordHandoff(String id, Handoff handoff) {

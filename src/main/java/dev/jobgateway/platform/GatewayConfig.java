@@ -18,6 +18,12 @@ public interface GatewayConfig {
     @WithDefault("http://localhost:8080")
     String publicBaseUrl();
 
+    /**
+     * Frontend API keys as {@code key=owner} pairs, comma-separated ({@code GATEWAY_API_KEYS}); required in
+     * production. A job is visible only to the owner whose key created it; several keys may share an owner.
+     */
+    Optional<List<String>> apiKeys();
+
     /** Job lifecycle and storage. */
     Jobs jobs();
 
