@@ -40,13 +40,40 @@ class JobResource {
         this.caller = caller;
     }
 
+    /** Header of a replayed submit (same {@code Idempotency-Key}, same body): the job is the one created before. */
+    static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
+    /** Header of a cancel's answer: {@code cancelled}, or {@code already-ended} when the job had ended before. */
+    static final String CANCEL_OUTCOME = "Cancel-Outcome";
+
     @POST
     @Consumes(MediaType.WILDCARD)
-    public Uni<Response> submit(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
+    public Uni<Response> submit(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
         var input = requests.input(contentType, body);
-        return jobs.submit(caller.owner(), input).map(job -> Response.accepted(job)
-                .header(HttpHeaders.LOCATION, "/jobs/" + job.id())
-                .tag(etag(job))
+        String key = requests.idempotencyKey(idempotencyKey);
+        return jobs.submit(caller.owner(), input, key).map(submission -> {
+            Job job = submission.job();
+            Response.ResponseBuilder response = Response.accepted(job)
+                    .header(HttpHeaders.LOCATION, "/jobs/" + job.id())
+                    .tag(etag(job));
+            if (submission.replayed()) {
+                response.header(IDEMPOTENT_REPLAYED, "true");
+            }
+            return response.build();
+        });
+    }
+
+    /**
+     * Cancels the job; 200 with the job either way. {@code Cancel-Outcome} says whether this call cancelled it or
+     * the job had already ended (and is unchanged), so a client that retries a cancel never sees an error for it.
+     */
+    @POST
+    @Path("/{id}/cancel")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<Response> cancel(@PathParam("id") String id) {
+        return jobs.cancel(caller.owner(), id).map(cancellation -> Response.ok(cancellation.job())
+                .tag(etag(cancellation.job()))
+                .header(CANCEL_OUTCOME, cancellation.cancelled() ? "cancelled" : "already-ended")
                 .build());
     }
 

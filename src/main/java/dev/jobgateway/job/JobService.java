@@ -2,6 +2,7 @@ package dev.jobgateway.job;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -11,45 +12,103 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.jobgateway.job.IdempotencyStore.Claim;
 import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
 import dev.jobgateway.platform.Timestamps;
+import dev.jobgateway.upstream.CancelAttempt;
 import dev.jobgateway.upstream.GenericAiServer;
 import dev.jobgateway.upstream.Handoff;
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 
-/** Submitting jobs and reading them back. */
+/** Submitting, reading and cancelling jobs, always on behalf of an owner. */
 @ApplicationScoped
 public class JobService {
 
     private static final Logger LOG = Logger.getLogger(JobService.class);
 
     private final JobStore store;
+    private final IdempotencyStore idempotency;
     private final JobJson json;
     private final GenericAiServer aiServer;
     private final String publicBaseUrl;
     private final Duration maxDuration;
 
-    JobService(JobStore store, JobJson json, GenericAiServer aiServer, GatewayConfig config) {
+    JobService(JobStore store, IdempotencyStore idempotency, JobJson json, GenericAiServer aiServer,
+            GatewayConfig config) {
         this.store = store;
+        this.idempotency = idempotency;
         this.json = json;
         this.aiServer = aiServer;
         this.publicBaseUrl = stripTrailingSlash(config.publicBaseUrl());
         this.maxDuration = config.jobs().maxDuration();
     }
 
+    /** A submit's answer: the job, and whether it is the replay of an earlier submit with the same key. */
+    public record Submission(Job job, boolean replayed) {
+    }
+
+    /** What a cancel did: {@code cancelled} is false when the job had already ended (the job is unchanged). */
+    public record Cancellation(Job job, boolean cancelled) {
+    }
+
+    public Uni<Job> submit(String owner, JsonNode input) {
+        return submit(owner, input, null).map(Submission::job);
+    }
+
+    /**
+     * Creates a job, or, with an {@code Idempotency-Key} this owner used before, answers with the job that key
+     * created: the same request again gets that job (no second hand-off), a different request is 422, and a
+     * request whose first submit is still running is 409.
+     */
+    public Uni<Submission> submit(String owner, JsonNode input, String idempotencyKey) {
+        String id = Ids.newJobId();
+        if (idempotencyKey == null) {
+            return create(owner, id, input).map(job -> new Submission(job, false));
+        }
+        Claim claim = new Claim(false, Ids.sha256(json.write(input)), id);
+        return idempotency.claim(owner, idempotencyKey, claim).chain(existing -> {
+            if (existing.isEmpty()) {
+                return create(owner, id, input,
+                        () -> idempotency.release(owner, idempotencyKey, claim).onFailure().recoverWithNull())
+                        // The job exists and the client gets it even if the key cannot be marked done now: the
+                        // claim then lapses with its lease.
+                        .call(() -> idempotency.complete(owner, idempotencyKey, claim).onFailure().recoverWithNull())
+                        .map(job -> new Submission(job, false));
+            }
+            Claim earlier = existing.get();
+            if (!earlier.fingerprint().equals(claim.fingerprint())) {
+                return Uni.createFrom().failure(ApiException.unprocessable("idempotency-key-reused",
+                        "Idempotency-Key reused", "This Idempotency-Key was used with a different request body."));
+            }
+            if (!earlier.done()) {
+                return Uni.createFrom().failure(ApiException.conflict("idempotency-key-in-flight",
+                        "Request in progress", "A request with this Idempotency-Key is still being processed; "
+                                + "retry shortly."));
+            }
+            return get(owner, earlier.jobId()).map(job -> new Submission(job, true));
+        });
+    }
+
+    private Uni<Job> create(String owner, String id, JsonNode input) {
+        return create(owner, id, input, () -> Uni.createFrom().voidItem());
+    }
+
     /**
      * Stores the job first, so a webhook that beats the AI server's answer finds it, then hands it to the AI
-     * server. A failed hand-off fails the job ({@code error.source: submit}); it is still a created job (202).
+     * server. A job that could not be stored is never handed off ({@code onNotStored} runs instead). A failed
+     * hand-off fails the job ({@code error.source: submit}); it is still a created job (202).
      */
-    public Uni<Job> submit(String owner, JsonNode input) {
+    private Uni<Job> create(String owner, String id, JsonNode input,
+            java.util.function.Supplier<Uni<?>> onNotStored) {
         Instant now = Timestamps.now();
-        String id = Ids.newJobId();
         String token = Ids.newWebhookToken();
         NewJob job = new NewJob(id, owner, GenericAiServer.PROVIDER, json.write(input), now, now.plus(maxDuration),
                 Ids.sha256(token));
         return store.create(job)
+                .onFailure().call(onNotStored)
                 .chain(() -> aiServer.submit(input, webhookUrl(id, token)))
                 .call(handoff -> recordHandoff(id, handoff))
                 .chain(() -> get(owner, id));
@@ -60,8 +119,33 @@ public class JobService {
         return find(owner, id).map(json::toJob);
     }
 
-    public Uni<java.util.List<TimelineEntry>> timeline(String owner, String id) {
+    public Uni<List<TimelineEntry>> timeline(String owner, String id) {
         return find(owner, id).chain(() -> store.timeline(id));
+    }
+
+    /**
+     * Cancels a job that has not ended: it becomes {@code cancelled} ({@code completed_via: cancel}) at once, then
+     * the AI server is asked to stop it, best effort, with the outcome in the timeline. A job that has ended is
+     * left as it is; that is an answer, not an error.
+     */
+    public Uni<Cancellation> cancel(String owner, String id) {
+        return find(owner, id).chain(stored -> {
+            if (stored.status().isTerminal()) {
+                return Uni.createFrom().item(new Cancellation(json.toJob(stored), false));
+            }
+            ObjectNode event = json.object().put("requested_by", "owner");
+            return store.transition(id, new Transition(JobStatus.CANCELLED, null, null, null, Via.CANCEL,
+                    "cancel_requested", event, null))
+                    .chain(result -> {
+                        if (!result.applied()) {
+                            // It ended between the read and the transition; the timeline says why it was ignored.
+                            return get(owner, id).map(job -> new Cancellation(job, false));
+                        }
+                        return propagateCancel(id, stored.externalId())
+                                .chain(() -> get(owner, id))
+                                .map(job -> new Cancellation(job, true));
+                    });
+        });
     }
 
     /** The id's shape is checked before any key is built from it: no path tricks or hash-tag braces reach Redis. */
@@ -73,6 +157,28 @@ public class JobService {
                 .orElseThrow(() -> ApiException.jobNotFound(id)));
     }
 
+    private Uni<?> propagateCancel(String id, String externalId) {
+        if (externalId == null) {
+            // Still being handed to the AI server: the submit sends the cancel once it knows the AI server's id.
+            return store.record(id, "ai_server_cancel", json.object().put("outcome", "deferred")
+                    .put("message", "Not handed to the AI server yet; the cancel follows the hand-off."), Map.of());
+        }
+        return aiServer.cancel(externalId).chain(attempt -> store.record(id, "ai_server_cancel",
+                cancelEvent(externalId, attempt), Map.of()));
+    }
+
+    private ObjectNode cancelEvent(String externalId, CancelAttempt attempt) {
+        ObjectNode event = json.object()
+                .put("outcome", attempt.accepted() ? "accepted" : "failed")
+                .put("external_id", externalId)
+                .put("latency_ms", attempt.latencyMs())
+                .put("message", attempt.message());
+        if (attempt.httpStatus() != null) {
+            event.put("http_status", attempt.httpStatus());
+        }
+        return event;
+    }
+
     private Uni<?> recordHandoff(String id, Handoff handoff) {
         ObjectNode event = json.object()
                 .put("attempts", handoff.attempts())
@@ -82,13 +188,34 @@ public class JobService {
             LOG.infof("Job %s handed to the AI server as %s (%d attempt(s), %d ms)", id, handoff.externalId(),
                     handoff.attempts(), handoff.latencyMs());
             return store.mapExternalId(GenericAiServer.PROVIDER, handoff.externalId(), id)
-                    .chain(() -> store.record(id, "handed_to_ai_server", event,
-                            Map.of(StoredJob.EXTERNAL_ID, handoff.externalId())));
+                    .call(() -> store.record(id, "handed_to_ai_server", event,
+                            Map.of(StoredJob.EXTERNAL_ID, handoff.externalId())))
+                    .call(parked -> applyParked(id, parked))
+                    .call(() -> cancelIfCancelledMeanwhile(id, handoff.externalId()));
         }
         event.put("error_code", handoff.errorCode()).put("error", handoff.errorMessage());
         return store.transition(id, new Transition(JobStatus.FAILED, null, null,
                 new Job.JobError("submit", handoff.errorCode(), handoff.errorMessage()),
                 Via.SUBMIT, "handoff_failed", event, null));
+    }
+
+    /** Webhooks that came (to {@code /webhooks/generic}) before the mapping existed, in the order they came. */
+    private Uni<?> applyParked(String id, List<Transition> parked) {
+        if (parked.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        LOG.infof("Job %s: applying %d webhook(s) that arrived before its AI-server id was known", id, parked.size());
+        return Multi.createFrom().iterable(parked)
+                .onItem().transformToUniAndConcatenate(change -> store.transition(id, change))
+                .collect().last();
+    }
+
+    private Uni<?> cancelIfCancelledMeanwhile(String id, String externalId) {
+        return store.find(id).chain(found -> {
+            boolean cancelled = found
+                    .filter(job -> Via.CANCEL.completedVia().equals(job.text(StoredJob.COMPLETED_VIA))).isPresent();
+            return cancelled ? propagateCancel(id, externalId) : Uni.createFrom().voidItem();
+        });
     }
 
     private String webhookUrl(String id, String token) {
