@@ -40,6 +40,8 @@ public class JobStore {
     private static final RedisScript RECORD = RedisScript.fromResource("store/record.lua");
     private static final RedisScript TRANSITION = RedisScript.fromResource("store/transition.lua");
     private static final RedisScript CHECKED = RedisScript.fromResource("store/checked.lua");
+    private static final RedisScript PARK = RedisScript.fromResource("store/park.lua");
+    private static final RedisScript MAP = RedisScript.fromResource("store/map.lua");
 
     private final ReactiveRedisDataSource redis;
     private final ReactiveHashCommands<String, String, String> hashes;
@@ -51,6 +53,8 @@ public class JobStore {
     private final String maxTimeline;
     private final String dedupeMs;
     private final String channel;
+    private final String parkedTtlMs;
+    private final String parkedMax;
 
     JobStore(ReactiveRedisDataSource redis, JobJson json, GatewayConfig config) {
         this.redis = redis;
@@ -63,6 +67,8 @@ public class JobStore {
         this.maxTimeline = Integer.toString(config.jobs().timelineMaxEntries());
         this.dedupeMs = Long.toString(config.webhooks().dedupeWindow().toMillis());
         this.channel = config.jobs().changesChannel();
+        this.parkedTtlMs = Long.toString(config.webhooks().unmappedTtl().toMillis());
+        this.parkedMax = Integer.toString(config.webhooks().unmappedMaxPerJob());
     }
 
     /**
@@ -181,9 +187,31 @@ public class JobStore {
                 .map(messages -> messages.stream().map(this::timelineEntry).toList());
     }
 
-    public Uni<Void> mapExternalId(String provider, String externalId, String jobId) {
-        return StoreErrors.guard(values.set(Keys.externalId(provider, externalId), jobId,
-                new SetArgs().px(Long.parseLong(ttlMs))));
+    /**
+     * Maps the AI server's id to the job and hands back, oldest first, the webhooks that arrived for that id before
+     * the mapping existed (see {@link #park}); the caller applies them.
+     */
+    public Uni<List<Transition>> mapExternalId(String provider, String externalId, String jobId) {
+        return MAP.run(redis, List.of(Keys.externalId(provider, externalId), Keys.parkedWebhooks(provider, externalId)),
+                List.of(jobId, ttlMs))
+                .map(parked -> {
+                    List<Transition> changes = new ArrayList<>();
+                    for (Response entry : parked) {
+                        changes.add(json.read(entry.toString(), Transition.class));
+                    }
+                    return changes;
+                });
+    }
+
+    /**
+     * Keeps a verified change for an external id no job is mapped to yet, for the configured while, unless the
+     * mapping appeared meanwhile: then its job id is returned and nothing is kept.
+     */
+    public Uni<Optional<String>> park(String provider, String externalId, Transition change) {
+        change.event().put("parked_at", Timestamps.now().toString());
+        return PARK.run(redis, List.of(Keys.externalId(provider, externalId), Keys.parkedWebhooks(provider, externalId)),
+                List.of(json.write(change), parkedTtlMs, parkedMax))
+                .map(reply -> reply == null ? Optional.<String>empty() : Optional.of(reply.toString()));
     }
 
     public Uni<Optional<String>> jobIdForExternalId(String provider, String externalId) {

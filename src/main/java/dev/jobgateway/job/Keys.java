@@ -42,4 +42,17 @@ final class Keys {
     static String externalId(String provider, String externalId) {
         return PREFIX + "ext:{" + provider + ":" + Ids.sha256(externalId) + "}";
     }
+
+    /** Webhooks waiting for their external id to be mapped; same slot as {@link #externalId}. */
+    static String parkedWebhooks(String provider, String externalId) {
+        return externalId(provider, externalId) + ":parked";
+    }
+
+    /**
+     * One owner's {@code Idempotency-Key}, hashed: the client's key may hold anything, and owners (checked
+     * against a strict pattern when configured) contain no braces, so the hash tag stays intact.
+     */
+    static String idempotency(String owner, String idempotencyKey) {
+        return PREFIX + "idem:{" + owner + ":" + Ids.sha256(idempotencyKey) + "}";
+    }
 }

@@ -19,6 +19,7 @@ import dev.jobgateway.platform.GatewayConfig;
 class SubmitRequests {
 
     static final String MAX_DURATION = "max_duration_seconds";
+    static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
     private final ObjectReader reader;
     private final GatewayConfig.Limits limits;
@@ -90,6 +91,26 @@ class SubmitRequests {
             throw invalid("'" + MAX_DURATION + "' must be a whole number of seconds from 1 to " + cap + ".");
         }
         return Duration.ofSeconds(requested.asLong());
+    }
+
+    /**
+     * The {@code Idempotency-Key} header, or null without one. The IETF draft makes it a structured-field string
+     * ({@code "..."}); a bare token is accepted too, as most clients send one. 1-255 printable ASCII characters.
+     */
+    String idempotencyKey(String header) {
+        if (header == null) {
+            return null;
+        }
+        String key = header.trim();
+        if (key.length() >= 2 && key.startsWith("\"") && key.endsWith("\"")) {
+            key = key.substring(1, key.length() - 1);
+        }
+        if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH || !key.chars().allMatch(c -> c >= 0x20 && c < 0x7f)
+                || key.indexOf('"') >= 0 || key.indexOf('\\') >= 0) {
+            throw ApiException.badRequest("invalid-idempotency-key", "Invalid Idempotency-Key",
+                    "Idempotency-Key must be 1-" + MAX_IDEMPOTENCY_KEY_LENGTH + " printable ASCII characters.");
+        }
+        return key;
     }
 
     private static boolean isJson(String contentType) {

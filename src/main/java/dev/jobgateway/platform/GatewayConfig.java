@@ -18,6 +18,12 @@ public interface GatewayConfig {
     @WithDefault("http://localhost:8080")
     String publicBaseUrl();
 
+    /**
+     * Frontend API keys as {@code key=owner} pairs, comma-separated ({@code GATEWAY_API_KEYS}); required in
+     * production. A job is visible only to the owner whose key created it; several keys may share an owner.
+     */
+    Optional<List<String>> apiKeys();
+
     /** Job lifecycle and storage. */
     Jobs jobs();
 
@@ -35,6 +41,9 @@ public interface GatewayConfig {
 
     /** The reconciliation of overdue jobs nobody is reading. */
     Sweeper sweeper();
+
+    /** {@code Idempotency-Key} on {@code POST /jobs}. */
+    Idempotency idempotency();
 
     /** AI-server providers. */
     Providers providers();
@@ -124,6 +133,30 @@ public interface GatewayConfig {
         /** How long a {@code webhook-id} is remembered to drop redeliveries (at least the sender's retry horizon). */
         @WithDefault("24h")
         Duration dedupeWindow();
+
+        /**
+         * How long a verified webhook naming an AI-server job id not (yet) mapped to a job is kept, to be applied
+         * when the submit that is still talking to the AI server maps it.
+         */
+        @WithDefault("10m")
+        Duration unmappedTtl();
+
+        /** Webhooks kept per unmapped AI-server job id; beyond it the oldest go (a sender cannot fill Redis). */
+        @WithDefault("20")
+        int unmappedMaxPerJob();
+    }
+
+    interface Idempotency {
+        /** How long a completed submit is remembered under its {@code Idempotency-Key} (per owner). */
+        @WithDefault("24h")
+        Duration ttl();
+
+        /**
+         * How long a submit in progress holds its key; others with that key get 409 meanwhile. After it, a submit
+         * that died half-way no longer blocks its key. Must exceed a submit's longest hand-off.
+         */
+        @WithDefault("60s")
+        Duration lease();
     }
 
     interface Providers {

@@ -50,6 +50,7 @@ public final class SimulatedAiServer implements AutoCloseable {
     private final ObjectMapper mapper = new ObjectMapper();
     private final Map<String, SimJob> jobs = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> attemptsByWebhookUrl = new ConcurrentHashMap<>();
+    private final List<String> submittedWebhookUrls = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicInteger submitAttempts = new AtomicInteger();
     private final AtomicInteger statusCalls = new AtomicInteger();
     private final AtomicInteger cancelCalls = new AtomicInteger();
@@ -182,12 +183,24 @@ public final class SimulatedAiServer implements AutoCloseable {
             respond(exchange, 400, error("input.simulate is not understood: " + e.getMessage()));
             return;
         }
-        int attempt = attemptsByWebhookUrl.computeIfAbsent(webhookUrl, url -> new AtomicInteger()).incrementAndGet();
+        int attempt = attemptsByWebhookUrl.computeIfAbsent(webhookUrl, url -> {
+            submittedWebhookUrls.add(url);
+            return new AtomicInteger();
+        }).incrementAndGet();
         if (attempt <= plan.rejectSubmits()) {
             respond(exchange, 503, error("simulated overload"));
             return;
         }
-        SimJob job = new SimJob("sim_" + UUID.randomUUID(), input, URI.create(webhookUrl), plan);
+        if (plan.submitDelayMs() > 0) {
+            try {
+                Thread.sleep(plan.submitDelayMs());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        SimJob job = new SimJob("sim_" + UUID.randomUUID(), input,
+                plan.fixedWebhookUrl() ? withoutJobId(URI.create(webhookUrl)) : URI.create(webhookUrl), plan);
         jobs.put(job.id, job);
         if (plan.webhook() == SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
             job.finishBeforeResponding();
@@ -196,6 +209,17 @@ public final class SimulatedAiServer implements AutoCloseable {
         if (plan.webhook() != SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
             job.schedule();
         }
+    }
+
+    /** {@code .../webhooks/generic/{job id}?token=...} without the job id and token: one URL for every job. */
+    private static URI withoutJobId(URI perJobUrl) {
+        String path = perJobUrl.getPath();
+        return perJobUrl.resolve(path.substring(0, path.lastIndexOf('/')));
+    }
+
+    /** The webhook URLs of every submit received so far (each names its gateway job), oldest first. */
+    public List<String> submittedWebhookUrls() {
+        return List.copyOf(submittedWebhookUrls);
     }
 
     private void respond(HttpExchange exchange, int status, JsonNode body) throws IOException {

@@ -17,6 +17,7 @@ import io.restassured.path.json.JsonPath;
 
 import dev.jobgateway.platform.Ids;
 import dev.jobgateway.platform.Timestamps;
+import dev.jobgateway.support.Api;
 import dev.jobgateway.support.TestPorts;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -26,7 +27,7 @@ import io.quarkus.test.junit.QuarkusTest;
 @QuarkusTestResource(TestPorts.class)
 class BatchReadTest {
 
-    private static final String OWNER = JobResource.DEFAULT_OWNER;
+    private static final String OWNER = Api.DEV_OWNER;
 
     @Inject
     JobService jobs;
@@ -67,7 +68,7 @@ class BatchReadTest {
     void aBatchWaitEndsWhenAnyListedJobChanges() throws Exception {
         String a = newJob();
         String b = newJob();
-        CompletableFuture<JobService.Batch> answer = jobs.batch(List.of(a, b), OWNER, Duration.ofSeconds(20))
+        CompletableFuture<JobService.Batch> answer = jobs.batch(OWNER, List.of(a, b), Duration.ofSeconds(20))
                 .subscribeAsCompletionStage();
         Thread.sleep(200);
         assertThat(answer).isNotDone();

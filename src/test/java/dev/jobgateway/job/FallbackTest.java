@@ -23,6 +23,7 @@ import io.restassured.path.json.JsonPath;
 
 import dev.jobgateway.simulator.SimulatedAiServer;
 import dev.jobgateway.support.Jobs;
+import dev.jobgateway.support.Api;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.webhook.StandardWebhook;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -87,7 +88,7 @@ class FallbackTest {
 
         List<CompletableFuture<Job>> reads = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            reads.add(jobs.get(id, JobResource.DEFAULT_OWNER).subscribeAsCompletionStage());
+            reads.add(jobs.get(Api.DEV_OWNER, id).subscribeAsCompletionStage());
         }
         for (CompletableFuture<Job> read : reads) {
             // The simulated job reports "running" only half-way through its 60 s.

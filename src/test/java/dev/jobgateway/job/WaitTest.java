@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.jobgateway.platform.Ids;
 import dev.jobgateway.platform.Timestamps;
+import dev.jobgateway.support.Api;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.waiting.ChangeFeed;
 import dev.jobgateway.waiting.WaiterRegistry;
@@ -36,7 +37,7 @@ import io.smallrye.mutiny.subscription.Cancellable;
 @QuarkusTestResource(TestPorts.class)
 class WaitTest {
 
-    private static final String OWNER = JobResource.DEFAULT_OWNER;
+    private static final String OWNER = Api.DEV_OWNER;
 
     @Inject
     JobService jobs;
@@ -138,7 +139,7 @@ class WaitTest {
             switch (i % 3) {
                 case 0 -> answered.add(startWait(id, Duration.ofSeconds(20)));
                 case 1 -> answered.add(startWait(id, Duration.ofMillis(300)));
-                default -> abandoned.add(jobs.await(id, OWNER, Duration.ofSeconds(20)).subscribe()
+                default -> abandoned.add(jobs.await(OWNER, id, Duration.ofSeconds(20)).subscribe()
                         .with(job -> { }, failure -> { }));
             }
         }
@@ -188,7 +189,7 @@ class WaitTest {
     }
 
     private CompletableFuture<Job> startWait(String id, Duration wait) {
-        return jobs.await(id, OWNER, wait).subscribeAsCompletionStage();
+        return jobs.await(OWNER, id, wait).subscribeAsCompletionStage();
     }
 
     private String newJob() {

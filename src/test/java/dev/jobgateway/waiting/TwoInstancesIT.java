@@ -89,7 +89,8 @@ class TwoInstancesIT {
     @Test
     void aWaitHeldOnAEndsPromptlyWhenTheWebhookLandsOnB() throws Exception {
         List<Long> wakeUpsMs = new ArrayList<>();
-        for (int i = 0; i < 20; i++) {
+        // The first rounds warm up two cold JVMs; only the 20 after them are measured.
+        for (int i = -5; i < 20; i++) {
             String id = submit(UNFINISHED);
             String externalId = externalId(id);
             CompletableFuture<HttpResponse<String>> waiting = getAsync(a, "/jobs/" + id + "?wait=20");
@@ -103,7 +104,9 @@ class TwoInstancesIT {
             assertThat(delivered.statusCode()).isEqualTo(200);
             assertThat(answer.statusCode()).isEqualTo(200);
             assertThat(JSON.readTree(answer.body()).path("status").asText()).isEqualTo("succeeded");
-            wakeUpsMs.add(wakeUpMs);
+            if (i >= 0) {
+                wakeUpsMs.add(wakeUpMs);
+            }
         }
         Collections.sort(wakeUpsMs);
         System.out.printf("[measure] wait on A, webhook sent to B: A answered after (ms) p50=%d max=%d (20 runs, "
