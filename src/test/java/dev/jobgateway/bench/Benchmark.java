@@ -484,6 +484,9 @@ public final class Benchmark {
         env.put("GATEWAY_PROVIDERS_GENERIC_WEBHOOK_SECRETS", SECRET);
         env.put("GATEWAY_PUBLIC_BASE_URL", "http://127.0.0.1:" + webhookPort);
         env.put("GATEWAY_API_KEYS", API_KEY + "=bench");
+        // Jobs here finish by the benchmark's own webhooks; keep the fallback from checking them meanwhile.
+        env.put("GATEWAY_FALLBACK_CHECK_AFTER", "10m");
+        env.put("GATEWAY_SWEEPER_EVERY", "0");
         env.put("QUARKUS_LOG_LEVEL", "WARN");
         return env;
     }
