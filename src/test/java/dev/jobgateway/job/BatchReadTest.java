@@ -16,7 +16,6 @@ import org.junit.jupiter.api.Test;
 import io.restassured.path.json.JsonPath;
 
 import dev.jobgateway.platform.Ids;
-import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.support.Api;
 import dev.jobgateway.support.TestPorts;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -114,15 +113,10 @@ class BatchReadTest {
     }
 
     private String newJob() {
-        String id = Ids.newJobId();
-        var now = Timestamps.now();
-        store.create(new NewJob(id, OWNER, "generic", "{}", now, now.plusSeconds(300), "hash"),
-                now.plusSeconds(300)).await().atMost(Duration.ofSeconds(5));
-        return id;
+        return StoredJobs.queued(store, OWNER);
     }
 
     private void complete(String id) {
-        store.transition(id, new Transition(JobStatus.SUCCEEDED, null, "{}", null, Via.WEBHOOK,
-                "webhook_received", json.object(), null)).await().atMost(Duration.ofSeconds(5));
+        assertThat(StoredJobs.succeed(store, json, id).applied()).isTrue();
     }
 }

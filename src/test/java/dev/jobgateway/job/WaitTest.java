@@ -17,8 +17,6 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-import dev.jobgateway.platform.Ids;
-import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.support.Api;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.waiting.ChangeFeed;
@@ -193,16 +191,10 @@ class WaitTest {
     }
 
     private String newJob() {
-        String id = Ids.newJobId();
-        var now = Timestamps.now();
-        store.create(new NewJob(id, OWNER, "generic", "{}", now, now.plusSeconds(300), "hash"),
-                now.plusSeconds(300)).await().atMost(Duration.ofSeconds(5));
-        return id;
+        return StoredJobs.queued(store, OWNER);
     }
 
     private void complete(String id) {
-        var result = store.transition(id, new Transition(JobStatus.SUCCEEDED, null, "{\"images\":[]}", null,
-                Via.WEBHOOK, "webhook_received", json.object(), null)).await().atMost(Duration.ofSeconds(5));
-        assertThat(result.applied()).isTrue();
+        assertThat(StoredJobs.succeed(store, json, id).applied()).isTrue();
     }
 }

@@ -43,6 +43,21 @@ public final class GatewayProcess implements AutoCloseable {
         return new GatewayProcess(port, builder.start(), started);
     }
 
+    /**
+     * The production settings of an instance on local parts: this Redis, this AI server and webhook secret, API
+     * keys ({@code key=owner,...}), and the base URL AI servers post webhooks to.
+     */
+    public static Map<String, String> env(URI redis, URI aiServer, String webhookSecret, String apiKeys,
+            String publicBaseUrl) {
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        env.put("REDIS_URL", redis.toString());
+        env.put("GATEWAY_PROVIDERS_GENERIC_URL", aiServer.toString());
+        env.put("GATEWAY_PROVIDERS_GENERIC_WEBHOOK_SECRETS", webhookSecret);
+        env.put("GATEWAY_API_KEYS", apiKeys);
+        env.put("GATEWAY_PUBLIC_BASE_URL", publicBaseUrl);
+        return env;
+    }
+
     /** Waits for readiness and returns the time from process start to the first answered request. */
     public Duration awaitReady(Duration timeout) throws InterruptedException {
         HttpClient client = HttpClient.newHttpClient();

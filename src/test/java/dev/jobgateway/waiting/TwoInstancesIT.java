@@ -17,7 +17,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -179,12 +178,8 @@ class TwoInstancesIT {
     }
 
     private static Map<String, String> env(int webhookPort) {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("REDIS_URL", redis.uri().toString());
-        env.put("GATEWAY_PROVIDERS_GENERIC_URL", ai.baseUri().toString());
-        env.put("GATEWAY_PROVIDERS_GENERIC_WEBHOOK_SECRETS", SECRET);
-        env.put("GATEWAY_PUBLIC_BASE_URL", "http://127.0.0.1:" + webhookPort);
-        env.put("GATEWAY_API_KEYS", API_KEY + "=it");
+        Map<String, String> env = GatewayProcess.env(redis.uri(), ai.baseUri(), SECRET, API_KEY + "=it",
+                "http://127.0.0.1:" + webhookPort);
         env.put("GATEWAY_FALLBACK_CHECK_AFTER", "1s");
         env.put("GATEWAY_FALLBACK_CHECK_INTERVAL", "2s");
         env.put("GATEWAY_SWEEPER_EVERY", "0");
