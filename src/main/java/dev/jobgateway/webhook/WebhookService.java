@@ -85,9 +85,9 @@ public class WebhookService {
         }
         byte[] raw = body == null ? new byte[0] : body;
         Instant receivedAt = Timestamps.now();
-        String webhookId = headers.getHeaderString(StandardWebhook.ID_HEADER);
-        String timestamp = headers.getHeaderString(StandardWebhook.TIMESTAMP_HEADER);
-        String signature = headers.getHeaderString(StandardWebhook.SIGNATURE_HEADER);
+        String webhookId = StandardWebhook.header(headers::getHeaderString, StandardWebhook.ID_HEADER);
+        String timestamp = StandardWebhook.header(headers::getHeaderString, StandardWebhook.TIMESTAMP_HEADER);
+        String signature = StandardWebhook.header(headers::getHeaderString, StandardWebhook.SIGNATURE_HEADER);
 
         String signatureFailure = checkSignature(webhookId, timestamp, signature, raw, receivedAt);
         boolean signed = signatureFailure == null;
