@@ -6,6 +6,7 @@ import java.util.Iterator;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -23,7 +24,9 @@ class SubmitRequests {
     private final GatewayConfig.Limits limits;
 
     SubmitRequests(ObjectMapper mapper, GatewayConfig config) {
-        this.reader = mapper.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        // Duplicate keys and anything after the object are mistakes, not something to guess around.
+        this.reader = mapper.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.limits = config.limits();
     }
 
@@ -52,7 +55,8 @@ class SubmitRequests {
         for (Iterator<String> names = root.fieldNames(); names.hasNext();) {
             String name = names.next();
             if (!name.equals("input")) {
-                throw invalid("Unknown field '" + name + "'; the body has one field, 'input'.");
+                String shown = name.length() > 40 ? name.substring(0, 40) + "..." : name;
+                throw invalid("Unknown field '" + shown + "'; the body has one field, 'input'.");
             }
         }
         JsonNode input = root.get("input");
@@ -62,7 +66,7 @@ class SubmitRequests {
         if (!input.isObject()) {
             throw invalid("The field 'input' must be a JSON object.");
         }
-        int inputBytes = input.toString().length();
+        int inputBytes = input.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (inputBytes > limits.maxInputBytes()) {
             throw new ApiException(413, "input-too-large", "Job input too large",
                     "The input has " + inputBytes + " bytes; at most " + limits.maxInputBytes() + " are accepted.");
