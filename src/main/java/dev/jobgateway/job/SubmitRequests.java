@@ -86,7 +86,8 @@ class SubmitRequests {
         if (key.length() >= 2 && key.startsWith("\"") && key.endsWith("\"")) {
             key = key.substring(1, key.length() - 1);
         }
-        if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH || !key.chars().allMatch(c -> c >= 0x20 && c < 0x7f)
+        if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH
+                || !key.chars().allMatch(c -> c >= 0x20 && c < 0x7f)
                 || key.indexOf('"') >= 0 || key.indexOf('\\') >= 0) {
             throw ApiException.badRequest("invalid-idempotency-key", "Invalid Idempotency-Key",
                     "Idempotency-Key must be 1-" + MAX_IDEMPOTENCY_KEY_LENGTH + " printable ASCII characters.");

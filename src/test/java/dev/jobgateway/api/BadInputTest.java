@@ -86,7 +86,8 @@ class BadInputTest {
         String validInput = "{\"input\":{\"prompt\":\"a lighthouse\"}}";
 
         // Submit: body
-        add(cases, "malformed JSON", f -> json.apply("{\"input\": {").post("/jobs"), 400, "invalid-json", "Malformed JSON");
+        add(cases, "malformed JSON", f -> json.apply("{\"input\": {").post("/jobs"), 400, "invalid-json",
+                "Malformed JSON");
         add(cases, "empty body", f -> given().contentType("application/json").post("/jobs"), 400, "invalid-json",
                 "Malformed JSON");
         add(cases, "JSON followed by garbage", f -> json.apply(validInput + " trailing").post("/jobs"), 400,
@@ -131,8 +132,8 @@ class BadInputTest {
                 .post("/jobs"), 401, "invalid-api-key", "Invalid API key");
         add(cases, "unknown API key", f -> Api.withKey("guessed-key").contentType("application/json").body(validInput)
                 .post("/jobs"), 401, "invalid-api-key", "Invalid API key");
-        add(cases, "API key in Basic scheme", f -> Api.withAuthorization("Basic ZGV2LWtleTo=").get("/jobs/" + f.jobId()),
-                401, "invalid-api-key", "Invalid API key");
+        add(cases, "API key in Basic scheme", f -> Api.withAuthorization("Basic ZGV2LWtleTo=")
+                .get("/jobs/" + f.jobId()), 401, "invalid-api-key", "Invalid API key");
         add(cases, "empty bearer key", f -> Api.withAuthorization("Bearer ").get("/jobs/" + f.jobId()), 401,
                 "invalid-api-key", "Invalid API key");
 
@@ -150,8 +151,8 @@ class BadInputTest {
                 "job-not-found", "Job not found");
         add(cases, "id of 2000 characters", f -> given().get("/jobs/job_" + "A".repeat(1996)), 404, "job-not-found",
                 "Job not found");
-        add(cases, "id in unicode", f -> given().get("/jobs/job_ÄÖÜäöü画像画像画像画像画像画像画像"), 404,
-                "job-not-found", "Job not found");
+        add(cases, "id in unicode", f -> given().get("/jobs/job_ÄÖÜäöü画像画像画像画像画像画像画像"),
+                404, "job-not-found", "Job not found");
         add(cases, "id one character short", f -> given().get("/jobs/" + f.jobId().substring(0, 25)), 404,
                 "job-not-found", "Job not found");
         add(cases, "events of an unknown job", f -> given().get("/jobs/" + UNKNOWN_JOB + "/events"), 404,

@@ -44,7 +44,8 @@ class StandardWebhookVectorsTest {
         vector.get("accepted_secrets").forEach(secret -> secrets.add(secret.asText()));
         Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
         vector.get("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
-        StandardWebhook verifier = new StandardWebhook(secrets, Duration.ofSeconds(FILE.get("tolerance_seconds").asLong()));
+        Duration tolerance = Duration.ofSeconds(FILE.get("tolerance_seconds").asLong());
+        StandardWebhook verifier = new StandardWebhook(secrets, tolerance);
         byte[] payload = vector.get("payload").asText().getBytes(StandardCharsets.UTF_8);
         Instant now = Instant.ofEpochSecond(vector.get("now").asLong());
 
