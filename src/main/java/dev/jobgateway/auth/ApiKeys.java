@@ -15,12 +15,15 @@ import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
 import io.quarkus.runtime.LaunchMode;
+import io.quarkus.runtime.Startup;
 
 /**
  * The frontend API keys ({@code gateway.api-keys}, {@code key=owner} pairs) and the owner each one stands for.
  * Keys are held only as their SHA-256, and looked up by the hash of what the caller presents, so neither the
  * lookup's timing nor a heap dump hands out a usable key.
  */
+/* Built at start-up, so a malformed GATEWAY_API_KEYS stops the gateway before it serves anything. */
+@Startup
 @ApplicationScoped
 public class ApiKeys {
 

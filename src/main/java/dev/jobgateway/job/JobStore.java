@@ -209,7 +209,8 @@ public class JobStore {
      */
     public Uni<Optional<String>> park(String provider, String externalId, Transition change) {
         change.event().put("parked_at", Timestamps.now().toString());
-        return PARK.run(redis, List.of(Keys.externalId(provider, externalId), Keys.parkedWebhooks(provider, externalId)),
+        return PARK.run(redis,
+                List.of(Keys.externalId(provider, externalId), Keys.parkedWebhooks(provider, externalId)),
                 List.of(json.write(change), parkedTtlMs, parkedMax))
                 .map(reply -> reply == null ? Optional.<String>empty() : Optional.of(reply.toString()));
     }

@@ -7,6 +7,7 @@ import java.util.Iterator;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
@@ -27,7 +28,9 @@ class SubmitRequests {
     private final Duration maxDurationCap;
 
     SubmitRequests(ObjectMapper mapper, GatewayConfig config) {
-        this.reader = mapper.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
+        // Duplicate keys and anything after the object are mistakes, not something to guess around.
+        this.reader = mapper.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
+                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         this.limits = config.limits();
         this.maxDuration = config.jobs().maxDuration();
         this.maxDurationCap = config.jobs().maxDurationCap();
@@ -62,7 +65,8 @@ class SubmitRequests {
         for (Iterator<String> names = root.fieldNames(); names.hasNext();) {
             String name = names.next();
             if (!name.equals("input") && !name.equals(MAX_DURATION)) {
-                throw invalid("Unknown field '" + name + "'; the body has 'input' and optionally '"
+                String shown = name.length() > 40 ? name.substring(0, 40) + "..." : name;
+                throw invalid("Unknown field '" + shown + "'; the body has 'input' and optionally '"
                         + MAX_DURATION + "'.");
             }
         }
@@ -73,7 +77,7 @@ class SubmitRequests {
         if (!input.isObject()) {
             throw invalid("The field 'input' must be a JSON object.");
         }
-        int inputBytes = input.toString().length();
+        int inputBytes = input.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (inputBytes > limits.maxInputBytes()) {
             throw new ApiException(413, "input-too-large", "Job input too large",
                     "The input has " + inputBytes + " bytes; at most " + limits.maxInputBytes() + " are accepted.");
@@ -105,7 +109,8 @@ class SubmitRequests {
         if (key.length() >= 2 && key.startsWith("\"") && key.endsWith("\"")) {
             key = key.substring(1, key.length() - 1);
         }
-        if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH || !key.chars().allMatch(c -> c >= 0x20 && c < 0x7f)
+        if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH
+                || !key.chars().allMatch(c -> c >= 0x20 && c < 0x7f)
                 || key.indexOf('"') >= 0 || key.indexOf('\\') >= 0) {
             throw ApiException.badRequest("invalid-idempotency-key", "Invalid Idempotency-Key",
                     "Idempotency-Key must be 1-" + MAX_IDEMPOTENCY_KEY_LENGTH + " printable ASCII characters.");

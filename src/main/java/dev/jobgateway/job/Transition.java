@@ -1,5 +1,6 @@
 package dev.jobgateway.job;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -12,9 +13,11 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param error the error to record with a {@code failed} status, or null
  * @param webhookId the sender's {@code webhook-id}, deduplicated within the configured window, or null
  * <p>
- * Stored as JSON while a webhook waits for its external id to be mapped (see {@link JobStore#park}).
+ * Stored as JSON while a webhook waits for its external id to be mapped (see {@link JobStore#park}); unknown members
+ * are ignored, so a webhook parked by an older or newer deployment is still applied.
  */
 @RegisterForReflection
+@JsonIgnoreProperties(ignoreUnknown = true)
 public record Transition(
         JobStatus target,
         Double progress,

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.function.Function;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -22,6 +23,8 @@ public final class StandardWebhook {
     public static final String ID_HEADER = "webhook-id";
     public static final String TIMESTAMP_HEADER = "webhook-timestamp";
     public static final String SIGNATURE_HEADER = "webhook-signature";
+    /** Svix sends the same three headers under its own prefix; its libraries accept either. */
+    private static final String SVIX_PREFIX = "svix-";
     private static final String SECRET_PREFIX = "whsec_";
     private static final String HMAC = "HmacSHA256";
 
@@ -36,18 +39,26 @@ public final class StandardWebhook {
         this.tolerance = tolerance;
     }
 
+    /**
+     * A Standard Webhooks header ({@link #ID_HEADER}, {@link #TIMESTAMP_HEADER}, {@link #SIGNATURE_HEADER}), or its
+     * {@code svix-} twin when only that is present.
+     */
+    public static String header(Function<String, String> headers, String name) {
+        String value = headers.apply(name);
+        return value != null ? value : headers.apply(SVIX_PREFIX + name.substring(name.indexOf('-') + 1));
+    }
+
     /** Throws unless one of the header's signatures was made with one of our secrets, within the tolerance. */
     public void verify(String id, String timestamp, String signatures, byte[] body, Instant now)
             throws WebhookVerificationException {
         if (isBlank(id) || isBlank(timestamp) || isBlank(signatures)) {
             throw new WebhookVerificationException("missing webhook-id, webhook-timestamp or webhook-signature header");
         }
-        long sentAt;
-        try {
-            sentAt = Long.parseLong(timestamp.trim());
-        } catch (NumberFormatException e) {
+        String seconds = timestamp.trim();
+        if (!seconds.matches("[0-9]{1,12}")) {
             throw new WebhookVerificationException("webhook-timestamp is not a number of seconds");
         }
+        long sentAt = Long.parseLong(seconds);
         long skew = now.getEpochSecond() - sentAt;
         if (skew > tolerance.toSeconds()) {
             throw new WebhookVerificationException("webhook-timestamp is too old (" + skew + " s)");
@@ -55,19 +66,16 @@ public final class StandardWebhook {
         if (-skew > tolerance.toSeconds()) {
             throw new WebhookVerificationException("webhook-timestamp is in the future (" + -skew + " s)");
         }
+        // Compared as base64 text, as the reference libraries do: a non-canonical encoding of the right MAC (no
+        // padding, stray bits) is as invalid here as there.
         for (byte[] key : keys) {
-            byte[] expected = hmac(key, id, timestamp.trim(), body);
+            byte[] expected = Base64.getEncoder().encode(hmac(key, id, seconds, body));
             for (String candidate : signatures.trim().split(" +")) {
                 int comma = candidate.indexOf(',');
                 if (comma < 0 || !candidate.substring(0, comma).equals("v1")) {
                     continue;
                 }
-                byte[] given;
-                try {
-                    given = Base64.getDecoder().decode(candidate.substring(comma + 1));
-                } catch (IllegalArgumentException notBase64) {
-                    continue;
-                }
+                byte[] given = candidate.substring(comma + 1).getBytes(StandardCharsets.US_ASCII);
                 if (MessageDigest.isEqual(expected, given)) {
                     return;
                 }

@@ -13,6 +13,7 @@ import jakarta.ws.rs.core.HttpHeaders;
 
 import org.jboss.logging.Logger;
 
+import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -56,7 +57,7 @@ public class WebhookService {
     WebhookService(JobStore store, JobJson json, ObjectMapper mapper, GatewayConfig config) {
         this.store = store;
         this.json = json;
-        this.payloadReader = mapper.readerFor(UpstreamJob.class);
+        this.payloadReader = mapper.readerFor(UpstreamJob.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         GatewayConfig.Generic generic = config.providers().generic();
         this.auth = generic.webhookAuth();
         List<String> secrets = generic.webhookSecrets().orElse(List.of());
@@ -85,9 +86,9 @@ public class WebhookService {
         }
         byte[] raw = body == null ? new byte[0] : body;
         Instant receivedAt = Timestamps.now();
-        String webhookId = headers.getHeaderString(StandardWebhook.ID_HEADER);
-        String timestamp = headers.getHeaderString(StandardWebhook.TIMESTAMP_HEADER);
-        String signature = headers.getHeaderString(StandardWebhook.SIGNATURE_HEADER);
+        String webhookId = StandardWebhook.header(headers::getHeaderString, StandardWebhook.ID_HEADER);
+        String timestamp = StandardWebhook.header(headers::getHeaderString, StandardWebhook.TIMESTAMP_HEADER);
+        String signature = StandardWebhook.header(headers::getHeaderString, StandardWebhook.SIGNATURE_HEADER);
 
         String signatureFailure = checkSignature(webhookId, timestamp, signature, raw, receivedAt);
         boolean signed = signatureFailure == null;

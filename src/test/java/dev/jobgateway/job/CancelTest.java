@@ -123,7 +123,8 @@ class CancelTest {
         int cancelsBefore = aiServer.cancelCalls();
 
         cancel(id).then().statusCode(200).header("Cancel-Outcome", "cancelled");
-        cancel(id).then().statusCode(200).header("Cancel-Outcome", "already-ended").body("status", equalTo("cancelled"));
+        cancel(id).then().statusCode(200).header("Cancel-Outcome", "already-ended")
+                .body("status", equalTo("cancelled"));
 
         assertThat(aiServer.cancelCalls() - cancelsBefore).isEqualTo(1);
     }
@@ -146,7 +147,8 @@ class CancelTest {
         String id = longRunningJob("drop");
         aiServer.stop();
         try {
-            cancel(id).then().statusCode(200).header("Cancel-Outcome", "cancelled").body("status", equalTo("cancelled"));
+            cancel(id).then().statusCode(200).header("Cancel-Outcome", "cancelled")
+                    .body("status", equalTo("cancelled"));
         } finally {
             aiServer.start();
         }

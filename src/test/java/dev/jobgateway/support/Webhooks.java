@@ -21,7 +21,7 @@ public final class Webhooks {
         return ConfigProvider.getConfig().getValues("gateway.providers.generic.webhook-secrets", String.class).get(0);
     }
 
-    /** {@code {"job_id": externalId, "status": status}} plus the extra JSON members given (e.g. {@code "progress":0.5}). */
+    /** {@code {"job_id": externalId, "status": status}} and any extra JSON members (e.g. {@code "progress":0.5}). */
     public static String body(String externalId, String status, String extraMembers) {
         return "{\"job_id\":\"" + externalId + "\",\"status\":\"" + status + "\""
                 + (extraMembers == null || extraMembers.isEmpty() ? "" : "," + extraMembers) + "}";

@@ -1,0 +1,249 @@
+package dev.jobgateway.api;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.stream.Stream;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import dev.jobgateway.support.Api;
+import dev.jobgateway.support.Jobs;
+import dev.jobgateway.support.RedisKeys;
+import dev.jobgateway.support.TestPorts;
+import dev.jobgateway.support.Webhooks;
+import dev.jobgateway.webhook.StandardWebhook;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
+
+/**
+ * Every client or sender mistake is a clear 4xx problem+json, never a 500, and changes nothing in Redis: each case
+ * compares every key's serialized value (DUMP) before and after. The keys of jobs other tests left behind are left
+ * out, since their simulated AI server may still report on them; this class's own job is in.
+ */
+@QuarkusTest
+@QuarkusTestResource(TestPorts.class)
+class BadInputTest {
+
+    private static final String UNKNOWN_JOB = "job_AAAAAAAAAAAAAAAAAAAAAA";
+    private static final String WRONG_SECRET = "whsec_" + java.util.Base64.getEncoder()
+            .encodeToString("not the gateway's secret".getBytes(StandardCharsets.UTF_8));
+
+    /** A queued job of owner {@code dev} that the AI server holds (webhooks dropped), and its AI-server id. */
+    record Fixture(String jobId, String externalId) {
+    }
+
+    /** One bad request and the problem it must get. */
+    record Case(Function<Fixture, Response> request, int status, String type, String title) {
+    }
+
+    private static Fixture fixture;
+
+    @Inject
+    RedisDataSource redis;
+
+    @BeforeEach
+    void oneJobToAimAt() {
+        if (fixture == null) {
+            String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 600_000))).getString("id");
+            fixture = new Fixture(id, Webhooks.externalId(id));
+        }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void isRejectedWithItsProblemAndChangesNothing(String name, Case bad) {
+        Map<String, String> before = relevantState();
+
+        Response response = bad.request().apply(fixture);
+
+        assertThat(response.statusCode()).as(response.asString()).isEqualTo(bad.status());
+        assertThat(response.contentType()).startsWith("application/problem+json");
+        assertThat(response.jsonPath().getString("type")).isEqualTo("/problems/" + bad.type());
+        assertThat(response.jsonPath().getString("title")).isEqualTo(bad.title());
+        assertThat(response.jsonPath().getInt("status")).isEqualTo(bad.status());
+        assertThat(response.jsonPath().getString("detail")).isNotBlank().doesNotContain("Exception");
+        assertThat(relevantState()).isEqualTo(before);
+    }
+
+    static Stream<Arguments> cases() {
+        List<Arguments> cases = new ArrayList<>();
+        Function<String, RequestSpecification> json = body -> given().contentType("application/json").body(body);
+        String validInput = "{\"input\":{\"prompt\":\"a lighthouse\"}}";
+
+        // Submit: body
+        add(cases, "malformed JSON", f -> json.apply("{\"input\": {").post("/jobs"), 400, "invalid-json",
+                "Malformed JSON");
+        add(cases, "empty body", f -> given().contentType("application/json").post("/jobs"), 400, "invalid-json",
+                "Malformed JSON");
+        add(cases, "JSON followed by garbage", f -> json.apply(validInput + " trailing").post("/jobs"), 400,
+                "invalid-json", "Malformed JSON");
+        add(cases, "duplicate field", f -> json.apply("{\"input\":{},\"input\":{}}").post("/jobs"), 400,
+                "invalid-json", "Malformed JSON");
+        add(cases, "JSON nested 2,000 deep", f -> json.apply("{\"input\":{\"a\":" + "[".repeat(2000)
+                + "]".repeat(2000) + "}}").post("/jobs"), 400, "invalid-json", "Malformed JSON");
+        add(cases, "text/plain content type", f -> given().contentType("text/plain").body(validInput).post("/jobs"),
+                415, "unsupported-media-type", "Unsupported media type");
+        add(cases, "form content type", f -> given().contentType("application/x-www-form-urlencoded")
+                .body("input=x").post("/jobs"), 415, "unsupported-media-type", "Unsupported media type");
+        add(cases, "body is an array", f -> json.apply("[]").post("/jobs"), 422, "invalid-request", "Invalid request");
+        add(cases, "body is a string", f -> json.apply("\"input\"").post("/jobs"), 422, "invalid-request",
+                "Invalid request");
+        add(cases, "missing input", f -> json.apply("{}").post("/jobs"), 422, "invalid-request", "Invalid request");
+        add(cases, "extra field", f -> json.apply("{\"input\":{},\"priority\":1}").post("/jobs"), 422,
+                "invalid-request", "Invalid request");
+        add(cases, "input is a string", f -> json.apply("{\"input\":\"a lighthouse\"}").post("/jobs"), 422,
+                "invalid-request", "Invalid request");
+        add(cases, "input is an array", f -> json.apply("{\"input\":[1,2]}").post("/jobs"), 422, "invalid-request",
+                "Invalid request");
+        add(cases, "input is null", f -> json.apply("{\"input\":null}").post("/jobs"), 422, "invalid-request",
+                "Invalid request");
+        add(cases, "body over 256 KiB", f -> json.apply("{\"input\":{\"p\":\"" + "x".repeat(300_000) + "\"}}")
+                .post("/jobs"), 413, "body-too-large", "Request body too large");
+        add(cases, "input over 64 KiB", f -> json.apply("{\"input\":{\"p\":\"" + "x".repeat(70_000) + "\"}}")
+                .post("/jobs"), 413, "input-too-large", "Job input too large");
+        add(cases, "input over 64 KiB in multi-byte characters", f -> json.apply("{\"input\":{\"p\":\""
+                + "画".repeat(25_000) + "\"}}").post("/jobs"), 413, "input-too-large", "Job input too large");
+
+        // Submit: headers
+        add(cases, "empty Idempotency-Key", f -> json.apply(validInput).header("Idempotency-Key", "\"\"")
+                .post("/jobs"), 400, "invalid-idempotency-key", "Invalid Idempotency-Key");
+        add(cases, "Idempotency-Key over 255 characters", f -> json.apply(validInput)
+                .header("Idempotency-Key", "k".repeat(256)).post("/jobs"), 400, "invalid-idempotency-key",
+                "Invalid Idempotency-Key");
+        add(cases, "Idempotency-Key with control characters", f -> json.apply(validInput)
+                .header("Idempotency-Key", "a\tb").post("/jobs"), 400, "invalid-idempotency-key",
+                "Invalid Idempotency-Key");
+        add(cases, "missing API key", f -> Api.anonymous().contentType("application/json").body(validInput)
+                .post("/jobs"), 401, "invalid-api-key", "Invalid API key");
+        add(cases, "unknown API key", f -> Api.withKey("guessed-key").contentType("application/json").body(validInput)
+                .post("/jobs"), 401, "invalid-api-key", "Invalid API key");
+        add(cases, "API key in Basic scheme", f -> Api.withAuthorization("Basic ZGV2LWtleTo=")
+                .get("/jobs/" + f.jobId()), 401, "invalid-api-key", "Invalid API key");
+        add(cases, "empty bearer key", f -> Api.withAuthorization("Bearer ").get("/jobs/" + f.jobId()), 401,
+                "invalid-api-key", "Invalid API key");
+
+        // Job ids: all refused before any Redis key is built from them
+        add(cases, "unknown job id", f -> given().get("/jobs/" + UNKNOWN_JOB), 404, "job-not-found", "Job not found");
+        add(cases, "another owner's job", f -> Api.withKey(Api.OTHER_KEY).get("/jobs/" + f.jobId()), 404,
+                "job-not-found", "Job not found");
+        add(cases, "id with hash-tag braces", f -> given().urlEncodingEnabled(false)
+                .get("/jobs/job_%7BAAAAAAAAAAAAAAAAAAAA%7D"), 404, "job-not-found", "Job not found");
+        add(cases, "id with a glob star", f -> given().urlEncodingEnabled(false).get("/jobs/job_*"), 404,
+                "job-not-found", "Job not found");
+        add(cases, "id with encoded dot-dot-slash", f -> given().urlEncodingEnabled(false)
+                .get("/jobs/..%2F..%2Fjobgw:changes"), 404, "job-not-found", "Job not found");
+        add(cases, "id with CR LF", f -> given().urlEncodingEnabled(false).get("/jobs/job_A%0D%0AFLUSHALL"), 404,
+                "job-not-found", "Job not found");
+        add(cases, "id of 2000 characters", f -> given().get("/jobs/job_" + "A".repeat(1996)), 404, "job-not-found",
+                "Job not found");
+        add(cases, "id in unicode", f -> given().get("/jobs/job_ÄÖÜäöü画像画像画像画像画像画像画像"),
+                404, "job-not-found", "Job not found");
+        add(cases, "id one character short", f -> given().get("/jobs/" + f.jobId().substring(0, 25)), 404,
+                "job-not-found", "Job not found");
+        add(cases, "events of an unknown job", f -> given().get("/jobs/" + UNKNOWN_JOB + "/events"), 404,
+                "job-not-found", "Job not found");
+        add(cases, "cancel of an unknown job", f -> given().post("/jobs/" + UNKNOWN_JOB + "/cancel"), 404,
+                "job-not-found", "Job not found");
+        add(cases, "cancel of another owner's job", f -> Api.withKey(Api.OTHER_KEY)
+                .post("/jobs/" + f.jobId() + "/cancel"), 404, "job-not-found", "Job not found");
+        add(cases, "cancel of an ill-formed id", f -> given().urlEncodingEnabled(false)
+                .post("/jobs/job_%7Bx%7D/cancel"), 404, "job-not-found", "Job not found");
+        add(cases, "unknown path under a job", f -> given().get("/jobs/" + f.jobId() + "/secrets"), 404, "not-found",
+                "Not found");
+        add(cases, "DELETE on a job", f -> given().delete("/jobs/" + f.jobId()), 405, "method-not-allowed",
+                "Method not allowed");
+
+        // Webhooks
+        add(cases, "unknown webhook provider", f -> Webhooks.signed("msg_bad_1", Webhooks.body(f.externalId(),
+                "succeeded", null)).post("/webhooks/replicate/" + f.jobId()), 404, "unknown-provider",
+                "Unknown provider");
+        add(cases, "webhook for an unknown job", f -> Webhooks.toJob(UNKNOWN_JOB, "msg_bad_2",
+                Webhooks.body("sim_x", "succeeded", null)), 404, "job-not-found", "Job not found");
+        add(cases, "webhook for an ill-formed job id", f -> Webhooks.signed("msg_bad_3",
+                Webhooks.body("sim_x", "succeeded", null)).urlEncodingEnabled(false)
+                .post("/webhooks/generic/job_%7Bx%7D"), 404, "job-not-found", "Job not found");
+        add(cases, "webhook with a status the machine does not know", f -> Webhooks.toJob(f.jobId(), "msg_bad_4",
+                Webhooks.body(f.externalId(), "exploded", null)), 422, "unknown-status", "Unknown status");
+        add(cases, "webhook with progress above 1", f -> Webhooks.toJob(f.jobId(), "msg_bad_5",
+                Webhooks.body(f.externalId(), "running", "\"progress\":1.5")), 422, "invalid-progress",
+                "Invalid progress");
+        add(cases, "webhook with malformed JSON", f -> Webhooks.toJob(f.jobId(), "msg_bad_6", "{\"job_id\":"), 400,
+                "invalid-json", "Malformed JSON");
+        add(cases, "webhook naming another AI-server job", f -> Webhooks.toJob(f.jobId(), "msg_bad_7",
+                Webhooks.body("sim_someone_else", "succeeded", null)), 422, "external-id-mismatch",
+                "Webhook names another job");
+        add(cases, "webhook to the fixed URL without job_id", f -> Webhooks.toFixedUrl("msg_bad_8",
+                "{\"status\":\"succeeded\"}"), 422, "invalid-request", "Invalid request");
+        add(cases, "webhook body over 256 KiB", f -> Webhooks.toJob(f.jobId(), "msg_bad_9",
+                Webhooks.body(f.externalId(), "succeeded", "\"output\":\"" + "x".repeat(300_000) + "\"")), 413,
+                "body-too-large", "Request body too large");
+        add(cases, "webhook signed with another secret", f -> signedWith(WRONG_SECRET, "msg_bad_10",
+                Webhooks.body(f.externalId(), "succeeded", null), Instant.now().getEpochSecond())
+                .post("/webhooks/generic/" + f.jobId()), 401, "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "webhook with a tampered body", f -> {
+            String signed = Webhooks.body(f.externalId(), "failed", null);
+            long now = Instant.now().getEpochSecond();
+            return given().contentType("application/json").body(signed.replace("failed", "succeeded"))
+                    .header(StandardWebhook.ID_HEADER, "msg_bad_11")
+                    .header(StandardWebhook.TIMESTAMP_HEADER, now)
+                    .header(StandardWebhook.SIGNATURE_HEADER, StandardWebhook.sign(Webhooks.secret(), "msg_bad_11", now,
+                            signed.getBytes(StandardCharsets.UTF_8)))
+                    .post("/webhooks/generic/" + f.jobId());
+        }, 401, "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "webhook without signature headers", f -> given().contentType("application/json")
+                .body(Webhooks.body(f.externalId(), "succeeded", null)).post("/webhooks/generic/" + f.jobId()), 401,
+                "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "webhook with a stale timestamp", f -> Webhooks.signedAt("msg_bad_12",
+                Webhooks.body(f.externalId(), "succeeded", null), Instant.now().minusSeconds(600).getEpochSecond())
+                .post("/webhooks/generic/" + f.jobId()), 401, "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "webhook with a future timestamp", f -> Webhooks.signedAt("msg_bad_13",
+                Webhooks.body(f.externalId(), "succeeded", null), Instant.now().plusSeconds(600).getEpochSecond())
+                .post("/webhooks/generic/" + f.jobId()), 401, "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "replay of a captured webhook a day later", f -> Webhooks.signedAt("msg_captured",
+                Webhooks.body(f.externalId(), "succeeded", null), Instant.now().minusSeconds(86_400).getEpochSecond())
+                .post("/webhooks/generic/" + f.jobId()), 401, "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "webhook with a token where a signature is required", f -> given().contentType("application/json")
+                .body(Webhooks.body(f.externalId(), "succeeded", null)).queryParam("token", "guessed")
+                .post("/webhooks/generic/" + f.jobId()), 401, "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "webhook to the fixed URL with a wrong signature", f -> signedWith(WRONG_SECRET, "msg_bad_14",
+                Webhooks.body(f.externalId(), "succeeded", null), Instant.now().getEpochSecond())
+                .post("/webhooks/generic"), 401, "invalid-webhook-signature", "Webhook not authenticated");
+        return cases.stream();
+    }
+
+    private static void add(List<Arguments> cases, String name, Function<Fixture, Response> request, int status,
+            String type, String title) {
+        cases.add(Arguments.of(name, new Case(request, status, type, title)));
+    }
+
+    private static RequestSpecification signedWith(String secret, String webhookId, String body, long timestamp) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return given().contentType("application/json").body(bytes)
+                .header(StandardWebhook.ID_HEADER, webhookId)
+                .header(StandardWebhook.TIMESTAMP_HEADER, timestamp)
+                .header(StandardWebhook.SIGNATURE_HEADER, StandardWebhook.sign(secret, webhookId, timestamp, bytes));
+    }
+
+    /** Every key but those of other tests' jobs, with its DUMPed value. */
+    private Map<String, String> relevantState() {
+        String mine = "jobgw:job:{" + fixture.jobId() + "}";
+        Map<String, String> state = RedisKeys.snapshot(redis);
+        state.keySet().removeIf(key -> key.startsWith("jobgw:job:{") && !key.startsWith(mine));
+        return state;
+    }
+}

@@ -1,0 +1,95 @@
+package dev.jobgateway.webhook;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+
+import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.platform.Ids;
+import dev.jobgateway.support.Jobs;
+import dev.jobgateway.support.RedisKeys;
+import dev.jobgateway.support.TestPorts;
+import dev.jobgateway.support.Webhooks;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+
+/** Redeliveries of one {@code webhook-id} answer 2xx, change nothing and are in the timeline as duplicates. */
+@QuarkusTest
+@QuarkusTestResource(TestPorts.class)
+class WebhookDedupeTest {
+
+    @Inject
+    RedisDataSource redis;
+
+    @Inject
+    GatewayConfig config;
+
+    @Test
+    void redeliveredWebhookIdIsAnswered200AndRecordedAsDuplicateWithoutChangingTheJob() {
+        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        String externalId = Webhooks.externalId(id);
+        String body = Webhooks.body(externalId, "running", "\"progress\":0.4");
+        Webhooks.toJob(id, "msg_once", body).then().statusCode(200).body("outcome", equalTo("applied"));
+        JsonPath before = Jobs.get(id);
+
+        for (int i = 0; i < 3; i++) {
+            Webhooks.toJob(id, "msg_once", body).then().statusCode(200)
+                    .body("outcome", equalTo("ignored"))
+                    .body("reason", equalTo("duplicate webhook-id"))
+                    .body("version", equalTo(before.getInt("version")));
+        }
+        // Even a "newer" body under an id already seen is a redelivery, not news.
+        Webhooks.toJob(id, "msg_once", Webhooks.body(externalId, "succeeded", "\"output\":{}"))
+                .then().statusCode(200).body("reason", equalTo("duplicate webhook-id"));
+
+        JsonPath after = Jobs.get(id);
+        assertThat(after.getLong("version")).isEqualTo(before.getLong("version"));
+        assertThat(after.getString("status")).isEqualTo("running");
+        assertThat(after.getInt("delivery.webhooks_received")).isEqualTo(1);
+        List<String> reasons = Jobs.events(id).getList("events.findAll { it.type == 'webhook_received' }.reason");
+        assertThat(reasons).containsExactly(null, "duplicate webhook-id", "duplicate webhook-id",
+                "duplicate webhook-id", "duplicate webhook-id");
+    }
+
+    @Test
+    void aWebhookIdIsRememberedForTheConfiguredWindowOf24Hours() {
+        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        Webhooks.toJob(id, "msg_window", Webhooks.body(Webhooks.externalId(id), "running", "\"progress\":0.1"))
+                .then().statusCode(200);
+
+        String marker = "jobgw:job:{" + id + "}:seen:" + Ids.sha256("msg_window");
+        assertThat(RedisKeys.matching(redis, "jobgw:job:{" + id + "}:seen:*")).containsExactly(marker);
+        assertThat(config.webhooks().dedupeWindow()).isEqualTo(Duration.ofHours(24));
+        assertThat(redis.key().pttl(marker))
+                .isBetween(Duration.ofHours(24).minusMinutes(1).toMillis(), Duration.ofHours(24).toMillis());
+    }
+
+    @Test
+    void aSenderThatDeliversEveryWebhookThreeTimesGetsEachRedeliveryIgnoredAsDuplicate() {
+        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "duplicate", "duration_ms", 600, "progress_steps", 2)))
+                .getString("id");
+        Jobs.awaitTerminal(id);
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
+                .until(() -> Jobs.events(id).getList("events.findAll { it.type == 'webhook_received' }").size() == 9);
+
+        JsonPath job = Jobs.get(id);
+        JsonPath events = Jobs.events(id);
+        assertThat(job.getString("status")).isEqualTo("succeeded");
+        // Each of the three webhooks counts at most once, whatever order the copies raced in.
+        int applied = events.getList("events.findAll { it.type == 'webhook_received' && it.outcome == 'applied' }")
+                .size();
+        assertThat(applied).isBetween(1, 3);
+        assertThat(job.getInt("delivery.webhooks_received")).isEqualTo(applied);
+        assertThat(job.getLong("version")).isEqualTo(1 + applied);
+        assertThat(events.getList("events.findAll { it.reason == 'duplicate webhook-id' }")).hasSize(6);
+    }
+}
