@@ -14,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
+import dev.jobgateway.platform.JobLogContext;
 import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.upstream.GenericAiServer;
 import dev.jobgateway.upstream.Handoff;
@@ -46,6 +47,7 @@ public class JobService {
     public Uni<Job> submit(String owner, JsonNode input) {
         Instant now = Timestamps.now();
         String id = Ids.newJobId();
+        JobLogContext.set(id);
         String token = Ids.newWebhookToken();
         NewJob job = new NewJob(id, owner, GenericAiServer.PROVIDER, json.write(input), now, now.plus(maxDuration),
                 Ids.sha256(token));

@@ -28,6 +28,7 @@ import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.GatewayConfig.WebhookAuth;
 import dev.jobgateway.platform.Ids;
+import dev.jobgateway.platform.JobLogContext;
 import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.upstream.GenericAiServer;
 import dev.jobgateway.upstream.UpstreamJob;
@@ -109,6 +110,8 @@ public class WebhookService {
         }
         Uni<StoredJob> job = pathJobId != null ? findJob(pathJobId) : findByExternalId(payload);
         return job.chain(stored -> {
+            // a webhook to /webhooks/generic names the job only through its external id
+            JobLogContext.set(stored.id());
             if (!signed && !tokenMatches(stored, token)) {
                 return fail(unauthorized("token does not match the job"));
             }
