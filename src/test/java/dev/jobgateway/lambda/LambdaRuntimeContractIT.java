@@ -419,9 +419,9 @@ class LambdaRuntimeContractIT {
                 }
             }
         }
-        Path bootstrap = dir.resolve("bootstrap");
-        if (Files.exists(bootstrap)) {
-            bootstrap.toFile().setExecutable(true);
+        // java.util.zip drops Unix modes; a native zip's entry point (and a wrapper's runner) must be executable
+        for (String executable : List.of("bootstrap", "runner")) {
+            dir.resolve(executable).toFile().setExecutable(true);
         }
         return dir;
     }
