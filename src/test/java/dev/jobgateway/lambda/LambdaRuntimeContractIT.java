@@ -29,6 +29,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -72,6 +73,8 @@ class LambdaRuntimeContractIT {
 
     @BeforeAll
     static void startOneColdInstance() throws Exception {
+        Assumptions.assumeTrue(System.getProperty("os.name").toLowerCase(java.util.Locale.ROOT).contains("linux"),
+                "AWS's runtime interface client ships its native part for Linux only, like Lambda itself");
         Path target = Path.of(System.getProperty("project.build.directory", "target"));
         work = target.resolve("lambda-runtime");
         Path taskRoot = unpack(target.resolve("function.zip"), work.resolve("task"));
