@@ -87,8 +87,14 @@ class LambdaRuntimeContractIT {
         // The cold start: from the process start to the answer of an event queued at that moment, as the first
         // request to a new Lambda instance experiences it.
         LambdaInstance first = startInstance("instance-1", taskRoot, target);
-        ApiGatewayV2.Response health = ApiGatewayV2.Response.parse(runtime.invoke(
-                ApiGatewayV2.request("GET", "/q/health/ready", "/q/health/ready").toJson(), INVOKE_TIMEOUT));
+        ApiGatewayV2.Response health;
+        try {
+            health = ApiGatewayV2.Response.parse(runtime.invoke(
+                    ApiGatewayV2.request("GET", "/q/health/ready", "/q/health/ready").toJson(), INVOKE_TIMEOUT));
+        } catch (IOException | RuntimeException e) {
+            throw new AssertionError("The first instance did not answer. Init errors: " + runtime.initErrors()
+                    + "\nLog (" + first.log() + "):\n" + first.logText(), e);
+        }
         long coldStartMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - first.startedNanos());
         firstAnswer = health;
         measurements.put("cold_start_ms", Long.toString(coldStartMs));
