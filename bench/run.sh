@@ -14,8 +14,9 @@ need redis-benchmark redis-tools
 need redis-cli redis-tools
 need ss iproute2
 
-./mvnw -B -q package -Dhttp -DskipTests
-rm -rf target/bench && mkdir -p target/bench && cp -r target/quarkus-app target/bench/gateway
+# The plain HTTP packaging goes to its own build directory, so it never mixes with the Lambda build in target/.
+./mvnw -B -q package -Dhttp -Dmaven.test.skip=true -Dgateway.build.dir="$PWD/target/http"
+rm -rf target/bench && mkdir -p target/bench && cp -r target/http/quarkus-app target/bench/gateway
 ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench/classpath.txt -Dmdep.includeScope=test
 java -Xmx1g -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
   dev.jobgateway.bench.Benchmark target/bench/gateway/quarkus-run.jar bench/results target/bench

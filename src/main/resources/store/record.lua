@@ -1,5 +1,5 @@
 -- Adds facts to a job that do not change its state (e.g. the external id after hand-off) and a timeline entry.
--- The version is not bumped: nothing a client sees changes.
+-- The version is not bumped: status, progress and output, what clients poll for, do not change.
 -- KEYS[1] job hash, KEYS[2] timeline stream
 -- ARGV[1] ttl ms, ARGV[2] max timeline entries, ARGV[3] now, ARGV[4] event type, ARGV[5] event data (JSON),
 -- ARGV[6..] field, value, ...

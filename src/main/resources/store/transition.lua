@@ -67,6 +67,7 @@ if reason == nil then
     fields[#fields + 1] = 'last_webhook_at'; fields[#fields + 1] = now
   elseif ARGV[5] == 'poll' then
     fields[#fields + 1] = 'last_upstream_check_at'; fields[#fields + 1] = now
+    fields[#fields + 1] = 'upstream_failures'; fields[#fields + 1] = 0
   end
   redis.call('HSET', KEYS[1], unpack(fields))
   redis.call('PUBLISH', ARGV[13], ARGV[14] .. ' ' .. version .. ' ' .. target)

@@ -31,6 +31,12 @@ public record Job(
     @RegisterForReflection
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record JobError(String source, String code, String message) {
+
+        /** The AI server reported the job failed, with its message if it gave one. */
+        public static JobError fromAiServer(String message) {
+            return new JobError("ai_server", "generation_failed", message == null || message.isBlank()
+                    ? "The AI server reported the job as failed." : message);
+        }
     }
 
     /** How the gateway learned what it knows, kept apart from what happened to the job. */

@@ -73,7 +73,7 @@ public class JobJson {
         }
     }
 
-    private <T> T read(String json, Class<T> type) {
+    <T> T read(String json, Class<T> type) {
         try {
             return mapper.readValue(json, type);
         } catch (IOException e) {

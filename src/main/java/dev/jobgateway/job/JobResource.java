@@ -2,7 +2,10 @@ package dev.jobgateway.job;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import java.time.Duration;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -11,56 +14,140 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.EntityTag;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import dev.jobgateway.auth.Authenticated;
+import dev.jobgateway.auth.Caller;
+import dev.jobgateway.platform.ApiException;
+import dev.jobgateway.platform.GatewayConfig;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 
-/** The frontend API: submit jobs and read them (the submit and status functions). */
+/**
+ * The frontend API: submit jobs and read them (the submit and status functions). Every call needs an API key;
+ * a job is visible only to the owner whose key created it.
+ */
 @Path("/jobs")
 @Produces(MediaType.APPLICATION_JSON)
+@Authenticated
 class JobResource {
 
-    /** Until API keys arrive every job belongs to one owner; the store already keeps the field. */
-    static final String DEFAULT_OWNER = "anonymous";
+    static final String PREFER = "Prefer";
+    static final String PREFERENCE_APPLIED = "Preference-Applied";
 
     private final JobService jobs;
     private final SubmitRequests requests;
+    private final Caller caller;
+    private final Duration maxWait;
+    private final int maxBatchIds;
 
-    JobResource(JobService jobs, SubmitRequests requests) {
+    JobResource(JobService jobs, SubmitRequests requests, Caller caller, GatewayConfig config) {
         this.jobs = jobs;
         this.requests = requests;
+        this.caller = caller;
+        this.maxWait = config.waits().maxWait();
+        this.maxBatchIds = config.limits().maxBatchIds();
     }
+
+    /** Header of a replayed submit (same {@code Idempotency-Key}, same body): the job is the one created before. */
+    static final String IDEMPOTENT_REPLAYED = "Idempotent-Replayed";
+    /** Header of a cancel's answer: {@code cancelled}, or {@code already-ended} when the job had ended before. */
+    static final String CANCEL_OUTCOME = "Cancel-Outcome";
 
     @POST
     @Consumes(MediaType.WILDCARD)
-    public Uni<Response> submit(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
-        var input = requests.input(contentType, body);
-        return jobs.submit(DEFAULT_OWNER, input).map(job -> Response.accepted(job)
-                .header(HttpHeaders.LOCATION, "/jobs/" + job.id())
-                .tag(etag(job))
+    public Uni<Response> submit(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
+        var request = requests.parse(contentType, body);
+        String key = requests.idempotencyKey(idempotencyKey);
+        return jobs.submit(caller.owner(), request.input(), request.maxDuration(), key).map(submission -> {
+            Job job = submission.job();
+            Response.ResponseBuilder response = Response.accepted(job)
+                    .header(HttpHeaders.LOCATION, "/jobs/" + job.id())
+                    .tag(etag(job));
+            if (submission.replayed()) {
+                response.header(IDEMPOTENT_REPLAYED, "true");
+            }
+            return response.build();
+        });
+    }
+
+    /**
+     * Cancels the job; 200 with the job either way. {@code Cancel-Outcome} says whether this call cancelled it or
+     * the job had already ended (and is unchanged), so a client that retries a cancel never sees an error for it.
+     */
+    @POST
+    @Path("/{id}/cancel")
+    @Consumes(MediaType.WILDCARD)
+    public Uni<Response> cancel(@PathParam("id") String id) {
+        return jobs.cancel(caller.owner(), id).map(cancellation -> Response.ok(cancellation.job())
+                .tag(etag(cancellation.job()))
+                .header(CANCEL_OUTCOME, cancellation.cancelled() ? "cancelled" : "already-ended")
                 .build());
     }
 
+    /** The job; with a wait, held until it is terminal or the wait is over. */
     @GET
     @Path("/{id}")
-    public Uni<Response> get(@PathParam("id") String id, @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
-        return jobs.get(id).map(job -> {
+    public Uni<Response> get(@PathParam("id") String id, @QueryParam("wait") String wait,
+            @HeaderParam(PREFER) String prefer, @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+        WaitRequest waitRequest = WaitRequest.parse(wait, prefer, maxWait);
+        Uni<Job> read = waitRequest.duration().isZero() ? jobs.get(caller.owner(), id)
+                : jobs.await(caller.owner(), id, waitRequest.duration());
+        return read.map(job -> {
             EntityTag tag = etag(job);
-            if (matches(ifNoneMatch, tag)) {
-                return Response.notModified(tag).build();
+            Response.ResponseBuilder answer = matches(ifNoneMatch, tag) ? Response.notModified(tag)
+                    : Response.ok(job).tag(tag);
+            if (waitRequest.preferred()) {
+                answer.header(PREFERENCE_APPLIED, waitRequest.preferenceApplied());
             }
-            return Response.ok(job).tag(tag).build();
+            return answer.build();
+        });
+    }
+
+    /** Many jobs in one read (a list screen); with a wait, held until any of them changes. */
+    @GET
+    public Uni<Response> batch(@QueryParam("ids") String ids, @QueryParam("wait") String wait,
+            @HeaderParam(PREFER) String prefer) {
+        List<String> wanted = batchIds(ids);
+        WaitRequest waitRequest = WaitRequest.parse(wait, prefer, maxWait);
+        return jobs.batch(caller.owner(), wanted, waitRequest.duration()).map(batch -> {
+            Response.ResponseBuilder answer = Response.ok(batch);
+            if (waitRequest.preferred()) {
+                answer.header(PREFERENCE_APPLIED, waitRequest.preferenceApplied());
+            }
+            return answer.build();
         });
     }
 
     @GET
     @Path("/{id}/events")
     public Uni<Timeline> events(@PathParam("id") String id) {
-        return jobs.timeline(id).map(entries -> new Timeline(id, entries));
+        return jobs.timeline(caller.owner(), id).map(entries -> new Timeline(id, entries));
+    }
+
+    private List<String> batchIds(String ids) {
+        Set<String> unique = new LinkedHashSet<>();
+        if (ids != null) {
+            for (String id : ids.split(",")) {
+                if (!id.isBlank()) {
+                    unique.add(id.trim());
+                }
+            }
+        }
+        if (unique.isEmpty()) {
+            throw ApiException.badRequest("missing-ids", "Missing ids",
+                    "List the jobs to read: /jobs?ids=job_a,job_b (at most " + maxBatchIds + ").");
+        }
+        if (unique.size() > maxBatchIds) {
+            throw ApiException.badRequest("too-many-ids", "Too many ids",
+                    unique.size() + " ids listed; at most " + maxBatchIds + " are read at once.");
+        }
+        return List.copyOf(unique);
     }
 
     /** A job's timeline, oldest first. */

@@ -10,6 +10,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
+import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
+import io.quarkus.redis.datasource.sortedset.ScoreRange;
+import io.quarkus.redis.datasource.sortedset.ZRangeArgs;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.stream.StreamMessage;
 import io.quarkus.redis.datasource.stream.StreamRange;
@@ -36,31 +39,44 @@ public class JobStore {
     private static final RedisScript CREATE = RedisScript.fromResource("store/create.lua");
     private static final RedisScript RECORD = RedisScript.fromResource("store/record.lua");
     private static final RedisScript TRANSITION = RedisScript.fromResource("store/transition.lua");
+    private static final RedisScript CHECKED = RedisScript.fromResource("store/checked.lua");
+    private static final RedisScript PARK = RedisScript.fromResource("store/park.lua");
+    private static final RedisScript MAP = RedisScript.fromResource("store/map.lua");
 
     private final ReactiveRedisDataSource redis;
     private final ReactiveHashCommands<String, String, String> hashes;
     private final ReactiveStreamCommands<String, String, String> streams;
     private final ReactiveValueCommands<String, String> values;
+    private final ReactiveSortedSetCommands<String, String> sortedSets;
     private final JobJson json;
     private final String ttlMs;
     private final String maxTimeline;
     private final String dedupeMs;
     private final String channel;
+    private final String parkedTtlMs;
+    private final String parkedMax;
 
     JobStore(ReactiveRedisDataSource redis, JobJson json, GatewayConfig config) {
         this.redis = redis;
         this.hashes = redis.hash(String.class);
         this.streams = redis.stream(String.class);
         this.values = redis.value(String.class);
+        this.sortedSets = redis.sortedSet(String.class);
         this.json = json;
         this.ttlMs = Long.toString(config.jobs().retention().toMillis());
         this.maxTimeline = Integer.toString(config.jobs().timelineMaxEntries());
         this.dedupeMs = Long.toString(config.webhooks().dedupeWindow().toMillis());
         this.channel = config.jobs().changesChannel();
+        this.parkedTtlMs = Long.toString(config.webhooks().unmappedTtl().toMillis());
+        this.parkedMax = Integer.toString(config.webhooks().unmappedMaxPerJob());
     }
 
-    /** Stores a new job in {@code queued}, with its {@code submitted} timeline entry. */
-    Uni<Void> create(NewJob job) {
+    /**
+     * Stores a new job in {@code queued}, with its {@code submitted} timeline entry, and puts it on the
+     * sweeper's list first: a list entry without a job is harmless (the sweeper drops it), a job the sweeper
+     * cannot find could wait for a webhook forever.
+     */
+    Uni<Void> create(NewJob job, Instant firstCheckAt) {
         ObjectNode event = json.object().put("provider", job.provider());
         List<String> args = new ArrayList<>(List.of(ttlMs, maxTimeline, job.createdAt().toString(), json.write(event),
                 StoredJob.ID, job.id(),
@@ -75,7 +91,8 @@ public class JobStore {
                 StoredJob.UPDATED_AT, job.createdAt().toString(),
                 StoredJob.DEADLINE_AT, job.deadlineAt().toString(),
                 StoredJob.WEBHOOK_TOKEN_HASH, job.webhookTokenHash()));
-        return CREATE.run(redis, List.of(Keys.job(job.id()), Keys.timeline(job.id())), args)
+        return schedule(job.id(), firstCheckAt)
+                .chain(() -> CREATE.run(redis, List.of(Keys.job(job.id()), Keys.timeline(job.id())), args))
                 .invoke(created -> {
                     if (created.toInteger() != 1) {
                         throw new IllegalStateException("Job id collision: " + job.id());
@@ -111,7 +128,46 @@ public class JobStore {
                 channel,
                 jobId,
                 dedupeMs);
-        return TRANSITION.run(redis, keys, args).map(JobStore::transitionResult);
+        return TRANSITION.run(redis, keys, args).map(JobStore::transitionResult)
+                .call(result -> result.applied() && result.status().isTerminal() ? unscheduleQuietly(jobId)
+                        : Uni.createFrom().voidItem());
+    }
+
+    /**
+     * Records a check with the AI server that changed no state; returns how many checks in a row have failed,
+     * or -1 if the job is gone.
+     */
+    Uni<Long> recordCheck(String jobId, String eventType, ObjectNode event, String deliveryState, boolean failed) {
+        List<String> args = List.of(ttlMs, maxTimeline, Timestamps.now().toString(), eventType, json.write(event),
+                deliveryState, failed ? "increment" : "reset");
+        return CHECKED.run(redis, List.of(Keys.job(jobId), Keys.timeline(jobId)), args).map(Response::toLong);
+    }
+
+    /** Takes the job's check lease if no instance holds it; true if this caller may ask the AI server now. */
+    Uni<Boolean> claimCheck(String jobId, java.time.Duration lease) {
+        // SET NX PX in one command: a lease that could outlive a crashed holder would stop all checks of the job.
+        return StoreErrors.guard(redis.execute("SET", Keys.checkLease(jobId), "1", "NX", "PX",
+                Long.toString(Math.max(1, lease.toMillis())))).map(reply -> reply != null);
+    }
+
+    /** Puts the job on the sweeper's list, due at {@code at}. */
+    Uni<Void> schedule(String jobId, Instant at) {
+        return StoreErrors.guard(sortedSets.zadd(Keys.pending(), at.toEpochMilli(), jobId)).replaceWithVoid();
+    }
+
+    Uni<Void> unschedule(String jobId) {
+        return StoreErrors.guard(sortedSets.zrem(Keys.pending(), jobId)).replaceWithVoid();
+    }
+
+    /** The sweeper's list is cleaned up by the sweeper too, so failing to shorten it must not fail the change. */
+    private Uni<Void> unscheduleQuietly(String jobId) {
+        return unschedule(jobId).onFailure().recoverWithNull();
+    }
+
+    /** Up to {@code limit} job ids due for a check at {@code now}, most overdue first. */
+    Uni<List<String>> due(Instant now, int limit) {
+        return StoreErrors.guard(sortedSets.zrangebyscore(Keys.pending(),
+                ScoreRange.from(Double.NEGATIVE_INFINITY, now.toEpochMilli()), new ZRangeArgs().limit(0, limit)));
     }
 
     /** Adds facts that change no state (no version bump) and a timeline entry; false if the job is gone. */
@@ -131,9 +187,31 @@ public class JobStore {
                 .map(messages -> messages.stream().map(this::timelineEntry).toList());
     }
 
-    public Uni<Void> mapExternalId(String provider, String externalId, String jobId) {
-        return StoreErrors.guard(values.set(Keys.externalId(provider, externalId), jobId,
-                new SetArgs().px(Long.parseLong(ttlMs))));
+    /**
+     * Maps the AI server's id to the job and hands back, oldest first, the webhooks that arrived for that id before
+     * the mapping existed (see {@link #park}); the caller applies them.
+     */
+    public Uni<List<Transition>> mapExternalId(String provider, String externalId, String jobId) {
+        return MAP.run(redis, List.of(Keys.externalId(provider, externalId), Keys.parkedWebhooks(provider, externalId)),
+                List.of(jobId, ttlMs))
+                .map(parked -> {
+                    List<Transition> changes = new ArrayList<>();
+                    for (Response entry : parked) {
+                        changes.add(json.read(entry.toString(), Transition.class));
+                    }
+                    return changes;
+                });
+    }
+
+    /**
+     * Keeps a verified change for an external id no job is mapped to yet, for the configured while, unless the
+     * mapping appeared meanwhile: then its job id is returned and nothing is kept.
+     */
+    public Uni<Optional<String>> park(String provider, String externalId, Transition change) {
+        change.event().put("parked_at", Timestamps.now().toString());
+        return PARK.run(redis, List.of(Keys.externalId(provider, externalId), Keys.parkedWebhooks(provider, externalId)),
+                List.of(json.write(change), parkedTtlMs, parkedMax))
+                .map(reply -> reply == null ? Optional.<String>empty() : Optional.of(reply.toString()));
     }
 
     public Uni<Optional<String>> jobIdForExternalId(String provider, String externalId) {

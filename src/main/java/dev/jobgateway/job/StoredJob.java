@@ -26,6 +26,7 @@ public record StoredJob(Map<String, String> fields) {
     static final String PROVIDER = "provider";
     static final String EXTERNAL_ID = "external_id";
     static final String WEBHOOK_TOKEN_HASH = "webhook_token_hash";
+    static final String UPSTREAM_FAILURES = "upstream_failures";
 
     public String id() {
         return fields.get(ID);
@@ -50,6 +51,23 @@ public record StoredJob(Map<String, String> fields) {
     /** The AI server's id for this job, or null before the hand-off is recorded. */
     public String externalId() {
         return fields.get(EXTERNAL_ID);
+    }
+
+    public Instant deadlineAt() {
+        return instant(DEADLINE_AT);
+    }
+
+    /** When the gateway last heard anything about the job: a change, or a check with the AI server. */
+    public Instant lastNewsAt() {
+        Instant updated = instant(UPDATED_AT);
+        Instant checked = instant(LAST_UPSTREAM_CHECK_AT);
+        return checked != null && checked.isAfter(updated) ? checked : updated;
+    }
+
+    /** Checks with the AI server that failed in a row. */
+    public int upstreamFailures() {
+        String value = text(UPSTREAM_FAILURES);
+        return value == null ? 0 : Integer.parseInt(value);
     }
 
     public String webhookTokenHash() {

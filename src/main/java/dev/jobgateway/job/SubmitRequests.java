@@ -1,6 +1,7 @@
 package dev.jobgateway.job;
 
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Iterator;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,20 +14,31 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.GatewayConfig;
 
-/** Checks a {@code POST /jobs} body down to its {@code input} object, before anything is stored. */
+/** Checks a {@code POST /jobs} body, before anything is stored. */
 @ApplicationScoped
 class SubmitRequests {
 
+    static final String MAX_DURATION = "max_duration_seconds";
+    static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
+
     private final ObjectReader reader;
     private final GatewayConfig.Limits limits;
+    private final Duration maxDuration;
+    private final Duration maxDurationCap;
 
     SubmitRequests(ObjectMapper mapper, GatewayConfig config) {
         this.reader = mapper.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
         this.limits = config.limits();
+        this.maxDuration = config.jobs().maxDuration();
+        this.maxDurationCap = config.jobs().maxDurationCap();
     }
 
-    /** Returns the job's input object, or throws the client mistake as an {@link ApiException}. */
-    JsonNode input(String contentType, byte[] body) {
+    /** A valid submit: the job's input and how long it may take. */
+    record SubmitRequest(JsonNode input, Duration maxDuration) {
+    }
+
+    /** Returns the checked request, or throws the client mistake as an {@link ApiException}. */
+    SubmitRequest parse(String contentType, byte[] body) {
         if (!isJson(contentType)) {
             throw new ApiException(415, "unsupported-media-type", "Unsupported media type",
                     "Send the body as application/json.");
@@ -49,8 +61,9 @@ class SubmitRequests {
         }
         for (Iterator<String> names = root.fieldNames(); names.hasNext();) {
             String name = names.next();
-            if (!name.equals("input")) {
-                throw invalid("Unknown field '" + name + "'; the body has one field, 'input'.");
+            if (!name.equals("input") && !name.equals(MAX_DURATION)) {
+                throw invalid("Unknown field '" + name + "'; the body has 'input' and optionally '"
+                        + MAX_DURATION + "'.");
             }
         }
         JsonNode input = root.get("input");
@@ -65,7 +78,39 @@ class SubmitRequests {
             throw new ApiException(413, "input-too-large", "Job input too large",
                     "The input has " + inputBytes + " bytes; at most " + limits.maxInputBytes() + " are accepted.");
         }
-        return input;
+        return new SubmitRequest(input, maxDuration(root.get(MAX_DURATION)));
+    }
+
+    private Duration maxDuration(JsonNode requested) {
+        if (requested == null || requested.isNull()) {
+            return maxDuration;
+        }
+        long cap = maxDurationCap.toSeconds();
+        if (!requested.canConvertToLong() || !requested.isIntegralNumber() || requested.asLong() < 1
+                || requested.asLong() > cap) {
+            throw invalid("'" + MAX_DURATION + "' must be a whole number of seconds from 1 to " + cap + ".");
+        }
+        return Duration.ofSeconds(requested.asLong());
+    }
+
+    /**
+     * The {@code Idempotency-Key} header, or null without one. The IETF draft makes it a structured-field string
+     * ({@code "..."}); a bare token is accepted too, as most clients send one. 1-255 printable ASCII characters.
+     */
+    String idempotencyKey(String header) {
+        if (header == null) {
+            return null;
+        }
+        String key = header.trim();
+        if (key.length() >= 2 && key.startsWith("\"") && key.endsWith("\"")) {
+            key = key.substring(1, key.length() - 1);
+        }
+        if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH || !key.chars().allMatch(c -> c >= 0x20 && c < 0x7f)
+                || key.indexOf('"') >= 0 || key.indexOf('\\') >= 0) {
+            throw ApiException.badRequest("invalid-idempotency-key", "Invalid Idempotency-Key",
+                    "Idempotency-Key must be 1-" + MAX_IDEMPOTENCY_KEY_LENGTH + " printable ASCII characters.");
+        }
+        return key;
     }
 
     private static boolean isJson(String contentType) {

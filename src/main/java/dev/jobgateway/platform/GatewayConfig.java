@@ -18,6 +18,12 @@ public interface GatewayConfig {
     @WithDefault("http://localhost:8080")
     String publicBaseUrl();
 
+    /**
+     * Frontend API keys as {@code key=owner} pairs, comma-separated ({@code GATEWAY_API_KEYS}); required in
+     * production. A job is visible only to the owner whose key created it; several keys may share an owner.
+     */
+    Optional<List<String>> apiKeys();
+
     /** Job lifecycle and storage. */
     Jobs jobs();
 
@@ -26,6 +32,18 @@ public interface GatewayConfig {
 
     /** Webhook verification shared by all providers. */
     Webhooks webhooks();
+
+    /** Long-polls ({@code ?wait=}, {@code Prefer: wait=}). */
+    Waits waits();
+
+    /** Asking the AI server about jobs whose webhooks do not come. */
+    Fallback fallback();
+
+    /** The reconciliation of overdue jobs nobody is reading. */
+    Sweeper sweeper();
+
+    /** {@code Idempotency-Key} on {@code POST /jobs}. */
+    Idempotency idempotency();
 
     /** AI-server providers. */
     Providers providers();
@@ -46,6 +64,10 @@ public interface GatewayConfig {
         @WithDefault("300s")
         Duration maxDuration();
 
+        /** The largest {@code max_duration_seconds} a submit may ask for. */
+        @WithDefault("3600s")
+        Duration maxDurationCap();
+
         /** The {@code poll_after_ms} hint given to plain pollers of a job that is not terminal. */
         @WithDefault("1500ms")
         Duration pollAfter();
@@ -63,6 +85,44 @@ public interface GatewayConfig {
         /** Largest serialized {@code input} object of a job, in bytes. */
         @WithDefault("65536")
         int maxInputBytes();
+
+        /** Most job ids in one batch read ({@code GET /jobs?ids=}). */
+        @WithDefault("50")
+        int maxBatchIds();
+    }
+
+    interface Waits {
+        /** Longest a read is held; larger requests are clamped to it. Keep it below API Gateway's 30 s. */
+        @WithDefault("25s")
+        Duration maxWait();
+
+        /** A held read re-reads Redis at least this often, in case a change notice was lost. */
+        @WithDefault("5s")
+        Duration safetyReread();
+    }
+
+    interface Fallback {
+        /** A job not terminal with no news (webhook or check) for this long is checked with the AI server. */
+        @WithDefault("20s")
+        Duration checkAfter();
+
+        /** At most one check per job per this interval, across all instances; doubled after each failed check. */
+        @WithDefault("20s")
+        Duration checkInterval();
+
+        /** Upper bound of the doubled interval while the AI server cannot be reached. */
+        @WithDefault("5m")
+        Duration maxCheckInterval();
+    }
+
+    interface Sweeper {
+        /** How often a plain-HTTP instance sweeps by itself (0 = never); on Lambda a schedule calls the sweeper. */
+        @WithDefault("30s")
+        Duration every();
+
+        /** Overdue jobs reconciled per sweep call. */
+        @WithDefault("200")
+        int batchSize();
     }
 
     interface Webhooks {
@@ -73,6 +133,30 @@ public interface GatewayConfig {
         /** How long a {@code webhook-id} is remembered to drop redeliveries (at least the sender's retry horizon). */
         @WithDefault("24h")
         Duration dedupeWindow();
+
+        /**
+         * How long a verified webhook naming an AI-server job id not (yet) mapped to a job is kept, to be applied
+         * when the submit that is still talking to the AI server maps it.
+         */
+        @WithDefault("10m")
+        Duration unmappedTtl();
+
+        /** Webhooks kept per unmapped AI-server job id; beyond it the oldest go (a sender cannot fill Redis). */
+        @WithDefault("20")
+        int unmappedMaxPerJob();
+    }
+
+    interface Idempotency {
+        /** How long a completed submit is remembered under its {@code Idempotency-Key} (per owner). */
+        @WithDefault("24h")
+        Duration ttl();
+
+        /**
+         * How long a submit in progress holds its key; others with that key get 409 meanwhile. After it, a submit
+         * that died half-way no longer blocks its key. Must exceed a submit's longest hand-off.
+         */
+        @WithDefault("60s")
+        Duration lease();
     }
 
     interface Providers {

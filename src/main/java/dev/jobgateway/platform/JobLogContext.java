@@ -26,11 +26,6 @@ public class JobLogContext {
         }
     }
 
-    /** For work that is not a request, e.g. a loop over many jobs: call between jobs. */
-    public static void clear() {
-        MDC.remove(KEY);
-    }
-
     /** Sets the job id from the matched path before any resource code runs, so even a 404 line carries it. */
     @ServerRequestFilter
     void fromPath(ContainerRequestContext request) {

@@ -20,7 +20,10 @@ class ProblemMapper {
     @ServerExceptionMapper
     Response apiException(ApiException e) {
         LOG.infof("%d %s: %s", e.status(), e.type(), e.detail());
-        return respond(Problem.of(e.status(), e.type(), e.title(), e.detail()));
+        Response.ResponseBuilder response = Response.fromResponse(
+                respond(Problem.of(e.status(), e.type(), e.title(), e.detail())));
+        e.headers().forEach(response::header);
+        return response.build();
     }
 
     @ServerExceptionMapper

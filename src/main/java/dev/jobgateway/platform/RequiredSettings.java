@@ -21,6 +21,10 @@ class RequiredSettings {
             throw new IllegalStateException("No Redis configured: set REDIS_URL (e.g. redis://localhost:6379, "
                     + "rediss://... for TLS) or quarkus.redis.hosts");
         }
+        if (config.apiKeys().filter(keys -> keys.stream().anyMatch(key -> !key.isBlank())).isEmpty()) {
+            throw new IllegalStateException("No API keys configured: set GATEWAY_API_KEYS (gateway.api-keys) to "
+                    + "key=owner pairs, comma-separated");
+        }
         if (config.providers().generic().url().isEmpty()) {
             throw new IllegalStateException("No AI server configured: set GATEWAY_PROVIDERS_GENERIC_URL "
                     + "(gateway.providers.generic.url)");

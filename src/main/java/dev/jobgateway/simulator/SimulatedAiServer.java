@@ -50,6 +50,7 @@ public final class SimulatedAiServer implements AutoCloseable {
     private final ObjectMapper mapper = new ObjectMapper();
     private final Map<String, SimJob> jobs = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> attemptsByWebhookUrl = new ConcurrentHashMap<>();
+    private final List<String> submittedWebhookUrls = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicInteger submitAttempts = new AtomicInteger();
     private final AtomicInteger statusCalls = new AtomicInteger();
     private final AtomicInteger cancelCalls = new AtomicInteger();
@@ -118,6 +119,12 @@ public final class SimulatedAiServer implements AutoCloseable {
         return cancelCalls.get();
     }
 
+    /** Status calls the gateway made for one job, by the AI server's id (0 if unknown). */
+    public int statusCalls(String externalId) {
+        SimJob job = jobs.get(externalId);
+        return job == null ? 0 : job.statusCalls.get();
+    }
+
     /** Webhooks the gateway answered with 2xx. */
     public int webhooksDelivered() {
         return webhooksDelivered.get();
@@ -132,6 +139,10 @@ public final class SimulatedAiServer implements AutoCloseable {
             } else if (method.equals("GET") && path.length == 2 && path[0].equals("jobs")) {
                 statusCalls.incrementAndGet();
                 SimJob job = jobs.get(path[1]);
+                if (job != null && job.statusCalls.incrementAndGet() <= job.plan.statusErrors()) {
+                    respond(exchange, 503, error("simulated status outage"));
+                    return;
+                }
                 respond(exchange, job == null ? 404 : 200, job == null ? error("no such job") : job.describe());
             } else if (method.equals("POST") && path.length == 3 && path[0].equals("jobs")
                     && path[2].equals("cancel")) {
@@ -172,12 +183,24 @@ public final class SimulatedAiServer implements AutoCloseable {
             respond(exchange, 400, error("input.simulate is not understood: " + e.getMessage()));
             return;
         }
-        int attempt = attemptsByWebhookUrl.computeIfAbsent(webhookUrl, url -> new AtomicInteger()).incrementAndGet();
+        int attempt = attemptsByWebhookUrl.computeIfAbsent(webhookUrl, url -> {
+            submittedWebhookUrls.add(url);
+            return new AtomicInteger();
+        }).incrementAndGet();
         if (attempt <= plan.rejectSubmits()) {
             respond(exchange, 503, error("simulated overload"));
             return;
         }
-        SimJob job = new SimJob("sim_" + UUID.randomUUID(), input, URI.create(webhookUrl), plan);
+        if (plan.submitDelayMs() > 0) {
+            try {
+                Thread.sleep(plan.submitDelayMs());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        SimJob job = new SimJob("sim_" + UUID.randomUUID(), input,
+                plan.fixedWebhookUrl() ? withoutJobId(URI.create(webhookUrl)) : URI.create(webhookUrl), plan);
         jobs.put(job.id, job);
         if (plan.webhook() == SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
             job.finishBeforeResponding();
@@ -186,6 +209,17 @@ public final class SimulatedAiServer implements AutoCloseable {
         if (plan.webhook() != SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
             job.schedule();
         }
+    }
+
+    /** {@code .../webhooks/generic/{job id}?token=...} without the job id and token: one URL for every job. */
+    private static URI withoutJobId(URI perJobUrl) {
+        String path = perJobUrl.getPath();
+        return perJobUrl.resolve(path.substring(0, path.lastIndexOf('/')));
+    }
+
+    /** The webhook URLs of every submit received so far (each names its gateway job), oldest first. */
+    public List<String> submittedWebhookUrls() {
+        return List.copyOf(submittedWebhookUrls);
     }
 
     private void respond(HttpExchange exchange, int status, JsonNode body) throws IOException {
@@ -209,6 +243,7 @@ public final class SimulatedAiServer implements AutoCloseable {
         final SimulationPlan plan;
         final List<ScheduledFuture<?>> timers = new ArrayList<>();
         final List<ObjectNode> heldBack = new ArrayList<>();
+        final AtomicInteger statusCalls = new AtomicInteger();
         String status = "queued";
         Double progress;
         JsonNode output;

@@ -6,11 +6,15 @@ import com.fasterxml.jackson.databind.JsonNode;
  * How a simulated job behaves, from the optional {@code input.simulate} object: {@code outcome}
  * ({@code succeeded|failed}), {@code duration_ms}, {@code error_message}, {@code progress_steps}, {@code webhook}
  * ({@code deliver|drop|duplicate|out_of_order|delay_ms:N|before_response}: the last one finishes the job at once and
- * delivers its final webhook before answering the submit, the race a fast job creates) and {@code reject_submits} (answer the first N submit
- * attempts with 503, to exercise the gateway's retries).
+ * delivers its final webhook before answering the submit, the race a fast job creates), {@code reject_submits} (answer the first N submit
+ * attempts with 503, to exercise the gateway's retries), {@code submit_delay_ms} (answer the submit that much later,
+ * like a slow AI server) and {@code fixed_webhook_url} (send webhooks to {@code .../webhooks/generic}, without the
+ * job id, like an AI server configured with one webhook URL: the gateway finds the job by the AI server's id) and
+ * {@code status_errors} (answer the first N status calls for the job with 503, to exercise the fallback's handling of
+ * an unreachable AI server).
  */
 record SimulationPlan(boolean succeeds, long durationMs, String errorMessage, int progressSteps, WebhookMode webhook,
-        long webhookDelayMs, int rejectSubmits) {
+        long webhookDelayMs, int rejectSubmits, long submitDelayMs, boolean fixedWebhookUrl, int statusErrors) {
 
     enum WebhookMode {
         DELIVER, DROP, DUPLICATE, OUT_OF_ORDER, DELAY, BEFORE_RESPONSE
@@ -35,6 +39,10 @@ record SimulationPlan(boolean succeeds, long durationMs, String errorMessage, in
             mode = WebhookMode.valueOf(webhook.toUpperCase(java.util.Locale.ROOT));
         }
         int reject = Math.max(0, simulate.path("reject_submits").asInt(0));
-        return new SimulationPlan(succeeds, duration, error, steps, mode, delay, reject);
+        long submitDelay = Math.max(0, Math.min(30_000, simulate.path("submit_delay_ms").asLong(0)));
+        boolean fixedUrl = simulate.path("fixed_webhook_url").asBoolean(false);
+        int statusErrors = Math.max(0, simulate.path("status_errors").asInt(0));
+        return new SimulationPlan(succeeds, duration, error, steps, mode, delay, reject, submitDelay, fixedUrl,
+                statusErrors);
     }
 }

@@ -64,6 +64,38 @@ public class GenericAiServer {
                 });
     }
 
+    /**
+     * Asks the AI server for a job's state (the fallback when webhooks do not come). Not retried here: the
+     * caller's per-job check interval, doubled after each failure, is the retry policy. Fails on any error.
+     */
+    public Uni<UpstreamJob> status(String externalId) {
+        return Uni.createFrom().deferred(() -> api().status(externalId))
+                .ifNoItem().after(config.requestTimeout()).failWith(TimeoutException::new);
+    }
+
+    /** A short, secret-free description of why a call to the AI server failed, for logs and the timeline. */
+    public static String describeFailure(Throwable failure) {
+        return describe(failure);
+    }
+
+    /**
+     * Asks the AI server to stop a job, once (a cancel is best effort: the job is already cancelled here). The
+     * outcome is returned, never a failure.
+     */
+    public Uni<CancelAttempt> cancel(String externalId) {
+        long started = System.nanoTime();
+        return Uni.createFrom().deferred(() -> api().cancel(externalId))
+                .ifNoItem().after(config.requestTimeout()).failWith(TimeoutException::new)
+                .map(response -> new CancelAttempt(true, response.getStatus(), elapsedMs(started),
+                        "The AI server accepted the cancel."))
+                .onFailure().recoverWithItem(failure -> {
+                    LOG.infof("Cancel of %s at the AI server failed: %s", externalId, describe(failure));
+                    Integer status = failure instanceof WebApplicationException wae ? wae.getResponse().getStatus()
+                            : null;
+                    return new CancelAttempt(false, status, elapsedMs(started), describe(failure));
+                });
+    }
+
     private GenericAiServerApi api() {
         GenericAiServerApi current = api;
         if (current == null) {

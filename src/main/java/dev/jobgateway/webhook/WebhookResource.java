@@ -9,6 +9,7 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
 
 import io.smallrye.mutiny.Uni;
 
@@ -26,15 +27,21 @@ class WebhookResource {
 
     @POST
     @Path("/{provider}/{jobId}")
-    public Uni<WebhookOutcome> forJob(@PathParam("provider") String provider, @PathParam("jobId") String jobId,
+    public Uni<Response> forJob(@PathParam("provider") String provider, @PathParam("jobId") String jobId,
             @QueryParam("token") String token, @Context HttpHeaders headers, byte[] body) {
-        return webhooks.receive(provider, jobId, token, headers, body);
+        return webhooks.receive(provider, jobId, token, headers, body).map(WebhookResource::respond);
     }
 
     @POST
     @Path("/{provider}")
-    public Uni<WebhookOutcome> byExternalId(@PathParam("provider") String provider, @QueryParam("token") String token,
+    public Uni<Response> byExternalId(@PathParam("provider") String provider, @QueryParam("token") String token,
             @Context HttpHeaders headers, byte[] body) {
-        return webhooks.receive(provider, null, token, headers, body);
+        return webhooks.receive(provider, null, token, headers, body).map(WebhookResource::respond);
+    }
+
+    /** 200 for a webhook acted upon (applied or ignored), 202 for one kept until its job is known. */
+    private static Response respond(WebhookOutcome outcome) {
+        return Response.status(outcome.isParked() ? Response.Status.ACCEPTED : Response.Status.OK)
+                .entity(outcome).build();
     }
 }

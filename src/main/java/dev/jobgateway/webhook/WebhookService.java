@@ -3,6 +3,7 @@ package dev.jobgateway.webhook;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -51,6 +52,7 @@ public class WebhookService {
     private final WebhookAuth auth;
     private final Optional<StandardWebhook> signatures;
     private final int maxBodyBytes;
+    private final Duration unmappedTtl;
 
     WebhookService(JobStore store, JobJson json, ObjectMapper mapper, GatewayConfig config) {
         this.store = store;
@@ -66,6 +68,7 @@ public class WebhookService {
         this.signatures = secrets.isEmpty() ? Optional.empty()
                 : Optional.of(new StandardWebhook(secrets, config.webhooks().timestampTolerance()));
         this.maxBodyBytes = config.limits().maxBodyBytes();
+        this.unmappedTtl = config.webhooks().unmappedTtl();
     }
 
     public Uni<WebhookOutcome> receive(String provider, String pathJobId, String token, HttpHeaders headers,
@@ -108,10 +111,26 @@ public class WebhookService {
             return fail(ApiException.unprocessable("invalid-progress", "Invalid progress",
                     "progress must be between 0 and 1."));
         }
-        Uni<StoredJob> job = pathJobId != null ? findJob(pathJobId) : findByExternalId(payload);
-        return job.chain(stored -> {
-            // a webhook to /webhooks/generic names the job only through its external id
-            JobLogContext.set(stored.id());
+        ObjectNode event = json.object()
+                .put("webhook_id", webhookId)
+                .put("sender_timestamp", timestamp)
+                .put("authenticated_by", signed ? "signature" : "token")
+                .put("status", payload.status());
+        if (payload.progress() != null) {
+            event.put("progress", payload.progress());
+        }
+        Long lagMs = deliveryLagMs(timestamp, receivedAt);
+        if (lagMs != null) {
+            event.put("delivery_lag_ms", lagMs);
+        }
+        Transition change = new Transition(target.get(), payload.progress(),
+                payload.output() == null || payload.output().isNull() ? null : json.write(payload.output()),
+                target.get() == JobStatus.FAILED ? Job.JobError.fromAiServer(payload.errorMessage()) : null,
+                Via.WEBHOOK, "webhook_received", event, webhookId);
+        if (pathJobId == null) {
+            return byExternalId(payload, change);
+        }
+        return findJob(pathJobId).chain(stored -> {
             if (!signed && !tokenMatches(stored, token)) {
                 return fail(unauthorized("token does not match the job"));
             }
@@ -119,24 +138,40 @@ public class WebhookService {
                 return fail(ApiException.unprocessable("external-id-mismatch", "Webhook names another job",
                         "The webhook's job_id does not match the job in the URL."));
             }
-            ObjectNode event = json.object()
-                    .put("webhook_id", webhookId)
-                    .put("sender_timestamp", timestamp)
-                    .put("authenticated_by", signed ? "signature" : "token")
-                    .put("status", payload.status());
-            if (payload.progress() != null) {
-                event.put("progress", payload.progress());
-            }
-            Long lagMs = deliveryLagMs(timestamp, receivedAt);
-            if (lagMs != null) {
-                event.put("delivery_lag_ms", lagMs);
-            }
-            Transition change = new Transition(target.get(), payload.progress(),
-                    payload.output() == null || payload.output().isNull() ? null : json.write(payload.output()),
-                    target.get() == JobStatus.FAILED ? aiServerError(payload) : null,
-                    Via.WEBHOOK, "webhook_received", event, webhookId);
-            return store.transition(stored.id(), change).map(result -> outcome(stored.id(), result));
+            return apply(stored.id(), change);
         });
+    }
+
+    private Uni<WebhookOutcome> apply(String jobId, Transition change) {
+        // a webhook to /webhooks/generic names its job only through the AI server's id: known from here on
+        JobLogContext.set(jobId);
+        return store.transition(jobId, change).map(result -> outcome(jobId, result));
+    }
+
+    /**
+     * A signed webhook sent to {@code /webhooks/generic}: its job is found by the AI server's id. When no job is
+     * mapped to that id yet (the webhook beat the AI server's answer to our submit), it is parked and applied by
+     * the submit when it maps the id; the sender gets 202 and does not retry.
+     */
+    private Uni<WebhookOutcome> byExternalId(UpstreamJob payload, Transition change) {
+        if (payload.id() == null || payload.id().isBlank()) {
+            return fail(ApiException.unprocessable("invalid-request", "Invalid request",
+                    "A webhook sent to /webhooks/generic must name the AI server's job in 'job_id'."));
+        }
+        return store.jobIdForExternalId(GenericAiServer.PROVIDER, payload.id())
+                .chain(mapped -> mapped.map(Uni.createFrom()::item)
+                        .orElseGet(() -> store.park(GenericAiServer.PROVIDER, payload.id(), change)
+                                .map(afterPark -> afterPark.orElse(null))))
+                .chain(jobId -> {
+                    if (jobId == null) {
+                        LOG.infof("Webhook %s names AI-server job %s, not mapped to a job yet: parked for %s",
+                                change.webhookId(), payload.id(), unmappedTtl);
+                        return Uni.createFrom().item(WebhookOutcome.parked(
+                                "No job is mapped to this AI-server job id yet; the webhook is kept for "
+                                        + unmappedTtl.toMinutes() + " min and applied when it is."));
+                    }
+                    return apply(jobId, change);
+                });
     }
 
     private String checkSignature(String id, String timestamp, String signature, byte[] body, Instant now) {
@@ -172,23 +207,6 @@ public class WebhookService {
 
     private Uni<StoredJob> findJob(String jobId) {
         return store.find(jobId).map(found -> found.orElseThrow(() -> ApiException.jobNotFound(jobId)));
-    }
-
-    private Uni<StoredJob> findByExternalId(UpstreamJob payload) {
-        if (payload.id() == null || payload.id().isBlank()) {
-            return fail(ApiException.unprocessable("invalid-request", "Invalid request",
-                    "A webhook sent to /webhooks/generic must name the AI server's job in 'job_id'."));
-        }
-        return store.jobIdForExternalId(GenericAiServer.PROVIDER, payload.id())
-                .chain(jobId -> jobId.map(this::findJob).orElseGet(() -> fail(ApiException.notFound(
-                        "job-not-found", "Job not found", "No job is mapped to that AI-server job id."))));
-    }
-
-    private static Job.JobError aiServerError(UpstreamJob payload) {
-        String message = payload.errorMessage() == null || payload.errorMessage().isBlank()
-                ? "The AI server reported the job as failed."
-                : payload.errorMessage();
-        return new Job.JobError("ai_server", "generation_failed", message);
     }
 
     private static WebhookOutcome outcome(String jobId, TransitionResult result) {

@@ -34,6 +34,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.jobgateway.platform.LocalRedisServer;
 import dev.jobgateway.simulator.SimulatedAiServer;
+import dev.jobgateway.support.GatewayProcess;
 import dev.jobgateway.webhook.StandardWebhook;
 
 /**
@@ -477,12 +478,11 @@ public final class Benchmark {
     // ---- output -------------------------------------------------------------------------------------------
 
     private Map<String, String> env(int webhookPort) {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("REDIS_URL", redis.uri().toString());
-        env.put("GATEWAY_PROVIDERS_GENERIC_URL", ai.baseUri().toString());
-        env.put("GATEWAY_PROVIDERS_GENERIC_WEBHOOK_SECRETS", SECRET);
-        env.put("GATEWAY_PUBLIC_BASE_URL", "http://127.0.0.1:" + webhookPort);
-        env.put("GATEWAY_API_KEYS", API_KEY + "=bench");
+        Map<String, String> env = GatewayProcess.env(redis.uri(), ai.baseUri(), SECRET, API_KEY + "=bench",
+                "http://127.0.0.1:" + webhookPort);
+        // Jobs here finish by the benchmark's own webhooks; keep the fallback from checking them meanwhile.
+        env.put("GATEWAY_FALLBACK_CHECK_AFTER", "10m");
+        env.put("GATEWAY_SWEEPER_EVERY", "0");
         env.put("QUARKUS_LOG_LEVEL", "WARN");
         return env;
     }

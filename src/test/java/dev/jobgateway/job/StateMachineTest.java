@@ -136,7 +136,7 @@ class StateMachineTest {
     private String jobIn(JobStatus status) {
         String id = Ids.newJobId();
         var now = Timestamps.now();
-        store.create(new NewJob(id, "tester", "generic", "{}", now, now.plusSeconds(300), "hash"))
+        store.create(new NewJob(id, "tester", "generic", "{}", now, now.plusSeconds(300), "hash"), now.plusSeconds(300))
                 .await().atMost(WAIT);
         if (status == JobStatus.RUNNING) {
             assertThat(apply(id, JobStatus.RUNNING, 0.1).applied()).isTrue();

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.jobgateway.simulator.SimulatedAiServer;
+import dev.jobgateway.support.Api;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.TestPorts;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -81,7 +82,7 @@ class SubmitHandoffTest {
         // processed while a submit event is still open. Here it is, before the hand-off is recorded.
         var input = mapper.readTree("{\"prompt\":\"fast\",\"simulate\":{\"webhook\":\"before_response\"}}");
 
-        Job job = jobs.submit("anonymous", input).await().atMost(Duration.ofSeconds(10));
+        Job job = jobs.submit(Api.DEV_OWNER, input).await().atMost(Duration.ofSeconds(10));
 
         assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(job.delivery().webhooksReceived()).isEqualTo(1);

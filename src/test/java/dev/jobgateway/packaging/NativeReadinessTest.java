@@ -31,10 +31,18 @@ class NativeReadinessTest {
 
     /** Records that never cross the wire as JSON: internal values, not DTOs. */
     private static final Set<String> INTERNAL_RECORDS = Set.of(
+            "dev.jobgateway.job.IdempotencyStore$Claim",
+            "dev.jobgateway.job.JobService$Cancellation",
+            "dev.jobgateway.job.JobService$Submission",
             "dev.jobgateway.job.NewJob",
+            "dev.jobgateway.job.Reconciler$Answer",
+            "dev.jobgateway.job.Reconciler$Reconciled",
             "dev.jobgateway.job.StoredJob",
+            "dev.jobgateway.job.SubmitRequests$SubmitRequest",
             "dev.jobgateway.job.Transition",
             "dev.jobgateway.job.TransitionResult",
+            "dev.jobgateway.job.WaitRequest",
+            "dev.jobgateway.upstream.CancelAttempt",
             "dev.jobgateway.upstream.Handoff",
             "dev.jobgateway.simulator.SimulationPlan");
 

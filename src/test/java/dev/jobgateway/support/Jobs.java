@@ -25,6 +25,13 @@ public final class Jobs {
                 .then().statusCode(202).extract().jsonPath();
     }
 
+    /** Submits a whole request body (e.g. with {@code max_duration_seconds}) and returns the 202 body. */
+    public static JsonPath submitBody(Map<String, Object> body) {
+        return given().contentType(ContentType.JSON).body(body)
+                .when().post("/jobs")
+                .then().statusCode(202).extract().jsonPath();
+    }
+
     public static JsonPath get(String id) {
         return given().when().get("/jobs/" + id).then().statusCode(200).extract().jsonPath();
     }

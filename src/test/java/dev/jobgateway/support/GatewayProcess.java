@@ -1,4 +1,4 @@
-package dev.jobgateway.bench;
+package dev.jobgateway.support;
 
 import java.io.File;
 import java.io.IOException;
@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Map;
 
 /** One gateway process of the plain HTTP packaging, as a benchmark or integration test starts it. */
-final class GatewayProcess implements AutoCloseable {
+public final class GatewayProcess implements AutoCloseable {
 
     private final int port;
     private final Process process;
@@ -26,7 +26,7 @@ final class GatewayProcess implements AutoCloseable {
         this.startedNanos = startedNanos;
     }
 
-    static GatewayProcess start(Path jar, int port, Map<String, String> env, Path log, List<String> jvmOptions)
+    public static GatewayProcess start(Path jar, int port, Map<String, String> env, Path log, List<String> jvmOptions)
             throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -43,8 +43,23 @@ final class GatewayProcess implements AutoCloseable {
         return new GatewayProcess(port, builder.start(), started);
     }
 
+    /**
+     * The production settings of an instance on local parts: this Redis, this AI server and webhook secret, API
+     * keys ({@code key=owner,...}), and the base URL AI servers post webhooks to.
+     */
+    public static Map<String, String> env(URI redis, URI aiServer, String webhookSecret, String apiKeys,
+            String publicBaseUrl) {
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        env.put("REDIS_URL", redis.toString());
+        env.put("GATEWAY_PROVIDERS_GENERIC_URL", aiServer.toString());
+        env.put("GATEWAY_PROVIDERS_GENERIC_WEBHOOK_SECRETS", webhookSecret);
+        env.put("GATEWAY_API_KEYS", apiKeys);
+        env.put("GATEWAY_PUBLIC_BASE_URL", publicBaseUrl);
+        return env;
+    }
+
     /** Waits for readiness and returns the time from process start to the first answered request. */
-    Duration awaitReady(Duration timeout) throws InterruptedException {
+    public Duration awaitReady(Duration timeout) throws InterruptedException {
         HttpClient client = HttpClient.newHttpClient();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/q/health/ready"))
                 .timeout(Duration.ofSeconds(2)).build();
@@ -65,16 +80,16 @@ final class GatewayProcess implements AutoCloseable {
         throw new IllegalStateException("gateway on port " + port + " not ready within " + timeout);
     }
 
-    String baseUrl() {
+    public String baseUrl() {
         return "http://127.0.0.1:" + port;
     }
 
-    long pid() {
+    public long pid() {
         return process.pid();
     }
 
     /** Resident set size in KiB, from /proc. */
-    long rssKiB() throws IOException {
+    public long rssKiB() throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc", Long.toString(pid()), "status"))) {
             if (line.startsWith("VmRSS:")) {
                 return Long.parseLong(line.replaceAll("[^0-9]", ""));
@@ -84,7 +99,7 @@ final class GatewayProcess implements AutoCloseable {
     }
 
     /** Heap in use after a full GC, in KiB, from {@code jcmd}. */
-    long heapUsedAfterGcKiB() throws IOException, InterruptedException {
+    public long heapUsedAfterGcKiB() throws IOException, InterruptedException {
         String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
         run(jcmd, Long.toString(pid()), "GC.run");
         String info = run(jcmd, Long.toString(pid()), "GC.heap_info");

@@ -1,0 +1,103 @@
+package dev.jobgateway.auth;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+
+import org.jboss.logging.Logger;
+
+import dev.jobgateway.platform.ApiException;
+import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.platform.Ids;
+import io.quarkus.runtime.LaunchMode;
+
+/**
+ * The frontend API keys ({@code gateway.api-keys}, {@code key=owner} pairs) and the owner each one stands for.
+ * Keys are held only as their SHA-256, and looked up by the hash of what the caller presents, so neither the
+ * lookup's timing nor a heap dump hands out a usable key.
+ */
+@ApplicationScoped
+public class ApiKeys {
+
+    static final String SCHEME = "Bearer";
+    /** The fixed key of dev and test builds ({@code %dev,test.gateway.api-keys}); printed at dev start-up. */
+    static final String DEV_KEY = "dev-key";
+    private static final Logger LOG = Logger.getLogger(ApiKeys.class);
+    private static final Pattern OWNER = Pattern.compile("[A-Za-z0-9._@:-]{1,64}");
+    private static final int MAX_KEY_LENGTH = 256;
+
+    private final Map<String, String> ownersByKeyHash;
+
+    @Inject
+    ApiKeys(GatewayConfig config) {
+        this(parse(config.apiKeys()));
+        String devOwner = ownersByKeyHash.get(Ids.sha256(DEV_KEY));
+        if (LaunchMode.current() == LaunchMode.DEVELOPMENT && devOwner != null) {
+            // Only the well-known dev key is ever printed; configured keys never reach a log.
+            LOG.warnf("Dev mode: the API accepts the fixed, non-secret dev key: 'Authorization: Bearer %s' (owner %s)",
+                    DEV_KEY, devOwner);
+        }
+    }
+
+    ApiKeys(Map<String, String> ownersByKeyHash) {
+        this.ownersByKeyHash = ownersByKeyHash;
+    }
+
+    /**
+     * Parses {@code key=owner} pairs. The owner follows the last {@code =}, so keys may end in base64 padding.
+     * Any malformed pair fails start-up: a gateway that silently drops a key locks its owner out.
+     */
+    static Map<String, String> parse(Optional<List<String>> pairs) {
+        Map<String, String> owners = new HashMap<>();
+        for (String pair : pairs.orElse(List.of())) {
+            if (pair.isBlank()) {
+                continue;
+            }
+            int split = pair.lastIndexOf('=');
+            String key = split < 0 ? "" : pair.substring(0, split).trim();
+            String owner = split < 0 ? "" : pair.substring(split + 1).trim();
+            if (key.isEmpty() || key.length() > MAX_KEY_LENGTH || !OWNER.matcher(owner).matches()) {
+                throw new IllegalStateException("gateway.api-keys (GATEWAY_API_KEYS) must be key=owner pairs, "
+                        + "comma-separated; owners are 1-64 of A-Z a-z 0-9 . _ @ : - (a pair is malformed; "
+                        + "the value is not logged)");
+            }
+            if (owners.put(Ids.sha256(key), owner) != null) {
+                throw new IllegalStateException("gateway.api-keys (GATEWAY_API_KEYS) lists the same key twice");
+            }
+        }
+        return Map.copyOf(owners);
+    }
+
+    public boolean isEmpty() {
+        return ownersByKeyHash.isEmpty();
+    }
+
+    /** The owner the {@code Authorization} header's bearer key stands for, or a 401 problem. */
+    public String ownerOf(String authorization) {
+        if (authorization == null || authorization.isBlank()) {
+            throw invalid("missing", "Send 'Authorization: Bearer <API key>'.");
+        }
+        String value = authorization.trim();
+        int space = value.indexOf(' ');
+        if (space < 0 || !value.substring(0, space).equalsIgnoreCase(SCHEME)) {
+            throw invalid("not a bearer key", "Send 'Authorization: Bearer <API key>'.");
+        }
+        String key = value.substring(space + 1).trim();
+        String owner = key.isEmpty() || key.length() > MAX_KEY_LENGTH ? null : ownersByKeyHash.get(Ids.sha256(key));
+        if (owner == null) {
+            throw invalid("unknown key", "The API key is not valid.");
+        }
+        return owner;
+    }
+
+    private static ApiException invalid(String reason, String detail) {
+        LOG.infof("API request rejected: %s API key", reason);
+        return ApiException.unauthorized("invalid-api-key", "Invalid API key", detail)
+                .withHeader("WWW-Authenticate", SCHEME + " realm=\"job-gateway\"");
+    }
+}

@@ -1,0 +1,232 @@
+package dev.jobgateway.job;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.platform.Timestamps;
+import dev.jobgateway.upstream.GenericAiServer;
+import dev.jobgateway.upstream.UpstreamJob;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The fallback for webhooks that do not come: a job with no news for a while is checked with the AI server, at
+ * most once per interval across all instances (a lease in Redis), and the answer goes through the same state
+ * machine as a webhook ({@code completed_via: poll}). A job past its deadline gets one last check, then fails
+ * with {@code error.source: timeout}. An unreachable AI server is recorded and retried later, never taken for
+ * a failed job, except at the deadline.
+ */
+@ApplicationScoped
+public class Reconciler {
+
+    private static final Logger LOG = Logger.getLogger(Reconciler.class);
+
+    /** What a reconciliation did. */
+    public enum Action {
+        /** Nothing due: the job is terminal, fresh, or still being handed over. */
+        NOTHING_DUE,
+        /** Due, but another caller holds the check lease. */
+        BUSY,
+        /** The AI server was asked; the job is where it says. */
+        CHECKED,
+        /** The AI server's answer moved the job. */
+        UPDATED,
+        /** The AI server could not be reached. */
+        UNREACHABLE,
+        /** The deadline passed: the job failed with {@code error.source: timeout}. */
+        TIMED_OUT,
+        /** The job no longer exists. */
+        GONE
+    }
+
+    /** The job after reconciliation (null if gone) and what was done. */
+    public record Reconciled(StoredJob job, Action action) {
+    }
+
+    private record Answer(UpstreamJob job, Throwable failure, long latencyMs) {
+    }
+
+    private final JobStore store;
+    private final JobJson json;
+    private final GenericAiServer aiServer;
+    private final GatewayConfig.Fallback config;
+
+    Reconciler(JobStore store, JobJson json, GenericAiServer aiServer, GatewayConfig config) {
+        this.store = store;
+        this.json = json;
+        this.aiServer = aiServer;
+        this.config = config.fallback();
+    }
+
+    /** Checks the job with the AI server if it is overdue or past its deadline and no other instance is. */
+    public Uni<Reconciled> reconcile(StoredJob job) {
+        Instant now = Timestamps.now();
+        if (!isDue(job, now)) {
+            return Uni.createFrom().item(new Reconciled(job, Action.NOTHING_DUE));
+        }
+        return store.claimCheck(job.id(), checkInterval(job)).chain(claimed -> {
+            if (!claimed) {
+                return Uni.createFrom().item(new Reconciled(job, Action.BUSY));
+            }
+            boolean pastDeadline = isPastDeadline(job, now);
+            return check(job, pastDeadline)
+                    .chain(action -> store.find(job.id()).chain(found -> {
+                        if (found.isEmpty()) {
+                            return Uni.createFrom().item(new Reconciled(null, Action.GONE));
+                        }
+                        StoredJob after = found.get();
+                        Uni<Void> reschedule = after.status().isTerminal() ? Uni.createFrom().voidItem()
+                                : store.schedule(after.id(), nextCheckAt(after));
+                        return reschedule.replaceWith(new Reconciled(after, action));
+                    }));
+        });
+    }
+
+    /** When the job is next due for a check, for the sweeper's list. */
+    public Instant nextCheckAt(StoredJob job) {
+        Instant next = job.lastNewsAt().plus(max(config.checkAfter(), checkInterval(job)));
+        Instant deadline = job.deadlineAt();
+        return deadline != null && deadline.isBefore(next) ? deadline : next;
+    }
+
+    boolean isDue(StoredJob job, Instant now) {
+        if (job.status().isTerminal()) {
+            return false;
+        }
+        if (isPastDeadline(job, now)) {
+            return true;
+        }
+        // Without an external id the hand-off is still in flight: there is nothing to ask the AI server about.
+        return job.externalId() != null && !now.isBefore(job.lastNewsAt().plus(config.checkAfter()));
+    }
+
+    private static boolean isPastDeadline(StoredJob job, Instant now) {
+        Instant deadline = job.deadlineAt();
+        return deadline != null && !now.isBefore(deadline);
+    }
+
+    /** The check interval, doubled for each check in a row that could not reach the AI server. */
+    private Duration checkInterval(StoredJob job) {
+        Duration interval = config.checkInterval();
+        for (int i = 0; i < job.upstreamFailures() && interval.compareTo(config.maxCheckInterval()) < 0; i++) {
+            interval = interval.multipliedBy(2);
+        }
+        return interval.compareTo(config.maxCheckInterval()) > 0 ? config.maxCheckInterval() : interval;
+    }
+
+    private Uni<Action> check(StoredJob job, boolean pastDeadline) {
+        if (job.externalId() == null) {
+            // Only past the deadline (see isDue): the hand-off never finished, e.g. its instance died mid-submit.
+            return timeOut(job, null, null);
+        }
+        long started = System.nanoTime();
+        return aiServer.status(job.externalId())
+                .map(answer -> new Answer(answer, null, elapsedMs(started)))
+                .onFailure().recoverWithItem(failure -> new Answer(null, failure, elapsedMs(started)))
+                .chain(answer -> answer.failure() == null && JobStatus.fromWire(status(answer)).isPresent()
+                        ? apply(job, answer, pastDeadline)
+                        : unreachable(job, answer, pastDeadline));
+    }
+
+    private Uni<Action> apply(StoredJob job, Answer answer, boolean pastDeadline) {
+        UpstreamJob upstream = answer.job();
+        JobStatus reported = JobStatus.fromWire(upstream.status()).orElseThrow();
+        ObjectNode event = json.object()
+                .put("external_id", job.externalId())
+                .put("upstream_status", upstream.status())
+                .put("latency_ms", answer.latencyMs())
+                .put("overdue_since", job.lastNewsAt().plus(config.checkAfter()).toString());
+        if (upstream.progress() != null) {
+            event.put("progress", upstream.progress());
+        }
+        if (!isNews(job, reported, upstream.progress())) {
+            return store.recordCheck(job.id(), "upstream_checked", event, "webhook_overdue", false)
+                    .chain(() -> pastDeadline ? timeOut(job, upstream.status(), null)
+                            : Uni.createFrom().item(Action.CHECKED));
+        }
+        Transition change = new Transition(reported, upstream.progress(),
+                upstream.output() == null || upstream.output().isNull() ? null : json.write(upstream.output()),
+                reported == JobStatus.FAILED ? Job.JobError.fromAiServer(upstream.errorMessage()) : null,
+                Via.POLL, "upstream_checked", event, null);
+        return store.transition(job.id(), change).chain(result -> {
+            if (result.applied() && reported.isTerminal()) {
+                LOG.infof("Job %s: no webhook for %s; the AI server reports it %s", job.id(),
+                        Duration.between(job.lastNewsAt(), Timestamps.now()), reported.wireName());
+                return Uni.createFrom().item(Action.UPDATED);
+            }
+            if (pastDeadline && !(result.status() != null && result.status().isTerminal())) {
+                return timeOut(job, upstream.status(), null);
+            }
+            return Uni.createFrom().item(result.applied() ? Action.UPDATED : Action.CHECKED);
+        });
+    }
+
+    private Uni<Action> unreachable(StoredJob job, Answer answer, boolean pastDeadline) {
+        String why = answer.failure() != null ? GenericAiServer.describeFailure(answer.failure())
+                : "The AI server answered an unknown status '" + status(answer) + "'.";
+        LOG.warnf("Job %s: fallback check with the AI server failed: %s", job.id(), why);
+        ObjectNode event = json.object()
+                .put("external_id", job.externalId())
+                .put("error", why)
+                .put("latency_ms", answer.latencyMs())
+                .put("failed_checks_in_a_row", job.upstreamFailures() + 1);
+        return store.recordCheck(job.id(), "upstream_check_failed", event, "upstream_unreachable", true)
+                .chain(() -> pastDeadline ? timeOut(job, null, why) : Uni.createFrom().item(Action.UNREACHABLE));
+    }
+
+    /**
+     * Fails a job past its deadline. If the last check could not reach the AI server, the error says so
+     * ({@code error.source: upstream_unreachable}): the job may have finished where we could not see it.
+     */
+    private Uni<Action> timeOut(StoredJob job, String lastUpstreamStatus, String unreachableWhy) {
+        Instant created = job.instant(StoredJob.CREATED_AT);
+        long seconds = created == null || job.deadlineAt() == null ? 0
+                : Duration.between(created, job.deadlineAt()).toSeconds();
+        String message = "The job did not finish within its maximum duration of " + seconds + " s.";
+        Job.JobError error = unreachableWhy == null
+                ? new Job.JobError("timeout", "deadline_exceeded", message)
+                : new Job.JobError("upstream_unreachable", "deadline_exceeded",
+                        message + " The AI server could not be reached to confirm: " + unreachableWhy);
+        ObjectNode event = json.object().put("deadline_at", String.valueOf(job.deadlineAt()));
+        if (lastUpstreamStatus != null) {
+            event.put("upstream_status", lastUpstreamStatus);
+        }
+        return store.transition(job.id(), new Transition(JobStatus.FAILED, null, null, error, Via.TIMEOUT,
+                "timed_out", event, null)).map(result -> {
+                    if (result.applied()) {
+                        LOG.infof("Job %s timed out (%s)", job.id(), error.source());
+                        return Action.TIMED_OUT;
+                    }
+                    return Action.CHECKED;
+                });
+    }
+
+    /** Whether the AI server's answer would move the job: a later status, or more progress. */
+    private static boolean isNews(StoredJob job, JobStatus reported, Double progress) {
+        JobStatus current = job.status();
+        if (reported == current) {
+            String known = job.text(StoredJob.PROGRESS);
+            return progress != null && (known == null || progress > Double.parseDouble(known));
+        }
+        return current.accepts(reported, false);
+    }
+
+    private static String status(Answer answer) {
+        return answer.job() == null ? null : answer.job().status();
+    }
+
+    private static Duration max(Duration a, Duration b) {
+        return a.compareTo(b) >= 0 ? a : b;
+    }
+
+    private static long elapsedMs(long startedNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+    }
+}

@@ -1,0 +1,101 @@
+package dev.jobgateway.job;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.platform.Timestamps;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Reconciles the overdue jobs nobody is reading: takes the due entries of the pending list, runs each through
+ * the {@link Reconciler} (same lease, same transition path as reads) and puts the ones still running back on
+ * the list at their next check time. Safe to run on any number of instances at once.
+ */
+@ApplicationScoped
+public class Sweeper {
+
+    private static final Logger LOG = Logger.getLogger(Sweeper.class);
+    /** Jobs checked at once: bounds the upstream calls one sweep makes in parallel. */
+    private static final int CONCURRENCY = 8;
+
+    private final JobStore store;
+    private final Reconciler reconciler;
+    private final int batchSize;
+
+    Sweeper(JobStore store, Reconciler reconciler, GatewayConfig config) {
+        this.store = store;
+        this.reconciler = reconciler;
+        this.batchSize = config.sweeper().batchSize();
+    }
+
+    /** What one sweep did: jobs looked at, and what happened to them. */
+    @RegisterForReflection
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record SweepReport(int due, int checked, int updated, int timedOut, int unreachable, int busy,
+            int notYetDue, int removed, long durationMs) {
+    }
+
+    public Uni<SweepReport> sweep() {
+        long started = System.nanoTime();
+        Instant now = Timestamps.now();
+        return store.due(now, batchSize)
+                .onItem().transformToMulti(ids -> Multi.createFrom().iterable(ids))
+                .onItem().transformToUni(this::sweepOne).merge(CONCURRENCY)
+                .collect().asList()
+                .map(actions -> report(actions, started));
+    }
+
+    private Uni<Reconciler.Action> sweepOne(String jobId) {
+        return store.find(jobId).chain(found -> {
+            if (found.isEmpty() || found.get().status().isTerminal()) {
+                return store.unschedule(jobId).replaceWith(Reconciler.Action.GONE);
+            }
+            return reconciler.reconcile(found.get()).call(reconciled -> {
+                StoredJob job = reconciled.job();
+                if (job == null || job.status().isTerminal()) {
+                    return store.unschedule(jobId);
+                }
+                // A busy lease means another instance is checking right now: look again after its interval.
+                return store.schedule(jobId, reconciler.nextCheckAt(job));
+            }).map(Reconciler.Reconciled::action);
+        }).onFailure().recoverWithItem(failure -> {
+            // One bad job must not stop the sweep; it stays on the list and is tried next time.
+            LOG.warnf("Sweep of job %s failed: %s", jobId, failure.toString());
+            return Reconciler.Action.BUSY;
+        });
+    }
+
+    private static SweepReport report(List<Reconciler.Action> actions, long started) {
+        Map<Reconciler.Action, Integer> counts = new EnumMap<>(Reconciler.Action.class);
+        for (Reconciler.Action action : new ArrayList<>(actions)) {
+            counts.merge(action, 1, Integer::sum);
+        }
+        SweepReport report = new SweepReport(actions.size(),
+                counts.getOrDefault(Reconciler.Action.CHECKED, 0),
+                counts.getOrDefault(Reconciler.Action.UPDATED, 0),
+                counts.getOrDefault(Reconciler.Action.TIMED_OUT, 0),
+                counts.getOrDefault(Reconciler.Action.UNREACHABLE, 0),
+                counts.getOrDefault(Reconciler.Action.BUSY, 0),
+                counts.getOrDefault(Reconciler.Action.NOTHING_DUE, 0),
+                counts.getOrDefault(Reconciler.Action.GONE, 0),
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
+        if (report.due() > 0) {
+            LOG.infof("Sweep: %s", report);
+        }
+        return report;
+    }
+}

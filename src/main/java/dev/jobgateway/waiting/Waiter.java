@@ -1,0 +1,36 @@
+package dev.jobgateway.waiting;
+
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * One held request, registered under the job ids it waits on. It owns no thread and no connection: only a
+ * signal that the change feed completes. A wait arms the signal before each read, so a change that lands
+ * between the read and the wait still wakes it.
+ */
+final class Waiter {
+
+    final Set<String> keys;
+    final AtomicBoolean removed = new AtomicBoolean();
+    private CompletableFuture<Void> signal = new CompletableFuture<>();
+
+    Waiter(Set<String> keys) {
+        this.keys = keys;
+    }
+
+    /** A fresh signal unless the current one is still pending; call before reading the state waited on. */
+    synchronized Uni<Void> arm() {
+        if (signal.isDone()) {
+            signal = new CompletableFuture<>();
+        }
+        CompletableFuture<Void> armed = signal;
+        return Uni.createFrom().completionStage(armed);
+    }
+
+    synchronized void wake() {
+        signal.complete(null);
+    }
+}

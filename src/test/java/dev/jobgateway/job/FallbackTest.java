@@ -1,0 +1,184 @@
+package dev.jobgateway.job;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.Test;
+
+import io.restassured.path.json.JsonPath;
+
+import dev.jobgateway.simulator.SimulatedAiServer;
+import dev.jobgateway.support.Jobs;
+import dev.jobgateway.support.Api;
+import dev.jobgateway.support.TestPorts;
+import dev.jobgateway.webhook.StandardWebhook;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.QuarkusTestProfile;
+import io.quarkus.test.junit.TestProfile;
+
+/**
+ * The fallback when webhooks do not come, with short intervals: reads and the sweeper check overdue jobs with
+ * the AI server (once per interval across callers), an unreachable AI server is never a failed job, and the
+ * deadline fails a job after one last check.
+ */
+@QuarkusTest
+@QuarkusTestResource(TestPorts.class)
+@TestProfile(FallbackTest.ShortIntervals.class)
+class FallbackTest {
+
+    /** Overdue after 300 ms without news; one check per second per job. */
+    public static class ShortIntervals implements QuarkusTestProfile {
+        @Override
+        public Map<String, String> getConfigOverrides() {
+            return Map.of(
+                    "gateway.fallback.check-after", "300ms",
+                    "gateway.fallback.check-interval", "1s",
+                    "gateway.fallback.max-check-interval", "4s");
+        }
+    }
+
+    @Inject
+    JobService jobs;
+
+    @Inject
+    JobStore store;
+
+    @Inject
+    SimulatedAiServer aiServer;
+
+    @ConfigProperty(name = "gateway.providers.generic.webhook-secrets")
+    List<String> secrets;
+
+    @Test
+    void aDroppedWebhookIsMadeUpForByCheckingOnRead() throws Exception {
+        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 100))).getString("id");
+        Thread.sleep(400);
+
+        JsonPath job = Jobs.get(id);
+
+        assertThat(job.getString("status")).isEqualTo("succeeded");
+        assertThat(job.getString("completed_via")).isEqualTo("poll");
+        assertThat(job.getString("delivery.state")).isEqualTo("polled");
+        assertThat(job.getInt("delivery.webhooks_received")).isZero();
+        assertThat(job.getString("delivery.last_upstream_check_at")).isNotNull();
+        assertThat(Jobs.events(id).getList("events.type")).containsExactly("submitted", "handed_to_ai_server",
+                "upstream_checked");
+    }
+
+    @Test
+    void manyConcurrentReadersMakeOneUpstreamCheckPerInterval() throws Exception {
+        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        String externalId = externalId(id);
+        Thread.sleep(400);
+
+        List<CompletableFuture<Job>> reads = new ArrayList<>();
+        for (int i = 0; i < 50; i++) {
+            reads.add(jobs.get(Api.DEV_OWNER, id).subscribeAsCompletionStage());
+        }
+        for (CompletableFuture<Job> read : reads) {
+            // The simulated job reports "running" only half-way through its 60 s.
+            assertThat(read.get(10, TimeUnit.SECONDS).status()).isEqualTo(JobStatus.QUEUED);
+        }
+
+        assertThat(aiServer.statusCalls(externalId)).isEqualTo(1);
+        JsonPath job = Jobs.get(id);
+        assertThat(job.getString("delivery.state")).isEqualTo("webhook_overdue");
+        assertThat(job.getString("delivery.last_upstream_check_at")).isNotNull();
+        assertThat(job.getString("completed_via")).isNull();
+        assertThat(aiServer.statusCalls(externalId)).isEqualTo(1);
+    }
+
+    @Test
+    void anUnreachableAiServerIsRecordedAndRetriedNeverTakenForAFailedJob() throws Exception {
+        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 200, "status_errors", 1)))
+                .getString("id");
+        String externalId = externalId(id);
+        Thread.sleep(400);
+
+        JsonPath unreachable = Jobs.get(id);
+        assertThat(unreachable.getString("status")).isNotIn("failed", "succeeded");
+        assertThat(unreachable.getString("delivery.state")).isEqualTo("upstream_unreachable");
+        assertThat(aiServer.statusCalls(externalId)).isEqualTo(1);
+
+        // Within the doubled interval (2 s) reads do not call again; after it, the next check finds the result.
+        assertThat(Jobs.get(id).getString("status")).isNotEqualTo("succeeded");
+        assertThat(aiServer.statusCalls(externalId)).isEqualTo(1);
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(200))
+                .until(() -> Jobs.get(id).getString("status").equals("succeeded"));
+        assertThat(aiServer.statusCalls(externalId)).isEqualTo(2);
+        List<String> types = Jobs.events(id).getList("events.type");
+        assertThat(types).containsSubsequence("upstream_check_failed", "upstream_checked");
+    }
+
+    @Test
+    void aJobPastItsDeadlineFailsAsTimedOutAfterALastCheckAndIgnoresLateWebhooks() throws Exception {
+        String id = Jobs.submitBody(Map.of("input", Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000)),
+                "max_duration_seconds", 1)).getString("id");
+        String externalId = externalId(id);
+        Thread.sleep(1_100);
+
+        JsonPath job = Jobs.get(id);
+
+        assertThat(job.getString("status")).isEqualTo("failed");
+        assertThat(job.getString("completed_via")).isEqualTo("timeout");
+        assertThat(job.getString("error.source")).isEqualTo("timeout");
+        assertThat(job.getString("error.code")).isEqualTo("deadline_exceeded");
+        assertThat(job.getString("error_message")).contains("1 s");
+        assertThat(aiServer.statusCalls(externalId)).isEqualTo(1);
+        assertThat(Jobs.events(id).getList("events.type")).endsWith("upstream_checked", "timed_out");
+
+        long now = Instant.now().getEpochSecond();
+        byte[] late = ("{\"job_id\":\"" + externalId + "\",\"status\":\"succeeded\",\"output\":{}}")
+                .getBytes(StandardCharsets.UTF_8);
+        given().contentType("application/json").body(late)
+                .header("webhook-id", "msg_late").header("webhook-timestamp", now)
+                .header("webhook-signature", StandardWebhook.sign(secrets.get(0), "msg_late", now, late))
+                .post("/webhooks/generic/" + id)
+                .then().statusCode(200).body("outcome", equalTo("ignored"));
+        assertThat(Jobs.get(id).getString("status")).isEqualTo("failed");
+    }
+
+    @Test
+    void theSweeperCompletesOverdueJobsThatNobodyReads() throws Exception {
+        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 100))).getString("id");
+        String unfinished = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000)))
+                .getString("id");
+        Thread.sleep(400);
+
+        JsonPath report = given().post("/internal/sweep").then().statusCode(200).extract().jsonPath();
+
+        assertThat(report.getInt("due")).isGreaterThanOrEqualTo(2);
+        assertThat(report.getInt("updated")).isGreaterThanOrEqualTo(1);
+        assertThat(report.getInt("checked")).isGreaterThanOrEqualTo(1);
+        // Read the store, not the API: an API read would check by itself.
+        StoredJob done = store.find(id).await().atMost(Duration.ofSeconds(5)).orElseThrow();
+        assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(done.text(StoredJob.COMPLETED_VIA)).isEqualTo("poll");
+        StoredJob stillQueued = store.find(unfinished).await().atMost(Duration.ofSeconds(5)).orElseThrow();
+        assertThat(stillQueued.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(stillQueued.text(StoredJob.DELIVERY_STATE)).isEqualTo("webhook_overdue");
+
+        // The finished job left the sweeper's list; the unfinished one is back on it for later.
+        List<String> due = store.due(Instant.now().plusSeconds(60), 10_000).await().atMost(Duration.ofSeconds(5));
+        assertThat(due).doesNotContain(id).contains(unfinished);
+    }
+
+    private static String externalId(String id) {
+        return Jobs.events(id).getString("events.find { it.type == 'handed_to_ai_server' }.details.external_id");
+    }
+}

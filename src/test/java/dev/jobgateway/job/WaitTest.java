@@ -1,0 +1,200 @@
+package dev.jobgateway.job;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import dev.jobgateway.support.Api;
+import dev.jobgateway.support.TestPorts;
+import dev.jobgateway.waiting.ChangeFeed;
+import dev.jobgateway.waiting.WaiterRegistry;
+import io.quarkus.redis.datasource.RedisDataSource;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.mutiny.subscription.Cancellable;
+
+/**
+ * Long-polls against real Redis. Waits are started through {@link JobService} because the Lambda test loop
+ * serves one event at a time: a held HTTP request would block the change that should end it. Cross-instance
+ * waits over HTTP are proven with two real processes in {@code TwoInstancesIT}.
+ */
+@QuarkusTest
+@QuarkusTestResource(TestPorts.class)
+class WaitTest {
+
+    private static final String OWNER = Api.DEV_OWNER;
+
+    @Inject
+    JobService jobs;
+
+    @Inject
+    JobStore store;
+
+    @Inject
+    JobJson json;
+
+    @Inject
+    WaiterRegistry registry;
+
+    @Inject
+    ChangeFeed feed;
+
+    @Inject
+    RedisDataSource redis;
+
+    @AfterEach
+    void everyWaiterIsGone() {
+        await().atMost(Duration.ofSeconds(5)).until(() -> registry.size() == 0 && registry.keys() == 0);
+    }
+
+    @Test
+    void aWaitEndsTheMomentAnotherWriterCompletesTheJob() throws Exception {
+        String id = newJob();
+        CompletableFuture<Job> answer = startWait(id, Duration.ofSeconds(20));
+        await().atMost(Duration.ofSeconds(5)).until(() -> registry.size() == 1);
+
+        long completed = System.nanoTime();
+        complete(id);
+        Job job = answer.get(5, TimeUnit.SECONDS);
+        long wakeUpMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - completed);
+
+        assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(wakeUpMs).as("wake-up after the change, in ms").isLessThan(1_000);
+    }
+
+    @Test
+    void aWaitOnAFinishedJobAnswersAtOnceOverHttp() {
+        String id = newJob();
+        complete(id);
+
+        long started = System.nanoTime();
+        given().when().get("/jobs/" + id + "?wait=20")
+                .then().statusCode(200).body("status", equalTo("succeeded"));
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)).isLessThan(5_000);
+    }
+
+    @Test
+    void aWaitThatRunsOutAnswersTheCurrentStateAndAcknowledgesPrefer() {
+        String id = newJob();
+
+        long started = System.nanoTime();
+        given().header("Prefer", "wait=1").when().get("/jobs/" + id)
+                .then().statusCode(200)
+                .header("Preference-Applied", "wait=1")
+                .header("ETag", "\"1\"")
+                .body("status", equalTo("queued"))
+                .body("poll_after_ms", equalTo(1500));
+        long tookMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        assertThat(tookMs).isBetween(900L, 5_000L);
+    }
+
+    @Test
+    void aKilledSubscriberConnectionIsReplacedAndTheWaitStillEnds() throws Exception {
+        String first = newJob();
+        CompletableFuture<Job> answer = startWait(first, Duration.ofSeconds(20));
+        await().atMost(Duration.ofSeconds(5)).until(() -> registry.size() == 1 && feed.subscribed());
+        long subscriptions = feed.subscriptions();
+
+        redis.execute("CLIENT", "KILL", "TYPE", "pubsub");
+        // The change lands while the subscription is down: its notice is lost, the re-read on resubscribe finds it.
+        complete(first);
+
+        assertThat(answer.get(5, TimeUnit.SECONDS).status()).isEqualTo(JobStatus.SUCCEEDED);
+        await().atMost(Duration.ofSeconds(5)).until(() -> feed.subscribed() && feed.subscriptions() > subscriptions);
+
+        // And the new subscription wakes the next wait promptly, not by a periodic re-read.
+        String second = newJob();
+        CompletableFuture<Job> next = startWait(second, Duration.ofSeconds(20));
+        await().atMost(Duration.ofSeconds(5)).until(() -> registry.size() == 1);
+        long completed = System.nanoTime();
+        complete(second);
+        assertThat(next.get(5, TimeUnit.SECONDS).status()).isEqualTo(JobStatus.SUCCEEDED);
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - completed)).isLessThan(1_000);
+    }
+
+    @Test
+    void theRegistryEmptiesAfterThousandsOfWaitsThatEndEveryWay() throws Exception {
+        int rounds = 2_000;
+        List<String> ids = new ArrayList<>();
+        List<CompletableFuture<Job>> answered = new ArrayList<>();
+        List<Cancellable> abandoned = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            String id = newJob();
+            ids.add(id);
+            switch (i % 3) {
+                case 0 -> answered.add(startWait(id, Duration.ofSeconds(20)));
+                case 1 -> answered.add(startWait(id, Duration.ofMillis(300)));
+                default -> abandoned.add(jobs.await(OWNER, id, Duration.ofSeconds(20)).subscribe()
+                        .with(job -> { }, failure -> { }));
+            }
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> registry.size() >= rounds * 2 / 3 - 10);
+        // What a client disconnect does to a held request: its subscription is cancelled.
+        abandoned.forEach(Cancellable::cancel);
+        for (int i = 0; i < rounds; i += 3) {
+            complete(ids.get(i));
+        }
+        for (CompletableFuture<Job> answer : answered) {
+            answer.get(20, TimeUnit.SECONDS);
+        }
+        await().atMost(Duration.ofSeconds(5)).until(() -> registry.size() == 0);
+        assertThat(registry.keys()).isZero();
+    }
+
+    @Test
+    void aThousandConcurrentWaitsShareThePoolConnectionsAndAllEnd() throws Exception {
+        int waits = 1_000;
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < waits / 5; i++) {
+            ids.add(newJob());
+        }
+        List<CompletableFuture<Job>> answers = new ArrayList<>();
+        for (int i = 0; i < waits; i++) {
+            answers.add(startWait(ids.get(i % ids.size()), Duration.ofSeconds(20)));
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> registry.size() == waits);
+
+        long connections = redisConnections();
+        ids.forEach(this::complete);
+        for (CompletableFuture<Job> answer : answers) {
+            assertThat(answer.get(10, TimeUnit.SECONDS).status()).isEqualTo(JobStatus.SUCCEEDED);
+        }
+        long afterWakeUp = redisConnections();
+
+        System.out.printf("[measure] %d concurrent waits: %d Redis connections while held, %d after wake-up%n",
+                waits, connections, afterWakeUp);
+        // Configured pool (6) plus the change-feed subscriber, whatever the number of waits.
+        assertThat(connections).isLessThanOrEqualTo(7);
+        assertThat(afterWakeUp).isLessThanOrEqualTo(7);
+    }
+
+    private long redisConnections() {
+        String clients = redis.execute("CLIENT", "LIST").toString();
+        return clients.lines().filter(line -> line.contains("addr=")).count();
+    }
+
+    private CompletableFuture<Job> startWait(String id, Duration wait) {
+        return jobs.await(OWNER, id, wait).subscribeAsCompletionStage();
+    }
+
+    private String newJob() {
+        return StoredJobs.queued(store, OWNER);
+    }
+
+    private void complete(String id) {
+        assertThat(StoredJobs.succeed(store, json, id).applied()).isTrue();
+    }
+}
