@@ -24,6 +24,7 @@ import dev.jobgateway.job.IdempotencyStore.Claim;
 import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
+import dev.jobgateway.platform.JobLogContext;
 import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.upstream.CancelAttempt;
 import dev.jobgateway.upstream.GenericAiServer;
@@ -86,6 +87,7 @@ public class JobService {
      */
     public Uni<Submission> submit(String owner, JsonNode input, Duration maxDuration, String idempotencyKey) {
         String id = Ids.newJobId();
+        JobLogContext.set(id);
         if (idempotencyKey == null) {
             return create(owner, id, input, maxDuration).map(job -> new Submission(job, false));
         }

@@ -5,11 +5,14 @@ import java.util.Optional;
 
 import com.fasterxml.jackson.annotation.JsonValue;
 
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
 /**
  * The job state machine: {@code queued → running → succeeded | failed | cancelled}, and {@code queued →} any
  * terminal state. Terminal is final. This table mirrors {@code store/transition.lua}, which enforces it; tests
  * run every pair through both and require the same answer.
  */
+@RegisterForReflection
 public enum JobStatus {
     QUEUED(0), RUNNING(1), SUCCEEDED(2), FAILED(2), CANCELLED(2);
 

@@ -20,10 +20,11 @@ public final class StoreErrors {
                 return true;
             }
             String name = t.getClass().getName();
-            String message = String.valueOf(t.getMessage());
-            if (name.startsWith("io.vertx") && (message.contains("Connection refused")
-                    || message.contains("Connection reset") || message.contains("closed")
-                    || message.contains("pool") || message.contains("Timeout"))) {
+            // lower-cased: the client fails commands on a connection it closes with "CONNECTION_CLOSED"
+            String message = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            if (name.startsWith("io.vertx") && (message.contains("connection refused")
+                    || message.contains("connection reset") || message.contains("closed")
+                    || message.contains("pool") || message.contains("timeout"))) {
                 return true;
             }
             if (t.getCause() == t) {

@@ -30,6 +30,7 @@ import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.GatewayConfig.WebhookAuth;
 import dev.jobgateway.platform.Ids;
+import dev.jobgateway.platform.JobLogContext;
 import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.upstream.GenericAiServer;
 import dev.jobgateway.upstream.UpstreamJob;
@@ -143,6 +144,8 @@ public class WebhookService {
     }
 
     private Uni<WebhookOutcome> apply(String jobId, Transition change) {
+        // a webhook to /webhooks/generic names its job only through the AI server's id: known from here on
+        JobLogContext.set(jobId);
         return store.transition(jobId, change).map(result -> outcome(jobId, result));
     }
 

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -33,6 +34,7 @@ class LambdaPackageIT {
 
     @Test
     void containsTheGatewayBeans() {
+        Assumptions.assumeFalse(entries.contains("bootstrap"), "a native function.zip holds no classes");
         assertThat(entries).anyMatch(name -> name.endsWith("dev/jobgateway/job/JobStore_Bean.class"));
         assertThat(entries).anyMatch(name -> name.endsWith("dev/jobgateway/webhook/WebhookService_Bean.class"));
     }

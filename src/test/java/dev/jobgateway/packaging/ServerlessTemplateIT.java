@@ -1,0 +1,319 @@
+package dev.jobgateway.packaging;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.reflect.Method;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.jobgateway.platform.GatewayConfig;
+import io.quarkus.runtime.configuration.DurationConverter;
+import io.smallrye.config.WithDefault;
+
+/**
+ * {@code serverless.yml}, rendered offline by Serverless Framework v3 ({@code serverless package}, no credentials),
+ * deploys what the gateway needs: three functions from the one artifact with their own routes and timeouts that fit
+ * the gateway's own limits, the sweeper on a schedule through an internal route, configuration only as SSM
+ * references, and the native/JVM switch. Rendered twice: the defaults (native) and {@code runtime=jvm} in a VPC.
+ */
+class ServerlessTemplateIT {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    /** API Gateway HTTP APIs end every integration after 30 s, whatever the function does. */
+    private static final int HTTP_API_LIMIT_SECONDS = 30;
+    private static final Set<String> FUNCTIONS = Set.of("submit", "status", "webhook");
+    private static final Set<String> HTTP_METHODS = Set.of("GET", "PUT", "POST", "DELETE", "PATCH", "HEAD",
+            "OPTIONS");
+    /** Environment variables that are allowed to carry a literal value: none of them is a secret or an address. */
+    private static final Set<String> LITERAL_ENV = Set.of("GATEWAY_CONFIG_REVISION", "DISABLE_SIGNAL_HANDLERS");
+
+    private static Path target;
+    private static JsonNode nativeTemplate;
+    private static JsonNode jvmInVpcTemplate;
+
+    @BeforeAll
+    static void render() throws IOException {
+        Path root = Path.of(System.getProperty("project.basedir", "."));
+        target = Path.of(System.getProperty("project.build.directory", "target"));
+        boolean node = ServerlessCli.nodeAvailable();
+        if (!node && System.getenv("CI") == null) {
+            Assumptions.abort("Node.js (npm) is not installed: serverless.yml not rendered. .ci/run installs it.");
+        }
+        assertThat(node).as("Node.js and npm on the PATH (CI installs them)").isTrue();
+        ServerlessCli serverless = new ServerlessCli(root);
+        serverless.ensureInstalled();
+        nativeTemplate = serverless.render(target.resolve("serverless/native"), Map.of());
+        jvmInVpcTemplate = serverless.render(target.resolve("serverless/jvm-vpc"), Map.of("runtime", "jvm",
+                "network", "vpc", "vpcSubnetIds", "subnet-0a1,subnet-0b2", "vpcSecurityGroupIds", "sg-0c3"));
+    }
+
+    @Test
+    void deploysThreeFunctionsFromTheOneArtifact() {
+        Map<String, JsonNode> functions = functions(nativeTemplate);
+
+        assertThat(functions.keySet()).containsExactlyInAnyOrderElementsOf(FUNCTIONS);
+        assertThat(functions.values().stream().map(f -> f.path("Code").path("S3Key").asText()).distinct())
+                .singleElement().asString().endsWith("/function.zip");
+    }
+
+    @Test
+    void routesEveryCallOfTheApiToItsFunctionAndNothingElse() {
+        Map<String, String> routes = routes(nativeTemplate);
+
+        assertThat(routes).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "POST /jobs", "submit",
+                "POST /jobs/{id}/cancel", "submit",
+                "GET /jobs", "status",
+                "GET /jobs/{id}", "status",
+                "GET /jobs/{id}/events", "status",
+                "GET /q/health/ready", "status",
+                "GET /q/openapi", "status",
+                "POST /webhooks/{provider}/{jobId}", "webhook",
+                "POST /webhooks/{provider}", "webhook"));
+    }
+
+    @Test
+    void everyOperationOfTheAppIsRoutedExceptInternalOnes() throws IOException {
+        Path openapi = target.resolve("openapi/openapi.json");
+        assertThat(openapi).as("stored by the Quarkus build").exists();
+        Set<String> routes = routes(nativeTemplate).keySet();
+
+        Set<String> unrouted = new TreeSet<>();
+        JsonNode paths = JSON.readTree(openapi.toFile()).path("paths");
+        for (Iterator<Map.Entry<String, JsonNode>> it = paths.fields(); it.hasNext();) {
+            Map.Entry<String, JsonNode> path = it.next();
+            for (Iterator<String> keys = path.getValue().fieldNames(); keys.hasNext();) {
+                String method = keys.next().toUpperCase(java.util.Locale.ROOT);
+                if (!HTTP_METHODS.contains(method)) {
+                    continue; // "parameters", "summary" and the like
+                }
+                String routeKey = method + " " + path.getKey();
+                if (path.getKey().startsWith("/internal/")) {
+                    assertThat(routes).as("internal operations stay off the API").doesNotContain(routeKey);
+                } else if (!routes.contains(routeKey)) {
+                    unrouted.add(routeKey);
+                }
+            }
+        }
+        assertThat(unrouted).as("operations of the app that no function serves on AWS").isEmpty();
+    }
+
+    @Test
+    void exposesNoCatchAllAndNoInternalRoute() {
+        assertThat(routes(nativeTemplate).keySet()).noneMatch(key -> key.contains("/internal")
+                || key.contains("{proxy+}") || key.equals("$default") || key.startsWith("ANY "));
+    }
+
+    @Test
+    void timeoutsFitTheWaitClampTheHandOffAndApiGatewaysLimit() throws IOException {
+        Map<String, JsonNode> functions = functions(nativeTemplate);
+        int status = functions.get("status").path("Timeout").asInt();
+        int submit = functions.get("submit").path("Timeout").asInt();
+        int webhook = functions.get("webhook").path("Timeout").asInt();
+        Duration waitClamp = waitClamp();
+        Duration redisTimeout = DurationConverter.parseDuration(applicationProperty("quarkus.redis.timeout"));
+
+        // a long-poll held for the whole clamp still has time to read the job and answer ...
+        assertThat(Duration.ofSeconds(status)).isGreaterThanOrEqualTo(waitClamp.plusSeconds(2));
+        // ... before API Gateway gives up on the integration
+        assertThat(status).isLessThan(HTTP_API_LIMIT_SECONDS);
+        for (JsonNode integration : resources(nativeTemplate, "AWS::ApiGatewayV2::Integration").values()) {
+            assertThat(integration.path("Properties").path("TimeoutInMillis").asInt())
+                    .isGreaterThan(status * 1000).isLessThanOrEqualTo(HTTP_API_LIMIT_SECONDS * 1000);
+        }
+        // every hand-off attempt with its backoff fits in a submit
+        assertThat(Duration.ofSeconds(submit)).isGreaterThan(worstCaseHandoff().plus(redisTimeout));
+        assertThat(submit).isLessThan(status);
+        // a webhook only touches Redis: short, but longer than one Redis call may take
+        assertThat(Duration.ofSeconds(webhook)).isGreaterThan(redisTimeout.multipliedBy(2));
+        assertThat(webhook).isLessThanOrEqualTo(submit);
+    }
+
+    @Test
+    void schedulesTheSweepAsAnHttpApiEventForTheInternalRouteOnTheStatusFunction() throws IOException {
+        Map<String, JsonNode> rules = resources(nativeTemplate, "AWS::Events::Rule");
+
+        assertThat(rules).hasSize(1);
+        JsonNode rule = rules.values().iterator().next().path("Properties");
+        assertThat(rule.path("ScheduleExpression").asText()).isEqualTo("rate(1 minute)");
+        assertThat(rule.path("State").asText()).isEqualTo("ENABLED");
+        JsonNode targetNode = rule.path("Targets").get(0);
+        assertThat(targetNode.path("Arn").toString()).contains("StatusLambdaFunction");
+        JsonNode event = JSON.readTree(targetNode.path("Input").asText());
+        assertThat(event.path("version").asText()).isEqualTo("2.0");
+        assertThat(event.path("routeKey").asText()).isEqualTo("POST /internal/sweep");
+        assertThat(event.path("rawPath").asText()).isEqualTo("/internal/sweep");
+        assertThat(event.path("requestContext").path("http").path("method").asText()).isEqualTo("POST");
+    }
+
+    @Test
+    void takesEverySettingFromSsmAndCarriesNoSecretValue() throws IOException {
+        for (JsonNode template : new JsonNode[] { nativeTemplate, jvmInVpcTemplate }) {
+            for (Map.Entry<String, JsonNode> function : functions(template).entrySet()) {
+                JsonNode env = function.getValue().path("Environment").path("Variables");
+                for (String name : Set.of("REDIS_URL", "GATEWAY_PROVIDERS_GENERIC_URL",
+                        "GATEWAY_PROVIDERS_GENERIC_WEBHOOK_SECRETS", "GATEWAY_API_KEYS")) {
+                    assertThat(env.path(name).asText()).as("%s of %s", name, function.getKey())
+                            .matches("\\{\\{resolve:ssm:/job-gateway/ci/[a-z-]+\\}\\}");
+                }
+                assertThat(env.path("GATEWAY_PUBLIC_BASE_URL").toString()).as("the API's own endpoint")
+                        .isEqualTo("{\"Fn::GetAtt\":[\"HttpApi\",\"ApiEndpoint\"]}");
+                for (Iterator<Map.Entry<String, JsonNode>> it = env.fields(); it.hasNext();) {
+                    Map.Entry<String, JsonNode> variable = it.next();
+                    boolean reference = variable.getValue().isObject()
+                            || variable.getValue().asText().startsWith("{{resolve:ssm:");
+                    assertThat(reference || LITERAL_ENV.contains(variable.getKey()))
+                            .as("%s is a reference, not a value", variable.getKey()).isTrue();
+                }
+            }
+            String text = template.toString();
+            assertThat(text).doesNotContain("whsec_", "redis://", "rediss://", "Bearer ",
+                    applicationProperty("%dev,test.gateway.providers.generic.webhook-secrets"));
+        }
+    }
+
+    @Test
+    void nativeIsTheDefaultAndJvmWithSnapStartIsASwitch() {
+        for (JsonNode function : functions(nativeTemplate).values()) {
+            assertThat(function.path("Runtime").asText()).isEqualTo("provided.al2023");
+            assertThat(function.has("SnapStart")).isFalse();
+        }
+        for (JsonNode function : functions(jvmInVpcTemplate).values()) {
+            assertThat(function.path("Runtime").asText()).isEqualTo("java21");
+            assertThat(function.path("Handler").asText())
+                    .isEqualTo("io.quarkus.amazon.lambda.runtime.QuarkusStreamHandler::handleRequest");
+            assertThat(function.path("SnapStart").path("ApplyOn").asText()).isEqualTo("PublishedVersions");
+            assertThat(function.path("MemorySize").asInt()).isGreaterThanOrEqualTo(1024);
+        }
+        // SnapStart only applies to published versions: the API and the schedule must call the alias
+        for (JsonNode integration : resources(jvmInVpcTemplate, "AWS::ApiGatewayV2::Integration").values()) {
+            assertThat(integration.path("Properties").path("IntegrationUri").toString()).contains("snapstart");
+        }
+        for (JsonNode rule : resources(jvmInVpcTemplate, "AWS::Events::Rule").values()) {
+            assertThat(rule.path("Properties").path("Targets").get(0).path("Arn").toString()).contains("snapstart");
+        }
+    }
+
+    @Test
+    void putsTheFunctionsInTheVpcOnlyWhenAskedTo() {
+        for (JsonNode function : functions(nativeTemplate).values()) {
+            assertThat(function.has("VpcConfig")).isFalse();
+        }
+        for (JsonNode function : functions(jvmInVpcTemplate).values()) {
+            JsonNode vpc = function.path("VpcConfig");
+            assertThat(vpc.path("SubnetIds").toString()).contains("subnet-0a1,subnet-0b2");
+            assertThat(vpc.path("SecurityGroupIds").toString()).contains("sg-0c3");
+        }
+        assertThat(jvmInVpcTemplate.path("Resources").path("IamRoleLambdaExecution").toString())
+                .contains("AWSLambdaVPCAccessExecutionRole");
+    }
+
+    // --- reading the template -----------------------------------------------------------------------------------
+
+    private static Map<String, JsonNode> resources(JsonNode template, String type) {
+        Map<String, JsonNode> found = new TreeMap<>();
+        template.path("Resources").fields().forEachRemaining(e -> {
+            if (e.getValue().path("Type").asText().equals(type)) {
+                found.put(e.getKey(), e.getValue());
+            }
+        });
+        return found;
+    }
+
+    /** Function properties by short name (submit, status, webhook). */
+    private static Map<String, JsonNode> functions(JsonNode template) {
+        Map<String, JsonNode> byName = new LinkedHashMap<>();
+        resources(template, "AWS::Lambda::Function").values().forEach(f -> {
+            String name = f.path("Properties").path("FunctionName").asText();
+            byName.put(name.substring(name.lastIndexOf('-') + 1), f.path("Properties"));
+        });
+        return byName;
+    }
+
+    /** Route key to the short name of the function its integration invokes. */
+    private static Map<String, String> routes(JsonNode template) {
+        Map<String, String> functionByIntegration = new HashMap<>();
+        resources(template, "AWS::ApiGatewayV2::Integration").forEach((id, integration) -> {
+            String uri = integration.path("Properties").path("IntegrationUri").toString();
+            for (String function : FUNCTIONS) {
+                String logicalId = Character.toUpperCase(function.charAt(0)) + function.substring(1)
+                        + "LambdaFunction";
+                if (uri.contains("\"" + logicalId + "\"")) {
+                    functionByIntegration.put(id, function);
+                }
+            }
+        });
+        Map<String, String> routes = new TreeMap<>();
+        resources(template, "AWS::ApiGatewayV2::Route").values().forEach(route -> {
+            JsonNode properties = route.path("Properties");
+            String integration = properties.path("Target").path("Fn::Join").get(1).get(1).path("Ref").asText();
+            routes.put(properties.path("RouteKey").asText(), functionByIntegration.get(integration));
+        });
+        return routes;
+    }
+
+    // --- the gateway's own limits -------------------------------------------------------------------------------
+
+    /**
+     * The long-poll clamp: GatewayConfig's default for the setting named {@code maxWait}, once there is one; until
+     * then the product's documented 25 s.
+     */
+    private static Duration waitClamp() {
+        for (Class<?> group : GatewayConfig.class.getDeclaredClasses()) {
+            for (Method method : group.getDeclaredMethods()) {
+                WithDefault value = method.getAnnotation(WithDefault.class);
+                if (value != null && method.getName().equalsIgnoreCase("maxWait")) {
+                    return DurationConverter.parseDuration(value.value());
+                }
+            }
+        }
+        return Duration.ofSeconds(25);
+    }
+
+    /** Every submit attempt timing out, plus the doubling backoff between them (jitter at most +20 %). */
+    private static Duration worstCaseHandoff() {
+        int attempts = Integer.parseInt(defaultOf(GatewayConfig.Generic.class, "submitAttempts"));
+        Duration timeout = DurationConverter.parseDuration(defaultOf(GatewayConfig.Generic.class, "requestTimeout"));
+        Duration backoff = DurationConverter.parseDuration(defaultOf(GatewayConfig.Generic.class, "submitBackoff"));
+        Duration total = timeout.multipliedBy(attempts);
+        for (int retry = 0; retry < attempts - 1; retry++) {
+            total = total.plus(backoff.multipliedBy(1L << retry).multipliedBy(12).dividedBy(10));
+        }
+        return total;
+    }
+
+    private static String defaultOf(Class<?> group, String method) {
+        try {
+            return group.getDeclaredMethod(method).getAnnotation(WithDefault.class).value();
+        } catch (NoSuchMethodException e) {
+            throw new AssertionError("GatewayConfig has no " + method, e);
+        }
+    }
+
+    private static String applicationProperty(String name) throws IOException {
+        Properties properties = new Properties();
+        try (InputStream in = ServerlessTemplateIT.class.getResourceAsStream("/application.properties")) {
+            properties.load(in);
+        }
+        String value = properties.getProperty(name);
+        assertThat(value).as(name + " in application.properties").isNotBlank();
+        return value;
+    }
+}
