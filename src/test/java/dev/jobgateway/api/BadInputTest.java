@@ -119,6 +119,18 @@ class BadInputTest {
         add(cases, "input over 64 KiB in multi-byte characters", f -> json.apply("{\"input\":{\"p\":\""
                 + "画".repeat(25_000) + "\"}}").post("/jobs"), 413, "input-too-large", "Job input too large");
 
+        add(cases, "max_duration_seconds of 0", f -> json.apply("{\"input\":{},\"max_duration_seconds\":0}")
+                .post("/jobs"), 422, "invalid-request", "Invalid request");
+        add(cases, "max_duration_seconds over the cap", f -> json.apply(
+                "{\"input\":{},\"max_duration_seconds\":86401}").post("/jobs"), 422, "invalid-request",
+                "Invalid request");
+        add(cases, "max_duration_seconds as a string", f -> json.apply(
+                "{\"input\":{},\"max_duration_seconds\":\"60\"}").post("/jobs"), 422, "invalid-request",
+                "Invalid request");
+        add(cases, "max_duration_seconds with a fraction", f -> json.apply(
+                "{\"input\":{},\"max_duration_seconds\":1.5}").post("/jobs"), 422, "invalid-request",
+                "Invalid request");
+
         // Submit: headers
         add(cases, "empty Idempotency-Key", f -> json.apply(validInput).header("Idempotency-Key", "\"\"")
                 .post("/jobs"), 400, "invalid-idempotency-key", "Invalid Idempotency-Key");
@@ -167,6 +179,27 @@ class BadInputTest {
                 "Not found");
         add(cases, "DELETE on a job", f -> given().delete("/jobs/" + f.jobId()), 405, "method-not-allowed",
                 "Method not allowed");
+
+        // Reads: waits and batches
+        add(cases, "negative wait", f -> given().get("/jobs/" + f.jobId() + "?wait=-1"), 400, "invalid-wait",
+                "Invalid wait");
+        add(cases, "wait that is not a number", f -> given().get("/jobs/" + f.jobId() + "?wait=soon"), 400,
+                "invalid-wait", "Invalid wait");
+        add(cases, "wait with a fraction", f -> given().get("/jobs/" + f.jobId() + "?wait=2.5"), 400,
+                "invalid-wait", "Invalid wait");
+        add(cases, "wait of twenty digits", f -> given().get("/jobs/" + f.jobId() + "?wait=99999999999999999999"),
+                400, "invalid-wait", "Invalid wait");
+        add(cases, "invalid wait on a batch", f -> given().get("/jobs?ids=" + f.jobId() + "&wait=x"), 400,
+                "invalid-wait", "Invalid wait");
+        add(cases, "batch without ids", f -> given().get("/jobs"), 400, "missing-ids", "Missing ids");
+        add(cases, "batch of commas only", f -> given().get("/jobs?ids=,,,"), 400, "missing-ids", "Missing ids");
+        add(cases, "batch of 51 ids", f -> given().get("/jobs?ids=" + String.join(",",
+                java.util.stream.IntStream.range(0, 51).mapToObj(i -> String.format("job_%022d", i)).toList())),
+                400, "too-many-ids", "Too many ids");
+        add(cases, "batch without an API key", f -> Api.anonymous().get("/jobs?ids=" + f.jobId()), 401,
+                "invalid-api-key", "Invalid API key");
+        add(cases, "wait on an unknown job", f -> given().get("/jobs/" + UNKNOWN_JOB + "?wait=5"), 404,
+                "job-not-found", "Job not found");
 
         // Webhooks
         add(cases, "unknown webhook provider", f -> Webhooks.signed("msg_bad_1", Webhooks.body(f.externalId(),

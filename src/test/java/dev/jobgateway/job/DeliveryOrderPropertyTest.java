@@ -84,7 +84,7 @@ class DeliveryOrderPropertyTest {
     private Uni<Delivered> deliver(Scenario scenario) {
         var now = Timestamps.now();
         Uni<List<TransitionResult>> chain = store.create(new NewJob(scenario.jobId(), "property", "generic", "{}", now,
-                now.plusSeconds(300), "hash")).replaceWith(new ArrayList<>());
+                now.plusSeconds(300), "hash"), now.plusSeconds(300)).replaceWith(new ArrayList<>());
         for (Hook hook : scenario.deliveries()) {
             chain = chain.chain(done -> store.transition(scenario.jobId(), transition(hook)).map(result -> {
                 done.add(result);
