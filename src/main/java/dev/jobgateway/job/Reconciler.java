@@ -43,7 +43,9 @@ public class Reconciler {
         /** The deadline passed: the job failed with {@code error.source: timeout}. */
         TIMED_OUT,
         /** The job no longer exists. */
-        GONE
+        GONE,
+        /** Not looked at: the sweep's time budget was spent; the job stays due for the next sweep. */
+        DEFERRED
     }
 
     /** The job after reconciliation (null if gone) and what was done. */

@@ -1,5 +1,6 @@
 package dev.jobgateway.job;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -35,26 +36,37 @@ public class Sweeper {
     private final JobStore store;
     private final Reconciler reconciler;
     private final int batchSize;
+    private final Duration timeBudget;
 
     Sweeper(JobStore store, Reconciler reconciler, GatewayConfig config) {
         this.store = store;
         this.reconciler = reconciler;
         this.batchSize = config.sweeper().batchSize();
+        this.timeBudget = config.sweeper().timeBudget();
     }
 
     /** What one sweep did: jobs looked at, and what happened to them. */
     @RegisterForReflection
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record SweepReport(int due, int checked, int updated, int timedOut, int unreachable, int busy,
-            int notYetDue, int removed, long durationMs) {
+            int notYetDue, int removed, int deferred, long durationMs) {
     }
 
     public Uni<SweepReport> sweep() {
+        return sweep(timeBudget);
+    }
+
+    /** A sweep that starts checks for at most {@code budget}; the jobs it has no time for stay due. */
+    Uni<SweepReport> sweep(Duration budget) {
         long started = System.nanoTime();
+        long stopStartingAt = started + budget.toNanos();
         Instant now = Timestamps.now();
         return store.due(now, batchSize)
                 .onItem().transformToMulti(ids -> Multi.createFrom().iterable(ids))
-                .onItem().transformToUni(this::sweepOne).merge(CONCURRENCY)
+                .onItem().transformToUni(jobId -> System.nanoTime() - stopStartingAt >= 0
+                        ? Uni.createFrom().item(Reconciler.Action.DEFERRED)
+                        : sweepOne(jobId))
+                .merge(CONCURRENCY)
                 .collect().asList()
                 .map(actions -> report(actions, started));
     }
@@ -92,6 +104,7 @@ public class Sweeper {
                 counts.getOrDefault(Reconciler.Action.BUSY, 0),
                 counts.getOrDefault(Reconciler.Action.NOTHING_DUE, 0),
                 counts.getOrDefault(Reconciler.Action.GONE, 0),
+                counts.getOrDefault(Reconciler.Action.DEFERRED, 0),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         if (report.due() > 0) {
             LOG.infof("Sweep: %s", report);

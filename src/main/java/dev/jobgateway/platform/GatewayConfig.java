@@ -123,6 +123,13 @@ public interface GatewayConfig {
         /** Overdue jobs reconciled per sweep call. */
         @WithDefault("200")
         int batchSize();
+
+        /**
+         * A sweep starts no new check after this long, so that it answers within the function's timeout (28 s on
+         * Lambda) even when the AI server is slow; what it leaves stays due for the next sweep.
+         */
+        @WithDefault("20s")
+        Duration timeBudget();
     }
 
     interface Webhooks {

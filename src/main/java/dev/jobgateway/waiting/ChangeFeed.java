@@ -58,7 +58,7 @@ public class ChangeFeed {
     }
 
     private Uni<Void> subscribe() {
-        return pubsub.subscribe(channel, this::onMessage, () -> lost("connection closed"),
+        return pubsub.subscribe(channel, this::onMessage, () -> lost(null),
                         failure -> lost(failure.toString()))
                 .invoke(subscriber -> established())
                 .onFailure().invoke(failure -> lost(failure.toString()))
@@ -84,7 +84,8 @@ public class ChangeFeed {
         }
     }
 
-    private void lost(String why) {
+    /** @param failure what went wrong, or null when the connection was closed (such as by the idle timeout) */
+    private void lost(String failure) {
         Duration delay;
         synchronized (this) {
             if (closed || (!subscribed && ready == null)) {
@@ -95,12 +96,21 @@ public class ChangeFeed {
             delay = nextRetry;
             nextRetry = nextRetry.multipliedBy(2).compareTo(MAX_RETRY) > 0 ? MAX_RETRY : nextRetry.multipliedBy(2);
         }
-        LOG.warnf("Change feed lost (%s); resubscribing in %d ms", why, delay.toMillis());
+        int waiting = registry.size();
+        if (failure != null) {
+            LOG.warnf("Change feed lost (%s); resubscribing in %d ms", failure, delay.toMillis());
+        } else if (waiting > 0) {
+            LOG.infof("Change feed connection closed; resubscribing in %d ms, %d waiter(s) re-read", delay.toMillis(),
+                    waiting);
+        } else {
+            // The Redis idle timeout closes a quiet subscription every minute: routine, not news.
+            LOG.debugf("Change feed connection closed; resubscribing in %d ms", delay.toMillis());
+        }
         // Waiters fall back to their periodic re-read until the feed is back.
         registry.wakeAll();
         Uni.createFrom().voidItem().onItem().delayIt().by(delay)
                 .chain(this::ready)
-                .subscribe().with(ok -> { }, failure -> { });
+                .subscribe().with(ok -> { }, ignored -> { });
     }
 
     @jakarta.annotation.PreDestroy

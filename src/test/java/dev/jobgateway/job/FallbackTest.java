@@ -61,6 +61,9 @@ class FallbackTest {
     @Inject
     SimulatedAiServer aiServer;
 
+    @Inject
+    Sweeper sweeper;
+
     @ConfigProperty(name = "gateway.providers.generic.webhook-secrets")
     List<String> secrets;
 
@@ -176,6 +179,29 @@ class FallbackTest {
         // The finished job left the sweeper's list; the unfinished one is back on it for later.
         List<String> due = store.due(Instant.now().plusSeconds(60), 10_000).await().atMost(Duration.ofSeconds(5));
         assertThat(due).doesNotContain(id).contains(unfinished);
+    }
+
+    @Test
+    void aSweepOutOfTimeLeavesTheRestDueAndUntouched() throws Exception {
+        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 100))).getString("id");
+        Thread.sleep(400);
+        int statusCallsBefore = aiServer.statusCalls();
+
+        Sweeper.SweepReport report = sweeper.sweep(Duration.ZERO).await().atMost(Duration.ofSeconds(5));
+
+        assertThat(report.due()).isGreaterThanOrEqualTo(1);
+        assertThat(report.deferred()).isEqualTo(report.due());
+        assertThat(report.checked() + report.updated() + report.timedOut() + report.unreachable()).isZero();
+        assertThat(aiServer.statusCalls()).isEqualTo(statusCallsBefore);
+        StoredJob job = store.find(id).await().atMost(Duration.ofSeconds(5)).orElseThrow();
+        assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
+        assertThat(store.due(Instant.now(), 10_000).await().atMost(Duration.ofSeconds(5))).contains(id);
+
+        // The next sweep with time to spare picks it up.
+        Sweeper.SweepReport next = sweeper.sweep().await().atMost(Duration.ofSeconds(10));
+        assertThat(next.deferred()).isZero();
+        assertThat(store.find(id).await().atMost(Duration.ofSeconds(5)).orElseThrow().status())
+                .isEqualTo(JobStatus.SUCCEEDED);
     }
 
     private static String externalId(String id) {
