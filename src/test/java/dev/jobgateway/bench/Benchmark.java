@@ -662,7 +662,7 @@ public final class Benchmark {
         md.append("- Status throughput: the gateway used " + results.get("status_gateway_cores_busy_200")
                 + " of the 2 cores under wrk, " + results.get("status_gateway_cpu_us_per_request_200")
                 + " µs of CPU per read (HTTP, API key, HGETALL, JSON), against Redis's "
-                + results.get("redis_cpu_us_per_hgetall") + " µs per HGETALL; wrk takes most of the rest. "
+                + results.get("redis_cpu_us_per_hgetall") + " µs per HGETALL, with wrk and Redis on the same two cores. "
                 + "The ratio is CPU per request, on shared cores; on Lambda each instance has its own.\n");
         md.append("- Webhook ingest: " + results.get("webhook_ingest_gateway_cpu_us_per_webhook")
                 + " µs of gateway CPU per webhook (" + results.get("webhook_ingest_gateway_cores_busy")
