@@ -1,10 +1,13 @@
 package dev.jobgateway.job;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.time.Instant;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
+import com.fasterxml.jackson.annotation.JsonRawValue;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -14,8 +17,9 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public record Job(
         String id,
         JobStatus status,
-        JsonNode input,
-        JsonNode output,
+        // Stored as JSON text written by the gateway itself: sent as it is, not parsed and written again per read.
+        @JsonRawValue @Schema(type = SchemaType.OBJECT, description = "the job's input, as submitted") String input,
+        @JsonRawValue @Schema(type = SchemaType.OBJECT, description = "the AI server's result") String output,
         Double progress,
         String errorMessage,
         JobError error,

@@ -32,8 +32,8 @@ public class JobJson {
         return new Job(
                 stored.id(),
                 status,
-                tree(stored.text(StoredJob.INPUT)),
-                tree(stored.text(StoredJob.OUTPUT)),
+                stored.text(StoredJob.INPUT),
+                stored.text(StoredJob.OUTPUT),
                 progress == null ? null : Double.valueOf(progress),
                 error == null ? null : error.message(),
                 error,
