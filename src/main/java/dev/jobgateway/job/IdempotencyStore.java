@@ -1,5 +1,6 @@
 package dev.jobgateway.job;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
@@ -23,11 +24,13 @@ class IdempotencyStore {
     private final ReactiveRedisDataSource redis;
     private final String leaseMs;
     private final String ttlMs;
+    private final Duration commandTimeout;
 
     IdempotencyStore(ReactiveRedisDataSource redis, GatewayConfig config) {
         this.redis = redis;
         this.leaseMs = Long.toString(config.idempotency().lease().toMillis());
         this.ttlMs = Long.toString(config.idempotency().ttl().toMillis());
+        this.commandTimeout = config.store().commandTimeout();
     }
 
     /** What a key holds: a submit in flight or done, the fingerprint of its request and its job. */
@@ -49,20 +52,20 @@ class IdempotencyStore {
 
     /** Claims the key for {@code claim}; empty if claimed now, else what the key already holds. */
     Uni<Optional<Claim>> claim(String owner, String key, Claim claim) {
-        return SCRIPT.run(redis, List.of(Keys.idempotency(owner, key)), List.of("claim", claim.value(), leaseMs))
+        return SCRIPT.run(redis, commandTimeout, List.of(Keys.idempotency(owner, key)), List.of("claim", claim.value(), leaseMs))
                 .map(existing -> existing == null ? Optional.<Claim>empty()
                         : Optional.of(Claim.parse(existing.toString())));
     }
 
     /** Marks the submit done, remembered for the configured TTL; a no-op if the lease ran out and another took it. */
     Uni<Void> complete(String owner, String key, Claim claim) {
-        return SCRIPT.run(redis, List.of(Keys.idempotency(owner, key)),
+        return SCRIPT.run(redis, commandTimeout, List.of(Keys.idempotency(owner, key)),
                 List.of("complete", claim.value(), claim.completed().value(), ttlMs)).replaceWithVoid();
     }
 
     /** Frees the key after a submit that stored nothing (e.g. Redis failed), so a retry need not wait for the lease. */
     Uni<Void> release(String owner, String key, Claim claim) {
-        return SCRIPT.run(redis, List.of(Keys.idempotency(owner, key)), List.of("release", claim.value()))
+        return SCRIPT.run(redis, commandTimeout, List.of(Keys.idempotency(owner, key)), List.of("release", claim.value()))
                 .replaceWithVoid();
     }
 }

@@ -1,5 +1,6 @@
 package dev.jobgateway.job;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +56,7 @@ public class JobStore {
     private final String channel;
     private final String parkedTtlMs;
     private final String parkedMax;
+    private final Duration commandTimeout;
 
     JobStore(ReactiveRedisDataSource redis, JobJson json, GatewayConfig config) {
         this.redis = redis;
@@ -63,6 +65,7 @@ public class JobStore {
         this.values = redis.value(String.class);
         this.sortedSets = redis.sortedSet(String.class);
         this.json = json;
+        this.commandTimeout = config.store().commandTimeout();
         this.ttlMs = Long.toString(config.jobs().retention().toMillis());
         this.maxTimeline = Integer.toString(config.jobs().timelineMaxEntries());
         this.dedupeMs = Long.toString(config.webhooks().dedupeWindow().toMillis());
@@ -92,7 +95,7 @@ public class JobStore {
                 StoredJob.DEADLINE_AT, job.deadlineAt().toString(),
                 StoredJob.WEBHOOK_TOKEN_HASH, job.webhookTokenHash()));
         return schedule(job.id(), firstCheckAt)
-                .chain(() -> CREATE.run(redis, List.of(Keys.job(job.id()), Keys.timeline(job.id())), args))
+                .chain(() -> CREATE.run(redis, commandTimeout, List.of(Keys.job(job.id()), Keys.timeline(job.id())), args))
                 .invoke(created -> {
                     if (created.toInteger() != 1) {
                         throw new IllegalStateException("Job id collision: " + job.id());
@@ -102,7 +105,7 @@ public class JobStore {
     }
 
     public Uni<Optional<StoredJob>> find(String jobId) {
-        return StoreErrors.guard(hashes.hgetall(Keys.job(jobId)))
+        return StoreErrors.guard(commandTimeout, hashes.hgetall(Keys.job(jobId)))
                 .map(fields -> fields.isEmpty() ? Optional.empty() : Optional.of(new StoredJob(fields)));
     }
 
@@ -128,7 +131,7 @@ public class JobStore {
                 channel,
                 jobId,
                 dedupeMs);
-        return TRANSITION.run(redis, keys, args).map(JobStore::transitionResult)
+        return TRANSITION.run(redis, commandTimeout, keys, args).map(JobStore::transitionResult)
                 .call(result -> result.applied() && result.status().isTerminal() ? unscheduleQuietly(jobId)
                         : Uni.createFrom().voidItem());
     }
@@ -140,23 +143,23 @@ public class JobStore {
     Uni<Long> recordCheck(String jobId, String eventType, ObjectNode event, String deliveryState, boolean failed) {
         List<String> args = List.of(ttlMs, maxTimeline, Timestamps.now().toString(), eventType, json.write(event),
                 deliveryState, failed ? "increment" : "reset");
-        return CHECKED.run(redis, List.of(Keys.job(jobId), Keys.timeline(jobId)), args).map(Response::toLong);
+        return CHECKED.run(redis, commandTimeout, List.of(Keys.job(jobId), Keys.timeline(jobId)), args).map(Response::toLong);
     }
 
     /** Takes the job's check lease if no instance holds it; true if this caller may ask the AI server now. */
-    Uni<Boolean> claimCheck(String jobId, java.time.Duration lease) {
+    Uni<Boolean> claimCheck(String jobId, Duration lease) {
         // SET NX PX in one command: a lease that could outlive a crashed holder would stop all checks of the job.
-        return StoreErrors.guard(redis.execute("SET", Keys.checkLease(jobId), "1", "NX", "PX",
+        return StoreErrors.guard(commandTimeout, redis.execute("SET", Keys.checkLease(jobId), "1", "NX", "PX",
                 Long.toString(Math.max(1, lease.toMillis())))).map(reply -> reply != null);
     }
 
     /** Puts the job on the sweeper's list, due at {@code at}. */
     Uni<Void> schedule(String jobId, Instant at) {
-        return StoreErrors.guard(sortedSets.zadd(Keys.pending(), at.toEpochMilli(), jobId)).replaceWithVoid();
+        return StoreErrors.guard(commandTimeout, sortedSets.zadd(Keys.pending(), at.toEpochMilli(), jobId)).replaceWithVoid();
     }
 
     Uni<Void> unschedule(String jobId) {
-        return StoreErrors.guard(sortedSets.zrem(Keys.pending(), jobId)).replaceWithVoid();
+        return StoreErrors.guard(commandTimeout, sortedSets.zrem(Keys.pending(), jobId)).replaceWithVoid();
     }
 
     /** The sweeper's list is cleaned up by the sweeper too, so failing to shorten it must not fail the change. */
@@ -166,7 +169,7 @@ public class JobStore {
 
     /** Up to {@code limit} job ids due for a check at {@code now}, most overdue first. */
     Uni<List<String>> due(Instant now, int limit) {
-        return StoreErrors.guard(sortedSets.zrangebyscore(Keys.pending(),
+        return StoreErrors.guard(commandTimeout, sortedSets.zrangebyscore(Keys.pending(),
                 ScoreRange.from(Double.NEGATIVE_INFINITY, now.toEpochMilli()), new ZRangeArgs().limit(0, limit)));
     }
 
@@ -178,12 +181,12 @@ public class JobStore {
             args.add(name);
             args.add(value);
         });
-        return RECORD.run(redis, List.of(Keys.job(jobId), Keys.timeline(jobId)), args)
+        return RECORD.run(redis, commandTimeout, List.of(Keys.job(jobId), Keys.timeline(jobId)), args)
                 .map(result -> result.toInteger() == 1);
     }
 
     public Uni<List<TimelineEntry>> timeline(String jobId) {
-        return StoreErrors.guard(streams.xrange(Keys.timeline(jobId), StreamRange.of("-", "+")))
+        return StoreErrors.guard(commandTimeout, streams.xrange(Keys.timeline(jobId), StreamRange.of("-", "+")))
                 .map(messages -> messages.stream().map(this::timelineEntry).toList());
     }
 
@@ -192,7 +195,7 @@ public class JobStore {
      * the mapping existed (see {@link #park}); the caller applies them.
      */
     public Uni<List<Transition>> mapExternalId(String provider, String externalId, String jobId) {
-        return MAP.run(redis, List.of(Keys.externalId(provider, externalId), Keys.parkedWebhooks(provider, externalId)),
+        return MAP.run(redis, commandTimeout, List.of(Keys.externalId(provider, externalId), Keys.parkedWebhooks(provider, externalId)),
                 List.of(jobId, ttlMs))
                 .map(parked -> {
                     List<Transition> changes = new ArrayList<>();
@@ -209,14 +212,14 @@ public class JobStore {
      */
     public Uni<Optional<String>> park(String provider, String externalId, Transition change) {
         change.event().put("parked_at", Timestamps.now().toString());
-        return PARK.run(redis,
+        return PARK.run(redis, commandTimeout,
                 List.of(Keys.externalId(provider, externalId), Keys.parkedWebhooks(provider, externalId)),
                 List.of(json.write(change), parkedTtlMs, parkedMax))
                 .map(reply -> reply == null ? Optional.<String>empty() : Optional.of(reply.toString()));
     }
 
     public Uni<Optional<String>> jobIdForExternalId(String provider, String externalId) {
-        return StoreErrors.guard(values.get(Keys.externalId(provider, externalId))).map(Optional::ofNullable);
+        return StoreErrors.guard(commandTimeout, values.get(Keys.externalId(provider, externalId))).map(Optional::ofNullable);
     }
 
     private TimelineEntry timelineEntry(StreamMessage<String, String, String> message) {

@@ -27,6 +27,9 @@ public interface GatewayConfig {
     /** Job lifecycle and storage. */
     Jobs jobs();
 
+    /** Redis as the gateway uses it. */
+    Store store();
+
     /** Request size limits, checked before Redis is touched. */
     Limits limits();
 
@@ -50,6 +53,15 @@ public interface GatewayConfig {
 
     /** The simulated AI server (dev and test builds only; absent from production builds). */
     Simulator simulator();
+
+    interface Store {
+        /**
+         * A Redis command (or script) not answered within this is an outage: the caller gets 503 with
+         * {@code Retry-After}. Far above a healthy Redis's milliseconds, far below the functions' timeouts.
+         */
+        @WithDefault("2s")
+        Duration commandTimeout();
+    }
 
     interface Jobs {
         /** How long a job and its timeline stay in Redis after their last change. */

@@ -6,6 +6,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -41,8 +42,8 @@ public final class RedisScript {
         }
     }
 
-    public Uni<Response> run(ReactiveRedisDataSource redis, List<String> keys, List<String> args) {
-        return StoreErrors.guard(redis.execute("EVALSHA", arguments(sha1, keys, args))
+    public Uni<Response> run(ReactiveRedisDataSource redis, Duration timeout, List<String> keys, List<String> args) {
+        return StoreErrors.guard(timeout, redis.execute("EVALSHA", arguments(sha1, keys, args))
                 .onFailure(RedisScript::isNoScript)
                 .recoverWithUni(() -> redis.execute("EVAL", arguments(source, keys, args))));
     }

@@ -2,6 +2,7 @@ package dev.jobgateway.platform;
 
 import java.net.ConnectException;
 import java.nio.channels.ClosedChannelException;
+import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 
 import io.smallrye.mutiny.Uni;
@@ -34,8 +35,14 @@ public final class StoreErrors {
         return false;
     }
 
-    /** Turns an outage into {@link StoreUnavailableException}; other failures pass unchanged. */
-    public static <T> Uni<T> guard(Uni<T> call) {
-        return call.onFailure(StoreErrors::isUnavailable).transform(StoreUnavailableException::new);
+    /**
+     * Turns an outage into {@link StoreUnavailableException}; other failures pass unchanged. The reactive client has
+     * no per-command timeout, so a Redis that accepts connections but does not answer (paused, overloaded, a
+     * half-open connection) would hold the request until the function's own timeout: this bounds it.
+     */
+    public static <T> Uni<T> guard(Duration timeout, Uni<T> call) {
+        return call.ifNoItem().after(timeout)
+                .failWith(() -> new TimeoutException("Redis did not answer within " + timeout.toMillis() + " ms"))
+                .onFailure(StoreErrors::isUnavailable).transform(StoreUnavailableException::new);
     }
 }
