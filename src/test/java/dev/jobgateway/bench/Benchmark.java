@@ -684,8 +684,8 @@ public final class Benchmark {
                 + "the hand-off from B's acknowledgement to A's answer p50 " + results.get("wakeup_after_ack_ms_p50")
                 + " ms, p99 " + fmt(wakeAckP99) + " ms. The tail is scheduling on two cores shared by the "
                 + "benchmark's own client, two JVMs, Redis and the simulator: the floor alone is above 5 ms at p99. "
-                + "(With 8 webhooks in flight, A can answer before B's acknowledgement reaches the client, so "
-                + "times after the acknowledgement can be negative.)\n");
+                + "(B publishes the change before it writes its answer, so A's answer can reach the client before "
+                + "B's acknowledgement: times after the acknowledgement can be negative.)\n");
         md.append("- Status throughput: the gateway used " + results.get("status_gateway_cores_busy_200")
                 + " of the 2 cores under wrk, " + results.get("status_gateway_cpu_us_per_request_200")
                 + " µs of CPU per read (HTTP, API key, HGETALL, JSON), against Redis's "
