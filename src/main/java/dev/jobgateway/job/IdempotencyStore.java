@@ -10,6 +10,7 @@ import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.RedisScript;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Response;
 
 /**
  * {@code Idempotency-Key} records, one per owner and key: which request (by fingerprint) claimed the key, for which
@@ -33,6 +34,10 @@ class IdempotencyStore {
         this.commandTimeout = config.store().commandTimeout();
     }
 
+    private Uni<Response> run(String owner, String key, List<String> args) {
+        return SCRIPT.run(redis, commandTimeout, List.of(Keys.idempotency(owner, key)), args);
+    }
+
     /** What a key holds: a submit in flight or done, the fingerprint of its request and its job. */
     record Claim(boolean done, String fingerprint, String jobId) {
 
@@ -52,20 +57,20 @@ class IdempotencyStore {
 
     /** Claims the key for {@code claim}; empty if claimed now, else what the key already holds. */
     Uni<Optional<Claim>> claim(String owner, String key, Claim claim) {
-        return SCRIPT.run(redis, commandTimeout, List.of(Keys.idempotency(owner, key)), List.of("claim", claim.value(), leaseMs))
+        return run(owner, key, List.of("claim", claim.value(), leaseMs))
                 .map(existing -> existing == null ? Optional.<Claim>empty()
                         : Optional.of(Claim.parse(existing.toString())));
     }
 
     /** Marks the submit done, remembered for the configured TTL; a no-op if the lease ran out and another took it. */
     Uni<Void> complete(String owner, String key, Claim claim) {
-        return SCRIPT.run(redis, commandTimeout, List.of(Keys.idempotency(owner, key)),
-                List.of("complete", claim.value(), claim.completed().value(), ttlMs)).replaceWithVoid();
+        return run(owner, key, List.of("complete", claim.value(), claim.completed().value(), ttlMs))
+                .replaceWithVoid();
     }
 
     /** Frees the key after a submit that stored nothing (e.g. Redis failed), so a retry need not wait for the lease. */
     Uni<Void> release(String owner, String key, Claim claim) {
-        return SCRIPT.run(redis, commandTimeout, List.of(Keys.idempotency(owner, key)), List.of("release", claim.value()))
+        return run(owner, key, List.of("release", claim.value()))
                 .replaceWithVoid();
     }
 }

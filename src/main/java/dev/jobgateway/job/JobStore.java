@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -95,7 +96,7 @@ public class JobStore {
                 StoredJob.DEADLINE_AT, job.deadlineAt().toString(),
                 StoredJob.WEBHOOK_TOKEN_HASH, job.webhookTokenHash()));
         return schedule(job.id(), firstCheckAt)
-                .chain(() -> CREATE.run(redis, commandTimeout, List.of(Keys.job(job.id()), Keys.timeline(job.id())), args))
+                .chain(() -> run(CREATE, List.of(Keys.job(job.id()), Keys.timeline(job.id())), args))
                 .invoke(created -> {
                     if (created.toInteger() != 1) {
                         throw new IllegalStateException("Job id collision: " + job.id());
@@ -105,7 +106,7 @@ public class JobStore {
     }
 
     public Uni<Optional<StoredJob>> find(String jobId) {
-        return StoreErrors.guard(commandTimeout, hashes.hgetall(Keys.job(jobId)))
+        return guarded(hashes.hgetall(Keys.job(jobId)))
                 .map(fields -> fields.isEmpty() ? Optional.empty() : Optional.of(new StoredJob(fields)));
     }
 
@@ -131,7 +132,7 @@ public class JobStore {
                 channel,
                 jobId,
                 dedupeMs);
-        return TRANSITION.run(redis, commandTimeout, keys, args).map(JobStore::transitionResult)
+        return run(TRANSITION, keys, args).map(JobStore::transitionResult)
                 .call(result -> result.applied() && result.status().isTerminal() ? unscheduleQuietly(jobId)
                         : Uni.createFrom().voidItem());
     }
@@ -143,23 +144,23 @@ public class JobStore {
     Uni<Long> recordCheck(String jobId, String eventType, ObjectNode event, String deliveryState, boolean failed) {
         List<String> args = List.of(ttlMs, maxTimeline, Timestamps.now().toString(), eventType, json.write(event),
                 deliveryState, failed ? "increment" : "reset");
-        return CHECKED.run(redis, commandTimeout, List.of(Keys.job(jobId), Keys.timeline(jobId)), args).map(Response::toLong);
+        return run(CHECKED, List.of(Keys.job(jobId), Keys.timeline(jobId)), args).map(Response::toLong);
     }
 
     /** Takes the job's check lease if no instance holds it; true if this caller may ask the AI server now. */
     Uni<Boolean> claimCheck(String jobId, Duration lease) {
         // SET NX PX in one command: a lease that could outlive a crashed holder would stop all checks of the job.
-        return StoreErrors.guard(commandTimeout, redis.execute("SET", Keys.checkLease(jobId), "1", "NX", "PX",
+        return guarded(redis.execute("SET", Keys.checkLease(jobId), "1", "NX", "PX",
                 Long.toString(Math.max(1, lease.toMillis())))).map(reply -> reply != null);
     }
 
     /** Puts the job on the sweeper's list, due at {@code at}. */
     Uni<Void> schedule(String jobId, Instant at) {
-        return StoreErrors.guard(commandTimeout, sortedSets.zadd(Keys.pending(), at.toEpochMilli(), jobId)).replaceWithVoid();
+        return guarded(sortedSets.zadd(Keys.pending(), at.toEpochMilli(), jobId)).replaceWithVoid();
     }
 
     Uni<Void> unschedule(String jobId) {
-        return StoreErrors.guard(commandTimeout, sortedSets.zrem(Keys.pending(), jobId)).replaceWithVoid();
+        return guarded(sortedSets.zrem(Keys.pending(), jobId)).replaceWithVoid();
     }
 
     /** The sweeper's list is cleaned up by the sweeper too, so failing to shorten it must not fail the change. */
@@ -169,7 +170,7 @@ public class JobStore {
 
     /** Up to {@code limit} job ids due for a check at {@code now}, most overdue first. */
     Uni<List<String>> due(Instant now, int limit) {
-        return StoreErrors.guard(commandTimeout, sortedSets.zrangebyscore(Keys.pending(),
+        return guarded(sortedSets.zrangebyscore(Keys.pending(),
                 ScoreRange.from(Double.NEGATIVE_INFINITY, now.toEpochMilli()), new ZRangeArgs().limit(0, limit)));
     }
 
@@ -181,12 +182,12 @@ public class JobStore {
             args.add(name);
             args.add(value);
         });
-        return RECORD.run(redis, commandTimeout, List.of(Keys.job(jobId), Keys.timeline(jobId)), args)
+        return run(RECORD, List.of(Keys.job(jobId), Keys.timeline(jobId)), args)
                 .map(result -> result.toInteger() == 1);
     }
 
     public Uni<List<TimelineEntry>> timeline(String jobId) {
-        return StoreErrors.guard(commandTimeout, streams.xrange(Keys.timeline(jobId), StreamRange.of("-", "+")))
+        return guarded(streams.xrange(Keys.timeline(jobId), StreamRange.of("-", "+")))
                 .map(messages -> messages.stream().map(this::timelineEntry).toList());
     }
 
@@ -195,7 +196,7 @@ public class JobStore {
      * the mapping existed (see {@link #park}); the caller applies them.
      */
     public Uni<List<Transition>> mapExternalId(String provider, String externalId, String jobId) {
-        return MAP.run(redis, commandTimeout, List.of(Keys.externalId(provider, externalId), Keys.parkedWebhooks(provider, externalId)),
+        return run(MAP, List.of(Keys.externalId(provider, externalId), Keys.parkedWebhooks(provider, externalId)),
                 List.of(jobId, ttlMs))
                 .map(parked -> {
                     List<Transition> changes = new ArrayList<>();
@@ -212,14 +213,22 @@ public class JobStore {
      */
     public Uni<Optional<String>> park(String provider, String externalId, Transition change) {
         change.event().put("parked_at", Timestamps.now().toString());
-        return PARK.run(redis, commandTimeout,
-                List.of(Keys.externalId(provider, externalId), Keys.parkedWebhooks(provider, externalId)),
+        return run(PARK, List.of(Keys.externalId(provider, externalId), Keys.parkedWebhooks(provider, externalId)),
                 List.of(json.write(change), parkedTtlMs, parkedMax))
                 .map(reply -> reply == null ? Optional.<String>empty() : Optional.of(reply.toString()));
     }
 
     public Uni<Optional<String>> jobIdForExternalId(String provider, String externalId) {
-        return StoreErrors.guard(commandTimeout, values.get(Keys.externalId(provider, externalId))).map(Optional::ofNullable);
+        return guarded(values.get(Keys.externalId(provider, externalId))).map(Optional::ofNullable);
+    }
+
+    /** Every command is bounded by the store's command timeout (see {@link StoreErrors#guard}). */
+    private <T> Uni<T> guarded(Uni<T> call) {
+        return StoreErrors.guard(commandTimeout, call);
+    }
+
+    private Uni<Response> run(RedisScript script, List<String> keys, List<String> args) {
+        return script.run(redis, commandTimeout, keys, args);
     }
 
     private TimelineEntry timelineEntry(StreamMessage<String, String, String> message) {
@@ -231,7 +240,8 @@ public class JobStore {
     }
 
     private static TransitionResult transitionResult(Response reply) {
-        TransitionResult.Outcome outcome = TransitionResult.Outcome.valueOf(reply.get(0).toString().toUpperCase(java.util.Locale.ROOT));
+        TransitionResult.Outcome outcome = TransitionResult.Outcome.valueOf(
+                reply.get(0).toString().toUpperCase(Locale.ROOT));
         String reason = reply.get(3).toString();
         return new TransitionResult(outcome, reply.get(1).toLong(),
                 JobStatus.fromWire(reply.get(2).toString()).orElse(null),
