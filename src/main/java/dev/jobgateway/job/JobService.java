@@ -135,8 +135,8 @@ public class JobService {
         return store.create(job, firstCheck)
                 .onFailure().call(onNotStored)
                 .chain(() -> aiServer.submit(input, webhookUrl(id, token)))
-                .call(handoff -> recordHandoff(id, handoff))
-                .chain(() -> find(owner, id))
+                .chain(handoff -> recordHandoff(id, handoff).chain(() -> find(owner, id))
+                        .call(stored -> cancelIfCancelledMeanwhile(stored, handoff)))
                 .map(json::toJob);
     }
 
@@ -291,8 +291,7 @@ public class JobService {
             return store.mapExternalId(GenericAiServer.PROVIDER, handoff.externalId(), id)
                     .call(() -> store.record(id, "handed_to_ai_server", event,
                             Map.of(StoredJob.EXTERNAL_ID, handoff.externalId())))
-                    .call(parked -> applyParked(id, parked))
-                    .call(() -> cancelIfCancelledMeanwhile(id, handoff.externalId()));
+                    .call(parked -> applyParked(id, parked));
         }
         event.put("error_code", handoff.errorCode()).put("error", handoff.errorMessage());
         return store.transition(id, new Transition(JobStatus.FAILED, null, null,
@@ -311,12 +310,14 @@ public class JobService {
                 .collect().last();
     }
 
-    private Uni<?> cancelIfCancelledMeanwhile(String id, String externalId) {
-        return store.find(id).chain(found -> {
-            boolean cancelled = found
-                    .filter(job -> Via.CANCEL.completedVia().equals(job.text(StoredJob.COMPLETED_VIA))).isPresent();
-            return cancelled ? propagateCancel(id, externalId) : Uni.createFrom().voidItem();
-        });
+    /**
+     * A cancel that came while the job was being handed off could not reach the AI server (it had no id yet):
+     * send it now. Recording its outcome changes no state, so the job just read stays the answer.
+     */
+    private Uni<?> cancelIfCancelledMeanwhile(StoredJob job, Handoff handoff) {
+        boolean cancelled = Via.CANCEL.completedVia().equals(job.text(StoredJob.COMPLETED_VIA));
+        return handoff.accepted() && cancelled ? propagateCancel(job.id(), handoff.externalId())
+                : Uni.createFrom().voidItem();
     }
 
     private String webhookUrl(String id, String token) {

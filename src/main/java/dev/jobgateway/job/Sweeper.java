@@ -76,13 +76,13 @@ public class Sweeper {
             if (found.isEmpty() || found.get().status().isTerminal()) {
                 return store.unschedule(jobId).replaceWith(Reconciler.Action.GONE);
             }
-            return reconciler.reconcile(found.get()).call(reconciled -> {
-                StoredJob job = reconciled.job();
-                if (job == null || job.status().isTerminal()) {
-                    return store.unschedule(jobId);
-                }
-                // A busy lease means another instance is checking right now: look again after its interval.
-                return store.schedule(jobId, reconciler.nextCheckAt(job));
+            return reconciler.reconcile(found.get()).call(reconciled -> switch (reconciled.action()) {
+                // Not checked here (news came meanwhile, or another instance holds the lease and is checking
+                // right now): look again after the job's interval.
+                case NOTHING_DUE, BUSY -> store.schedule(jobId, reconciler.nextCheckAt(reconciled.job()));
+                case GONE -> store.unschedule(jobId);
+                // Checked: the reconciler rescheduled the job, or a terminal transition took it off the list.
+                default -> Uni.createFrom().voidItem();
             }).map(Reconciler.Reconciled::action);
         }).onFailure().recoverWithItem(failure -> {
             // One bad job must not stop the sweep; it stays on the list and is tried next time.
