@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
@@ -27,6 +28,9 @@ public final class StandardWebhook {
     private static final String SVIX_PREFIX = "svix-";
     private static final String SECRET_PREFIX = "whsec_";
     private static final String HMAC = "HmacSHA256";
+    /** Whole seconds only: the reference libraries' parseInt would also take "1767225600abc". */
+    private static final Pattern SECONDS = Pattern.compile("[0-9]{1,12}");
+    private static final Pattern SPACES = Pattern.compile(" +");
 
     private final List<byte[]> keys;
     private final Duration tolerance;
@@ -55,7 +59,7 @@ public final class StandardWebhook {
             throw new WebhookVerificationException("missing webhook-id, webhook-timestamp or webhook-signature header");
         }
         String seconds = timestamp.trim();
-        if (!seconds.matches("[0-9]{1,12}")) {
+        if (!SECONDS.matcher(seconds).matches()) {
             throw new WebhookVerificationException("webhook-timestamp is not a number of seconds");
         }
         long sentAt = Long.parseLong(seconds);
@@ -68,9 +72,10 @@ public final class StandardWebhook {
         }
         // Compared as base64 text, as the reference libraries do: a non-canonical encoding of the right MAC (no
         // padding, stray bits) is as invalid here as there.
+        String[] candidates = SPACES.split(signatures.trim());
         for (byte[] key : keys) {
             byte[] expected = Base64.getEncoder().encode(hmac(key, id, seconds, body));
-            for (String candidate : signatures.trim().split(" +")) {
+            for (String candidate : candidates) {
                 int comma = candidate.indexOf(',');
                 if (comma < 0 || !candidate.substring(0, comma).equals("v1")) {
                     continue;
