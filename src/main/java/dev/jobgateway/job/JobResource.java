@@ -100,12 +100,8 @@ class JobResource {
                 : jobs.await(caller.owner(), id, waitRequest.duration());
         return read.map(job -> {
             EntityTag tag = etag(job);
-            Response.ResponseBuilder answer = matches(ifNoneMatch, tag) ? Response.notModified(tag)
-                    : Response.ok(job).tag(tag);
-            if (waitRequest.preferred()) {
-                answer.header(PREFERENCE_APPLIED, waitRequest.preferenceApplied());
-            }
-            return answer.build();
+            return applied(waitRequest, matches(ifNoneMatch, tag) ? Response.notModified(tag)
+                    : Response.ok(job).tag(tag));
         });
     }
 
@@ -115,13 +111,8 @@ class JobResource {
             @HeaderParam(PREFER) String prefer) {
         List<String> wanted = batchIds(ids);
         WaitRequest waitRequest = WaitRequest.parse(wait, prefer, maxWait);
-        return jobs.batch(caller.owner(), wanted, waitRequest.duration()).map(batch -> {
-            Response.ResponseBuilder answer = Response.ok(batch);
-            if (waitRequest.preferred()) {
-                answer.header(PREFERENCE_APPLIED, waitRequest.preferenceApplied());
-            }
-            return answer.build();
-        });
+        return jobs.batch(caller.owner(), wanted, waitRequest.duration())
+                .map(batch -> applied(waitRequest, Response.ok(batch)));
     }
 
     @GET
@@ -154,6 +145,14 @@ class JobResource {
     @RegisterForReflection
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     record Timeline(String jobId, List<TimelineEntry> events) {
+    }
+
+    /** Echoes a {@code Prefer: wait} the answer honoured (RFC 7240); a {@code ?wait} needs no echo. */
+    private static Response applied(WaitRequest waitRequest, Response.ResponseBuilder answer) {
+        if (waitRequest.preferred()) {
+            answer.header(PREFERENCE_APPLIED, waitRequest.preferenceApplied());
+        }
+        return answer.build();
     }
 
     static EntityTag etag(Job job) {

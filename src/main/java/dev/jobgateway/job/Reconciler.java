@@ -171,7 +171,7 @@ public class Reconciler {
     }
 
     private Uni<Action> unreachable(StoredJob job, Answer answer, boolean pastDeadline) {
-        String why = answer.failure() != null ? GenericAiServer.describeFailure(answer.failure())
+        String why = answer.failure() != null ? GenericAiServer.describe(answer.failure())
                 : "The AI server answered an unknown status '" + status(answer) + "'.";
         LOG.warnf("Job %s: fallback check with the AI server failed: %s", job.id(), why);
         ObjectNode event = json.object()

@@ -73,11 +73,6 @@ public class GenericAiServer {
                 .ifNoItem().after(config.requestTimeout()).failWith(TimeoutException::new);
     }
 
-    /** A short, secret-free description of why a call to the AI server failed, for logs and the timeline. */
-    public static String describeFailure(Throwable failure) {
-        return describe(failure);
-    }
-
     /**
      * Asks the AI server to stop a job, once (a cancel is best effort: the job is already cancelled here). The
      * outcome is returned, never a failure.
@@ -131,7 +126,8 @@ public class GenericAiServer {
         return "ai_server_invalid_response";
     }
 
-    private static String describe(Throwable failure) {
+    /** A short, secret-free description of why a call to the AI server failed, for logs and the timeline. */
+    public static String describe(Throwable failure) {
         if (failure instanceof WebApplicationException wae) {
             return "The AI server answered HTTP " + wae.getResponse().getStatus() + ".";
         }
