@@ -32,8 +32,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.jobgateway.platform.LocalRedisServer;
-import dev.jobgateway.simulator.SimulatedAiServer;
+import dev.jobgateway.devservices.LocalRedisServer;
+import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.GatewayProcess;
 import dev.jobgateway.webhook.StandardWebhook;
 

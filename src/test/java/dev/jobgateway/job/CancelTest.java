@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.jobgateway.simulator.SimulatedAiServer;
+import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.Api;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.TestPorts;

@@ -21,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 import io.restassured.path.json.JsonPath;
 
-import dev.jobgateway.simulator.SimulatedAiServer;
+import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.Api;
 import dev.jobgateway.support.TestPorts;

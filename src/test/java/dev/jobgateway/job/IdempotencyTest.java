@@ -26,7 +26,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.Ids;
-import dev.jobgateway.simulator.SimulatedAiServer;
+import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.Api;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.RedisKeys;

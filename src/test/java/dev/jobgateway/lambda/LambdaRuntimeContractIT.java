@@ -37,8 +37,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.jobgateway.platform.LocalRedisServer;
-import dev.jobgateway.simulator.SimulatedAiServer;
+import dev.jobgateway.devservices.LocalRedisServer;
+import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.webhook.StandardWebhook;
 
 /**

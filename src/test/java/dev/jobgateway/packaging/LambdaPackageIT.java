@@ -14,12 +14,13 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Lambda {@code function.zip} that {@code ./mvnw package} builds carries the gateway and nothing of the
- * dev/test tooling: no Redis binary, and no simulator or local-Redis bean (their classes are compiled in, but the
- * production build registers no bean for them, so no configuration can switch them on).
+ * The packaged artifacts carry the gateway and nothing of the dev/test tooling: no Redis binary, no class of
+ * {@code dev.jobgateway.devservices} (the local Redis launcher and the simulated AI server), and so no bean of theirs
+ * that a configuration could switch on. Checked on the Lambda {@code function.zip} and on the plain-HTTP jar.
  */
 class LambdaPackageIT {
 
+    private static final String DEV_SERVICES = "dev/jobgateway/devservices/";
     private static List<String> entries;
 
     @BeforeAll
@@ -43,6 +44,26 @@ class LambdaPackageIT {
     void containsNoRedisServerBinaryOrEmbeddedRedisJar() {
         assertThat(entries).noneMatch(name -> name.contains("redis-server"));
         assertThat(entries).noneMatch(name -> name.contains("embedded-redis"));
+    }
+
+    /** A class added under devservices/ without its entry in quarkus.package.jar.user-configured-ignored-entries. */
+    @Test
+    void containsNoDevServicesClass() {
+        assertThat(entries).filteredOn(name -> name.startsWith(DEV_SERVICES) && name.endsWith(".class"))
+                .as("add these to quarkus.package.jar.user-configured-ignored-entries").isEmpty();
+    }
+
+    @Test
+    void thePlainHttpJarContainsNoDevServicesClass() throws IOException {
+        Path jar = Path.of(System.getProperty("project.build.directory", "target"), "http", "quarkus-app", "app",
+                "job-gateway-0.1.0-SNAPSHOT.jar");
+        assertThat(jar).as("built for the integration tests").exists();
+        try (ZipFile file = new ZipFile(jar.toFile())) {
+            List<String> classes = file.stream().map(ZipEntry::getName).toList();
+            assertThat(classes).anyMatch(name -> name.endsWith("dev/jobgateway/job/JobStore.class"));
+            assertThat(classes).filteredOn(name -> name.startsWith(DEV_SERVICES) && name.endsWith(".class"))
+                    .as("add these to quarkus.package.jar.user-configured-ignored-entries").isEmpty();
+        }
     }
 
     @Test

@@ -44,7 +44,7 @@ class NativeReadinessTest {
             "dev.jobgateway.job.WaitRequest",
             "dev.jobgateway.upstream.CancelAttempt",
             "dev.jobgateway.upstream.Handoff",
-            "dev.jobgateway.simulator.SimulationPlan");
+            "dev.jobgateway.devservices.simulator.SimulationPlan");
 
     @Test
     void everyRecordThatIsJsonAndEveryEnumWithJacksonAnnotationsIsRegisteredForReflection() throws Exception {

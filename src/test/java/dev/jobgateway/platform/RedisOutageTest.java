@@ -1,5 +1,8 @@
 package dev.jobgateway.platform;
 
+import dev.jobgateway.devservices.LocalRedisProvider;
+import dev.jobgateway.devservices.LocalRedisServer;
+
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -15,7 +18,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-import dev.jobgateway.simulator.SimulatedAiServer;
+import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.RedisKeys;
 import dev.jobgateway.support.TestPorts;

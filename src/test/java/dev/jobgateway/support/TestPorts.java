@@ -2,7 +2,7 @@ package dev.jobgateway.support;
 
 import java.util.Map;
 
-import dev.jobgateway.platform.LocalRedisServer;
+import dev.jobgateway.devservices.LocalRedisServer;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**

@@ -24,7 +24,7 @@ import dev.jobgateway.job.JobStore;
 import dev.jobgateway.job.Transition;
 import dev.jobgateway.job.Via;
 import dev.jobgateway.platform.Ids;
-import dev.jobgateway.simulator.SimulatedAiServer;
+import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.Api;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.RedisKeys;

@@ -1,4 +1,4 @@
-package dev.jobgateway.simulator;
+package dev.jobgateway.devservices.simulator;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.inject.Produces;

@@ -1,4 +1,4 @@
-package dev.jobgateway.platform;
+package dev.jobgateway.devservices;
 
 import java.net.URI;
 import java.util.Set;

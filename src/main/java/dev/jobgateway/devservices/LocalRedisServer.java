@@ -1,4 +1,4 @@
-package dev.jobgateway.platform;
+package dev.jobgateway.devservices;
 
 import java.io.BufferedReader;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.jobgateway.simulator;
+package dev.jobgateway.devservices.simulator;
 
 import java.io.IOException;
 import java.io.InputStream;
