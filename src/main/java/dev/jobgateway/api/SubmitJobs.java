@@ -108,7 +108,7 @@ public class SubmitJobs {
         Instant firstCheck = now.plus(firstCheckAfter).isBefore(deadline) ? now.plus(firstCheckAfter) : deadline;
         return jobs.create(job, firstCheck)
                 .onFailure().call(onNotStored)
-                .chain(() -> aiServer.submit(input, webhookUrl(id, token)))
+                .chain(() -> aiServer.submit(id, input, webhookUrl(id, token)))
                 .chain(handoff -> recordHandoff(id, handoff).chain(() -> owned.find(owner, id))
                         .call(stored -> cancelIfCancelledMeanwhile(stored, handoff)))
                 .map(jobs::view);
