@@ -11,6 +11,7 @@ public enum ProblemType {
     INVALID_WAIT(400, "invalid-wait", "Invalid wait"),
     MISSING_IDS(400, "missing-ids", "Missing ids"),
     TOO_MANY_IDS(400, "too-many-ids", "Too many ids"),
+    INVALID_PAGE(400, "invalid-page", "Invalid page"),
     INVALID_API_KEY(401, "invalid-api-key", "Invalid API key"),
     INVALID_WEBHOOK_SIGNATURE(401, "invalid-webhook-signature", "Webhook not authenticated"),
     JOB_NOT_FOUND(404, "job-not-found", "Job not found"),
