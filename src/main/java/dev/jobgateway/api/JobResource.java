@@ -120,8 +120,9 @@ class JobResource {
 
     @GET
     @Path("/{id}/events")
-    public Uni<Timeline> events(@PathParam("id") String id) {
-        return reads.timeline(caller.owner(), id).map(entries -> new Timeline(id, entries));
+    public Uni<Timeline> events(@PathParam("id") String id, @QueryParam("after") String after,
+            @QueryParam("limit") String limit) {
+        return reads.timeline(caller.owner(), id, TimelinePage.parse(after, limit));
     }
 
     private List<String> batchIds(String ids) {
