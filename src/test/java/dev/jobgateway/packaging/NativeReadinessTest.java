@@ -33,6 +33,7 @@ class NativeReadinessTest {
     private static final Set<String> INTERNAL_RECORDS = Set.of(
             "dev.jobgateway.api.Cancellation",
             "dev.jobgateway.api.SubmitRequests$SubmitRequest",
+            "dev.jobgateway.api.TimelinePage",
             "dev.jobgateway.api.Submission",
             "dev.jobgateway.api.WaitRequest",
             "dev.jobgateway.fallback.Reconciler$Answer",

@@ -92,4 +92,44 @@ class WebhookDedupeTest {
         assertThat(job.getLong("version")).isEqualTo(1 + applied);
         assertThat(events.getList("events.findAll { it.reason == 'duplicate webhook-id' }")).hasSize(6);
     }
+
+    @Test
+    void aSenderThatKeepsRedeliveringNeitherKeepsTheJobAliveNorFloodsItsTimeline() {
+        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        String externalId = Webhooks.externalId(id);
+        Webhooks.toJob(id, "msg_done", Webhooks.body(externalId, "succeeded", "\"output\":{}")).then().statusCode(200);
+        String jobKey = "jobgw:job:{" + id + "}";
+        redis.key().pexpire(jobKey, Duration.ofHours(1).toMillis());
+        int ignoredKept = config.jobs().timelineMaxIgnored();
+
+        for (int i = 0; i < ignoredKept + 10; i++) {
+            Webhooks.toJob(id, "msg_again_" + i, Webhooks.body(externalId, "succeeded", "\"output\":{}"))
+                    .then().statusCode(200).body("outcome", equalTo("ignored"));
+        }
+
+        assertThat(redis.key().pttl(jobKey)).isLessThanOrEqualTo(Duration.ofHours(1).toMillis());
+        List<String> outcomes = Jobs.events(id, "limit=500").getList("events.outcome");
+        assertThat(outcomes.stream().filter("ignored"::equals)).hasSize(ignoredKept);
+        assertThat(redis.hash(String.class).hget(jobKey, "ignored_reports"))
+                .isEqualTo(Integer.toString(ignoredKept + 10));
+    }
+
+    @Test
+    void theTimelineIsReadInPagesFollowingNextAfter() {
+        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        String externalId = Webhooks.externalId(id);
+        for (int i = 1; i <= 4; i++) {
+            Webhooks.toJob(id, "msg_p" + i, Webhooks.body(externalId, "running", "\"progress\":0." + i))
+                    .then().statusCode(200);
+        }
+
+        JsonPath first = Jobs.events(id, "limit=3");
+        JsonPath second = Jobs.events(id, "limit=3&after=" + first.getString("next_after"));
+
+        assertThat(first.getList("events.type")).containsExactly("submitted", "handed_to_ai_server",
+                "webhook_received");
+        assertThat(second.getList("events.type")).containsExactly("webhook_received", "webhook_received",
+                "webhook_received");
+        assertThat(second.getString("next_after")).isNull();
+    }
 }
