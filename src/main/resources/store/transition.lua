@@ -12,6 +12,8 @@
 -- ARGV[14] job id             ARGV[15] dedupe window ms (with KEYS[3])
 -- ARGV[16] delivery state of a check (via poll) that changed nothing
 -- ARGV[17] ignored reports written to the timeline per job; later ones are only counted (ignored_reports)
+-- ARGV[18] the job's place in the provider's queue, or '': kept (without a version bump, like the delivery facts)
+--          when the report is applied or recorded and the job is still queued
 -- Returns {outcome, version, status, reason}; outcome is applied | ignored | recorded (a check that changed
 -- nothing) | missing.
 
@@ -88,6 +90,10 @@ elseif isPoll and RANK[current] < 2 then
   else
     redis.call('HSET', KEYS[1], 'last_upstream_check_at', now, 'delivery_state', ARGV[16], 'upstream_failures', 0)
   end
+end
+
+if ARGV[18] ~= '' and outcome ~= 'ignored' and (outcome == 'applied' and target or current) == 'queued' then
+  redis.call('HSET', KEYS[1], 'queue_position', ARGV[18])
 end
 
 if outcome == 'ignored' then

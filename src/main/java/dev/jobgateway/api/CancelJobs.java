@@ -7,8 +7,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jobgateway.job.JobRecords;
 import dev.jobgateway.job.StoredJob;
 import dev.jobgateway.job.TimelineEvent;
-import dev.jobgateway.upstream.CancelAttempt;
-import dev.jobgateway.upstream.GenericAiServer;
+import dev.jobgateway.providers.CancelAttempt;
+import dev.jobgateway.providers.ProviderJob;
+import dev.jobgateway.providers.ProviderRegistry;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -21,12 +22,12 @@ public class CancelJobs {
 
     private final OwnedJobs owned;
     private final JobRecords jobs;
-    private final GenericAiServer aiServer;
+    private final ProviderRegistry providers;
 
-    CancelJobs(OwnedJobs owned, JobRecords jobs, GenericAiServer aiServer) {
+    CancelJobs(OwnedJobs owned, JobRecords jobs, ProviderRegistry providers) {
         this.owned = owned;
         this.jobs = jobs;
-        this.aiServer = aiServer;
+        this.providers = providers;
     }
 
     public Uni<Cancellation> cancel(String owner, String id) {
@@ -47,17 +48,22 @@ public class CancelJobs {
                 .chain(after -> !result.applied()
                         // It ended between the read and the transition; the timeline says why it was ignored.
                         ? Uni.createFrom().item(new Cancellation(jobs.view(after), false))
-                        : propagate(id, after.externalId()).replaceWith(new Cancellation(jobs.view(after), true))));
+                        : propagate(after).replaceWith(new Cancellation(jobs.view(after), true))));
     }
 
-    /** Tells the AI server, once, and notes the outcome in the timeline. */
-    Uni<?> propagate(String id, String externalId) {
+    /** Tells the job's AI server, once, and notes the outcome in the timeline. */
+    Uni<?> propagate(StoredJob job) {
+        String id = job.id();
+        String externalId = job.externalId();
         if (externalId == null) {
             // Still being handed to the AI server: the submit sends the cancel once it knows the AI server's id.
             return jobs.note(id, TimelineEvent.AI_SERVER_CANCEL, jobs.event().put("outcome", "deferred")
                     .put("message", "Not handed to the AI server yet; the cancel follows the hand-off."));
         }
-        return aiServer.cancel(externalId)
+        return providers.forJob(job.provider())
+                .map(provider -> provider.cancel(new ProviderJob(id, externalId, job.model())))
+                .orElseGet(() -> Uni.createFrom().item(new CancelAttempt(false, null, 0, "The job's provider '"
+                        + job.provider() + "' is not configured any more.")))
                 .chain(attempt -> jobs.note(id, TimelineEvent.AI_SERVER_CANCEL, cancelEvent(externalId, attempt)));
     }
 

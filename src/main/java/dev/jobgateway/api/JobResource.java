@@ -67,7 +67,8 @@ class JobResource {
             @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
         var request = requests.parse(contentType, body);
         String key = requests.idempotencyKey(idempotencyKey);
-        return submits.submit(caller.owner(), request.input(), request.maxDuration(), key).map(submission -> {
+        return submits.submit(caller.owner(), new SubmitJobs.Request(request.input(), request.maxDuration(),
+                request.provider(), request.model()), key).map(submission -> {
             Job job = submission.job();
             Response.ResponseBuilder response = Response.accepted(job)
                     .header(HttpHeaders.LOCATION, "/jobs/" + job.id())

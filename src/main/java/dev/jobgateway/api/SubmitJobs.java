@@ -24,8 +24,10 @@ import dev.jobgateway.platform.Ids;
 import dev.jobgateway.platform.JobLogContext;
 import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.platform.Timestamps;
-import dev.jobgateway.upstream.GenericAiServer;
-import dev.jobgateway.upstream.Handoff;
+import dev.jobgateway.providers.Handoff;
+import dev.jobgateway.providers.Order;
+import dev.jobgateway.providers.Provider;
+import dev.jobgateway.providers.ProviderRegistry;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -40,22 +42,41 @@ public class SubmitJobs {
     private final JobRecords jobs;
     private final Reports reports;
     private final IdempotencyStore idempotency;
-    private final GenericAiServer aiServer;
+    private final ProviderRegistry providers;
     private final OwnedJobs owned;
     private final CancelJobs cancels;
     private final String publicBaseUrl;
     private final Duration firstCheckAfter;
 
-    SubmitJobs(JobRecords jobs, Reports reports, IdempotencyStore idempotency, GenericAiServer aiServer, OwnedJobs owned,
-            CancelJobs cancels, GatewayConfig config) {
+    SubmitJobs(JobRecords jobs, Reports reports, IdempotencyStore idempotency, ProviderRegistry providers,
+            OwnedJobs owned, CancelJobs cancels, GatewayConfig config) {
         this.jobs = jobs;
         this.reports = reports;
         this.idempotency = idempotency;
-        this.aiServer = aiServer;
+        this.providers = providers;
         this.owned = owned;
         this.cancels = cancels;
         this.publicBaseUrl = stripTrailingSlash(config.publicBaseUrl());
         this.firstCheckAfter = config.fallback().checkAfter();
+    }
+
+    /** A job for the default provider, with its default routing: see {@link #submit(String, Request, String)}. */
+    public Uni<Submission> submit(String owner, JsonNode input, Duration maxDuration, String idempotencyKey) {
+        Provider provider = providers.defaultProvider();
+        return submit(owner, new Request(input, maxDuration, provider, provider.route(null)), idempotencyKey);
+    }
+
+    /**
+     * What to submit: the job's input, its maximum duration, and the provider with the routing it accepted
+     * ({@link Provider#route}).
+     */
+    public record Request(JsonNode input, Duration maxDuration, Provider provider, String model) {
+
+        /** Two requests are the same request for an {@code Idempotency-Key} when all of this is equal. */
+        String fingerprint() {
+            return Ids.sha256(input.toString() + "\n" + maxDuration.toSeconds() + "\n" + provider.name() + "\n"
+                    + (model == null ? "" : model));
+        }
     }
 
     /**
@@ -63,22 +84,20 @@ public class SubmitJobs {
      * created: the same request again gets that job (no second hand-off), a different request is 422, and a
      * request whose first submit is still running is 409.
      */
-    public Uni<Submission> submit(String owner, JsonNode input, Duration maxDuration, String idempotencyKey) {
+    public Uni<Submission> submit(String owner, Request request, String idempotencyKey) {
         String id = Ids.newJobId();
         JobLogContext.set(id);
         if (idempotencyKey == null) {
-            return create(owner, id, input, maxDuration).map(job -> new Submission(job, false));
+            return create(owner, id, request).map(job -> new Submission(job, false));
         }
-        Claim claim = Claim.inFlight(Ids.sha256(input.toString() + "\n" + maxDuration.toSeconds()), id,
-                Timestamps.now());
+        Claim claim = Claim.inFlight(request.fingerprint(), id, Timestamps.now());
         return idempotency.claim(owner, idempotencyKey, claim).chain(existing -> existing.isEmpty()
-                ? createClaimed(owner, idempotencyKey, claim, input, maxDuration)
-                : answerEarlier(owner, idempotencyKey, existing.get(), claim, input, maxDuration));
+                ? createClaimed(owner, idempotencyKey, claim, request)
+                : answerEarlier(owner, idempotencyKey, existing.get(), claim, request));
     }
 
-    private Uni<Submission> createClaimed(String owner, String key, Claim claim, JsonNode input,
-            Duration maxDuration) {
-        return create(owner, claim.jobId(), input, maxDuration)
+    private Uni<Submission> createClaimed(String owner, String key, Claim claim, Request request) {
+        return create(owner, claim.jobId(), request)
                 // The key names the job from the claim on; marking it done only saves later requests a read.
                 .call(() -> idempotency.complete(owner, key, claim).onFailure().recoverWithNull())
                 .map(job -> new Submission(job, false));
@@ -89,8 +108,7 @@ public class SubmitJobs {
      * or has ended, whether or not its submit got to mark the key done; until then 409. A claim whose job was never
      * stored is taken over after its lease.
      */
-    private Uni<Submission> answerEarlier(String owner, String key, Claim earlier, Claim claim, JsonNode input,
-            Duration maxDuration) {
+    private Uni<Submission> answerEarlier(String owner, String key, Claim earlier, Claim claim, Request request) {
         if (!earlier.fingerprint().equals(claim.fingerprint())) {
             return Uni.createFrom().failure(ProblemType.IDEMPOTENCY_KEY_REUSED.with(
                     "This Idempotency-Key was used with a different request body."));
@@ -107,7 +125,7 @@ public class SubmitJobs {
                 return Uni.createFrom().failure(inFlight());
             }
             return idempotency.takeOver(owner, key, earlier, claim).chain(taken -> taken
-                    ? createClaimed(owner, key, claim, input, maxDuration)
+                    ? createClaimed(owner, key, claim, request)
                     : Uni.createFrom().failure(inFlight()));
         });
     }
@@ -122,29 +140,32 @@ public class SubmitJobs {
      * server. A job that could not be stored is never handed off. A failed
      * hand-off fails the job ({@code error.source: submit}); it is still a created job (202).
      */
-    private Uni<Job> create(String owner, String id, JsonNode input, Duration maxDuration) {
+    private Uni<Job> create(String owner, String id, Request request) {
         Instant now = Timestamps.now();
         String token = Ids.newWebhookToken();
-        Instant deadline = now.plus(maxDuration);
-        NewJob job = new NewJob(id, owner, GenericAiServer.PROVIDER, input.toString(), now, deadline,
-                Ids.sha256(token));
+        Instant deadline = now.plus(request.maxDuration());
+        Provider provider = request.provider();
+        NewJob job = new NewJob(id, owner, provider.name(), request.input().toString(), now, deadline,
+                Ids.sha256(token), request.model());
         Instant firstCheck = now.plus(firstCheckAfter).isBefore(deadline) ? now.plus(firstCheckAfter) : deadline;
+        Order order = new Order(id, request.input(), request.model(), provider.webhookUrl(publicBaseUrl, id, token),
+                deadline);
         return jobs.create(job, firstCheck)
-                .chain(() -> aiServer.submit(id, input, webhookUrl(id, token)))
-                .chain(handoff -> recordHandoff(id, handoff).chain(() -> owned.find(owner, id))
+                .chain(() -> provider.submit(order))
+                .chain(handoff -> recordHandoff(id, provider, handoff).chain(() -> owned.find(owner, id))
                         .call(stored -> cancelIfCancelledMeanwhile(stored, handoff)))
                 .map(jobs::view);
     }
 
-    private Uni<?> recordHandoff(String id, Handoff handoff) {
+    private Uni<?> recordHandoff(String id, Provider provider, Handoff handoff) {
         ObjectNode event = jobs.event()
                 .put("attempts", handoff.attempts())
                 .put("latency_ms", handoff.latencyMs());
         if (handoff.accepted()) {
             event.put("external_id", handoff.externalId());
-            LOG.infof("Job %s handed to the AI server as %s (%d attempt(s), %d ms)", id, handoff.externalId(),
+            LOG.infof("Job %s handed to %s as %s (%d attempt(s), %d ms)", id, provider.name(), handoff.externalId(),
                     handoff.attempts(), handoff.latencyMs());
-            return reports.handedOff(id, GenericAiServer.PROVIDER, handoff.externalId(), event);
+            return reports.handedOff(id, provider.name(), handoff.externalId(), event);
         }
         event.put("error_code", handoff.errorCode()).put("error", handoff.errorMessage());
         return jobs.failHandoff(id, new Job.JobError("submit", handoff.errorCode(), handoff.errorMessage()), event);
@@ -156,12 +177,7 @@ public class SubmitJobs {
      */
     private Uni<?> cancelIfCancelledMeanwhile(StoredJob job, Handoff handoff) {
         boolean cancelled = Via.CANCEL.wireName().equals(job.completedVia());
-        return handoff.accepted() && cancelled ? cancels.propagate(job.id(), handoff.externalId())
-                : Uni.createFrom().voidItem();
-    }
-
-    private String webhookUrl(String id, String token) {
-        return publicBaseUrl + "/webhooks/" + GenericAiServer.PROVIDER + "/" + id + "?token=" + token;
+        return handoff.accepted() && cancelled ? cancels.propagate(job) : Uni.createFrom().voidItem();
     }
 
     private static String stripTrailingSlash(String url) {

@@ -15,20 +15,28 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.providers.Provider;
+import dev.jobgateway.providers.ProviderRegistry;
 
 /** Checks a {@code POST /jobs} body, before anything is stored. */
 @ApplicationScoped
 class SubmitRequests {
 
     static final String MAX_DURATION = "max_duration_seconds";
+    static final String PROVIDER = "provider";
+    static final String MODEL = "model";
+    /** Far above any model id or Replicate version reference. */
+    static final int MAX_MODEL_LENGTH = 200;
     static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
     private final ObjectReader reader;
     private final GatewayConfig.Limits limits;
     private final Duration maxDuration;
     private final Duration maxDurationCap;
+    private final ProviderRegistry providers;
 
-    SubmitRequests(ObjectMapper mapper, GatewayConfig config) {
+    SubmitRequests(ObjectMapper mapper, GatewayConfig config, ProviderRegistry providers) {
+        this.providers = providers;
         // Duplicate keys and anything after the object are mistakes, not something to guess around.
         this.reader = mapper.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
                 .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
@@ -37,8 +45,11 @@ class SubmitRequests {
         this.maxDurationCap = config.jobs().maxDurationCap();
     }
 
-    /** A valid submit: the job's input and how long it may take. */
-    record SubmitRequest(JsonNode input, Duration maxDuration) {
+    /**
+     * A valid submit: the job's input, how long it may take, the provider it goes to and the provider-specific
+     * routing that provider accepted (its model, or null).
+     */
+    record SubmitRequest(JsonNode input, Duration maxDuration, Provider provider, String model) {
     }
 
     /** Returns the checked request, or throws the client mistake as an {@link ApiException}. */
@@ -63,10 +74,11 @@ class SubmitRequests {
         }
         for (Iterator<String> names = root.fieldNames(); names.hasNext();) {
             String name = names.next();
-            if (!name.equals("input") && !name.equals(MAX_DURATION)) {
+            if (!name.equals("input") && !name.equals(MAX_DURATION) && !name.equals(PROVIDER)
+                    && !name.equals(MODEL)) {
                 String shown = name.length() > 40 ? name.substring(0, 40) + "..." : name;
                 throw invalid("Unknown field '" + shown + "'; the body has 'input' and optionally '"
-                        + MAX_DURATION + "'.");
+                        + MAX_DURATION + "', '" + PROVIDER + "' and '" + MODEL + "'.");
             }
         }
         JsonNode input = root.get("input");
@@ -80,7 +92,21 @@ class SubmitRequests {
         if (inputBytes > limits.maxInputBytes()) {
             throw ProblemType.INPUT_TOO_LARGE.with("The input has " + inputBytes + " bytes; at most " + limits.maxInputBytes() + " are accepted.");
         }
-        return new SubmitRequest(input, maxDuration(root.get(MAX_DURATION)));
+        Duration duration = maxDuration(root.get(MAX_DURATION));
+        Provider provider = providers.forSubmit(text(root, PROVIDER, 40));
+        return new SubmitRequest(input, duration, provider, provider.route(text(root, MODEL, MAX_MODEL_LENGTH)));
+    }
+
+    /** An optional string member, or null; anything else is a mistake. */
+    private static String text(JsonNode root, String name, int maxLength) {
+        JsonNode value = root.get(name);
+        if (value == null || value.isNull()) {
+            return null;
+        }
+        if (!value.isTextual() || value.asText().isBlank() || value.asText().length() > maxLength) {
+            throw invalid("'" + name + "' must be a string of 1 to " + maxLength + " characters.");
+        }
+        return value.asText();
     }
 
     private Duration maxDuration(JsonNode requested) {

@@ -19,7 +19,10 @@ import dev.jobgateway.job.Reports;
 import dev.jobgateway.job.StoredJob;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Timestamps;
-import dev.jobgateway.upstream.GenericAiServer;
+import dev.jobgateway.providers.Provider;
+import dev.jobgateway.providers.ProviderCallException;
+import dev.jobgateway.providers.ProviderJob;
+import dev.jobgateway.providers.ProviderRegistry;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -61,20 +64,19 @@ public class Reconciler {
     private final JobRecords jobs;
     private final Reports reports;
     private final CheckSchedule schedule;
-    private final GenericAiServer aiServer;
+    private final ProviderRegistry providers;
     private final GatewayConfig.Fallback config;
-    private final Duration longestCheck;
+    private final Duration redisSteps;
 
-    Reconciler(JobRecords jobs, Reports reports, CheckSchedule schedule, GenericAiServer aiServer,
+    Reconciler(JobRecords jobs, Reports reports, CheckSchedule schedule, ProviderRegistry providers,
             GatewayConfig config) {
         this.jobs = jobs;
         this.reports = reports;
         this.schedule = schedule;
-        this.aiServer = aiServer;
+        this.providers = providers;
         this.config = config.fallback();
-        // A check is the AI server's answer plus a few Redis steps around it.
-        this.longestCheck = config.providers().generic().requestTimeout()
-                .plus(config.store().commandTimeout().multipliedBy(3));
+        // A check is the provider's answer plus a few Redis steps around it.
+        this.redisSteps = config.store().commandTimeout().multipliedBy(3);
     }
 
     /** Checks the job with the AI server if it is overdue or past its deadline and no other instance is. */
@@ -86,6 +88,8 @@ public class Reconciler {
         // The lease covers the whole check, however slow, so no other instance starts one meanwhile; once the
         // answer is in, it is cut back to the interval, which is what spaces the checks of a job.
         Duration interval = checkInterval(job);
+        Duration longestCheck = providers.forJob(job.provider()).map(Provider::longestCheck).orElse(Duration.ZERO)
+                .plus(redisSteps);
         return schedule.claim(job.id(), max(interval, longestCheck)).chain(claimed -> {
             if (!claimed) {
                 return Uni.createFrom().item(new Reconciled(job, Action.BUSY));
@@ -143,17 +147,16 @@ public class Reconciler {
             return timeOut(job, null, null);
         }
         long started = System.nanoTime();
-        return reports.finishHandoff(job).chain(() -> aiServer.status(job.externalId()))
-                .map(answer -> {
-                    Arrival.Poll arrival = new Arrival.Poll(job.externalId(), elapsedMs(started),
-                            job.lastNewsAt().plus(config.checkAfter()));
-                    return answer.toReport().map(report -> new Answer(arrival, report, null)).orElseGet(
-                            () -> new Answer(arrival, null, "The AI server answered an unknown status '"
-                                    + answer.status() + "'."));
-                })
+        ProviderJob asked = new ProviderJob(job.id(), job.externalId(), job.model());
+        Uni<Report> status = providers.forJob(job.provider()).map(provider -> provider.status(asked))
+                .orElseGet(() -> Uni.createFrom().failure(new ProviderCallException("The job's provider '"
+                        + job.provider() + "' is not configured any more.")));
+        return reports.finishHandoff(job).chain(() -> status)
+                .map(report -> new Answer(new Arrival.Poll(job.externalId(), elapsedMs(started),
+                        job.lastNewsAt().plus(config.checkAfter())), report, null))
                 .onFailure().recoverWithItem(failure -> new Answer(new Arrival.Poll(job.externalId(),
                         elapsedMs(started), job.lastNewsAt().plus(config.checkAfter())), null,
-                        GenericAiServer.describe(failure)))
+                        ProviderCallException.describe(failure)))
                 .chain(answer -> answer.report() != null ? apply(job, answer, pastDeadline)
                         : unreachable(job, answer, pastDeadline));
     }

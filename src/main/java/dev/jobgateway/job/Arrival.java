@@ -13,6 +13,11 @@ public sealed interface Arrival {
      */
     record Webhook(String webhookId, String senderTimestamp, String authenticatedBy, Long deliveryLagMs)
             implements Arrival {
+
+        /** Authenticated by a signature (of whichever scheme the provider uses). */
+        public static final String BY_SIGNATURE = "signature";
+        /** Claims the per-job token of the webhook URL: the caller checks it against the job before applying. */
+        public static final String BY_TOKEN = "token";
     }
 
     /**

@@ -17,6 +17,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 public record Job(
         String id,
         JobStatus status,
+        @Schema(description = "the AI-server provider the job was handed to (generic, replicate, fal)") String provider,
+        @Schema(description = "the provider-specific model the job runs, if the provider has one") String model,
+        @Schema(description = "the job's place in the provider's queue while it waits there (0 = next), if the "
+                + "provider tells it") Integer queuePosition,
         // Stored as JSON text written by the gateway itself: sent as it is, not parsed and written again per read.
         @JsonRawValue @Schema(type = SchemaType.OBJECT, description = "the job's input, as submitted") String input,
         @JsonRawValue @Schema(type = SchemaType.OBJECT, description = "the AI server's result") String output,
@@ -38,8 +42,13 @@ public record Job(
 
         /** The AI server reported the job failed, with its message if it gave one. */
         public static JobError fromAiServer(String message) {
-            return new JobError("ai_server", "generation_failed", message == null || message.isBlank()
-                    ? "The AI server reported the job as failed." : message);
+            return fromAiServer(null, message);
+        }
+
+        /** The AI server reported the job failed; {@code code} null is {@code generation_failed}. */
+        public static JobError fromAiServer(String code, String message) {
+            return new JobError("ai_server", code == null ? "generation_failed" : code,
+                    message == null || message.isBlank() ? "The AI server reported the job as failed." : message);
         }
     }
 

@@ -29,9 +29,14 @@ public class JobJson {
         Job.JobError error = stored.text(StoredJob.ERROR) == null ? null
                 : read(stored.text(StoredJob.ERROR), Job.JobError.class);
         String progress = stored.text(StoredJob.PROGRESS);
+        String queuePosition = stored.text(StoredJob.QUEUE_POSITION);
         return new Job(
                 stored.id(),
                 status,
+                stored.provider(),
+                stored.model(),
+                // Only while the job waits in the provider's queue: once it runs, its old place means nothing.
+                status == JobStatus.QUEUED && queuePosition != null ? Integer.valueOf(queuePosition) : null,
                 stored.text(StoredJob.INPUT),
                 stored.text(StoredJob.OUTPUT),
                 progress == null ? null : Double.valueOf(progress),

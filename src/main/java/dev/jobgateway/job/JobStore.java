@@ -82,6 +82,9 @@ class JobStore {
      */
     Uni<Void> create(NewJob job, Instant firstCheckAt) {
         ObjectNode event = json.object().put("provider", job.provider());
+        if (job.model() != null) {
+            event.put("model", job.model());
+        }
         List<String> args = new ArrayList<>(List.of(ttlMs, maxTimeline, job.createdAt().toString(),
                 TimelineEvent.SUBMITTED.wireName(), json.write(event),
                 StoredJob.ID, job.id(),
@@ -96,6 +99,10 @@ class JobStore {
                 StoredJob.UPDATED_AT, job.createdAt().toString(),
                 StoredJob.DEADLINE_AT, job.deadlineAt().toString(),
                 StoredJob.WEBHOOK_TOKEN_HASH, job.webhookTokenHash()));
+        if (job.model() != null) {
+            args.add(StoredJob.MODEL);
+            args.add(job.model());
+        }
         return schedule.schedule(job.id(), firstCheckAt)
                 .chain(() -> run(CREATE, List.of(Keys.job(job.id()), Keys.timeline(job.id())), args))
                 .invoke(created -> {
@@ -134,7 +141,8 @@ class JobStore {
                 jobId,
                 dedupeMs,
                 wire(change.deliveryStateIfUnchanged()),
-                maxIgnored);
+                maxIgnored,
+                change.queuePosition() == null ? "" : change.queuePosition().toString());
         return run(TRANSITION, keys, args).map(reply -> transitionResult(jobId, reply))
                 .call(result -> result.applied() && result.status().isTerminal() ? unscheduleQuietly(jobId)
                         : Uni.createFrom().voidItem());

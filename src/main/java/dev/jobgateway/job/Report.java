@@ -9,12 +9,24 @@ package dev.jobgateway.job;
  * @param progress 0 to 1, or null
  * @param outputJson the output as JSON text, or null
  * @param errorMessage the provider's error message for a failed job, or null
+ * @param errorCode the {@code error.code} of a failed job, or null for {@code generation_failed}
+ * @param queuePosition the job's place in the provider's queue while it waits there (0 = next), or null
  */
 public record Report(JobStatus status, String upstreamStatus, Double progress, String outputJson,
-        String errorMessage) {
+        String errorMessage, String errorCode, Integer queuePosition) {
+
+    /** A report with neither an error code of its own nor a queue position. */
+    public Report(JobStatus status, String upstreamStatus, Double progress, String outputJson, String errorMessage) {
+        this(status, upstreamStatus, progress, outputJson, errorMessage, null, null);
+    }
 
     /** Progress outside 0..1 is a sender's mistake, not a fact to store. */
     public boolean hasValidProgress() {
         return progress == null || (progress >= 0 && progress <= 1);
+    }
+
+    /** The same report without its progress. */
+    Report withoutProgress() {
+        return new Report(status, upstreamStatus, null, outputJson, errorMessage, errorCode, queuePosition);
     }
 }

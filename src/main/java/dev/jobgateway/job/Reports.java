@@ -119,14 +119,14 @@ public class Reports {
 
     /** The report as a change of the state machine, with the timeline entry that tells how it came. */
     private Transition transition(Report report, Arrival arrival) {
-        Job.JobError error = report.status() == JobStatus.FAILED ? Job.JobError.fromAiServer(report.errorMessage())
+        Job.JobError error = report.status() == JobStatus.FAILED
+                ? Job.JobError.fromAiServer(report.errorCode(), report.errorMessage())
                 : null;
         ObjectNode event = json.object();
         if (!report.hasValidProgress()) {
             // Webhooks with such progress are refused (422); an AI server's answer to our check is taken without it.
             event.put("invalid_progress", report.progress());
-            report = new Report(report.status(), report.upstreamStatus(), null, report.outputJson(),
-                    report.errorMessage());
+            report = report.withoutProgress();
         }
         if (arrival instanceof Arrival.Webhook webhook) {
             event.put("webhook_id", webhook.webhookId())
@@ -138,7 +138,7 @@ public class Reports {
                 event.put("delivery_lag_ms", webhook.deliveryLagMs());
             }
             return new Transition(report.status(), report.progress(), report.outputJson(), error, Via.WEBHOOK,
-                    TimelineEvent.WEBHOOK_RECEIVED.wireName(), event, webhook.webhookId());
+                    TimelineEvent.WEBHOOK_RECEIVED.wireName(), event, webhook.webhookId(), report.queuePosition());
         }
         Arrival.Poll poll = (Arrival.Poll) arrival;
         event.put("external_id", poll.externalId())
@@ -147,12 +147,15 @@ public class Reports {
                 .put("overdue_since", String.valueOf(poll.overdueSince()));
         putProgress(event, report);
         return new Transition(report.status(), report.progress(), report.outputJson(), error, Via.POLL,
-                TimelineEvent.UPSTREAM_CHECKED.wireName(), event, null);
+                TimelineEvent.UPSTREAM_CHECKED.wireName(), event, null, report.queuePosition());
     }
 
     private static void putProgress(ObjectNode event, Report report) {
         if (report.progress() != null) {
             event.put("progress", report.progress());
+        }
+        if (report.queuePosition() != null) {
+            event.put("queue_position", report.queuePosition());
         }
     }
 }

@@ -27,6 +27,8 @@ public record StoredJob(Map<String, String> fields) {
     static final String EXTERNAL_ID = "external_id";
     static final String WEBHOOK_TOKEN_HASH = "webhook_token_hash";
     static final String UPSTREAM_FAILURES = "upstream_failures";
+    static final String MODEL = "model";
+    static final String QUEUE_POSITION = "queue_position";
 
     public String id() {
         return fields.get(ID);
@@ -46,6 +48,11 @@ public record StoredJob(Map<String, String> fields) {
 
     public String provider() {
         return fields.get(PROVIDER);
+    }
+
+    /** The provider-specific routing the job was submitted with (e.g. a Replicate model), or null. */
+    public String model() {
+        return text(MODEL);
     }
 
     /** The AI server's id for this job, or null before the hand-off is recorded. */

@@ -14,6 +14,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param outputJson the job's output as JSON text, or null
  * @param error the error to record with a {@code failed} status, or null
  * @param webhookId the sender's {@code webhook-id}, deduplicated within the configured window, or null
+ * @param queuePosition the job's place in the provider's queue, kept while it stays queued, or null
  * <p>
  * Stored as JSON while a webhook waits for its external id to be mapped (see {@link JobStore#park}); unknown members
  * are ignored, so a webhook parked by an older or newer deployment is still applied.
@@ -28,7 +29,14 @@ record Transition(
         Via via,
         String eventType,
         ObjectNode event,
-        String webhookId) {
+        String webhookId,
+        Integer queuePosition) {
+
+    /** A change that says nothing about the job's place in the provider's queue. */
+    Transition(JobStatus target, Double progress, String outputJson, Job.JobError error, Via via, String eventType,
+            ObjectNode event, String webhookId) {
+        this(target, progress, outputJson, error, via, eventType, event, webhookId, null);
+    }
 
     /** The delivery state a check leaves behind when it changes nothing: it reached the AI server, or not. */
     DeliveryState deliveryStateIfUnchanged() {

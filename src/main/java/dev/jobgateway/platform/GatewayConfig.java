@@ -6,6 +6,7 @@ import java.util.Optional;
 
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 
 /**
  * Every setting of the gateway, with its default, in one tree under {@code gateway.*}.
@@ -194,12 +195,23 @@ public interface GatewayConfig {
     }
 
     interface Providers {
-        /** The built-in generic AI-server protocol. */
+        /** The provider of a submit that names none ({@code "provider"}); it must be configured. */
+        @WithName("default")
+        @WithDefault("generic")
+        String defaultProvider();
+
+        /** The built-in generic AI-server protocol; configured when its URL is set. */
         Generic generic();
+
+        /** Replicate's predictions API; configured when its API token is set. */
+        Replicate replicate();
+
+        /** fal.ai's queue API; configured when its key is set. */
+        Fal fal();
     }
 
     interface Generic {
-        /** Base URL of the AI server, e.g. {@code https://ai.example.com}; required in production. */
+        /** Base URL of the AI server, e.g. {@code https://ai.example.com}; the provider is configured when it is set. */
         Optional<String> url();
 
         /** How a webhook proves it comes from this AI server. */
@@ -221,6 +233,96 @@ public interface GatewayConfig {
         Duration submitBackoff();
 
         /** Time allowed for one call to the AI server. */
+        @WithDefault("5s")
+        Duration requestTimeout();
+    }
+
+    interface Replicate {
+        /** Base URL of Replicate's HTTP API. */
+        @WithDefault("https://api.replicate.com")
+        String url();
+
+        /** API token ({@code Authorization: Bearer}); the provider is configured only when it is set. */
+        Optional<String> apiToken();
+
+        /**
+         * The account's webhook signing secrets ({@code whsec_...}, from {@code GET /v1/webhooks/default/secret}),
+         * comma-separated, current first; required when the provider is configured.
+         */
+        Optional<List<String>> webhookSecrets();
+
+        /**
+         * Model of a submit that names none: {@code owner/name}, {@code owner/name:<version>} or a 64-hex version id.
+         * Without it, every Replicate submit must name its {@code model}.
+         */
+        Optional<String> defaultModel();
+
+        /** The webhook events asked for ({@code webhook_events_filter}): start, output, logs, completed. */
+        @WithDefault("start,output,logs,completed")
+        List<String> webhookEvents();
+
+        /** Create calls made before the job is failed; only 429s and connections never made are retried. */
+        @WithDefault("3")
+        int submitAttempts();
+
+        /** First pause between create calls; doubles on each retry. */
+        @WithDefault("500ms")
+        Duration submitBackoff();
+
+        /** The longest {@code Retry-After} of a 429 that is waited for; a longer one fails the hand-off at once. */
+        @WithDefault("3s")
+        Duration maxRetryAfter();
+
+        /** Time allowed for one call to Replicate. */
+        @WithDefault("5s")
+        Duration requestTimeout();
+    }
+
+    interface Fal {
+        /** Base URL of fal's queue API. */
+        @WithDefault("https://queue.fal.run")
+        String url();
+
+        /** API key ({@code Authorization: Key}); the provider is configured only when it is set. */
+        Optional<String> key();
+
+        /**
+         * The fal user id webhooks must be signed for ({@code X-Fal-Webhook-User-Id}); required when the provider is
+         * configured, so that fal webhooks of another account are refused.
+         */
+        Optional<String> webhookUserId();
+
+        /** Where fal publishes the public keys of its webhook signatures (a JWKS of Ed25519 keys). */
+        @WithDefault("https://rest.alpha.fal.ai/.well-known/jwks.json")
+        String jwksUrl();
+
+        /** How long fetched webhook keys are used before they are fetched again. */
+        @WithDefault("1h")
+        Duration jwksCacheTtl();
+
+        /**
+         * A signature that no cached key verifies makes the keys be fetched again (fal may have added one), but not
+         * more often than this, so forged webhooks cannot make the gateway fetch in a loop.
+         */
+        @WithDefault("1m")
+        Duration jwksMinRefetchInterval();
+
+        /** Model id of a submit that names none, e.g. {@code fal-ai/flux/dev}; without it every fal submit must name one. */
+        Optional<String> defaultModel();
+
+        /** Submit calls made before the job is failed; only 429s and connections never made are retried. */
+        @WithDefault("3")
+        int submitAttempts();
+
+        /** First pause between submit calls; doubles on each retry. */
+        @WithDefault("500ms")
+        Duration submitBackoff();
+
+        /** The longest {@code Retry-After} of a 429 that is waited for; a longer one fails the hand-off at once. */
+        @WithDefault("3s")
+        Duration maxRetryAfter();
+
+        /** Time allowed for one call to fal (a fallback check may make two: status, then result). */
         @WithDefault("5s")
         Duration requestTimeout();
     }

@@ -28,7 +28,8 @@ public enum ProblemType {
     INVALID_PROGRESS(422, "invalid-progress", "Invalid progress"),
     EXTERNAL_ID_MISMATCH(422, "external-id-mismatch", "Webhook names another job"),
     INTERNAL_ERROR(500, "internal-error", "Internal error"),
-    STORE_UNAVAILABLE(503, "store-unavailable", "Service temporarily unavailable");
+    STORE_UNAVAILABLE(503, "store-unavailable", "Service temporarily unavailable"),
+    WEBHOOK_KEYS_UNAVAILABLE(503, "webhook-keys-unavailable", "Webhook keys unavailable");
 
     private final int status;
     private final String type;

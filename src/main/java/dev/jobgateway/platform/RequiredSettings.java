@@ -25,9 +25,7 @@ class RequiredSettings {
             throw new IllegalStateException("No API keys configured: set GATEWAY_API_KEYS (gateway.api-keys) to "
                     + "key=owner pairs, comma-separated");
         }
-        if (config.providers().generic().url().isEmpty()) {
-            throw new IllegalStateException("No AI server configured: set GATEWAY_PROVIDERS_GENERIC_URL "
-                    + "(gateway.providers.generic.url)");
-        }
+        // That the default AI-server provider is configured is checked where the providers are known
+        // (providers.ProviderRegistry).
     }
 }

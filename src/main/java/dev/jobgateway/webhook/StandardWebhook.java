@@ -89,6 +89,14 @@ public final class StandardWebhook {
         throw new WebhookVerificationException("no valid v1 signature for any configured secret");
     }
 
+    /** Receipt time minus a sender's {@code webhook-timestamp} (seconds), or null when it is not a number. */
+    public static Long deliveryLagMs(String timestamp, Instant receivedAt) {
+        if (timestamp == null || !SECONDS.matcher(timestamp.trim()).matches()) {
+            return null;
+        }
+        return receivedAt.toEpochMilli() - Long.parseLong(timestamp.trim()) * 1000;
+    }
+
     /** The {@code webhook-signature} value a sender with this secret puts on the message. */
     public static String sign(String secret, String id, long timestampSeconds, byte[] body) {
         return "v1," + Base64.getEncoder().encodeToString(hmac(key(secret), id, Long.toString(timestampSeconds), body));

@@ -46,8 +46,15 @@ class NativeReadinessTest {
             "dev.jobgateway.job.StoredJob",
             "dev.jobgateway.job.Transition",
             "dev.jobgateway.job.TransitionResult",
-            "dev.jobgateway.upstream.CancelAttempt",
-            "dev.jobgateway.upstream.Handoff",
+            "dev.jobgateway.providers.CancelAttempt",
+            "dev.jobgateway.providers.Handoff",
+            "dev.jobgateway.providers.Order",
+            "dev.jobgateway.providers.ProviderJob",
+            "dev.jobgateway.providers.WebhookRequest",
+            "dev.jobgateway.providers.InboundWebhook",
+            "dev.jobgateway.providers.CreateAttempts$Policy",
+            "dev.jobgateway.providers.ProviderHttp$Answer",
+            "dev.jobgateway.api.SubmitJobs$Request",
             "dev.jobgateway.devservices.simulator.SimulationPlan");
 
     @Test

@@ -1,4 +1,4 @@
-package dev.jobgateway.upstream;
+package dev.jobgateway.providers.generic;
 
 import java.net.URI;
 import java.time.Duration;
@@ -12,28 +12,64 @@ import jakarta.ws.rs.WebApplicationException;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
+import dev.jobgateway.job.Arrival;
+import dev.jobgateway.job.Report;
 import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.platform.ProblemType;
+import dev.jobgateway.providers.CancelAttempt;
+import dev.jobgateway.providers.Handoff;
+import dev.jobgateway.providers.InboundWebhook;
+import dev.jobgateway.providers.Order;
+import dev.jobgateway.providers.Provider;
+import dev.jobgateway.providers.ProviderCallException;
+import dev.jobgateway.providers.ProviderJob;
+import dev.jobgateway.providers.WebhookRequest;
 import io.quarkus.rest.client.reactive.QuarkusRestClientBuilder;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The AI server speaking the generic protocol. Submits are retried with exponential backoff and jitter on
- * connection errors, timeouts, 5xx and 429; any other 4xx is final. The outcome is a {@link Handoff}, never a
- * failure, so the caller can record it on the job.
+ * The AI server speaking the generic protocol (SPEC.md). Submits are retried with exponential backoff and jitter on
+ * connection errors, timeouts, 5xx and 429, which is safe because every attempt carries the job's id as its
+ * {@code Idempotency-Key}; any other 4xx is final. Webhooks are Standard Webhooks signed, or carry the per-job token,
+ * as {@code gateway.providers.generic.webhook-auth} says.
  */
 @ApplicationScoped
-public class GenericAiServer {
+public class GenericProvider implements Provider {
 
-    public static final String PROVIDER = "generic";
-    private static final Logger LOG = Logger.getLogger(GenericAiServer.class);
+    public static final String NAME = "generic";
+    private static final Logger LOG = Logger.getLogger(GenericProvider.class);
 
     private final GatewayConfig.Generic config;
+    private final GenericWebhooks webhooks;
     private volatile GenericAiServerApi api;
 
-    GenericAiServer(GatewayConfig config) {
+    GenericProvider(GatewayConfig config, GenericWebhooks webhooks) {
         this.config = config.providers().generic();
+        this.webhooks = webhooks;
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean configured() {
+        return config.url().filter(url -> !url.isBlank()).isPresent();
+    }
+
+    @Override
+    public String route(String model) {
+        if (model != null) {
+            throw ProblemType.INVALID_REQUEST.with("The generic provider takes no 'model': the AI server decides.");
+        }
+        return null;
+    }
+
+    /** The per-job URL, with the job's token for AI servers that cannot sign. */
+    @Override
+    public String webhookUrl(String publicBaseUrl, String jobId, String token) {
+        return publicBaseUrl + "/webhooks/" + NAME + "/" + jobId + "?token=" + token;
     }
 
     /**
@@ -41,16 +77,17 @@ public class GenericAiServer {
      * server that took an attempt whose answer was lost (a timeout) recognises the retry instead of starting a
      * second generation.
      */
-    public Uni<Handoff> submit(String jobId, JsonNode input, String webhookUrl) {
+    @Override
+    public Uni<Handoff> submit(Order order) {
         AtomicInteger attempts = new AtomicInteger();
         long started = System.nanoTime();
         Duration backoff = config.submitBackoff();
         return Uni.createFrom().deferred(() -> {
             attempts.incrementAndGet();
-            return api().submit(jobId, new UpstreamSubmit(input, webhookUrl))
+            return api().submit(order.jobId(), new UpstreamSubmit(order.input(), order.webhookUrl()))
                     .ifNoItem().after(config.requestTimeout()).failWith(TimeoutException::new);
         })
-                .onFailure(GenericAiServer::isRetryable).retry()
+                .onFailure(GenericProvider::isRetryable).retry()
                 .withBackOff(backoff, backoff.multipliedBy(16)).withJitter(0.2)
                 .atMost(Math.max(0, config.submitAttempts() - 1))
                 .map(answer -> {
@@ -69,31 +106,44 @@ public class GenericAiServer {
                 });
     }
 
-    /**
-     * Asks the AI server for a job's state (the fallback when webhooks do not come). Not retried here: the
-     * caller's per-job check interval, doubled after each failure, is the retry policy. Fails on any error.
-     */
-    public Uni<UpstreamJob> status(String externalId) {
-        return Uni.createFrom().deferred(() -> api().status(externalId))
-                .ifNoItem().after(config.requestTimeout()).failWith(TimeoutException::new);
+    /** {@code GET {ai}/jobs/{external id}}; an unknown status is a failed check, not a report. */
+    @Override
+    public Uni<Report> status(ProviderJob job) {
+        return Uni.createFrom().deferred(() -> api().status(job.externalId()))
+                .ifNoItem().after(config.requestTimeout()).failWith(TimeoutException::new)
+                .onFailure().transform(failure -> new ProviderCallException(describe(failure)))
+                .map(answer -> answer.toReport().orElseThrow(() -> new ProviderCallException(
+                        "The AI server answered an unknown status '" + answer.status() + "'.")));
     }
 
-    /**
-     * Asks the AI server to stop a job, once (a cancel is best effort: the job is already cancelled here). The
-     * outcome is returned, never a failure.
-     */
-    public Uni<CancelAttempt> cancel(String externalId) {
+    @Override
+    public Uni<CancelAttempt> cancel(ProviderJob job) {
         long started = System.nanoTime();
-        return Uni.createFrom().deferred(() -> api().cancel(externalId))
+        return Uni.createFrom().deferred(() -> api().cancel(job.externalId()))
                 .ifNoItem().after(config.requestTimeout()).failWith(TimeoutException::new)
                 .map(response -> new CancelAttempt(true, response.getStatus(), elapsedMs(started),
                         "The AI server accepted the cancel."))
                 .onFailure().recoverWithItem(failure -> {
-                    LOG.infof("Cancel of %s at the AI server failed: %s", externalId, describe(failure));
+                    LOG.infof("Cancel of %s at the AI server failed: %s", job.externalId(), describe(failure));
                     Integer status = failure instanceof WebApplicationException wae ? wae.getResponse().getStatus()
                             : null;
                     return new CancelAttempt(false, status, elapsedMs(started), describe(failure));
                 });
+    }
+
+    @Override
+    public Duration longestCheck() {
+        return config.requestTimeout();
+    }
+
+    @Override
+    public Uni<Arrival.Webhook> authenticate(WebhookRequest request) {
+        return Uni.createFrom().item(() -> webhooks.authenticate(request));
+    }
+
+    @Override
+    public InboundWebhook read(WebhookRequest request) {
+        return webhooks.read(request);
     }
 
     private GenericAiServerApi api() {
@@ -132,18 +182,11 @@ public class GenericAiServer {
     }
 
     /** A short, secret-free description of why a call to the AI server failed, for logs and the timeline. */
-    public static String describe(Throwable failure) {
+    static String describe(Throwable failure) {
         if (failure instanceof WebApplicationException wae) {
             return "The AI server answered HTTP " + wae.getResponse().getStatus() + ".";
         }
-        if (failure instanceof TimeoutException) {
-            return "The AI server did not answer in time.";
-        }
-        Throwable root = failure;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return "The AI server could not be reached (" + root.getClass().getSimpleName() + ").";
+        return ProviderCallException.describe(failure);
     }
 
     private static long elapsedMs(long startedNanos) {

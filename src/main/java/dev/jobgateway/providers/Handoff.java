@@ -1,4 +1,4 @@
-package dev.jobgateway.upstream;
+package dev.jobgateway.providers;
 
 /**
  * How handing a job to the AI server went.

@@ -1,4 +1,4 @@
-package dev.jobgateway.upstream;
+package dev.jobgateway.providers.generic;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
@@ -11,7 +11,7 @@ import jakarta.ws.rs.core.MediaType;
 
 import io.smallrye.mutiny.Uni;
 
-/** Transport for the generic AI-server protocol; {@link GenericAiServer} adds retries and error mapping. */
+/** Transport for the generic AI-server protocol; {@link GenericProvider} adds retries and error mapping. */
 @Path("/jobs")
 @Consumes(MediaType.APPLICATION_JSON)
 @Produces(MediaType.APPLICATION_JSON)

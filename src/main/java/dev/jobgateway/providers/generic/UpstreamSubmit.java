@@ -1,4 +1,4 @@
-package dev.jobgateway.upstream;
+package dev.jobgateway.providers.generic;
 
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;

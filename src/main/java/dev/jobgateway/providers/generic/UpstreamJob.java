@@ -1,4 +1,4 @@
-package dev.jobgateway.upstream;
+package dev.jobgateway.providers.generic;
 
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package dev.jobgateway.upstream;
+package dev.jobgateway.providers;
 
 /**
  * How asking the AI server to stop a job went.

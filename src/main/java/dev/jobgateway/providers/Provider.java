@@ -1,0 +1,68 @@
+package dev.jobgateway.providers;
+
+import java.time.Duration;
+
+import dev.jobgateway.job.Arrival;
+import dev.jobgateway.job.Report;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * An AI-server provider: everything about a job that depends on which AI server runs it. The gateway's core and its
+ * use cases (submit, read, cancel, the fallback, webhooks) see only this interface and the provider-neutral
+ * {@link Report}; a provider's field names, statuses, credentials and signature scheme stay behind it. A provider is
+ * an {@code @ApplicationScoped} bean in its own package, found by {@link ProviderRegistry} by its {@link #name()}.
+ */
+public interface Provider {
+
+    /** The name submits use ({@code "provider"}), webhook routes carry ({@code /webhooks/{name}/...}) and jobs store. */
+    String name();
+
+    /**
+     * Whether the configuration gives this provider what it needs (its URL or credentials). Only configured providers
+     * take submits and webhooks; an unconfigured one is as unknown as a provider that does not exist.
+     */
+    boolean configured();
+
+    /**
+     * Checks the submit's provider-specific routing (e.g. Replicate's model or version, fal's model id) and returns
+     * what the job stores: the model given, this provider's configured default, or null where the provider has no
+     * such notion. Throws {@code invalid-request} (422) for routing the provider cannot take.
+     */
+    String route(String model);
+
+    /** The URL the provider posts this job's webhooks to; {@code token} is the job's per-job webhook token. */
+    String webhookUrl(String publicBaseUrl, String jobId, String token);
+
+    /**
+     * Hands the job to the provider, retrying only what is safe to retry for it. Never fails: a hand-off that did not
+     * happen (or whose outcome is unknown) is a {@link Handoff} with an error code, which fails the job.
+     */
+    Uni<Handoff> submit(Order order);
+
+    /**
+     * Asks the provider about a job (the fallback when webhooks do not come). Not retried here: the fallback's
+     * per-job check interval is the retry policy. Fails, with a {@link ProviderCallException} whose message is safe
+     * for the timeline, when there is no usable answer (unreachable, an error, a status it does not know).
+     */
+    Uni<Report> status(ProviderJob job);
+
+    /** Asks the provider to stop a job, once; the outcome, never a failure. */
+    Uni<CancelAttempt> cancel(ProviderJob job);
+
+    /** The longest one {@link #status} call can take, so the fallback's lease outlasts it. */
+    Duration longestCheck();
+
+    /**
+     * Authenticates a webhook with this provider's scheme, before its body is parsed: the arrival as the timeline
+     * records it, or a failure with {@code invalid-webhook-signature} (401), or a 503 when the gateway cannot check
+     * right now (e.g. the provider's public keys cannot be fetched), so that the sender retries.
+     * {@link Arrival.Webhook#BY_TOKEN} asks the caller to check the per-job token against the job.
+     */
+    Uni<Arrival.Webhook> authenticate(WebhookRequest request);
+
+    /**
+     * Reads an authenticated webhook: which provider job it is about and what it reports, in the gateway's terms.
+     * Throws {@code invalid-json} (400), {@code unknown-status} or {@code external-id-mismatch} (422).
+     */
+    InboundWebhook read(WebhookRequest request);
+}

@@ -1,0 +1,71 @@
+package dev.jobgateway.providers.replicate;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+
+import dev.jobgateway.job.Arrival;
+import dev.jobgateway.job.Report;
+import dev.jobgateway.platform.ProblemType;
+import dev.jobgateway.providers.InboundWebhook;
+import dev.jobgateway.providers.WebhookRejections;
+import dev.jobgateway.providers.WebhookRequest;
+import dev.jobgateway.webhook.StandardWebhook;
+import dev.jobgateway.webhook.WebhookVerificationException;
+
+/**
+ * Replicate's webhooks: Standard Webhooks signatures ({@code webhook-id}, {@code webhook-timestamp},
+ * {@code webhook-signature}) made with the account's signing secret, any of several during a rotation; the body is
+ * the prediction at that moment. A resend carries the same {@code webhook-id}, which the core deduplicates.
+ */
+final class ReplicateWebhooks {
+
+    private final StandardWebhook signatures;
+    private final ObjectReader reader;
+
+    ReplicateWebhooks(List<String> secrets, Duration tolerance, ObjectMapper mapper) {
+        this.signatures = new StandardWebhook(secrets, tolerance);
+        this.reader = mapper.readerFor(Prediction.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    }
+
+    Arrival.Webhook authenticate(WebhookRequest request) {
+        String id = StandardWebhook.header(request.headers(), StandardWebhook.ID_HEADER);
+        String timestamp = StandardWebhook.header(request.headers(), StandardWebhook.TIMESTAMP_HEADER);
+        String signature = StandardWebhook.header(request.headers(), StandardWebhook.SIGNATURE_HEADER);
+        try {
+            signatures.verify(id, timestamp, signature, request.body(), request.receivedAt());
+        } catch (WebhookVerificationException e) {
+            throw WebhookRejections.unauthorized(ReplicateProvider.NAME, e.getMessage());
+        }
+        return new Arrival.Webhook(id, timestamp, Arrival.Webhook.BY_SIGNATURE,
+                StandardWebhook.deliveryLagMs(timestamp, request.receivedAt()));
+    }
+
+    InboundWebhook read(WebhookRequest request) {
+        Prediction prediction = parse(request.body());
+        Report report = prediction.toReport().orElseThrow(() -> ProblemType.UNKNOWN_STATUS.with("Status '"
+                + shown(prediction.status()) + "' is not one of Replicate's starting, processing, succeeded, failed, "
+                + "canceled, aborted."));
+        return new InboundWebhook(prediction.id(), report);
+    }
+
+    Prediction parse(byte[] body) {
+        try {
+            Prediction prediction = reader.readValue(body);
+            if (prediction == null) {
+                throw new IOException("empty");
+            }
+            return prediction;
+        } catch (IOException e) {
+            throw ProblemType.INVALID_JSON.with("The webhook body is not a Replicate prediction object.");
+        }
+    }
+
+    private static String shown(String status) {
+        return status == null ? "" : status.length() > 40 ? status.substring(0, 40) + "..." : status;
+    }
+}
