@@ -33,11 +33,11 @@ import io.restassured.path.json.JsonPath;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.Api;
+import dev.jobgateway.support.ShortFallbackIntervals;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.webhook.StandardWebhook;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.quarkus.test.junit.QuarkusTestProfile;
 import io.quarkus.test.junit.TestProfile;
 
 /**
@@ -47,19 +47,8 @@ import io.quarkus.test.junit.TestProfile;
  */
 @QuarkusTest
 @QuarkusTestResource(TestPorts.class)
-@TestProfile(FallbackTest.ShortIntervals.class)
+@TestProfile(ShortFallbackIntervals.class)
 class FallbackTest {
-
-    /** Overdue after 300 ms without news; one check per second per job. */
-    public static class ShortIntervals implements QuarkusTestProfile {
-        @Override
-        public Map<String, String> getConfigOverrides() {
-            return Map.of(
-                    "gateway.fallback.check-after", "300ms",
-                    "gateway.fallback.check-interval", "1s",
-                    "gateway.fallback.max-check-interval", "4s");
-        }
-    }
 
     @Inject
     ReadJobs reads;

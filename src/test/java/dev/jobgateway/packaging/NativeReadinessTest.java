@@ -55,7 +55,9 @@ class NativeReadinessTest {
             "dev.jobgateway.providers.CreateAttempts$Policy",
             "dev.jobgateway.providers.ProviderHttp$Answer",
             "dev.jobgateway.api.SubmitJobs$Request",
-            "dev.jobgateway.devservices.simulator.SimulationPlan");
+            "dev.jobgateway.devservices.simulator.SimulationPlan",
+            "dev.jobgateway.devservices.simulator.SimWebhook",
+            "dev.jobgateway.devservices.simulator.SimulatedAiServer$Settings");
 
     @Test
     void everyRecordThatIsJsonAndEveryEnumWithJacksonAnnotationsIsRegisteredForReflection() throws Exception {

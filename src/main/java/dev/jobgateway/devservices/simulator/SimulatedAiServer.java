@@ -12,15 +12,16 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -32,41 +33,61 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
-import dev.jobgateway.webhook.StandardWebhook;
-
 /**
- * An AI server speaking the generic protocol, for dev mode, tests and benchmarks: it accepts jobs, "generates"
- * them on a timer as {@code input.simulate} says, answers status and cancel calls, and sends Standard Webhooks
- * signed webhooks, retrying failed deliveries like real senders do. Plain JDK HTTP, no framework, so tests and
- * benchmarks can run it outside the gateway too.
+ * A simulated AI server for dev mode, tests and benchmarks, speaking three dialects on one port: the generic protocol
+ * at {@code /}, Replicate's predictions API under {@code /replicate} and fal's queue API under {@code /fal}, each with
+ * the quirks of the real one (docs/providers.md). Jobs are "generated" on a timer as {@code input.simulate} says
+ * ({@link SimulationPlan}, the same knobs for every dialect); webhooks are signed as each provider signs them and
+ * redelivered on failure as each provider does. Plain JDK HTTP, no framework, so tests and benchmarks can run it
+ * outside the gateway too.
  */
 public final class SimulatedAiServer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SimulatedAiServer.class);
     private static final int DELIVERY_ATTEMPTS = 5;
+    private static final String NO_DELAY = "sun.net.httpserver.nodelay";
+
+    /** The credentials each dialect checks and signs with. */
+    public record Settings(String genericSecret, String replicateSecret, String replicateToken, String falKey,
+            String falUserId) {
+
+        /** Defaults for every dialect but the generic secret, e.g. for tests that run only the generic protocol. */
+        public static Settings generic(String genericSecret) {
+            return new Settings(genericSecret, "whsec_" + java.util.Base64.getEncoder().encodeToString(
+                    "simulated replicate signing secret".getBytes(StandardCharsets.UTF_8)),
+                    "sim-replicate-token", "sim-fal-key", "sim-fal-user");
+        }
+    }
 
     private final int requestedPort;
-    private final String signingSecret;
+    private final Settings settings;
     private final ObjectMapper mapper = new ObjectMapper();
     private final Map<String, SimJob> jobs = new ConcurrentHashMap<>();
     private final Map<String, AtomicInteger> attemptsByWebhookUrl = new ConcurrentHashMap<>();
-    private final List<String> submittedWebhookUrls = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<String> submittedWebhookUrls = new CopyOnWriteArrayList<>();
     private final AtomicInteger submitAttempts = new AtomicInteger();
     private final AtomicInteger generations = new AtomicInteger();
-    private final Map<String, SimJob> jobsByIdempotencyKey = new ConcurrentHashMap<>();
     private final AtomicInteger statusCalls = new AtomicInteger();
     private final AtomicInteger cancelCalls = new AtomicInteger();
     private final AtomicInteger webhooksDelivered = new AtomicInteger();
+    private final GenericDialect generic;
+    private final ReplicateDialect replicate;
+    private final FalDialect fal;
     private HttpServer server;
     private ExecutorService requests;
     private ScheduledExecutorService timers;
     private HttpClient client;
 
-    private static final String NO_DELAY = "sun.net.httpserver.nodelay";
+    public SimulatedAiServer(int port, String genericSigningSecret) {
+        this(port, Settings.generic(genericSigningSecret));
+    }
 
-    public SimulatedAiServer(int port, String signingSecret) {
+    public SimulatedAiServer(int port, Settings settings) {
         this.requestedPort = port;
-        this.signingSecret = signingSecret;
+        this.settings = settings;
+        this.generic = new GenericDialect(this, settings.genericSecret());
+        this.replicate = new ReplicateDialect(this, settings.replicateSecret(), settings.replicateToken());
+        this.fal = new FalDialect(this, settings.falKey(), settings.falUserId());
     }
 
     public synchronized void start() {
@@ -89,7 +110,7 @@ public final class SimulatedAiServer implements AutoCloseable {
         server.setExecutor(requests);
         server.createContext("/", this::handle);
         server.start();
-        LOG.infof("Simulated AI server listening on %s", baseUri());
+        LOG.infof("Simulated AI server listening on %s (generic at /, Replicate at /replicate, fal at /fal)", baseUri());
     }
 
     public synchronized void stop() {
@@ -107,15 +128,40 @@ public final class SimulatedAiServer implements AutoCloseable {
         stop();
     }
 
+    /** The generic protocol's base URL. */
     public URI baseUri() {
         return URI.create("http://127.0.0.1:" + port());
+    }
+
+    /** Base URL of the Replicate dialect ({@code gateway.providers.replicate.url}). */
+    public URI replicateUri() {
+        return URI.create(baseUri() + "/replicate");
+    }
+
+    /** Base URL of the fal dialect's queue ({@code gateway.providers.fal.url}). */
+    public URI falUri() {
+        return URI.create(baseUri() + "/fal");
+    }
+
+    /** Where the fal dialect publishes its webhook keys ({@code gateway.providers.fal.jwks-url}). */
+    public URI falJwksUri() {
+        return URI.create(falUri() + "/.well-known/jwks.json");
     }
 
     public int port() {
         return server == null ? requestedPort : server.getAddress().getPort();
     }
 
-    /** Every {@code POST /jobs} received, rejected ones included. */
+    public Settings settings() {
+        return settings;
+    }
+
+    /** The fal dialect's signing keys and JWKS, for tests that sign or break them. */
+    public FalSigning falSigning() {
+        return fal.signing();
+    }
+
+    /** Every submit received, rejected ones included, whatever the dialect. */
     public int submitAttempts() {
         return submitAttempts.get();
     }
@@ -134,46 +180,44 @@ public final class SimulatedAiServer implements AutoCloseable {
         return job == null ? 0 : job.statusCalls.get();
     }
 
+    /** A header of the submit that created the job with this AI-server id (lower-case name), or null. */
+    public String submitHeader(String externalId, String name) {
+        SimJob job = jobs.get(externalId);
+        return job == null ? null : job.submitHeaders.get(name.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** The job's state in the simulator's neutral words (queued, running, succeeded, ...), or null if unknown. */
+    public String jobStatus(String externalId) {
+        SimJob job = jobs.get(externalId);
+        return job == null ? null : job.status;
+    }
+
     /** Webhooks the gateway answered with 2xx. */
     public int webhooksDelivered() {
         return webhooksDelivered.get();
     }
 
+    /** Generations started (submits that created a job, not retries recognised by their Idempotency-Key). */
+    public int generations() {
+        return generations.get();
+    }
+
+    /** The webhook URLs of every submit received so far (each names its gateway job), oldest first. */
+    public List<String> submittedWebhookUrls() {
+        return List.copyOf(submittedWebhookUrls);
+    }
+
     private void handle(HttpExchange exchange) throws IOException {
         try (exchange) {
             String method = exchange.getRequestMethod();
-            String[] path = exchange.getRequestURI().getPath().replaceAll("^/+|/+$", "").split("/");
-            if (method.equals("POST") && path.length == 1 && path[0].equals("jobs")) {
-                submit(exchange);
-            } else if (method.equals("GET") && path.length == 2 && path[0].equals("jobs")) {
-                statusCalls.incrementAndGet();
-                SimJob job = jobs.get(path[1]);
-                if (job != null && job.statusCalls.incrementAndGet() <= job.plan.statusErrors()) {
-                    respond(exchange, 503, error("simulated status outage"));
-                    return;
-                }
-                if (job == null) {
-                    respond(exchange, 404, error("no such job"));
-                    return;
-                }
-                if (job.plan.statusDelayMs() > 0) {
-                    sleep(job.plan.statusDelayMs());
-                }
-                ObjectNode answer = job.describe();
-                if (job.plan.statusProgress() != null) {
-                    answer.put("progress", job.plan.statusProgress());
-                }
-                respond(exchange, 200, answer);
-            } else if (method.equals("POST") && path.length == 3 && path[0].equals("jobs")
-                    && path[2].equals("cancel")) {
-                cancelCalls.incrementAndGet();
-                SimJob job = jobs.get(path[1]);
-                if (job != null) {
-                    job.cancel();
-                }
-                respond(exchange, job == null ? 404 : 200, job == null ? error("no such job") : job.describe());
+            String raw = exchange.getRequestURI().getPath().replaceAll("^/+|/+$", "");
+            List<String> path = raw.isEmpty() ? List.of() : Arrays.asList(raw.split("/"));
+            if (!path.isEmpty() && path.get(0).equals("replicate")) {
+                replicate.handle(exchange, method, path.subList(1, path.size()));
+            } else if (!path.isEmpty() && path.get(0).equals("fal")) {
+                fal.handle(exchange, method, path.subList(1, path.size()));
             } else {
-                respond(exchange, 404, error("no such endpoint"));
+                generic.handle(exchange, method, path);
             }
         } catch (RuntimeException e) {
             LOG.warn("Simulated AI server failed a request", e);
@@ -181,66 +225,82 @@ public final class SimulatedAiServer implements AutoCloseable {
         }
     }
 
-    private void submit(HttpExchange exchange) throws IOException {
-        submitAttempts.incrementAndGet();
-        JsonNode body;
+    // --- shared by the dialects ---------------------------------------------------------------------------------
+
+    ObjectMapper mapper() {
+        return mapper;
+    }
+
+    ScheduledExecutorService timers() {
+        return timers;
+    }
+
+    /** The body as JSON, or null if it is not JSON. */
+    JsonNode readJson(HttpExchange exchange) {
         try (InputStream in = exchange.getRequestBody()) {
-            body = mapper.readTree(in);
+            return mapper.readTree(in);
         } catch (IOException e) {
-            respond(exchange, 400, error("body is not JSON"));
-            return;
-        }
-        JsonNode input = body == null ? null : body.get("input");
-        String webhookUrl = body == null ? null : body.path("webhook_url").asText(null);
-        if (input == null || !input.isObject() || webhookUrl == null) {
-            respond(exchange, 400, error("input object and webhook_url are required"));
-            return;
-        }
-        SimulationPlan plan;
-        try {
-            plan = SimulationPlan.from(input);
-        } catch (RuntimeException e) {
-            respond(exchange, 400, error("input.simulate is not understood: " + e.getMessage()));
-            return;
-        }
-        int attempt = attemptsByWebhookUrl.computeIfAbsent(webhookUrl, url -> {
-            submittedWebhookUrls.add(url);
-            return new AtomicInteger();
-        }).incrementAndGet();
-        if (attempt <= plan.rejectSubmits()) {
-            respond(exchange, 503, error("simulated overload"));
-            return;
-        }
-        String idempotencyKey = exchange.getRequestHeaders().getFirst("Idempotency-Key");
-        SimJob known = idempotencyKey == null ? null : jobsByIdempotencyKey.get(idempotencyKey);
-        if (known != null) {
-            // A retry of a submit this server took already: the same job, no second generation.
-            respond(exchange, 200, mapper.createObjectNode().put("id", known.id).put("status", "queued"));
-            return;
-        }
-        // Like a real AI server, the job is taken before a slow answer: a caller that times out has still started it.
-        SimJob job = new SimJob("sim_" + UUID.randomUUID(), input,
-                plan.fixedWebhookUrl() ? withoutJobId(URI.create(webhookUrl)) : URI.create(webhookUrl), plan);
-        jobs.put(job.id, job);
-        generations.incrementAndGet();
-        if (idempotencyKey != null) {
-            jobsByIdempotencyKey.put(idempotencyKey, job);
-        }
-        if (plan.submitDelayMs() > 0 && attempt <= plan.rejectSubmits() + plan.slowSubmits()
-                && !sleep(plan.submitDelayMs())) {
-            return;
-        }
-        if (plan.webhook() == SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
-            job.finishBeforeResponding();
-        }
-        respond(exchange, 201, mapper.createObjectNode().put("id", job.id).put("status", "queued"));
-        if (plan.webhook() != SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
-            job.schedule();
+            return null;
         }
     }
 
-    /** Like a slow AI server; false if interrupted (the server is stopping). */
-    private static boolean sleep(long millis) {
+    /**
+     * Counts a submit attempt for this webhook URL (the gateway's job) and says which attempt it is, so a plan can
+     * refuse the first N.
+     */
+    int countSubmit(String webhookUrl) {
+        submitAttempts.incrementAndGet();
+        return attemptsByWebhookUrl.computeIfAbsent(webhookUrl, url -> {
+            submittedWebhookUrls.add(url);
+            return new AtomicInteger();
+        }).incrementAndGet();
+    }
+
+    /** Counts a submit refused before it named its job (not JSON, no webhook URL, wrong credentials). */
+    void countRejectedSubmit() {
+        submitAttempts.incrementAndGet();
+    }
+
+    /** Takes a new job (a generation starts), remembering the submit's headers. */
+    SimJob register(SimJob job, HttpExchange submit) {
+        jobs.put(job.id, job);
+        generations.incrementAndGet();
+        submit.getRequestHeaders().forEach((name, values) -> job.submitHeaders.put(
+                name.toLowerCase(java.util.Locale.ROOT), values.get(0)));
+        return job;
+    }
+
+    SimJob job(String id) {
+        return jobs.get(id);
+    }
+
+    /** A status call for a job; true when the plan says to answer it with an outage (503). */
+    boolean countStatusCall(SimJob job) {
+        statusCalls.incrementAndGet();
+        if (job == null) {
+            return false;
+        }
+        boolean outage = job.statusCalls.incrementAndGet() <= job.plan.statusErrors();
+        if (!outage && job.plan.statusDelayMs() > 0) {
+            sleep(job.plan.statusDelayMs());
+        }
+        return outage;
+    }
+
+    void countCancel() {
+        cancelCalls.incrementAndGet();
+    }
+
+    /**
+     * Answers a submit the plan says is slow that much later; the job was taken before, so a caller that times out
+     * has still started it. False if interrupted (the server is stopping).
+     */
+    boolean delaySubmit(SimulationPlan plan, int attempt) {
+        return plan.submitDelayMs() <= 0 || attempt > plan.rejectSubmits() + plan.slowSubmits()
+                || sleep(plan.submitDelayMs());
+    }
+
+    static boolean sleep(long millis) {
         try {
             Thread.sleep(millis);
             return true;
@@ -250,206 +310,74 @@ public final class SimulatedAiServer implements AutoCloseable {
         }
     }
 
-    /** Generations started (submits that created a job, not retries recognised by their Idempotency-Key). */
-    public int generations() {
-        return generations.get();
+    void respond(HttpExchange exchange, int status, JsonNode body) throws IOException {
+        respond(exchange, status, mapper.writeValueAsBytes(body), "application/json", Map.of());
     }
 
-    /** {@code .../webhooks/generic/{job id}?token=...} without the job id and token: one URL for every job. */
-    private static URI withoutJobId(URI perJobUrl) {
-        String path = perJobUrl.getPath();
-        return perJobUrl.resolve(path.substring(0, path.lastIndexOf('/')));
-    }
-
-    /** The webhook URLs of every submit received so far (each names its gateway job), oldest first. */
-    public List<String> submittedWebhookUrls() {
-        return List.copyOf(submittedWebhookUrls);
-    }
-
-    private void respond(HttpExchange exchange, int status, JsonNode body) throws IOException {
-        byte[] bytes = mapper.writeValueAsBytes(body);
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
-        try (OutputStream out = exchange.getResponseBody()) {
-            out.write(bytes);
+    void respond(HttpExchange exchange, int status, byte[] bytes, String contentType, Map<String, String> headers)
+            throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", contentType);
+        headers.forEach(exchange.getResponseHeaders()::set);
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        if (bytes.length > 0) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
         }
     }
 
-    private ObjectNode error(String message) {
+    ObjectNode error(String message) {
         return mapper.createObjectNode().put("error", message);
     }
 
-    /** One simulated generation: its state over time and the webhooks that report it. */
-    private final class SimJob {
-        final String id;
-        final JsonNode input;
-        final URI webhookUrl;
-        final SimulationPlan plan;
-        final List<ScheduledFuture<?>> timers = new ArrayList<>();
-        final List<ObjectNode> heldBack = new ArrayList<>();
-        final AtomicInteger statusCalls = new AtomicInteger();
-        String status = "queued";
-        Double progress;
-        JsonNode output;
-        String errorMessage;
-
-        SimJob(String id, JsonNode input, URI webhookUrl, SimulationPlan plan) {
-            this.id = id;
-            this.input = input;
-            this.webhookUrl = webhookUrl;
-            this.plan = plan;
-        }
-
-        synchronized void schedule() {
-            int steps = plan.progressSteps();
-            for (int i = 1; i <= steps; i++) {
-                double fraction = (double) i / (steps + 1);
-                long at = Math.round(plan.durationMs() * fraction);
-                double reported = Math.round(fraction * 100) / 100.0;
-                timers.add(SimulatedAiServer.this.timers.schedule(() -> advance("running", reported), at,
-                        TimeUnit.MILLISECONDS));
-            }
-            timers.add(SimulatedAiServer.this.timers.schedule(this::finish, plan.durationMs(),
-                    TimeUnit.MILLISECONDS));
-        }
-
-        synchronized void advance(String newStatus, double newProgress) {
-            if (isTerminal()) {
-                return;
-            }
-            status = newStatus;
-            progress = newProgress;
-            report(false);
-        }
-
-        synchronized void finish() {
-            if (isTerminal()) {
-                return;
-            }
-            if (plan.succeeds()) {
-                status = "succeeded";
-                progress = 1.0;
-                output = mapper.createObjectNode().set("images", mapper.createArrayNode().add(mapper.createObjectNode()
-                        .put("url", baseUri() + "/images/" + id + ".png").put("width", 1024).put("height", 1024)));
-            } else {
-                status = "failed";
-                errorMessage = plan.errorMessage();
-            }
-            report(true);
-        }
-
-        /** Finishes now and waits for the gateway to take the final webhook, before the submit is answered. */
-        synchronized void finishBeforeResponding() {
-            finish();
-        }
-
-        synchronized void cancel() {
-            if (isTerminal()) {
-                return;
-            }
-            timers.forEach(timer -> timer.cancel(false));
-            status = "cancelled";
-            report(true);
-        }
-
-        boolean isTerminal() {
-            return status.equals("succeeded") || status.equals("failed") || status.equals("cancelled");
-        }
-
-        synchronized ObjectNode describe() {
-            ObjectNode node = mapper.createObjectNode().put("id", id).put("status", status);
-            node.set("output", output);
-            node.put("error_message", errorMessage);
-            if (progress == null) {
-                node.putNull("progress");
-            } else {
-                node.put("progress", progress);
-            }
-            return node;
-        }
-
-        /** Sends the current state as the plan's webhook mode says. */
-        private void report(boolean last) {
-            ObjectNode payload = describe();
-            payload.remove("id");
-            payload.put("job_id", id);
-            switch (plan.webhook()) {
-                case DROP -> {
-                }
-                case DELIVER -> send(payload, 0);
-                case BEFORE_RESPONSE -> deliverNow(payload);
-                case DELAY -> send(payload, plan.webhookDelayMs());
-                case DUPLICATE -> {
-                    String messageId = newMessageId();
-                    send(payload, messageId, 0);
-                    send(payload, messageId, 20);
-                    send(payload, messageId, 60);
-                }
-                case OUT_OF_ORDER -> {
-                    heldBack.add(payload);
-                    if (last) {
-                        for (int i = heldBack.size() - 1; i >= 0; i--) {
-                            send(heldBack.get(i), (heldBack.size() - 1 - i) * 20L);
-                        }
-                    }
-                }
-            }
-        }
-
-        private void deliverNow(ObjectNode payload) {
-            try {
-                deliver(webhookUrl, newMessageId(), mapper.writeValueAsBytes(payload), 1).get(10, TimeUnit.SECONDS);
-            } catch (Exception e) {
-                LOG.infof("Simulated webhook before response failed: %s", e.toString());
-            }
-        }
-
-        private void send(ObjectNode payload, long delayMs) {
-            send(payload, newMessageId(), delayMs);
-        }
-
-        private void send(ObjectNode payload, String messageId, long delayMs) {
-            byte[] body;
-            try {
-                body = mapper.writeValueAsBytes(payload);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            SimulatedAiServer.this.timers.schedule(() -> deliver(webhookUrl, messageId, body, 1), delayMs,
-                    TimeUnit.MILLISECONDS);
+    byte[] bytes(JsonNode body) {
+        try {
+            return mapper.writeValueAsBytes(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
-    /** Delivers one webhook, retrying connection errors, 5xx and 429 with backoff, as real senders do. */
-    private java.util.concurrent.CompletableFuture<?> deliver(URI url, String messageId, byte[] body, int attempt) {
+    /** Sends a webhook after {@code delayMs}. */
+    void send(SimWebhook webhook, long delayMs) {
+        timers.schedule(() -> deliver(webhook, 1), delayMs, TimeUnit.MILLISECONDS);
+    }
+
+    /** Sends a webhook now and waits until the gateway answered it (or gave up), before the submit is answered. */
+    void deliverNow(SimWebhook webhook) {
+        try {
+            deliver(webhook, 1).get(10, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            LOG.infof("Simulated webhook before response failed: %s", e.toString());
+        }
+    }
+
+    /** Delivers one webhook, retrying connection errors, 5xx and 429 with backoff where the sender retries it. */
+    private CompletableFuture<?> deliver(SimWebhook webhook, int attempt) {
         long timestamp = Instant.now().getEpochSecond();
-        HttpRequest request = HttpRequest.newBuilder(url)
+        HttpRequest.Builder request = HttpRequest.newBuilder(webhook.url())
                 .timeout(Duration.ofSeconds(10))
                 .header("Content-Type", "application/json")
-                .header(StandardWebhook.ID_HEADER, messageId)
-                .header(StandardWebhook.TIMESTAMP_HEADER, Long.toString(timestamp))
-                .header(StandardWebhook.SIGNATURE_HEADER, StandardWebhook.sign(signingSecret, messageId, timestamp, body))
-                .POST(HttpRequest.BodyPublishers.ofByteArray(body))
-                .build();
-        return client.sendAsync(request, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(webhook.body()));
+        webhook.signer().headers(webhook.messageId(), timestamp, webhook.body()).forEach(request::header);
+        return client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
                 .whenComplete((response, failure) -> {
                     boolean retry = failure != null || response.statusCode() >= 500 || response.statusCode() == 429;
                     if (!retry && response.statusCode() < 300) {
                         webhooksDelivered.incrementAndGet();
                         return;
                     }
-                    if (retry && attempt < DELIVERY_ATTEMPTS && !timers.isShutdown()) {
+                    if (retry && webhook.retried() && attempt < DELIVERY_ATTEMPTS && !timers.isShutdown()) {
                         long backoff = 250L << (attempt - 1);
-                        timers.schedule(() -> deliver(url, messageId, body, attempt + 1), backoff,
-                                TimeUnit.MILLISECONDS);
+                        timers.schedule(() -> deliver(webhook, attempt + 1), backoff, TimeUnit.MILLISECONDS);
                         return;
                     }
-                    LOG.infof("Simulated webhook %s to %s gave up: %s", messageId, url.getPath(),
+                    LOG.infof("Simulated webhook %s to %s gave up: %s", webhook.messageId(), webhook.url().getPath(),
                             failure != null ? failure.toString() : "HTTP " + response.statusCode());
                 });
     }
 
-    private static String newMessageId() {
+    static String newMessageId() {
         return "msg_" + UUID.randomUUID().toString().replace("-", "");
     }
 

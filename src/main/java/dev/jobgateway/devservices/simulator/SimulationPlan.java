@@ -3,24 +3,40 @@ package dev.jobgateway.devservices.simulator;
 import com.fasterxml.jackson.databind.JsonNode;
 
 /**
- * How a simulated job behaves, from the optional {@code input.simulate} object: {@code outcome}
- * ({@code succeeded|failed}), {@code duration_ms}, {@code error_message}, {@code progress_steps}, {@code webhook}
- * ({@code deliver|drop|duplicate|out_of_order|delay_ms:N|before_response}: the last one finishes the job at once and
- * delivers its final webhook before answering the submit, the race a fast job creates), {@code reject_submits} (answer the first N submit
- * attempts with 503, to exercise the gateway's retries), {@code submit_delay_ms} (answer the submit that much later,
- * like a slow AI server; the job is taken first, so a caller that times out has started it) and {@code slow_submits}
- * (delay only that many attempts, default all; a retry after them is answered at once) and {@code fixed_webhook_url} (send webhooks to {@code .../webhooks/generic}, without the
- * job id, like an AI server configured with one webhook URL: the gateway finds the job by the AI server's id) and
- * {@code status_errors} (answer the first N status calls for the job with 503, to exercise the fallback's handling of
- * an unreachable AI server), {@code status_progress} (report this progress on status calls, even out of range, as
- * a buggy AI server might) and {@code status_delay_ms} (answer status calls that much later).
+ * How a simulated job behaves, from the optional {@code input.simulate} object, the same for every dialect (generic,
+ * Replicate, fal): {@code outcome} ({@code succeeded|failed}, and {@code aborted}: Replicate's never-started
+ * prediction; the other dialects fail it), {@code duration_ms}, {@code error_message}, {@code progress_steps},
+ * {@code webhook} ({@code deliver|drop|duplicate|out_of_order|delay_ms:N|before_response}: the last one finishes the
+ * job at once and delivers its final webhook before answering the submit, the race a fast job creates),
+ * {@code reject_submits} (refuse the first N submit attempts the way the dialect's AI server refuses work it will
+ * take later: 503 for generic, 429 with {@code Retry-After} for Replicate and fal), {@code submit_delay_ms} (answer
+ * the submit that much later, like a slow AI server; the job is taken first, so a caller that times out has started
+ * it) and {@code slow_submits} (delay only that many attempts, default all; a retry after them is answered at once),
+ * {@code fixed_webhook_url} (generic: send webhooks to {@code .../webhooks/generic}, without the job id, like an AI
+ * server configured with one webhook URL), {@code status_errors} (answer the first N status calls for the job with
+ * 503), {@code status_progress} (generic: report this progress on status calls, even out of range, as a buggy AI
+ * server might), {@code status_delay_ms} (answer status calls that much later), {@code queue_position} (fal: the
+ * place in the queue reported while the request waits, default 2) and {@code payload_error} (fal: the result is not
+ * JSON, so the webhook carries {@code payload: null} and {@code payload_error}).
  */
-record SimulationPlan(boolean succeeds, long durationMs, String errorMessage, int progressSteps, WebhookMode webhook,
+record SimulationPlan(String outcome, long durationMs, String errorMessage, int progressSteps, WebhookMode webhook,
         long webhookDelayMs, int rejectSubmits, long submitDelayMs, int slowSubmits, boolean fixedWebhookUrl,
-        int statusErrors, Double statusProgress, long statusDelayMs) {
+        int statusErrors, Double statusProgress, long statusDelayMs, int queuePosition, boolean payloadError) {
+
+    static final String SUCCEEDED = "succeeded";
+    static final String FAILED = "failed";
+    static final String ABORTED = "aborted";
 
     enum WebhookMode {
         DELIVER, DROP, DUPLICATE, OUT_OF_ORDER, DELAY, BEFORE_RESPONSE
+    }
+
+    boolean succeeds() {
+        return SUCCEEDED.equals(outcome);
+    }
+
+    boolean aborts() {
+        return ABORTED.equals(outcome);
     }
 
     static SimulationPlan from(JsonNode input) {
@@ -28,7 +44,10 @@ record SimulationPlan(boolean succeeds, long durationMs, String errorMessage, in
         if (simulate == null || !simulate.isObject()) {
             simulate = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance.objectNode();
         }
-        boolean succeeds = !"failed".equals(simulate.path("outcome").asText("succeeded"));
+        String outcome = simulate.path("outcome").asText(SUCCEEDED);
+        if (!outcome.equals(FAILED) && !outcome.equals(ABORTED)) {
+            outcome = SUCCEEDED;
+        }
         long duration = Math.max(0, simulate.path("duration_ms").asLong(1000));
         String error = simulate.path("error_message").asText("The simulated generation failed.");
         int steps = Math.max(0, Math.min(100, simulate.path("progress_steps").asInt(1)));
@@ -48,7 +67,9 @@ record SimulationPlan(boolean succeeds, long durationMs, String errorMessage, in
         int statusErrors = Math.max(0, simulate.path("status_errors").asInt(0));
         Double statusProgress = simulate.has("status_progress") ? simulate.path("status_progress").asDouble() : null;
         long statusDelay = Math.max(0, Math.min(30_000, simulate.path("status_delay_ms").asLong(0)));
-        return new SimulationPlan(succeeds, duration, error, steps, mode, delay, reject, submitDelay, slowSubmits,
-                fixedUrl, statusErrors, statusProgress, statusDelay);
+        int queuePosition = Math.max(0, simulate.path("queue_position").asInt(2));
+        boolean payloadError = simulate.path("payload_error").asBoolean(false);
+        return new SimulationPlan(outcome, duration, error, steps, mode, delay, reject, submitDelay, slowSubmits,
+                fixedUrl, statusErrors, statusProgress, statusDelay, queuePosition, payloadError);
     }
 }

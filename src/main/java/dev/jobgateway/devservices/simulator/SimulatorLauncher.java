@@ -22,13 +22,21 @@ class SimulatorLauncher {
     private final SimulatedAiServer server;
 
     SimulatorLauncher(GatewayConfig config) {
-        String secret = config.providers().generic().webhookSecrets()
-                .filter(secrets -> !secrets.isEmpty()).map(secrets -> secrets.get(0))
-                .orElseThrow(() -> new IllegalStateException("The simulator signs with the first webhook secret; "
-                        + "set gateway.providers.generic.webhook-secrets"));
-        server = new SimulatedAiServer(config.simulator().port(), secret);
+        GatewayConfig.Providers providers = config.providers();
+        String secret = first(providers.generic().webhookSecrets(), "gateway.providers.generic.webhook-secrets");
+        String replicateSecret = first(providers.replicate().webhookSecrets(),
+                "gateway.providers.replicate.webhook-secrets");
+        server = new SimulatedAiServer(config.simulator().port(), new SimulatedAiServer.Settings(secret,
+                replicateSecret, providers.replicate().apiToken().orElse(""), providers.fal().key().orElse(""),
+                providers.fal().webhookUserId().orElse("")));
         server.start();
         LOG.warn("Simulated AI server active (dev/test build only) at " + server.baseUri());
+    }
+
+    /** The simulator signs with the first secret the gateway accepts. */
+    private static String first(java.util.Optional<java.util.List<String>> secrets, String setting) {
+        return secrets.filter(list -> !list.isEmpty()).map(list -> list.get(0)).orElseThrow(
+                () -> new IllegalStateException("The simulator signs with the first webhook secret; set " + setting));
     }
 
     @Produces

@@ -1,0 +1,120 @@
+package dev.jobgateway.providers;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import dev.jobgateway.devservices.simulator.FalSigning;
+import dev.jobgateway.devservices.simulator.SimulatedAiServer;
+import dev.jobgateway.providers.fal.FalProvider;
+import dev.jobgateway.support.Jobs;
+import dev.jobgateway.support.ProviderCase;
+import dev.jobgateway.support.TestPorts;
+import dev.jobgateway.support.Webhooks;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
+import io.restassured.response.Response;
+
+/**
+ * What is fal's own: its {@code request_id} as the job's id (not {@code gateway_request_id}), webhooks signed with
+ * Ed25519 keys from a JWKS that is fetched, cached and fetched again when fal rotates, a bounded number of fetches
+ * however many forged webhooks come, and an unreachable JWKS as the gateway's outage (503, fal retries), never a 401.
+ */
+@QuarkusTest
+@QuarkusTestResource(TestPorts.class)
+class FalProviderTest {
+
+    @Inject
+    SimulatedAiServer aiServer;
+
+    @Inject
+    FalProvider fal;
+
+    @BeforeEach
+    @AfterEach
+    void freshKeys() {
+        aiServer.falSigning().jwksMode(FalSigning.JwksMode.KEYS);
+        fal.forgetWebhookKeys();
+    }
+
+    @Test
+    void theJobIsKnownByFalsRequestIdAndItsWebhookIsAppliedThoughItsGatewayRequestIdChanged() {
+        String id = ProviderCase.FAL.submit(Map.of("duration_ms", 200, "progress_steps", 1));
+
+        JsonPath done = Jobs.awaitTerminal(id);
+
+        String externalId = Webhooks.externalId(id);
+        assertThat(externalId).matches("[0-9a-f-]{36}");
+        assertThat(aiServer.jobStatus(externalId)).isEqualTo("succeeded");
+        assertThat(done.getString("status")).isEqualTo("succeeded");
+        assertThat(done.getString("completed_via")).isEqualTo("webhook");
+        assertThat(done.getInt("output.seed")).isEqualTo(42);
+        assertThat(Jobs.events(id).getString("events.find { it.type == 'webhook_received' }.details.webhook_id"))
+                .startsWith(externalId + ":");
+    }
+
+    @Test
+    void aKeyFalAddedIsFetchedWhenASignatureNeedsItAndAcceptedFromThen() throws Exception {
+        String before = ProviderCase.FAL.submit(Map.of("duration_ms", 50));
+        assertThat(Jobs.awaitTerminal(before).getString("status")).isEqualTo("succeeded");
+        int fetches = aiServer.falSigning().jwksFetches();
+        Thread.sleep(1_100); // past the test build's minimum time between fetches
+
+        aiServer.falSigning().rotate();
+        String after = ProviderCase.FAL.submit(Map.of("duration_ms", 50));
+
+        assertThat(Jobs.awaitTerminal(after).getString("status")).isEqualTo("succeeded");
+        assertThat(Jobs.get(after).getString("completed_via")).isEqualTo("webhook");
+        assertThat(aiServer.falSigning().jwksFetches() - fetches).isEqualTo(1);
+    }
+
+    @Test
+    void forgedWebhooksAreRejectedWithoutMakingTheGatewayFetchKeysInALoop() {
+        String id = ProviderCase.FAL.submit(Map.of("webhook", "drop", "duration_ms", 60_000));
+        String externalId = Webhooks.externalId(id);
+        int fetches = aiServer.falSigning().jwksFetches();
+        var forger = FalSigning.generate();
+
+        for (int i = 0; i < 10; i++) {
+            byte[] body = ("{\"request_id\":\"" + externalId + "\",\"status\":\"OK\",\"payload\":{\"images\":[]}}")
+                    .getBytes(StandardCharsets.UTF_8);
+            post(id, FalSigning.headers(forger.getPrivate(), externalId, aiServer.falSigning().userId(),
+                    Instant.now().getEpochSecond(), body), body).then().statusCode(401)
+                    .body("type", org.hamcrest.Matchers.equalTo("/problems/invalid-webhook-signature"));
+        }
+
+        assertThat(aiServer.falSigning().jwksFetches() - fetches).isEqualTo(1);
+        assertThat(Jobs.get(id).getString("status")).isEqualTo("queued");
+    }
+
+    @Test
+    void anUnreachableJwksAnswers503SoFalRetriesAndTheRetryCompletesTheJob() throws Exception {
+        aiServer.falSigning().jwksMode(FalSigning.JwksMode.DOWN);
+        String id = ProviderCase.FAL.submit(Map.of("duration_ms", 100));
+        await().atMost(Duration.ofSeconds(5)).until(() -> aiServer.falSigning().jwksFetches() > 0);
+        assertThat(Jobs.get(id).getString("status")).isEqualTo("queued");
+
+        aiServer.falSigning().jwksMode(FalSigning.JwksMode.KEYS);
+
+        // The simulator redelivers after 0.25, 0.5, 1 and 2 s; the gateway may fetch again 1 s after its last try.
+        await().atMost(Duration.ofSeconds(8)).until(() -> Jobs.get(id).getString("status").equals("succeeded"));
+        assertThat(Jobs.get(id).getString("completed_via")).isEqualTo("webhook");
+        assertThat(Jobs.get(id).getInt("delivery.webhooks_received")).isEqualTo(1);
+    }
+
+    private static Response post(String jobId, Map<String, String> headers, byte[] body) {
+        return given().contentType("application/json").headers(headers).body(body).post("/webhooks/fal/" + jobId);
+    }
+}

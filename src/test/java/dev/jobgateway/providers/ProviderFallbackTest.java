@@ -1,0 +1,131 @@
+package dev.jobgateway.providers;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.time.Duration;
+import java.util.Map;
+
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import dev.jobgateway.devservices.simulator.SimulatedAiServer;
+import dev.jobgateway.support.Jobs;
+import dev.jobgateway.support.ProviderCase;
+import dev.jobgateway.support.ShortFallbackIntervals;
+import dev.jobgateway.support.TestPorts;
+import dev.jobgateway.support.Webhooks;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.junit.QuarkusTest;
+import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
+
+/**
+ * The fallback for every provider, each against its dialect: a webhook that never comes is made up for by asking the
+ * provider's own status API (fal: the status, then the result), and what the answer carries (Replicate's progress in
+ * its logs, fal's queue position) reaches the job. Same short intervals as the generic fallback tests.
+ */
+@QuarkusTest
+@QuarkusTestResource(TestPorts.class)
+@TestProfile(ShortFallbackIntervals.class)
+class ProviderFallbackTest {
+
+    @Inject
+    SimulatedAiServer aiServer;
+
+    @ParameterizedTest
+    @EnumSource(ProviderCase.class)
+    void aDroppedWebhookIsRecoveredByAskingTheProvider(ProviderCase provider) throws Exception {
+        String id = provider.submit(Map.of("webhook", "drop", "duration_ms", 100));
+        Thread.sleep(400);
+
+        JsonPath job = Jobs.get(id);
+
+        assertThat(job.getString("status")).isEqualTo("succeeded");
+        assertThat(job.getString("completed_via")).isEqualTo("poll");
+        assertThat(job.getString("delivery.state")).isEqualTo("polled");
+        assertThat(job.getInt("delivery.webhooks_received")).isZero();
+        assertThat(job.getString(provider.firstImageUrl())).endsWith(".png");
+        assertThat(Jobs.events(id).getList("events.type")).containsExactly("submitted", "handed_to_ai_server",
+                "upstream_checked");
+    }
+
+    @ParameterizedTest
+    @EnumSource(ProviderCase.class)
+    void aFailureWhoseWebhookWasDroppedIsRecoveredWithTheProvidersError(ProviderCase provider) throws Exception {
+        String id = provider.submit(Map.of("webhook", "drop", "duration_ms", 100, "outcome", "failed",
+                "error_message", "out of memory"));
+        Thread.sleep(400);
+
+        JsonPath job = Jobs.get(id);
+
+        assertThat(job.getString("status")).isEqualTo("failed");
+        assertThat(job.getString("completed_via")).isEqualTo("poll");
+        assertThat(job.getString("error.source")).isEqualTo("ai_server");
+        assertThat(job.getString("error_message")).contains("out of memory");
+    }
+
+    @ParameterizedTest
+    @EnumSource(ProviderCase.class)
+    void aProviderThatCannotAnswerIsAskedAgainLaterNeverTakenForAFailedJob(ProviderCase provider) throws Exception {
+        String id = provider.submit(Map.of("webhook", "drop", "duration_ms", 200, "status_errors", 1));
+        String externalId = Webhooks.externalId(id);
+        Thread.sleep(400);
+
+        JsonPath unreachable = Jobs.get(id);
+        assertThat(unreachable.getString("status")).isNotIn("failed", "succeeded");
+        assertThat(unreachable.getString("delivery.state")).isEqualTo("upstream_unreachable");
+
+        await().atMost(Duration.ofSeconds(6)).pollInterval(Duration.ofMillis(200))
+                .until(() -> Jobs.get(id).getString("status").equals("succeeded"));
+        assertThat(aiServer.statusCalls(externalId)).isEqualTo(2);
+        assertThat(Jobs.events(id).getList("events.type")).containsSubsequence("upstream_check_failed",
+                "upstream_checked");
+    }
+
+    @Test
+    void replicatesProgressIsReadFromTheTqdmLinesOfItsLogs() throws Exception {
+        // Starts at 1/2 of 4 s with one tqdm line at 50 %; checked after it started.
+        String id = ProviderCase.REPLICATE.submit(Map.of("webhook", "drop", "duration_ms", 4_000,
+                "progress_steps", 1));
+        Thread.sleep(2_300);
+
+        JsonPath job = Jobs.get(id);
+
+        assertThat(job.getString("status")).isEqualTo("running");
+        assertThat(job.getDouble("progress")).isEqualTo(0.5);
+        assertThat(Jobs.events(id).getString("events.find { it.type == 'upstream_checked' }.details.upstream_status"))
+                .isEqualTo("processing");
+    }
+
+    @Test
+    void falsQueuePositionIsKeptOnTheJobWhileItWaitsInTheQueue() throws Exception {
+        // Queued for the first half of a minute, third in line.
+        String id = ProviderCase.FAL.submit(Map.of("webhook", "drop", "duration_ms", 60_000, "progress_steps", 1,
+                "queue_position", 3));
+        Thread.sleep(400);
+
+        JsonPath job = Jobs.get(id);
+
+        assertThat(job.getString("status")).isEqualTo("queued");
+        assertThat(job.getInt("queue_position")).isEqualTo(3);
+        assertThat(job.getLong("version")).isEqualTo(1);
+        assertThat(Jobs.events(id).getString("events.find { it.type == 'upstream_checked' }.details.upstream_status"))
+                .isEqualTo("IN_QUEUE");
+    }
+
+    @Test
+    void aFalResultThatIsNotJsonFailsTheJobWithPayloadError() throws Exception {
+        String id = ProviderCase.FAL.submit(Map.of("webhook", "drop", "duration_ms", 100, "payload_error", true));
+        Thread.sleep(400);
+
+        JsonPath job = Jobs.get(id);
+
+        assertThat(job.getString("status")).isEqualTo("failed");
+        assertThat(job.getString("error.code")).isEqualTo("payload_error");
+        assertThat(job.getString("completed_via")).isEqualTo("poll");
+    }
+}
