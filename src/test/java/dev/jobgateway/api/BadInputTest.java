@@ -18,7 +18,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import org.eclipse.microprofile.config.ConfigProvider;
+
+import dev.jobgateway.devservices.simulator.FalSigning;
+import dev.jobgateway.devservices.simulator.SimulatedAiServer;
+import dev.jobgateway.providers.fal.FalProvider;
 import dev.jobgateway.support.Api;
+import dev.jobgateway.support.ProviderCase;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.RedisKeys;
 import dev.jobgateway.support.TestPorts;
@@ -43,8 +49,16 @@ class BadInputTest {
     private static final String WRONG_SECRET = "whsec_" + java.util.Base64.getEncoder()
             .encodeToString("not the gateway's secret".getBytes(StandardCharsets.UTF_8));
 
-    /** A queued job of owner {@code dev} that the AI server holds (webhooks dropped), and its AI-server id. */
-    record Fixture(String jobId, String externalId) {
+    /**
+     * Queued jobs of owner {@code dev} that their AI servers hold (webhooks dropped), one per provider, with their
+     * AI-server ids, and the simulated AI server and fal adapter (whose keys some cases break and restore).
+     */
+    record Fixture(String jobId, String externalId, String replicateJobId, String predictionId, String falJobId,
+            String falRequestId, SimulatedAiServer ai, FalProvider fal) {
+
+        List<String> jobIds() {
+            return List.of(jobId, replicateJobId, falJobId);
+        }
     }
 
     /** One bad request and the problem it must get. */
@@ -56,11 +70,21 @@ class BadInputTest {
     @Inject
     RedisDataSource redis;
 
+    @Inject
+    SimulatedAiServer ai;
+
+    @Inject
+    FalProvider fal;
+
     @BeforeEach
-    void oneJobToAimAt() {
+    void oneJobPerProviderToAimAt() {
         if (fixture == null) {
-            String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 600_000))).getString("id");
-            fixture = new Fixture(id, Webhooks.externalId(id));
+            Map<String, Object> held = Map.of("webhook", "drop", "duration_ms", 600_000, "progress_steps", 0);
+            String id = Jobs.submit(Jobs.simulate(held)).getString("id");
+            String replicate = ProviderCase.REPLICATE.submit(held);
+            String falJob = ProviderCase.FAL.submit(held);
+            fixture = new Fixture(id, Webhooks.externalId(id), replicate, Webhooks.externalId(replicate), falJob,
+                    Webhooks.externalId(falJob), ai, fal);
         }
     }
 
@@ -218,7 +242,10 @@ class BadInputTest {
 
         // Webhooks
         add(cases, "unknown webhook provider", f -> Webhooks.signed("msg_bad_1", Webhooks.body(f.externalId(),
-                "succeeded", null)).post("/webhooks/replicate/" + f.jobId()), 404, "unknown-provider",
+                "succeeded", null)).post("/webhooks/runpod/" + f.jobId()), 404, "unknown-provider",
+                "Unknown provider");
+        add(cases, "webhook to the fixed URL of an unknown provider", f -> Webhooks.signed("msg_bad_1b",
+                Webhooks.body(f.externalId(), "succeeded", null)).post("/webhooks/comfyui"), 404, "unknown-provider",
                 "Unknown provider");
         add(cases, "webhook for an unknown job", f -> Webhooks.toJob(UNKNOWN_JOB, "msg_bad_2",
                 Webhooks.body("sim_x", "succeeded", null)), 404, "job-not-found", "Job not found");
@@ -271,7 +298,176 @@ class BadInputTest {
         add(cases, "webhook to the fixed URL with a wrong signature", f -> signedWith(WRONG_SECRET, "msg_bad_14",
                 Webhooks.body(f.externalId(), "succeeded", null), Instant.now().getEpochSecond())
                 .post("/webhooks/generic"), 401, "invalid-webhook-signature", "Webhook not authenticated");
+        providerCases(cases);
         return cases.stream();
+    }
+
+    /** Submits naming providers, and each provider's webhooks with the other schemes' and broken signatures. */
+    private static void providerCases(List<Arguments> cases) {
+        Function<String, RequestSpecification> json = body -> given().contentType("application/json").body(body);
+
+        // Submit: provider and model
+        add(cases, "unknown provider", f -> json.apply("{\"provider\":\"runpod\",\"input\":{}}").post("/jobs"), 422,
+                "invalid-request", "Invalid request");
+        add(cases, "provider that is not a string", f -> json.apply("{\"provider\":[\"fal\"],\"input\":{}}")
+                .post("/jobs"), 422, "invalid-request", "Invalid request");
+        add(cases, "provider name in another case", f -> json.apply("{\"provider\":\"Replicate\",\"input\":{}}")
+                .post("/jobs"), 422, "invalid-request", "Invalid request");
+        add(cases, "model for the generic provider", f -> json.apply(
+                "{\"provider\":\"generic\",\"model\":\"a/b\",\"input\":{}}").post("/jobs"), 422, "invalid-request",
+                "Invalid request");
+        add(cases, "Replicate model that is no owner/name or version", f -> json.apply(
+                "{\"provider\":\"replicate\",\"model\":\"flux schnell\",\"input\":{}}").post("/jobs"), 422,
+                "invalid-request", "Invalid request");
+        add(cases, "Replicate version id that is not 64 hex", f -> json.apply(
+                "{\"provider\":\"replicate\",\"model\":\"owner/name:abc123\",\"input\":{}}").post("/jobs"), 422,
+                "invalid-request", "Invalid request");
+        add(cases, "fal model id climbing out of the queue path", f -> json.apply(
+                "{\"provider\":\"fal\",\"model\":\"fal-ai/../../admin\",\"input\":{}}").post("/jobs"), 422,
+                "invalid-request", "Invalid request");
+        add(cases, "fal model id with a query", f -> json.apply(
+                "{\"provider\":\"fal\",\"model\":\"fal-ai/flux?x=1\",\"input\":{}}").post("/jobs"), 422,
+                "invalid-request", "Invalid request");
+        add(cases, "model of 201 characters", f -> json.apply("{\"provider\":\"fal\",\"model\":\"fal-ai/"
+                + "x".repeat(194) + "\",\"input\":{}}").post("/jobs"), 422, "invalid-request", "Invalid request");
+        add(cases, "empty model", f -> json.apply("{\"provider\":\"fal\",\"model\":\"\",\"input\":{}}")
+                .post("/jobs"), 422, "invalid-request", "Invalid request");
+
+        // Replicate webhooks
+        String replicateSecret = ConfigProvider.getConfig()
+                .getValues("gateway.providers.replicate.webhook-secrets", String.class).get(0);
+        Function<Fixture, String> succeeded = f -> prediction(f.predictionId(), "succeeded", "\"output\":[\"x.png\"]");
+        add(cases, "Replicate route with a webhook signed with the generic secret", f -> signedWith(Webhooks.secret(),
+                "msg_r1", succeeded.apply(f), now()).post("/webhooks/replicate/" + f.replicateJobId()), 401,
+                "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "Replicate route with fal's signature headers", f -> {
+            byte[] body = succeeded.apply(f).getBytes(StandardCharsets.UTF_8);
+            return given().contentType("application/json").headers(f.ai().falSigning().headers(f.predictionId(),
+                    now(), body)).body(body).post("/webhooks/replicate/" + f.replicateJobId());
+        }, 401, "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "Replicate webhook with a tampered body", f -> {
+            String signed = prediction(f.predictionId(), "failed", null);
+            long at = now();
+            return given().contentType("application/json").body(signed.replace("failed", "succeeded"))
+                    .header(StandardWebhook.ID_HEADER, "msg_r2").header(StandardWebhook.TIMESTAMP_HEADER, at)
+                    .header(StandardWebhook.SIGNATURE_HEADER, StandardWebhook.sign(replicateSecret, "msg_r2", at,
+                            signed.getBytes(StandardCharsets.UTF_8)))
+                    .post("/webhooks/replicate/" + f.replicateJobId());
+        }, 401, "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "Replicate webhook with a stale timestamp", f -> signedWith(replicateSecret, "msg_r3",
+                succeeded.apply(f), now() - 600).post("/webhooks/replicate/" + f.replicateJobId()), 401,
+                "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "Replicate webhook with a status Replicate does not have", f -> signedWith(replicateSecret,
+                "msg_r4", prediction(f.predictionId(), "exploded", null), now())
+                .post("/webhooks/replicate/" + f.replicateJobId()), 422, "unknown-status", "Unknown status");
+        add(cases, "Replicate webhook with the generic protocol's status words", f -> signedWith(replicateSecret,
+                "msg_r5", prediction(f.predictionId(), "cancelled", null), now())
+                .post("/webhooks/replicate/" + f.replicateJobId()), 422, "unknown-status", "Unknown status");
+        add(cases, "Replicate webhook naming another prediction", f -> signedWith(replicateSecret, "msg_r6",
+                prediction("someoneelsesprediction0001", "succeeded", null), now())
+                .post("/webhooks/replicate/" + f.replicateJobId()), 422, "external-id-mismatch",
+                "Webhook names another job");
+        add(cases, "Replicate webhook for a job handed to another provider", f -> signedWith(replicateSecret,
+                "msg_r7", prediction(f.externalId(), "succeeded", null), now()).post("/webhooks/replicate/" + f.jobId()),
+                422, "external-id-mismatch", "Webhook names another job");
+        add(cases, "Replicate webhook that is not a prediction object", f -> signedWith(replicateSecret, "msg_r8",
+                "[\"succeeded\"]", now()).post("/webhooks/replicate/" + f.replicateJobId()), 400, "invalid-json",
+                "Malformed JSON");
+        add(cases, "Replicate webhook with 300 KB of logs", f -> signedWith(replicateSecret, "msg_r9",
+                prediction(f.predictionId(), "processing", "\"logs\":\"" + " 10%|█ | 1/10\\n".repeat(20_000) + "\""),
+                now()).post("/webhooks/replicate/" + f.replicateJobId()), 413, "body-too-large",
+                "Request body too large");
+        add(cases, "Replicate webhook to the fixed URL without an id", f -> signedWith(replicateSecret, "msg_r10",
+                "{\"status\":\"succeeded\"}", now()).post("/webhooks/replicate"), 422, "invalid-request",
+                "Invalid request");
+        add(cases, "Replicate webhook with a token instead of a signature", f -> given().contentType("application/json")
+                .body(succeeded.apply(f)).queryParam("token", "guessed").post("/webhooks/replicate/" + f.replicateJobId()),
+                401, "invalid-webhook-signature", "Webhook not authenticated");
+
+        // fal webhooks
+        Function<Fixture, byte[]> ok = f -> ("{\"request_id\":\"" + f.falRequestId() + "\",\"gateway_request_id\":"
+                + "\"gw-1\",\"status\":\"OK\",\"payload\":{\"images\":[]}}").getBytes(StandardCharsets.UTF_8);
+        add(cases, "fal route with Standard Webhooks headers", f -> signedWith(Webhooks.secret(), "msg_f1",
+                new String(ok.apply(f), StandardCharsets.UTF_8), now()).post("/webhooks/fal/" + f.falJobId()), 401,
+                "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "fal webhook without its signature header", f -> {
+            Map<String, String> headers = new java.util.HashMap<>(f.ai().falSigning().headers(f.falRequestId(), now(),
+                    ok.apply(f)));
+            headers.remove("X-Fal-Webhook-Signature");
+            return fal(f, headers, ok.apply(f));
+        }, 401, "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "fal webhook with a tampered body", f -> fal(f, f.ai().falSigning().headers(f.falRequestId(), now(),
+                ok.apply(f)), new String(ok.apply(f), StandardCharsets.UTF_8).replace("OK", "ERROR")
+                        .getBytes(StandardCharsets.UTF_8)), 401, "invalid-webhook-signature",
+                "Webhook not authenticated");
+        add(cases, "fal webhook signed 301 s ago", f -> fal(f, f.ai().falSigning().headers(f.falRequestId(),
+                now() - 301, ok.apply(f)), ok.apply(f)), 401, "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "fal webhook signed 301 s in the future", f -> fal(f, f.ai().falSigning().headers(f.falRequestId(),
+                now() + 301, ok.apply(f)), ok.apply(f)), 401, "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "fal webhook signed by fal for another user", f -> fal(f, FalSigning.headers(FalSigning.generate()
+                .getPrivate(), f.falRequestId(), "someone-else", now(), ok.apply(f)), ok.apply(f)), 401,
+                "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "fal webhook signed with a key not in fal's JWKS", f -> fal(f, FalSigning.headers(
+                FalSigning.generate().getPrivate(), f.falRequestId(), f.ai().falSigning().userId(), now(),
+                ok.apply(f)), ok.apply(f)), 401, "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "fal webhook with a signature that is not hex", f -> {
+            Map<String, String> headers = new java.util.HashMap<>(f.ai().falSigning().headers(f.falRequestId(), now(),
+                    ok.apply(f)));
+            headers.put("X-Fal-Webhook-Signature", "zz" + headers.get("X-Fal-Webhook-Signature").substring(2));
+            return fal(f, headers, ok.apply(f));
+        }, 401, "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "fal webhook with a signed request id that is not the body's", f -> fal(f, f.ai().falSigning()
+                .headers("another-request", now(), ok.apply(f)), ok.apply(f)), 422, "external-id-mismatch",
+                "Webhook names another job");
+        add(cases, "fal webhook whose request_id names another job", f -> {
+            byte[] other = ("{\"request_id\":\"" + f.predictionId() + "\",\"status\":\"OK\",\"payload\":{}}")
+                    .getBytes(StandardCharsets.UTF_8);
+            return fal(f, f.ai().falSigning().headers(f.predictionId(), now(), other), other);
+        }, 422, "external-id-mismatch", "Webhook names another job");
+        add(cases, "fal webhook with a status fal does not send", f -> {
+            byte[] body = ("{\"request_id\":\"" + f.falRequestId() + "\",\"status\":\"COMPLETED\"}")
+                    .getBytes(StandardCharsets.UTF_8);
+            return fal(f, f.ai().falSigning().headers(f.falRequestId(), now(), body), body);
+        }, 422, "unknown-status", "Unknown status");
+        add(cases, "fal webhook that is not JSON", f -> {
+            byte[] body = "OK".getBytes(StandardCharsets.UTF_8);
+            return fal(f, f.ai().falSigning().headers(f.falRequestId(), now(), body), body);
+        }, 400, "invalid-json", "Malformed JSON");
+        add(cases, "fal webhook while fal's JWKS cannot be reached", f -> withJwks(f, FalSigning.JwksMode.DOWN,
+                () -> fal(f, f.ai().falSigning().headers(f.falRequestId(), now(), ok.apply(f)), ok.apply(f))), 503,
+                "webhook-keys-unavailable", "Webhook keys unavailable");
+        add(cases, "fal webhook while fal's JWKS is malformed", f -> withJwks(f, FalSigning.JwksMode.MALFORMED,
+                () -> fal(f, f.ai().falSigning().headers(f.falRequestId(), now(), ok.apply(f)), ok.apply(f))), 503,
+                "webhook-keys-unavailable", "Webhook keys unavailable");
+        add(cases, "fal webhook while fal's JWKS has no Ed25519 key", f -> withJwks(f, FalSigning.JwksMode.NO_ED25519,
+                () -> fal(f, f.ai().falSigning().headers(f.falRequestId(), now(), ok.apply(f)), ok.apply(f))), 503,
+                "webhook-keys-unavailable", "Webhook keys unavailable");
+    }
+
+    /** A Replicate prediction body for {@code id} with {@code status} and extra members. */
+    private static String prediction(String id, String status, String extraMembers) {
+        return "{\"id\":\"" + id + "\",\"model\":\"black-forest-labs/flux-schnell\",\"status\":\"" + status + "\""
+                + (extraMembers == null ? "" : "," + extraMembers) + "}";
+    }
+
+    private static Response fal(Fixture f, Map<String, String> headers, byte[] body) {
+        return given().contentType("application/json").headers(headers).body(body).post("/webhooks/fal/" + f.falJobId());
+    }
+
+    /** Sends with fal's JWKS in {@code mode} and no keys fetched yet, then restores both. */
+    private static Response withJwks(Fixture f, FalSigning.JwksMode mode, java.util.function.Supplier<Response> send) {
+        f.ai().falSigning().jwksMode(mode);
+        f.fal().forgetWebhookKeys();
+        try {
+            return send.get();
+        } finally {
+            f.ai().falSigning().jwksMode(FalSigning.JwksMode.KEYS);
+            f.fal().forgetWebhookKeys();
+        }
+    }
+
+    private static long now() {
+        return Instant.now().getEpochSecond();
     }
 
     private static void add(List<Arguments> cases, String name, Function<Fixture, Response> request, int status,
@@ -289,9 +485,9 @@ class BadInputTest {
 
     /** Every key but those of other tests' jobs, with its DUMPed value. */
     private Map<String, String> relevantState() {
-        String mine = "jobgw:job:{" + fixture.jobId() + "}";
+        List<String> mine = fixture.jobIds().stream().map(id -> "jobgw:job:{" + id + "}").toList();
         Map<String, String> state = RedisKeys.snapshot(redis);
-        state.keySet().removeIf(key -> key.startsWith("jobgw:job:{") && !key.startsWith(mine));
+        state.keySet().removeIf(key -> key.startsWith("jobgw:job:{") && mine.stream().noneMatch(key::startsWith));
         return state;
     }
 }
