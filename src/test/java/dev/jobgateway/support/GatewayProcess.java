@@ -58,6 +58,24 @@ public final class GatewayProcess implements AutoCloseable {
         return env;
     }
 
+    /**
+     * {@link #env} with every provider configured against the simulated AI server's dialects: generic (as
+     * {@link #env} has it), Replicate and fal with the simulator's credentials, fal's JWKS from the simulator.
+     */
+    public static Map<String, String> envWithAllProviders(URI redis,
+            dev.jobgateway.devservices.simulator.SimulatedAiServer ai, String apiKeys, String publicBaseUrl) {
+        var settings = ai.settings();
+        Map<String, String> env = env(redis, ai.baseUri(), settings.genericSecret(), apiKeys, publicBaseUrl);
+        env.put("GATEWAY_PROVIDERS_REPLICATE_URL", ai.replicateUri().toString());
+        env.put("GATEWAY_PROVIDERS_REPLICATE_API_TOKEN", settings.replicateToken());
+        env.put("GATEWAY_PROVIDERS_REPLICATE_WEBHOOK_SECRETS", settings.replicateSecret());
+        env.put("GATEWAY_PROVIDERS_FAL_URL", ai.falUri().toString());
+        env.put("GATEWAY_PROVIDERS_FAL_KEY", settings.falKey());
+        env.put("GATEWAY_PROVIDERS_FAL_WEBHOOK_USER_ID", settings.falUserId());
+        env.put("GATEWAY_PROVIDERS_FAL_JWKS_URL", ai.falJwksUri().toString());
+        return env;
+    }
+
     /** Waits for readiness and returns the time from process start to the first answered request. */
     public Duration awaitReady(Duration timeout) throws InterruptedException {
         HttpClient client = HttpClient.newHttpClient();

@@ -25,6 +25,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -32,11 +34,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.jobgateway.devservices.LocalRedisServer;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.GatewayProcess;
+import dev.jobgateway.support.ProviderCase;
 import dev.jobgateway.webhook.StandardWebhook;
 
 /**
  * Two real gateway processes (the plain-HTTP packaging) on one Redis, as two Lambda instances would be: a wait
- * held on A ends when the webhook lands on B; concurrent readers on both make one upstream check per interval;
+ * held on A ends when the webhook lands on B, for each provider's webhooks (generic, Replicate, fal); concurrent readers on both make one upstream check per interval;
  * a client that hangs up leaves no waiter behind.
  */
 class TwoInstancesIT {
@@ -85,18 +88,21 @@ class TwoInstancesIT {
         }
     }
 
-    @Test
-    void aWaitHeldOnAEndsPromptlyWhenTheWebhookLandsOnB() throws Exception {
+    /** Each provider's webhook, signed with its own scheme, lands on B; the wait on A ends. */
+    @ParameterizedTest
+    @EnumSource(ProviderCase.class)
+    void aWaitHeldOnAEndsPromptlyWhenTheWebhookLandsOnB(ProviderCase provider) throws Exception {
         List<Long> wakeUpsMs = new ArrayList<>();
-        // The first rounds warm up two cold JVMs; only the 20 after them are measured.
+        // The first rounds warm up two cold JVMs (and B's fetch of fal's keys); only the 20 after them are measured.
         for (int i = -5; i < 20; i++) {
-            String id = submit(UNFINISHED);
+            String id = submit(JSON.writeValueAsString(provider.body(Map.of("prompt", "p", "simulate",
+                    Map.of("webhook", "drop", "duration_ms", 60_000)))));
             String externalId = externalId(id);
             CompletableFuture<HttpResponse<String>> waiting = getAsync(a, "/jobs/" + id + "?wait=20");
             awaitWaiters(a, 1);
 
             long sentNanos = System.nanoTime();
-            HttpResponse<String> delivered = deliverWebhook(b, id, externalId, "msg_" + i);
+            HttpResponse<String> delivered = deliverWebhook(provider, b, id, externalId, "msg_" + i);
             HttpResponse<String> answer = waiting.get(10, TimeUnit.SECONDS);
             long wakeUpMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - sentNanos);
 
@@ -108,8 +114,8 @@ class TwoInstancesIT {
             }
         }
         Collections.sort(wakeUpsMs);
-        System.out.printf("[measure] wait on A, webhook sent to B: A answered after (ms) p50=%d max=%d (20 runs, "
-                + "includes the webhook's own round trip)%n", wakeUpsMs.get(9), wakeUpsMs.get(19));
+        System.out.printf("[measure] %s: wait on A, webhook sent to B: A answered after (ms) p50=%d max=%d (20 runs, "
+                + "includes the webhook's own round trip)%n", provider, wakeUpsMs.get(9), wakeUpsMs.get(19));
         // Generous bound: the benchmark measures precisely; this proves "promptly", not a figure.
         assertThat(wakeUpsMs.get(19)).isLessThan(500);
     }
@@ -178,7 +184,7 @@ class TwoInstancesIT {
     }
 
     private static Map<String, String> env(int webhookPort) {
-        Map<String, String> env = GatewayProcess.env(redis.uri(), ai.baseUri(), SECRET, API_KEY + "=it",
+        Map<String, String> env = GatewayProcess.envWithAllProviders(redis.uri(), ai, API_KEY + "=it",
                 "http://127.0.0.1:" + webhookPort);
         env.put("GATEWAY_FALLBACK_CHECK_AFTER", "1s");
         env.put("GATEWAY_FALLBACK_CHECK_INTERVAL", "2s");
@@ -203,6 +209,36 @@ class TwoInstancesIT {
             }
         }
         throw new AssertionError("job " + id + " was not handed to the AI server: " + events.body());
+    }
+
+    /** The terminal webhook of a job as its provider would send it: its body, its signature scheme. */
+    private static HttpResponse<String> deliverWebhook(ProviderCase provider, GatewayProcess to, String id,
+            String externalId, String webhookId) throws Exception {
+        long now = Instant.now().getEpochSecond();
+        return switch (provider) {
+            case GENERIC -> deliverWebhook(to, id, externalId, webhookId);
+            case REPLICATE -> {
+                byte[] body = ("{\"id\":\"" + externalId + "\",\"status\":\"succeeded\",\"output\":[\"https://r/1.png\"],"
+                        + "\"logs\":\"100%|##########| 50/50\"}").getBytes(StandardCharsets.UTF_8);
+                yield HTTP.send(HttpRequest.newBuilder(URI.create(to.baseUrl() + "/webhooks/replicate/" + id))
+                        .header("Content-Type", "application/json")
+                        .header("webhook-id", webhookId)
+                        .header("webhook-timestamp", Long.toString(now))
+                        .header("webhook-signature", StandardWebhook.sign(ai.settings().replicateSecret(), webhookId,
+                                now, body))
+                        .POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+            }
+            case FAL -> {
+                byte[] body = ("{\"request_id\":\"" + externalId + "\",\"gateway_request_id\":\"gw\",\"status\":\"OK\","
+                        + "\"payload\":{\"images\":[]}}").getBytes(StandardCharsets.UTF_8);
+                HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(to.baseUrl() + "/webhooks/fal/" + id))
+                        .header("Content-Type", "application/json");
+                ai.falSigning().headers(externalId, now, body).forEach(request::header);
+                yield HTTP.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+            }
+        };
     }
 
     private static HttpResponse<String> deliverWebhook(GatewayProcess to, String id, String externalId,
