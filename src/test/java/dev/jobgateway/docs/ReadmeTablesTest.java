@@ -24,6 +24,7 @@ import org.junit.jupiter.api.Test;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.ProblemType;
 import io.smallrye.config.WithDefault;
+import io.smallrye.config.WithName;
 
 /**
  * README's configuration and error tables are written by hand for readers; these tests hold them to the code, so
@@ -107,7 +108,9 @@ class ReadmeTablesTest {
             if (method.isDefault() || java.lang.reflect.Modifier.isStatic(method.getModifiers())) {
                 continue;
             }
-            String name = prefix + "_" + kebab(method.getName()).replace('-', '_').toUpperCase(Locale.ROOT);
+            WithName renamed = method.getAnnotation(WithName.class);
+            String property = renamed != null ? renamed.value() : kebab(method.getName());
+            String name = prefix + "_" + property.replace('-', '_').toUpperCase(Locale.ROOT);
             Class<?> type = method.getReturnType();
             if (type.isInterface() && type.getEnclosingClass() == GatewayConfig.class && !isValue(method)) {
                 collect(type, name, settings);

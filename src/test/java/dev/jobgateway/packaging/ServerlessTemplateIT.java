@@ -42,7 +42,13 @@ class ServerlessTemplateIT {
     private static final Set<String> HTTP_METHODS = Set.of("GET", "PUT", "POST", "DELETE", "PATCH", "HEAD",
             "OPTIONS");
     /** Environment variables that are allowed to carry a literal value: none of them is a secret or an address. */
-    private static final Set<String> LITERAL_ENV = Set.of("GATEWAY_CONFIG_REVISION", "DISABLE_SIGNAL_HANDLERS");
+    private static final Set<String> LITERAL_ENV = Set.of("GATEWAY_CONFIG_REVISION", "DISABLE_SIGNAL_HANDLERS",
+            "GATEWAY_PROVIDERS_DEFAULT");
+    private static final Set<String> GENERIC_ENV = Set.of("GATEWAY_PROVIDERS_GENERIC_URL",
+            "GATEWAY_PROVIDERS_GENERIC_WEBHOOK_SECRETS");
+    private static final Set<String> REPLICATE_AND_FAL_ENV = Set.of("GATEWAY_PROVIDERS_REPLICATE_API_TOKEN",
+            "GATEWAY_PROVIDERS_REPLICATE_WEBHOOK_SECRETS", "GATEWAY_PROVIDERS_FAL_KEY",
+            "GATEWAY_PROVIDERS_FAL_WEBHOOK_USER_ID");
 
     private static Path target;
     private static JsonNode nativeTemplate;
@@ -61,7 +67,8 @@ class ServerlessTemplateIT {
         serverless.ensureInstalled();
         nativeTemplate = serverless.render(target.resolve("serverless/native"), Map.of());
         jvmInVpcTemplate = serverless.render(target.resolve("serverless/jvm-vpc"), Map.of("runtime", "jvm",
-                "network", "vpc", "vpcSubnetIds", "subnet-0a1,subnet-0b2", "vpcSecurityGroupIds", "sg-0c3"));
+                "network", "vpc", "vpcSubnetIds", "subnet-0a1,subnet-0b2", "vpcSecurityGroupIds", "sg-0c3",
+                "replicate", "true", "fal", "true"));
     }
 
     @Test
@@ -168,8 +175,12 @@ class ServerlessTemplateIT {
         for (JsonNode template : new JsonNode[] { nativeTemplate, jvmInVpcTemplate }) {
             for (Map.Entry<String, JsonNode> function : functions(template).entrySet()) {
                 JsonNode env = function.getValue().path("Environment").path("Variables");
-                for (String name : Set.of("REDIS_URL", "GATEWAY_PROVIDERS_GENERIC_URL",
-                        "GATEWAY_PROVIDERS_GENERIC_WEBHOOK_SECRETS", "GATEWAY_API_KEYS")) {
+                Set<String> expected = new TreeSet<>(Set.of("REDIS_URL", "GATEWAY_API_KEYS"));
+                expected.addAll(GENERIC_ENV);
+                if (template == jvmInVpcTemplate) {
+                    expected.addAll(REPLICATE_AND_FAL_ENV);
+                }
+                for (String name : expected) {
                     assertThat(env.path(name).asText()).as("%s of %s", name, function.getKey())
                             .matches("\\{\\{resolve:ssm:/job-gateway/ci/[a-z-]+\\}\\}");
                 }
@@ -186,6 +197,23 @@ class ServerlessTemplateIT {
             String text = template.toString();
             assertThat(text).doesNotContain("whsec_", "redis://", "rediss://", "Bearer ",
                     applicationProperty("%dev,test.gateway.providers.generic.webhook-secrets"));
+        }
+    }
+
+    @Test
+    void referencesTheSsmParametersOfTheProvidersSwitchedOnOnly() {
+        for (JsonNode function : functions(nativeTemplate).values()) {
+            JsonNode env = function.path("Environment").path("Variables");
+            assertThat(env.path("GATEWAY_PROVIDERS_DEFAULT").asText()).isEqualTo("generic");
+            for (String name : REPLICATE_AND_FAL_ENV) {
+                assertThat(env.has(name)).as("%s without the provider switched on", name).isFalse();
+            }
+        }
+        for (JsonNode function : functions(jvmInVpcTemplate).values()) {
+            JsonNode env = function.path("Environment").path("Variables");
+            assertThat(env.path("GATEWAY_PROVIDERS_FAL_KEY").asText()).isEqualTo("{{resolve:ssm:/job-gateway/ci/fal-key}}");
+            assertThat(env.path("GATEWAY_PROVIDERS_REPLICATE_API_TOKEN").asText())
+                    .isEqualTo("{{resolve:ssm:/job-gateway/ci/replicate-api-token}}");
         }
     }
 
@@ -287,16 +315,41 @@ class ServerlessTemplateIT {
         return Duration.ofSeconds(25);
     }
 
-    /** Every submit attempt timing out, plus the doubling backoff between them (jitter at most +20 %). */
+    /**
+     * The slowest hand-off of any provider. A retried attempt either timed out and is followed by the doubling backoff
+     * (jitter at most +20 %), or was answered at once with a 429 and is followed by at most the longest
+     * {@code Retry-After} the provider waits for; the last attempt may time out.
+     */
     private static Duration worstCaseHandoff() {
-        int attempts = Integer.parseInt(defaultOf(GatewayConfig.Generic.class, "submitAttempts"));
-        Duration timeout = DurationConverter.parseDuration(defaultOf(GatewayConfig.Generic.class, "requestTimeout"));
-        Duration backoff = DurationConverter.parseDuration(defaultOf(GatewayConfig.Generic.class, "submitBackoff"));
-        Duration total = timeout.multipliedBy(attempts);
-        for (int retry = 0; retry < attempts - 1; retry++) {
-            total = total.plus(backoff.multipliedBy(1L << retry).multipliedBy(12).dividedBy(10));
+        Duration worst = Duration.ZERO;
+        for (Class<?> group : GatewayConfig.class.getDeclaredClasses()) {
+            if (!hasMethod(group, "submitAttempts")) {
+                continue;
+            }
+            int attempts = Integer.parseInt(defaultOf(group, "submitAttempts"));
+            Duration timeout = DurationConverter.parseDuration(defaultOf(group, "requestTimeout"));
+            Duration backoff = DurationConverter.parseDuration(defaultOf(group, "submitBackoff"));
+            Duration retryAfter = hasMethod(group, "maxRetryAfter")
+                    ? DurationConverter.parseDuration(defaultOf(group, "maxRetryAfter"))
+                    : Duration.ZERO;
+            Duration total = timeout;
+            for (int retry = 0; retry < attempts - 1; retry++) {
+                Duration timedOut = timeout.plus(backoff.multipliedBy(1L << retry).multipliedBy(12).dividedBy(10));
+                total = total.plus(timedOut.compareTo(retryAfter) >= 0 ? timedOut : retryAfter);
+            }
+            worst = total.compareTo(worst) > 0 ? total : worst;
         }
-        return total;
+        assertThat(worst).as("providers with submit settings in GatewayConfig").isPositive();
+        return worst;
+    }
+
+    private static boolean hasMethod(Class<?> group, String name) {
+        try {
+            group.getDeclaredMethod(name);
+            return true;
+        } catch (NoSuchMethodException e) {
+            return false;
+        }
     }
 
     private static String defaultOf(Class<?> group, String method) {

@@ -1,0 +1,23 @@
+// The AI-server providers' settings for every function, as SSM references (resolved by CloudFormation at deploy time,
+// never a value in the template). Only the providers switched on by a param are referenced: CloudFormation fails a
+// deploy on a reference to a parameter that does not exist, and a deployment that runs only one provider should need
+// only that provider's parameters. The names and what each holds: docs/deploy.md, "Create the SSM parameters".
+module.exports = async ({ resolveVariable }) => {
+  const prefix = await resolveVariable("param:ssmPrefix");
+  const on = async (name) => String(await resolveVariable(`param:${name}`)) === "true";
+  const ssm = (parameter) => `{{resolve:ssm:${prefix}/${parameter}}}`;
+  const environment = {};
+  if (await on("generic")) {
+    environment.GATEWAY_PROVIDERS_GENERIC_URL = ssm("ai-server-url");
+    environment.GATEWAY_PROVIDERS_GENERIC_WEBHOOK_SECRETS = ssm("webhook-secrets");
+  }
+  if (await on("replicate")) {
+    environment.GATEWAY_PROVIDERS_REPLICATE_API_TOKEN = ssm("replicate-api-token");
+    environment.GATEWAY_PROVIDERS_REPLICATE_WEBHOOK_SECRETS = ssm("replicate-webhook-secrets");
+  }
+  if (await on("fal")) {
+    environment.GATEWAY_PROVIDERS_FAL_KEY = ssm("fal-key");
+    environment.GATEWAY_PROVIDERS_FAL_WEBHOOK_USER_ID = ssm("fal-webhook-user-id");
+  }
+  return environment;
+};
