@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 
 import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.ProblemType;
+import dev.jobgateway.platform.RejectionLog;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
 import io.quarkus.runtime.LaunchMode;
@@ -100,7 +101,7 @@ public class ApiKeys {
     }
 
     private static ApiException invalid(String reason, String detail) {
-        LOG.infof("API request rejected: %s API key", reason);
+        RejectionLog.info(LOG, "api-key:" + reason, "API request rejected: " + reason + " API key");
         return ProblemType.INVALID_API_KEY.with(detail)
                 .withHeader("WWW-Authenticate", SCHEME + " realm=\"job-gateway\"");
     }

@@ -27,6 +27,7 @@ import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.GatewayConfig.WebhookAuth;
 import dev.jobgateway.platform.Ids;
 import dev.jobgateway.platform.ProblemType;
+import dev.jobgateway.platform.RejectionLog;
 import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.upstream.GenericAiServer;
 import dev.jobgateway.upstream.UpstreamJob;
@@ -191,7 +192,8 @@ public class WebhookService {
     }
 
     private static ApiException unauthorized(String reason) {
-        LOG.infof("Webhook rejected: %s", reason);
+        // Keyed without the figures some reasons carry (e.g. the clock skew), so the set of keys stays small.
+        RejectionLog.info(LOG, "webhook:" + reason.replaceAll("\\s*\\(.*\\)", ""), "Webhook rejected: " + reason);
         return ProblemType.INVALID_WEBHOOK_SIGNATURE.with("The webhook's signature or token could not be verified.");
     }
 
