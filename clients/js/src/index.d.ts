@@ -132,8 +132,8 @@ export interface Watch {
   /** Every job's last state, in the order the ids were given. */
   readonly jobs: Job[];
   readonly notFound: string[];
-  /** Adds jobs to the watch; their first state comes as an update too. */
-  add(ids: Iterable<string>): void;
+  /** Adds jobs: ids (their first state comes as an update) or jobs you have (watched from their version on). */
+  add(ids: Iterable<string | Job>): void;
   /** Ends the watch: no request or timer stays behind. */
   stop(): void;
 }
@@ -156,7 +156,7 @@ export declare class JobGatewayClient {
   submit<Input = Record<string, unknown>>(input: Input, options?: SubmitOptions): Promise<SubmittedJob<Input>>;
   getJob(id: string, options?: ReadOptions): Promise<Job>;
   waitJobCompletion(id: string, options?: WaitOptions): Promise<Job>;
-  watchJobs(ids: Iterable<string>, onUpdate: (job: Job) => void, options?: WatchOptions): Watch;
+  watchJobs(ids: Iterable<string | Job>, onUpdate: (job: Job) => void, options?: WatchOptions): Watch;
   cancel(id: string, options?: { signal?: AbortSignal }): Promise<Job>;
   events(id: string, options?: ReadOptions): Promise<Timeline>;
   mintReadToken(ids: Iterable<string>, options?: { ttlSeconds?: number; signal?: AbortSignal }): Promise<ReadToken>;

@@ -287,7 +287,8 @@ export class JobGatewayClient {
 
   /**
    * Watches many jobs (a list screen) over the batch long-poll: `onUpdate(job)` once per new version of each
-   * job, until every job is terminal or `stop()`. Returns `{done, stop(), add(ids), jobs, notFound}`; `done`
+   * job, until every job is terminal or `stop()`. `ids` may hold jobs instead (e.g. submit answers): those are
+   * watched from the version they carry, so a screen that drew them is not asked to draw them again. Returns `{done, stop(), add(ids), jobs, notFound}`; `done`
    * resolves with the last state of every job, rejects like waitJobCompletion for what no retry can fix.
    */
   watchJobs(ids, onUpdate, { signal, onNotFound, token } = {}) {
@@ -623,14 +624,20 @@ class Watch {
     return this.#order.filter((id) => this.#jobs.has(id)).map((id) => this.#jobs.get(id));
   }
 
-  /** Adds jobs (a list that grows); their first state comes as an update too. */
+  /**
+   * Adds jobs (a list that grows): ids, whose first state comes as an update, or jobs the caller has (e.g. the
+   * submit's answers), watched from their version on.
+   */
   add(ids) {
     if (this.#stopped) return;
     const started = [];
     const grown = new Set();
-    for (const id of new Set(ids)) {
+    for (const entry of ids) {
+      // A job the caller already has (a submit's answer) is watched from its version on, without an update.
+      const id = typeof entry === 'string' ? entry : entry.id;
       if (this.#order.includes(id)) continue;
       this.#order.push(id);
+      if (typeof entry === 'object' && typeof entry.version === 'number') this.#jobs.set(id, entry);
       let chunk = this.#chunks.find((c) => !c.finished && c.ids.length < MAX_BATCH_IDS);
       if (!chunk) {
         chunk = { ids: [], finished: false, restart: null, running: null };
