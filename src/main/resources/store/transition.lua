@@ -3,13 +3,16 @@
 -- Mirrored by dev.jobgateway.job.JobStatus (tests hold the two to the same table).
 --
 -- KEYS[1] job hash, KEYS[2] timeline stream, KEYS[3] (optional) webhook-id dedupe marker
--- ARGV[1] target status       ARGV[2] progress or ''        ARGV[3] output JSON or ''
--- ARGV[4] error JSON or ''    ARGV[5] via (webhook|poll|cancel|timeout|submit)
--- ARGV[6] delivery state or '' (keep)                       ARGV[7] completed_via or ''
+-- ARGV[1] target status, or '' for a check that could not reach the AI server (via poll)
+-- ARGV[2] progress or ''        ARGV[3] output JSON or ''     ARGV[4] error JSON or ''
+-- ARGV[5] via (webhook|poll|cancel|timeout|submit)
+-- ARGV[6] delivery state once applied, or '' (keep)           ARGV[7] completed_via or ''
 -- ARGV[8] now (ISO-8601)      ARGV[9] event type            ARGV[10] event data (JSON)
 -- ARGV[11] ttl ms             ARGV[12] max timeline entries ARGV[13] changes channel
 -- ARGV[14] job id             ARGV[15] dedupe window ms (with KEYS[3])
--- Returns {outcome, version, status, reason}; outcome is applied | ignored | missing.
+-- ARGV[16] delivery state of a check (via poll) that changed nothing
+-- Returns {outcome, version, status, reason}; outcome is applied | ignored | recorded (a check that changed
+-- nothing) | missing.
 
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return {'missing', 0, '', ''}
@@ -20,10 +23,13 @@ local target = ARGV[1]
 local state = redis.call('HMGET', KEYS[1], 'status', 'version', 'progress')
 local current, version, progress = state[1], tonumber(state[2]), tonumber(state[3])
 local newProgress = tonumber(ARGV[2])
+local isPoll = ARGV[5] == 'poll'
 
 local reason = nil
 if KEYS[3] and not redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[15]) then
   reason = 'duplicate webhook-id'
+elseif target == '' and isPoll then
+  reason = 'the AI server could not be reached'
 elseif RANK[target] == nil then
   reason = 'unknown status ' .. target
 elseif RANK[current] == 2 then
@@ -65,18 +71,25 @@ if reason == nil then
   if ARGV[5] == 'webhook' then
     redis.call('HINCRBY', KEYS[1], 'webhooks_received', 1)
     fields[#fields + 1] = 'last_webhook_at'; fields[#fields + 1] = now
-  elseif ARGV[5] == 'poll' then
+  elseif isPoll then
     fields[#fields + 1] = 'last_upstream_check_at'; fields[#fields + 1] = now
     fields[#fields + 1] = 'upstream_failures'; fields[#fields + 1] = 0
   end
   redis.call('HSET', KEYS[1], unpack(fields))
   redis.call('PUBLISH', ARGV[13], ARGV[14] .. ' ' .. version .. ' ' .. target)
+elseif isPoll and RANK[current] < 2 then
+  -- A check that moved nothing still tells how delivery goes: when the AI server was last asked and whether it
+  -- answered (the fallback backs off on failures in a row). A job that ended meanwhile keeps its delivery story.
+  outcome = 'recorded'
+  if target == '' then
+    redis.call('HINCRBY', KEYS[1], 'upstream_failures', 1)
+    redis.call('HSET', KEYS[1], 'last_upstream_check_at', now, 'delivery_state', ARGV[16])
+  else
+    redis.call('HSET', KEYS[1], 'last_upstream_check_at', now, 'delivery_state', ARGV[16], 'upstream_failures', 0)
+  end
 end
 
-redis.call('XADD', KEYS[2], 'MAXLEN', '~', ARGV[12], '*',
-  'type', ARGV[9], 'at', now, 'outcome', outcome, 'reason', reason or '', 'version', version, 'data', ARGV[10])
-redis.call('PEXPIRE', KEYS[1], ARGV[11])
-redis.call('PEXPIRE', KEYS[2], ARGV[11])
+append_timeline(KEYS[1], KEYS[2], ARGV[12], ARGV[11], ARGV[9], now, outcome, reason or '', version, ARGV[10])
 if outcome == 'applied' then
   return {outcome, version, target, ''}
 end

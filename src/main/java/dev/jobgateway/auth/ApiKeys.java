@@ -12,6 +12,7 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import dev.jobgateway.platform.ApiException;
+import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
 import io.quarkus.runtime.LaunchMode;
@@ -100,7 +101,7 @@ public class ApiKeys {
 
     private static ApiException invalid(String reason, String detail) {
         LOG.infof("API request rejected: %s API key", reason);
-        return ApiException.unauthorized("invalid-api-key", "Invalid API key", detail)
+        return ProblemType.INVALID_API_KEY.with(detail)
                 .withHeader("WWW-Authenticate", SCHEME + " realm=\"job-gateway\"");
     }
 }

@@ -18,7 +18,7 @@ import io.vertx.mutiny.redis.client.Response;
  * submits with one key exactly one goes on to create a job.
  */
 @ApplicationScoped
-class IdempotencyStore {
+public class IdempotencyStore {
 
     private static final RedisScript SCRIPT = RedisScript.fromResource("store/idempotency.lua");
 
@@ -39,7 +39,7 @@ class IdempotencyStore {
     }
 
     /** What a key holds: a submit in flight or done, the fingerprint of its request and its job. */
-    record Claim(boolean done, String fingerprint, String jobId) {
+    public record Claim(boolean done, String fingerprint, String jobId) {
 
         String value() {
             return (done ? "done" : "in_flight") + " " + fingerprint + " " + jobId;
@@ -56,20 +56,20 @@ class IdempotencyStore {
     }
 
     /** Claims the key for {@code claim}; empty if claimed now, else what the key already holds. */
-    Uni<Optional<Claim>> claim(String owner, String key, Claim claim) {
+    public Uni<Optional<Claim>> claim(String owner, String key, Claim claim) {
         return run(owner, key, List.of("claim", claim.value(), leaseMs))
                 .map(existing -> existing == null ? Optional.<Claim>empty()
                         : Optional.of(Claim.parse(existing.toString())));
     }
 
     /** Marks the submit done, remembered for the configured TTL; a no-op if the lease ran out and another took it. */
-    Uni<Void> complete(String owner, String key, Claim claim) {
+    public Uni<Void> complete(String owner, String key, Claim claim) {
         return run(owner, key, List.of("complete", claim.value(), claim.completed().value(), ttlMs))
                 .replaceWithVoid();
     }
 
     /** Frees the key after a submit that stored nothing (e.g. Redis failed), so a retry need not wait for the lease. */
-    Uni<Void> release(String owner, String key, Claim claim) {
+    public Uni<Void> release(String owner, String key, Claim claim) {
         return run(owner, key, List.of("release", claim.value()))
                 .replaceWithVoid();
     }

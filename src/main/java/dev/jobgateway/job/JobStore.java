@@ -12,14 +12,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
-import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
-import io.quarkus.redis.datasource.sortedset.ScoreRange;
-import io.quarkus.redis.datasource.sortedset.ZRangeArgs;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.stream.StreamMessage;
 import io.quarkus.redis.datasource.stream.StreamRange;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
-import io.quarkus.redis.datasource.value.SetArgs;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 
@@ -33,15 +29,16 @@ import dev.jobgateway.platform.Timestamps;
 /**
  * All job state, in Redis. Every status change goes through {@link #transition}, one Lua script that is the
  * state machine; reads are single commands. Redis outages surface as
- * {@link dev.jobgateway.platform.StoreUnavailableException}.
+ * {@link dev.jobgateway.platform.StoreUnavailableException}. Used only inside the core: the rest of the gateway
+ * goes through {@link JobRecords} and {@link Reports}.
  */
 @ApplicationScoped
-public class JobStore {
+class JobStore {
 
-    private static final RedisScript CREATE = RedisScript.fromResource("store/create.lua");
-    private static final RedisScript RECORD = RedisScript.fromResource("store/record.lua");
-    private static final RedisScript TRANSITION = RedisScript.fromResource("store/transition.lua");
-    private static final RedisScript CHECKED = RedisScript.fromResource("store/checked.lua");
+    private static final String TIMELINE = "store/lib/timeline.lua";
+    private static final RedisScript CREATE = RedisScript.fromResource(TIMELINE, "store/create.lua");
+    private static final RedisScript RECORD = RedisScript.fromResource(TIMELINE, "store/record.lua");
+    private static final RedisScript TRANSITION = RedisScript.fromResource(TIMELINE, "store/transition.lua");
     private static final RedisScript PARK = RedisScript.fromResource("store/park.lua");
     private static final RedisScript MAP = RedisScript.fromResource("store/map.lua");
 
@@ -49,7 +46,7 @@ public class JobStore {
     private final ReactiveHashCommands<String, String, String> hashes;
     private final ReactiveStreamCommands<String, String, String> streams;
     private final ReactiveValueCommands<String, String> values;
-    private final ReactiveSortedSetCommands<String, String> sortedSets;
+    private final CheckSchedule schedule;
     private final JobJson json;
     private final String ttlMs;
     private final String maxTimeline;
@@ -59,12 +56,12 @@ public class JobStore {
     private final String parkedMax;
     private final Duration commandTimeout;
 
-    JobStore(ReactiveRedisDataSource redis, JobJson json, GatewayConfig config) {
+    JobStore(ReactiveRedisDataSource redis, CheckSchedule schedule, JobJson json, GatewayConfig config) {
         this.redis = redis;
         this.hashes = redis.hash(String.class);
         this.streams = redis.stream(String.class);
         this.values = redis.value(String.class);
-        this.sortedSets = redis.sortedSet(String.class);
+        this.schedule = schedule;
         this.json = json;
         this.commandTimeout = config.store().commandTimeout();
         this.ttlMs = Long.toString(config.jobs().retention().toMillis());
@@ -82,20 +79,21 @@ public class JobStore {
      */
     Uni<Void> create(NewJob job, Instant firstCheckAt) {
         ObjectNode event = json.object().put("provider", job.provider());
-        List<String> args = new ArrayList<>(List.of(ttlMs, maxTimeline, job.createdAt().toString(), json.write(event),
+        List<String> args = new ArrayList<>(List.of(ttlMs, maxTimeline, job.createdAt().toString(),
+                TimelineEvent.SUBMITTED.wireName(), json.write(event),
                 StoredJob.ID, job.id(),
                 StoredJob.OWNER, job.owner(),
                 StoredJob.PROVIDER, job.provider(),
                 StoredJob.STATUS, JobStatus.QUEUED.wireName(),
                 StoredJob.INPUT, job.inputJson(),
                 StoredJob.VERSION, "1",
-                StoredJob.DELIVERY_STATE, "awaiting_webhook",
+                StoredJob.DELIVERY_STATE, DeliveryState.AWAITING_WEBHOOK.wireName(),
                 StoredJob.WEBHOOKS_RECEIVED, "0",
                 StoredJob.CREATED_AT, job.createdAt().toString(),
                 StoredJob.UPDATED_AT, job.createdAt().toString(),
                 StoredJob.DEADLINE_AT, job.deadlineAt().toString(),
                 StoredJob.WEBHOOK_TOKEN_HASH, job.webhookTokenHash()));
-        return schedule(job.id(), firstCheckAt)
+        return schedule.schedule(job.id(), firstCheckAt)
                 .chain(() -> run(CREATE, List.of(Keys.job(job.id()), Keys.timeline(job.id())), args))
                 .invoke(created -> {
                     if (created.toInteger() != 1) {
@@ -105,24 +103,24 @@ public class JobStore {
                 .replaceWithVoid();
     }
 
-    public Uni<Optional<StoredJob>> find(String jobId) {
+    Uni<Optional<StoredJob>> find(String jobId) {
         return guarded(hashes.hgetall(Keys.job(jobId)))
                 .map(fields -> fields.isEmpty() ? Optional.empty() : Optional.of(new StoredJob(fields)));
     }
 
     /** Runs a change through the state machine; ignored changes are recorded in the timeline with why. */
-    public Uni<TransitionResult> transition(String jobId, Transition change) {
+    Uni<TransitionResult> transition(String jobId, Transition change) {
         List<String> keys = new ArrayList<>(List.of(Keys.job(jobId), Keys.timeline(jobId)));
         if (change.webhookId() != null) {
             keys.add(Keys.webhookSeen(jobId, change.webhookId()));
         }
         List<String> args = List.of(
-                change.target().wireName(),
+                change.target() == null ? "" : change.target().wireName(),
                 change.progress() == null ? "" : change.progress().toString(),
                 change.outputJson() == null ? "" : change.outputJson(),
                 change.error() == null ? "" : json.write(change.error()),
                 change.via().wireName(),
-                change.via().deliveryState() == null ? "" : change.via().deliveryState(),
+                wire(change.via().deliveryState()),
                 change.via().completedVia() == null ? "" : change.via().completedVia(),
                 Timestamps.now().toString(),
                 change.eventType(),
@@ -131,52 +129,21 @@ public class JobStore {
                 maxTimeline,
                 channel,
                 jobId,
-                dedupeMs);
-        return run(TRANSITION, keys, args).map(JobStore::transitionResult)
+                dedupeMs,
+                wire(change.deliveryStateIfUnchanged()));
+        return run(TRANSITION, keys, args).map(reply -> transitionResult(jobId, reply))
                 .call(result -> result.applied() && result.status().isTerminal() ? unscheduleQuietly(jobId)
                         : Uni.createFrom().voidItem());
     }
 
-    /**
-     * Records a check with the AI server that changed no state; returns how many checks in a row have failed,
-     * or -1 if the job is gone.
-     */
-    Uni<Long> recordCheck(String jobId, String eventType, ObjectNode event, String deliveryState, boolean failed) {
-        List<String> args = List.of(ttlMs, maxTimeline, Timestamps.now().toString(), eventType, json.write(event),
-                deliveryState, failed ? "increment" : "reset");
-        return run(CHECKED, List.of(Keys.job(jobId), Keys.timeline(jobId)), args).map(Response::toLong);
-    }
-
-    /** Takes the job's check lease if no instance holds it; true if this caller may ask the AI server now. */
-    Uni<Boolean> claimCheck(String jobId, Duration lease) {
-        // SET NX PX in one command: a lease that could outlive a crashed holder would stop all checks of the job.
-        return guarded(redis.execute("SET", Keys.checkLease(jobId), "1", "NX", "PX",
-                Long.toString(Math.max(1, lease.toMillis())))).map(reply -> reply != null);
-    }
-
-    /** Puts the job on the sweeper's list, due at {@code at}. */
-    Uni<Void> schedule(String jobId, Instant at) {
-        return guarded(sortedSets.zadd(Keys.pending(), at.toEpochMilli(), jobId)).replaceWithVoid();
-    }
-
-    Uni<Void> unschedule(String jobId) {
-        return guarded(sortedSets.zrem(Keys.pending(), jobId)).replaceWithVoid();
-    }
-
     /** The sweeper's list is cleaned up by the sweeper too, so failing to shorten it must not fail the change. */
     private Uni<Void> unscheduleQuietly(String jobId) {
-        return unschedule(jobId).onFailure().recoverWithNull();
-    }
-
-    /** Up to {@code limit} job ids due for a check at {@code now}, most overdue first. */
-    Uni<List<String>> due(Instant now, int limit) {
-        return guarded(sortedSets.zrangebyscore(Keys.pending(),
-                ScoreRange.from(Double.NEGATIVE_INFINITY, now.toEpochMilli()), new ZRangeArgs().limit(0, limit)));
+        return schedule.unschedule(jobId).onFailure().recoverWithNull();
     }
 
     /** Adds facts that change no state (no version bump) and a timeline entry; false if the job is gone. */
-    public Uni<Boolean> record(String jobId, String eventType, ObjectNode event, Map<String, String> fields) {
-        List<String> args = new ArrayList<>(List.of(ttlMs, maxTimeline, Timestamps.now().toString(), eventType,
+    Uni<Boolean> record(String jobId, TimelineEvent type, ObjectNode event, Map<String, String> fields) {
+        List<String> args = new ArrayList<>(List.of(ttlMs, maxTimeline, Timestamps.now().toString(), type.wireName(),
                 json.write(event)));
         fields.forEach((name, value) -> {
             args.add(name);
@@ -186,7 +153,7 @@ public class JobStore {
                 .map(result -> result.toInteger() == 1);
     }
 
-    public Uni<List<TimelineEntry>> timeline(String jobId) {
+    Uni<List<TimelineEntry>> timeline(String jobId) {
         return guarded(streams.xrange(Keys.timeline(jobId), StreamRange.of("-", "+")))
                 .map(messages -> messages.stream().map(this::timelineEntry).toList());
     }
@@ -195,7 +162,7 @@ public class JobStore {
      * Maps the AI server's id to the job and hands back, oldest first, the webhooks that arrived for that id before
      * the mapping existed (see {@link #park}); the caller applies them.
      */
-    public Uni<List<Transition>> mapExternalId(String provider, String externalId, String jobId) {
+    Uni<List<Transition>> mapExternalId(String provider, String externalId, String jobId) {
         return run(MAP, List.of(Keys.externalId(provider, externalId), Keys.parkedWebhooks(provider, externalId)),
                 List.of(jobId, ttlMs))
                 .map(parked -> {
@@ -211,14 +178,14 @@ public class JobStore {
      * Keeps a verified change for an external id no job is mapped to yet, for the configured while, unless the
      * mapping appeared meanwhile: then its job id is returned and nothing is kept.
      */
-    public Uni<Optional<String>> park(String provider, String externalId, Transition change) {
+    Uni<Optional<String>> park(String provider, String externalId, Transition change) {
         change.event().put("parked_at", Timestamps.now().toString());
         return run(PARK, List.of(Keys.externalId(provider, externalId), Keys.parkedWebhooks(provider, externalId)),
                 List.of(json.write(change), parkedTtlMs, parkedMax))
                 .map(reply -> reply == null ? Optional.<String>empty() : Optional.of(reply.toString()));
     }
 
-    public Uni<Optional<String>> jobIdForExternalId(String provider, String externalId) {
+    Uni<Optional<String>> jobIdForExternalId(String provider, String externalId) {
         return guarded(values.get(Keys.externalId(provider, externalId))).map(Optional::ofNullable);
     }
 
@@ -239,11 +206,15 @@ public class JobStore {
                 Long.parseLong(f.getOrDefault("version", "0")), json.tree(f.get("data")));
     }
 
-    private static TransitionResult transitionResult(Response reply) {
+    private static String wire(DeliveryState state) {
+        return state == null ? "" : state.wireName();
+    }
+
+    private static TransitionResult transitionResult(String jobId, Response reply) {
         TransitionResult.Outcome outcome = TransitionResult.Outcome.valueOf(
                 reply.get(0).toString().toUpperCase(Locale.ROOT));
         String reason = reply.get(3).toString();
-        return new TransitionResult(outcome, reply.get(1).toLong(),
+        return new TransitionResult(jobId, outcome, reply.get(1).toLong(),
                 JobStatus.fromWire(reply.get(2).toString()).orElse(null),
                 reason.isEmpty() ? null : reason);
     }

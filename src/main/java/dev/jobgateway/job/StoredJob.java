@@ -57,6 +57,15 @@ public record StoredJob(Map<String, String> fields) {
         return instant(DEADLINE_AT);
     }
 
+    public Instant createdAt() {
+        return instant(CREATED_AT);
+    }
+
+    /** How the job ended ({@code webhook}, {@code poll}, {@code cancel}, {@code timeout}), or null while it runs. */
+    public String completedVia() {
+        return text(COMPLETED_VIA);
+    }
+
     /** When the gateway last heard anything about the job: a change, or a check with the AI server. */
     public Instant lastNewsAt() {
         Instant updated = instant(UPDATED_AT);

@@ -7,8 +7,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
  * A requested state change, from any writer (webhook, poll, cancel, timeout, submit), with the timeline entry
- * that records it whether it is applied or ignored.
+ * that records it whether it is applied or ignored. Built by {@link Reports} for what AI servers say and by
+ * {@link JobRecords} for the gateway's own changes; run by {@link JobStore#transition}.
  *
+ * @param target the status asked for; null only for a check (via poll) that could not reach the AI server
  * @param outputJson the job's output as JSON text, or null
  * @param error the error to record with a {@code failed} status, or null
  * @param webhookId the sender's {@code webhook-id}, deduplicated within the configured window, or null
@@ -18,7 +20,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  */
 @RegisterForReflection
 @JsonIgnoreProperties(ignoreUnknown = true)
-public record Transition(
+record Transition(
         JobStatus target,
         Double progress,
         String outputJson,
@@ -27,4 +29,12 @@ public record Transition(
         String eventType,
         ObjectNode event,
         String webhookId) {
+
+    /** The delivery state a check leaves behind when it changes nothing: it reached the AI server, or not. */
+    DeliveryState deliveryStateIfUnchanged() {
+        if (via != Via.POLL) {
+            return null;
+        }
+        return target == null ? DeliveryState.UPSTREAM_UNREACHABLE : DeliveryState.WEBHOOK_OVERDUE;
+    }
 }

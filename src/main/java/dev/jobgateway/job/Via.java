@@ -4,17 +4,17 @@ import java.util.Locale;
 
 /** Who caused a state change; decides {@code completed_via} and the {@code delivery.state} it leaves behind. */
 public enum Via {
-    WEBHOOK("webhook_received", true),
-    POLL("polled", true),
+    WEBHOOK(DeliveryState.WEBHOOK_RECEIVED, true),
+    POLL(DeliveryState.POLLED, true),
     CANCEL(null, true),
     TIMEOUT(null, true),
     /** The gateway itself, while handing the job to the AI server: no {@code completed_via}. */
     SUBMIT(null, false);
 
-    private final String deliveryState;
+    private final DeliveryState deliveryState;
     private final boolean namesCompletion;
 
-    Via(String deliveryState, boolean namesCompletion) {
+    Via(DeliveryState deliveryState, boolean namesCompletion) {
         this.deliveryState = deliveryState;
         this.namesCompletion = namesCompletion;
     }
@@ -24,7 +24,7 @@ public enum Via {
     }
 
     /** The delivery state after an accepted change, or null to keep the current one. */
-    String deliveryState() {
+    DeliveryState deliveryState() {
         return deliveryState;
     }
 

@@ -20,8 +20,7 @@ class ProblemMapper {
     @ServerExceptionMapper
     Response apiException(ApiException e) {
         LOG.infof("%d %s: %s", e.status(), e.type(), e.detail());
-        Response.ResponseBuilder response = Response.fromResponse(
-                respond(Problem.of(e.status(), e.type(), e.title(), e.detail())));
+        Response.ResponseBuilder response = Response.fromResponse(respond(e.problem().problem(e.detail())));
         e.headers().forEach(response::header);
         return response.build();
     }
@@ -29,7 +28,7 @@ class ProblemMapper {
     @ServerExceptionMapper
     Response storeUnavailable(StoreUnavailableException e) {
         LOG.errorf("503 store-unavailable: %s", e.getMessage());
-        return Response.fromResponse(respond(Problem.of(503, "store-unavailable", "Service temporarily unavailable",
+        return Response.fromResponse(respond(ProblemType.STORE_UNAVAILABLE.problem(
                 "The job store cannot be reached; retry after a short pause.")))
                 .header("Retry-After", RETRY_AFTER_SECONDS).build();
     }
@@ -37,7 +36,7 @@ class ProblemMapper {
     @ServerExceptionMapper
     Response malformedJson(JsonProcessingException e) {
         LOG.infof("400 invalid-json: %s", e.getOriginalMessage());
-        return respond(Problem.of(400, "invalid-json", "Malformed JSON", "The request body is not valid JSON."));
+        return respond(ProblemType.INVALID_JSON.problem("The request body is not valid JSON."));
     }
 
     @ServerExceptionMapper
@@ -48,14 +47,13 @@ class ProblemMapper {
         }
         Problem problem;
         if (e instanceof NotFoundException) {
-            problem = Problem.of(404, "not-found", "Not found", "No such resource.");
+            problem = ProblemType.NOT_FOUND.problem("No such resource.");
         } else if (e instanceof NotAllowedException) {
-            problem = Problem.of(405, "method-not-allowed", "Method not allowed",
-                    "This resource does not support that method.");
+            problem = ProblemType.METHOD_NOT_ALLOWED.problem("This resource does not support that method.");
         } else if (e instanceof NotSupportedException) {
-            problem = Problem.of(415, "unsupported-media-type", "Unsupported media type",
-                    "Send the body as application/json.");
+            problem = ProblemType.UNSUPPORTED_MEDIA_TYPE.problem("Send the body as application/json.");
         } else {
+            // Any other status the HTTP layer refuses with (e.g. 406): not one of ours, so not in the catalogue.
             problem = Problem.of(status, "http-" + status, e.getResponse().getStatusInfo().getReasonPhrase(),
                     "The request was refused.");
         }
@@ -75,7 +73,7 @@ class ProblemMapper {
             return storeUnavailable(new StoreUnavailableException(e));
         }
         LOG.error("500 internal-error", e);
-        return respond(Problem.of(500, "internal-error", "Internal error",
+        return respond(ProblemType.INTERNAL_ERROR.problem(
                 "The gateway failed unexpectedly; the request may be retried."));
     }
 

@@ -16,8 +16,9 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 
 /**
- * A Lua script shipped as a resource, run by its SHA1 ({@code EVALSHA}) and sent in full ({@code EVAL}) only when
- * Redis does not know it yet (first use, after {@code SCRIPT FLUSH} or a fail-over).
+ * A Lua script shipped as resources, run by its SHA1 ({@code EVALSHA}) and sent in full ({@code EVAL}) only when
+ * Redis does not know it yet (first use, after {@code SCRIPT FLUSH} or a fail-over). A script may be assembled from
+ * several resources, shared functions first: Redis 6.2 (the embedded one) has no Redis Functions to share code.
  */
 public final class RedisScript {
 
@@ -32,11 +33,20 @@ public final class RedisScript {
     }
 
     public static RedisScript fromResource(String path) {
+        return new RedisScript(path, read(path));
+    }
+
+    /** The script at {@code path}, preceded by the shared {@code library} it calls. */
+    public static RedisScript fromResource(String library, String path) {
+        return new RedisScript(path, read(library) + "\n" + read(path));
+    }
+
+    private static String read(String path) {
         try (InputStream in = RedisScript.class.getClassLoader().getResourceAsStream(path)) {
             if (in == null) {
                 throw new IllegalStateException("Missing Lua script " + path);
             }
-            return new RedisScript(path, new String(in.readAllBytes(), StandardCharsets.UTF_8));
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

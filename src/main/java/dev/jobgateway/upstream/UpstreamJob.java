@@ -1,5 +1,10 @@
 package dev.jobgateway.upstream;
 
+import java.util.Optional;
+
+import dev.jobgateway.job.JobStatus;
+import dev.jobgateway.job.Report;
+
 import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
@@ -16,4 +21,13 @@ public record UpstreamJob(
         JsonNode output,
         @JsonProperty("error_message") String errorMessage,
         Double progress) {
+
+    /**
+     * What this says, in the gateway's terms; empty when the status is not one of the generic protocol's five
+     * (the caller decides: a webhook is refused, a fallback check counts as a failed one).
+     */
+    public Optional<Report> toReport() {
+        return JobStatus.fromWire(status).map(target -> new Report(target, status, progress,
+                output == null || output.isNull() ? null : output.toString(), errorMessage));
+    }
 }

@@ -3,7 +3,6 @@ package dev.jobgateway.webhook;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -16,21 +15,18 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.jobgateway.job.Job;
-import dev.jobgateway.job.JobJson;
-import dev.jobgateway.job.JobStatus;
-import dev.jobgateway.job.JobStore;
+import dev.jobgateway.job.Arrival;
+import dev.jobgateway.job.JobRecords;
+import dev.jobgateway.job.Report;
+import dev.jobgateway.job.Reports;
 import dev.jobgateway.job.StoredJob;
-import dev.jobgateway.job.Transition;
 import dev.jobgateway.job.TransitionResult;
-import dev.jobgateway.job.Via;
 import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.GatewayConfig.WebhookAuth;
 import dev.jobgateway.platform.Ids;
-import dev.jobgateway.platform.JobLogContext;
+import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.upstream.GenericAiServer;
 import dev.jobgateway.upstream.UpstreamJob;
@@ -38,8 +34,8 @@ import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 
 /**
- * Authenticates a webhook (signature or per-job token, as configured), then turns it into a transition of its
- * job. Nothing about a webhook that fails authentication reaches Redis.
+ * Authenticates a webhook (signature or per-job token, as configured), reads it as a {@link Report} of the generic
+ * protocol and hands it to {@link Reports}. Nothing about a webhook that fails authentication reaches Redis.
  */
 @Startup
 @ApplicationScoped
@@ -47,17 +43,16 @@ public class WebhookService {
 
     private static final Logger LOG = Logger.getLogger(WebhookService.class);
 
-    private final JobStore store;
-    private final JobJson json;
+    private final JobRecords jobs;
+    private final Reports reports;
     private final ObjectReader payloadReader;
     private final WebhookAuth auth;
     private final Optional<StandardWebhook> signatures;
     private final int maxBodyBytes;
-    private final Duration unmappedTtl;
 
-    WebhookService(JobStore store, JobJson json, ObjectMapper mapper, GatewayConfig config) {
-        this.store = store;
-        this.json = json;
+    WebhookService(JobRecords jobs, Reports reports, ObjectMapper mapper, GatewayConfig config) {
+        this.jobs = jobs;
+        this.reports = reports;
         this.payloadReader = mapper.readerFor(UpstreamJob.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
         GatewayConfig.Generic generic = config.providers().generic();
         this.auth = generic.webhookAuth();
@@ -69,110 +64,84 @@ public class WebhookService {
         this.signatures = secrets.isEmpty() ? Optional.empty()
                 : Optional.of(new StandardWebhook(secrets, config.webhooks().timestampTolerance()));
         this.maxBodyBytes = config.limits().maxBodyBytes();
-        this.unmappedTtl = config.webhooks().unmappedTtl();
     }
 
+    /** A webhook to {@code /webhooks/{provider}/{pathJobId}}, or to {@code /webhooks/{provider}} (null job id). */
     public Uni<WebhookOutcome> receive(String provider, String pathJobId, String token, HttpHeaders headers,
             byte[] body) {
         if (!GenericAiServer.PROVIDER.equals(provider)) {
-            return fail(ApiException.notFound("unknown-provider", "Unknown provider",
-                    "No webhook provider named '" + provider + "'."));
+            return fail(ProblemType.UNKNOWN_PROVIDER.with("No webhook provider named '" + provider + "'."));
         }
         if (body != null && body.length > maxBodyBytes) {
-            return fail(new ApiException(413, "body-too-large", "Request body too large",
-                    "Webhook bodies are limited to " + maxBodyBytes + " bytes."));
+            return fail(ProblemType.BODY_TOO_LARGE.with("Webhook bodies are limited to " + maxBodyBytes + " bytes."));
         }
         if (pathJobId != null && !Ids.isJobId(pathJobId)) {
             return fail(ApiException.jobNotFound(pathJobId));
         }
         byte[] raw = body == null ? new byte[0] : body;
+        Arrival.Webhook arrival = authenticate(pathJobId, token, headers, raw);
+        UpstreamJob payload = parse(raw);
+        Report report = payload.toReport().orElseThrow(() -> ProblemType.UNKNOWN_STATUS.with("Status '"
+                + payload.status() + "' is not one of queued, running, succeeded, failed, cancelled."));
+        if (!report.hasValidProgress()) {
+            return fail(ProblemType.INVALID_PROGRESS.with("progress must be between 0 and 1."));
+        }
+        if (pathJobId == null) {
+            return byExternalId(payload, report, arrival);
+        }
+        return forJob(pathJobId, token, payload, report, arrival);
+    }
+
+    /**
+     * Checks the signature, or, where the configuration allows it, the per-job token (verified against the job in
+     * {@link #forJob}); throws 401 otherwise.
+     */
+    private Arrival.Webhook authenticate(String pathJobId, String token, HttpHeaders headers, byte[] body) {
         Instant receivedAt = Timestamps.now();
         String webhookId = StandardWebhook.header(headers::getHeaderString, StandardWebhook.ID_HEADER);
         String timestamp = StandardWebhook.header(headers::getHeaderString, StandardWebhook.TIMESTAMP_HEADER);
         String signature = StandardWebhook.header(headers::getHeaderString, StandardWebhook.SIGNATURE_HEADER);
-
-        String signatureFailure = checkSignature(webhookId, timestamp, signature, raw, receivedAt);
+        String signatureFailure = checkSignature(webhookId, timestamp, signature, body, receivedAt);
         boolean signed = signatureFailure == null;
         if (!signed && auth == WebhookAuth.SIGNATURE) {
-            return fail(unauthorized(signatureFailure));
+            throw unauthorized(signatureFailure);
         }
         if (!signed && token == null) {
-            return fail(unauthorized(auth == WebhookAuth.TOKEN ? "missing token" : signatureFailure));
+            throw unauthorized(auth == WebhookAuth.TOKEN ? "missing token" : signatureFailure);
         }
         if (!signed && pathJobId == null) {
-            return fail(unauthorized("a token is only accepted on /webhooks/{provider}/{jobId}"));
+            throw unauthorized("a token is only accepted on /webhooks/{provider}/{jobId}");
         }
-        UpstreamJob payload = parse(raw);
-        Optional<JobStatus> target = JobStatus.fromWire(payload.status());
-        if (target.isEmpty()) {
-            return fail(ApiException.unprocessable("unknown-status", "Unknown status",
-                    "Status '" + payload.status() + "' is not one of queued, running, succeeded, failed, cancelled."));
-        }
-        if (payload.progress() != null && (payload.progress() < 0 || payload.progress() > 1)) {
-            return fail(ApiException.unprocessable("invalid-progress", "Invalid progress",
-                    "progress must be between 0 and 1."));
-        }
-        ObjectNode event = json.object()
-                .put("webhook_id", webhookId)
-                .put("sender_timestamp", timestamp)
-                .put("authenticated_by", signed ? "signature" : "token")
-                .put("status", payload.status());
-        if (payload.progress() != null) {
-            event.put("progress", payload.progress());
-        }
-        Long lagMs = deliveryLagMs(timestamp, receivedAt);
-        if (lagMs != null) {
-            event.put("delivery_lag_ms", lagMs);
-        }
-        Transition change = new Transition(target.get(), payload.progress(),
-                payload.output() == null || payload.output().isNull() ? null : json.write(payload.output()),
-                target.get() == JobStatus.FAILED ? Job.JobError.fromAiServer(payload.errorMessage()) : null,
-                Via.WEBHOOK, "webhook_received", event, webhookId);
-        if (pathJobId == null) {
-            return byExternalId(payload, change);
-        }
-        return findJob(pathJobId).chain(stored -> {
-            if (!signed && !tokenMatches(stored, token)) {
+        return new Arrival.Webhook(webhookId, timestamp, signed ? "signature" : "token",
+                deliveryLagMs(timestamp, receivedAt));
+    }
+
+    private Uni<WebhookOutcome> forJob(String jobId, String token, UpstreamJob payload, Report report,
+            Arrival.Webhook arrival) {
+        return jobs.find(jobId).chain(found -> {
+            StoredJob stored = found.orElseThrow(() -> ApiException.jobNotFound(jobId));
+            if (arrival.authenticatedBy().equals("token") && !tokenMatches(stored, token)) {
                 return fail(unauthorized("token does not match the job"));
             }
             if (payload.id() != null && stored.externalId() != null && !payload.id().equals(stored.externalId())) {
-                return fail(ApiException.unprocessable("external-id-mismatch", "Webhook names another job",
+                return fail(ProblemType.EXTERNAL_ID_MISMATCH.with(
                         "The webhook's job_id does not match the job in the URL."));
             }
-            return apply(stored.id(), change);
+            return reports.apply(jobId, report, arrival).map(WebhookService::outcome);
         });
     }
 
-    private Uni<WebhookOutcome> apply(String jobId, Transition change) {
-        // a webhook to /webhooks/generic names its job only through the AI server's id: known from here on
-        JobLogContext.set(jobId);
-        return store.transition(jobId, change).map(result -> outcome(jobId, result));
-    }
-
-    /**
-     * A signed webhook sent to {@code /webhooks/generic}: its job is found by the AI server's id. When no job is
-     * mapped to that id yet (the webhook beat the AI server's answer to our submit), it is parked and applied by
-     * the submit when it maps the id; the sender gets 202 and does not retry.
-     */
-    private Uni<WebhookOutcome> byExternalId(UpstreamJob payload, Transition change) {
+    /** A signed webhook sent to {@code /webhooks/generic}: its job is found by the AI server's id. */
+    private Uni<WebhookOutcome> byExternalId(UpstreamJob payload, Report report, Arrival.Webhook arrival) {
         if (payload.id() == null || payload.id().isBlank()) {
-            return fail(ApiException.unprocessable("invalid-request", "Invalid request",
+            return fail(ProblemType.INVALID_REQUEST.with(
                     "A webhook sent to /webhooks/generic must name the AI server's job in 'job_id'."));
         }
-        return store.jobIdForExternalId(GenericAiServer.PROVIDER, payload.id())
-                .chain(mapped -> mapped.map(Uni.createFrom()::item)
-                        .orElseGet(() -> store.park(GenericAiServer.PROVIDER, payload.id(), change)
-                                .map(afterPark -> afterPark.orElse(null))))
-                .chain(jobId -> {
-                    if (jobId == null) {
-                        LOG.infof("Webhook %s names AI-server job %s, not mapped to a job yet: parked for %s",
-                                change.webhookId(), payload.id(), unmappedTtl);
-                        return Uni.createFrom().item(WebhookOutcome.parked(
-                                "No job is mapped to this AI-server job id yet; the webhook is kept for "
-                                        + unmappedTtl.toMinutes() + " min and applied when it is."));
-                    }
-                    return apply(jobId, change);
-                });
+        return reports.applyByExternalId(GenericAiServer.PROVIDER, payload.id(), report, arrival)
+                .map(result -> result.outcome() == TransitionResult.Outcome.PARKED
+                        ? WebhookOutcome.parked("No job is mapped to this AI-server job id yet; the webhook is kept "
+                                + "for " + reports.parkedFor().toMinutes() + " min and applied when it is.")
+                        : outcome(result));
     }
 
     private String checkSignature(String id, String timestamp, String signature, byte[] body, Instant now) {
@@ -201,20 +170,15 @@ public class WebhookService {
             }
             return payload;
         } catch (IOException e) {
-            throw ApiException.badRequest("invalid-json", "Malformed JSON",
-                    "The webhook body is not a JSON object of the generic protocol.");
+            throw ProblemType.INVALID_JSON.with("The webhook body is not a JSON object of the generic protocol.");
         }
     }
 
-    private Uni<StoredJob> findJob(String jobId) {
-        return store.find(jobId).map(found -> found.orElseThrow(() -> ApiException.jobNotFound(jobId)));
-    }
-
-    private static WebhookOutcome outcome(String jobId, TransitionResult result) {
+    private static WebhookOutcome outcome(TransitionResult result) {
         if (result.outcome() == TransitionResult.Outcome.MISSING) {
-            throw ApiException.jobNotFound(jobId);
+            throw ApiException.jobNotFound(result.jobId());
         }
-        return new WebhookOutcome(result.applied() ? "applied" : "ignored", jobId,
+        return new WebhookOutcome(result.applied() ? "applied" : "ignored", result.jobId(),
                 result.status() == null ? null : result.status().wireName(), result.version(), result.reason());
     }
 
@@ -228,8 +192,7 @@ public class WebhookService {
 
     private static ApiException unauthorized(String reason) {
         LOG.infof("Webhook rejected: %s", reason);
-        return ApiException.unauthorized("invalid-webhook-signature", "Webhook not authenticated",
-                "The webhook's signature or token could not be verified.");
+        return ProblemType.INVALID_WEBHOOK_SIGNATURE.with("The webhook's signature or token could not be verified.");
     }
 
     private static <T> Uni<T> fail(ApiException e) {

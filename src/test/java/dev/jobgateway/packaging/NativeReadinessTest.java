@@ -31,17 +31,20 @@ class NativeReadinessTest {
 
     /** Records that never cross the wire as JSON: internal values, not DTOs. */
     private static final Set<String> INTERNAL_RECORDS = Set.of(
+            "dev.jobgateway.api.Cancellation",
+            "dev.jobgateway.api.SubmitRequests$SubmitRequest",
+            "dev.jobgateway.api.Submission",
+            "dev.jobgateway.api.WaitRequest",
+            "dev.jobgateway.fallback.Reconciler$Answer",
+            "dev.jobgateway.fallback.Reconciler$Reconciled",
+            "dev.jobgateway.job.Arrival$Poll",
+            "dev.jobgateway.job.Arrival$Webhook",
             "dev.jobgateway.job.IdempotencyStore$Claim",
-            "dev.jobgateway.job.JobService$Cancellation",
-            "dev.jobgateway.job.JobService$Submission",
             "dev.jobgateway.job.NewJob",
-            "dev.jobgateway.job.Reconciler$Answer",
-            "dev.jobgateway.job.Reconciler$Reconciled",
+            "dev.jobgateway.job.Report",
             "dev.jobgateway.job.StoredJob",
-            "dev.jobgateway.job.SubmitRequests$SubmitRequest",
             "dev.jobgateway.job.Transition",
             "dev.jobgateway.job.TransitionResult",
-            "dev.jobgateway.job.WaitRequest",
             "dev.jobgateway.upstream.CancelAttempt",
             "dev.jobgateway.upstream.Handoff",
             "dev.jobgateway.devservices.simulator.SimulationPlan");
@@ -85,9 +88,10 @@ class NativeReadinessTest {
             config.load(in);
         }
         String includes = config.getProperty("quarkus.native.resources.includes", "");
-        try (Stream<Path> scripts = Files.list(Path.of(System.getProperty("user.dir"), "src/main/resources/store"))) {
-            for (Path script : scripts.toList()) {
-                String resource = "store/" + script.getFileName();
+        Path resources = Path.of(System.getProperty("user.dir"), "src/main/resources");
+        try (Stream<Path> scripts = Files.walk(resources.resolve("store"))) {
+            for (Path script : scripts.filter(Files::isRegularFile).toList()) {
+                String resource = resources.relativize(script).toString().replace('\\', '/');
                 boolean included = Stream.of(includes.split(",")).map(String::trim)
                         .anyMatch(glob -> script.getFileSystem().getPathMatcher("glob:" + glob)
                                 .matches(Path.of(resource)));

@@ -1,4 +1,4 @@
-package dev.jobgateway.job;
+package dev.jobgateway.fallback;
 
 import java.time.Duration;
 

@@ -1,4 +1,4 @@
-package dev.jobgateway.job;
+package dev.jobgateway.api;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -10,6 +10,8 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
+import dev.jobgateway.job.Job;
+import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.TestPorts;
 import io.quarkus.test.common.QuarkusTestResource;

@@ -1,8 +1,8 @@
-package dev.jobgateway.job;
+package dev.jobgateway.api;
 
 import java.time.Duration;
 
-import dev.jobgateway.platform.ApiException;
+import dev.jobgateway.platform.ProblemType;
 
 /**
  * How long a read may be held: {@code ?wait=N} or {@code Prefer: wait=N} (RFC 7240), in whole seconds, clamped to
@@ -23,8 +23,7 @@ record WaitRequest(Duration duration, boolean preferred) {
         if (query != null) {
             Long seconds = seconds(query.trim());
             if (seconds == null) {
-                throw ApiException.badRequest("invalid-wait", "Invalid wait",
-                        "'wait' must be a whole number of seconds (0 to " + max.toSeconds()
+                throw ProblemType.INVALID_WAIT.with("'wait' must be a whole number of seconds (0 to " + max.toSeconds()
                                 + "; larger values are clamped to " + max.toSeconds() + ").");
             }
             return new WaitRequest(clamp(seconds, max), false);

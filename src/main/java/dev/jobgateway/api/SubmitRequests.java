@@ -1,4 +1,4 @@
-package dev.jobgateway.job;
+package dev.jobgateway.api;
 
 import java.io.IOException;
 import java.time.Duration;
@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 
 import dev.jobgateway.platform.ApiException;
+import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.platform.GatewayConfig;
 
 /** Checks a {@code POST /jobs} body, before anything is stored. */
@@ -43,21 +44,19 @@ class SubmitRequests {
     /** Returns the checked request, or throws the client mistake as an {@link ApiException}. */
     SubmitRequest parse(String contentType, byte[] body) {
         if (!isJson(contentType)) {
-            throw new ApiException(415, "unsupported-media-type", "Unsupported media type",
-                    "Send the body as application/json.");
+            throw ProblemType.UNSUPPORTED_MEDIA_TYPE.with("Send the body as application/json.");
         }
         if (body == null || body.length == 0) {
-            throw ApiException.badRequest("invalid-json", "Malformed JSON", "The request body is empty.");
+            throw ProblemType.INVALID_JSON.with("The request body is empty.");
         }
         if (body.length > limits.maxBodyBytes()) {
-            throw new ApiException(413, "body-too-large", "Request body too large",
-                    "The body has " + body.length + " bytes; at most " + limits.maxBodyBytes() + " are accepted.");
+            throw ProblemType.BODY_TOO_LARGE.with("The body has " + body.length + " bytes; at most " + limits.maxBodyBytes() + " are accepted.");
         }
         JsonNode root;
         try {
             root = reader.readTree(body);
         } catch (IOException e) {
-            throw ApiException.badRequest("invalid-json", "Malformed JSON", "The request body is not valid JSON.");
+            throw ProblemType.INVALID_JSON.with("The request body is not valid JSON.");
         }
         if (root == null || !root.isObject()) {
             throw invalid("The body must be a JSON object like {\"input\": {...}}.");
@@ -79,8 +78,7 @@ class SubmitRequests {
         }
         int inputBytes = input.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (inputBytes > limits.maxInputBytes()) {
-            throw new ApiException(413, "input-too-large", "Job input too large",
-                    "The input has " + inputBytes + " bytes; at most " + limits.maxInputBytes() + " are accepted.");
+            throw ProblemType.INPUT_TOO_LARGE.with("The input has " + inputBytes + " bytes; at most " + limits.maxInputBytes() + " are accepted.");
         }
         return new SubmitRequest(input, maxDuration(root.get(MAX_DURATION)));
     }
@@ -112,8 +110,7 @@ class SubmitRequests {
         if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH
                 || !key.chars().allMatch(c -> c >= 0x20 && c < 0x7f)
                 || key.indexOf('"') >= 0 || key.indexOf('\\') >= 0) {
-            throw ApiException.badRequest("invalid-idempotency-key", "Invalid Idempotency-Key",
-                    "Idempotency-Key must be 1-" + MAX_IDEMPOTENCY_KEY_LENGTH + " printable ASCII characters.");
+            throw ProblemType.INVALID_IDEMPOTENCY_KEY.with("Idempotency-Key must be 1-" + MAX_IDEMPOTENCY_KEY_LENGTH + " printable ASCII characters.");
         }
         return key;
     }
@@ -127,6 +124,6 @@ class SubmitRequests {
     }
 
     private static ApiException invalid(String detail) {
-        return ApiException.unprocessable("invalid-request", "Invalid request", detail);
+        return ProblemType.INVALID_REQUEST.with(detail);
     }
 }

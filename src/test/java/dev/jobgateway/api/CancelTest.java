@@ -1,4 +1,4 @@
-package dev.jobgateway.job;
+package dev.jobgateway.api;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,6 +16,8 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.jobgateway.job.Job;
+import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.Api;
 import dev.jobgateway.support.Jobs;
@@ -34,7 +36,10 @@ class CancelTest {
     SimulatedAiServer aiServer;
 
     @Inject
-    JobService jobs;
+    SubmitJobs submits;
+
+    @Inject
+    CancelJobs cancels;
 
     @Inject
     ObjectMapper mapper;
@@ -167,12 +172,12 @@ class CancelTest {
         int cancelsBefore = aiServer.cancelCalls();
         var input = mapper.readTree("{\"prompt\":\"slow\",\"simulate\":{\"submit_delay_ms\":1500,"
                 + "\"webhook\":\"drop\",\"duration_ms\":60000}}");
-        CompletableFuture<Job> submit = jobs.submit(Api.DEV_OWNER, input).subscribeAsCompletionStage();
+        CompletableFuture<Job> submit = submits.submit(Api.DEV_OWNER, input, Jobs.MAX_DURATION, null).map(Submission::job).subscribeAsCompletionStage();
         await().atMost(Duration.ofSeconds(5)).until(() -> aiServer.submittedWebhookUrls().size() > urlsBefore);
         String url = aiServer.submittedWebhookUrls().get(urlsBefore);
         String id = url.substring(url.lastIndexOf('/') + 1, url.indexOf('?'));
 
-        JobService.Cancellation cancellation = jobs.cancel(Api.DEV_OWNER, id).await().atMost(Duration.ofSeconds(5));
+        Cancellation cancellation = cancels.cancel(Api.DEV_OWNER, id).await().atMost(Duration.ofSeconds(5));
         assertThat(cancellation.cancelled()).isTrue();
         assertThat(aiServer.cancelCalls()).isEqualTo(cancelsBefore);
 

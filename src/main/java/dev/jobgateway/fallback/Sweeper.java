@@ -1,4 +1,4 @@
-package dev.jobgateway.job;
+package dev.jobgateway.fallback;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -15,6 +15,8 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
+import dev.jobgateway.job.CheckSchedule;
+import dev.jobgateway.job.JobRecords;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Timestamps;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -33,13 +35,15 @@ public class Sweeper {
     /** Jobs checked at once: bounds the upstream calls one sweep makes in parallel. */
     private static final int CONCURRENCY = 8;
 
-    private final JobStore store;
+    private final JobRecords jobs;
+    private final CheckSchedule schedule;
     private final Reconciler reconciler;
     private final int batchSize;
     private final Duration timeBudget;
 
-    Sweeper(JobStore store, Reconciler reconciler, GatewayConfig config) {
-        this.store = store;
+    Sweeper(JobRecords jobs, CheckSchedule schedule, Reconciler reconciler, GatewayConfig config) {
+        this.jobs = jobs;
+        this.schedule = schedule;
         this.reconciler = reconciler;
         this.batchSize = config.sweeper().batchSize();
         this.timeBudget = config.sweeper().timeBudget();
@@ -61,7 +65,7 @@ public class Sweeper {
         long started = System.nanoTime();
         long stopStartingAt = started + budget.toNanos();
         Instant now = Timestamps.now();
-        return store.due(now, batchSize)
+        return schedule.due(now, batchSize)
                 .onItem().transformToMulti(ids -> Multi.createFrom().iterable(ids))
                 .onItem().transformToUni(jobId -> System.nanoTime() - stopStartingAt >= 0
                         ? Uni.createFrom().item(Reconciler.Action.DEFERRED)
@@ -72,15 +76,15 @@ public class Sweeper {
     }
 
     private Uni<Reconciler.Action> sweepOne(String jobId) {
-        return store.find(jobId).chain(found -> {
+        return jobs.find(jobId).chain(found -> {
             if (found.isEmpty() || found.get().status().isTerminal()) {
-                return store.unschedule(jobId).replaceWith(Reconciler.Action.GONE);
+                return schedule.unschedule(jobId).replaceWith(Reconciler.Action.GONE);
             }
             return reconciler.reconcile(found.get()).call(reconciled -> switch (reconciled.action()) {
                 // Not checked here (news came meanwhile, or another instance holds the lease and is checking
                 // right now): look again after the job's interval.
-                case NOTHING_DUE, BUSY -> store.schedule(jobId, reconciler.nextCheckAt(reconciled.job()));
-                case GONE -> store.unschedule(jobId);
+                case NOTHING_DUE, BUSY -> schedule.schedule(jobId, reconciler.nextCheckAt(reconciled.job()));
+                case GONE -> schedule.unschedule(jobId);
                 // Checked: the reconciler rescheduled the job, or a terminal transition took it off the list.
                 default -> Uni.createFrom().voidItem();
             }).map(Reconciler.Reconciled::action);

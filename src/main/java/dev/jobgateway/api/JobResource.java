@@ -1,7 +1,5 @@
-package dev.jobgateway.job;
+package dev.jobgateway.api;
 
-import com.fasterxml.jackson.databind.PropertyNamingStrategies;
-import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import java.time.Duration;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -22,9 +20,9 @@ import jakarta.ws.rs.core.Response;
 
 import dev.jobgateway.auth.Authenticated;
 import dev.jobgateway.auth.Caller;
-import dev.jobgateway.platform.ApiException;
+import dev.jobgateway.job.Job;
+import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.platform.GatewayConfig;
-import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -39,14 +37,19 @@ class JobResource {
     static final String PREFER = "Prefer";
     static final String PREFERENCE_APPLIED = "Preference-Applied";
 
-    private final JobService jobs;
+    private final SubmitJobs submits;
+    private final ReadJobs reads;
+    private final CancelJobs cancels;
     private final SubmitRequests requests;
     private final Caller caller;
     private final Duration maxWait;
     private final int maxBatchIds;
 
-    JobResource(JobService jobs, SubmitRequests requests, Caller caller, GatewayConfig config) {
-        this.jobs = jobs;
+    JobResource(SubmitJobs submits, ReadJobs reads, CancelJobs cancels, SubmitRequests requests, Caller caller,
+            GatewayConfig config) {
+        this.submits = submits;
+        this.reads = reads;
+        this.cancels = cancels;
         this.requests = requests;
         this.caller = caller;
         this.maxWait = config.waits().maxWait();
@@ -64,7 +67,7 @@ class JobResource {
             @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
         var request = requests.parse(contentType, body);
         String key = requests.idempotencyKey(idempotencyKey);
-        return jobs.submit(caller.owner(), request.input(), request.maxDuration(), key).map(submission -> {
+        return submits.submit(caller.owner(), request.input(), request.maxDuration(), key).map(submission -> {
             Job job = submission.job();
             Response.ResponseBuilder response = Response.accepted(job)
                     .header(HttpHeaders.LOCATION, "/jobs/" + job.id())
@@ -84,7 +87,7 @@ class JobResource {
     @Path("/{id}/cancel")
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> cancel(@PathParam("id") String id) {
-        return jobs.cancel(caller.owner(), id).map(cancellation -> Response.ok(cancellation.job())
+        return cancels.cancel(caller.owner(), id).map(cancellation -> Response.ok(cancellation.job())
                 .tag(etag(cancellation.job()))
                 .header(CANCEL_OUTCOME, cancellation.cancelled() ? "cancelled" : "already-ended")
                 .build());
@@ -96,8 +99,8 @@ class JobResource {
     public Uni<Response> get(@PathParam("id") String id, @QueryParam("wait") String wait,
             @HeaderParam(PREFER) String prefer, @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
         WaitRequest waitRequest = WaitRequest.parse(wait, prefer, maxWait);
-        Uni<Job> read = waitRequest.duration().isZero() ? jobs.get(caller.owner(), id)
-                : jobs.await(caller.owner(), id, waitRequest.duration());
+        Uni<Job> read = waitRequest.duration().isZero() ? reads.get(caller.owner(), id)
+                : reads.await(caller.owner(), id, waitRequest.duration());
         return read.map(job -> {
             EntityTag tag = etag(job);
             return applied(waitRequest, matches(ifNoneMatch, tag) ? Response.notModified(tag)
@@ -111,14 +114,14 @@ class JobResource {
             @HeaderParam(PREFER) String prefer) {
         List<String> wanted = batchIds(ids);
         WaitRequest waitRequest = WaitRequest.parse(wait, prefer, maxWait);
-        return jobs.batch(caller.owner(), wanted, waitRequest.duration())
+        return reads.batch(caller.owner(), wanted, waitRequest.duration())
                 .map(batch -> applied(waitRequest, Response.ok(batch)));
     }
 
     @GET
     @Path("/{id}/events")
     public Uni<Timeline> events(@PathParam("id") String id) {
-        return jobs.timeline(caller.owner(), id).map(entries -> new Timeline(id, entries));
+        return reads.timeline(caller.owner(), id).map(entries -> new Timeline(id, entries));
     }
 
     private List<String> batchIds(String ids) {
@@ -131,20 +134,12 @@ class JobResource {
             }
         }
         if (unique.isEmpty()) {
-            throw ApiException.badRequest("missing-ids", "Missing ids",
-                    "List the jobs to read: /jobs?ids=job_a,job_b (at most " + maxBatchIds + ").");
+            throw ProblemType.MISSING_IDS.with("List the jobs to read: /jobs?ids=job_a,job_b (at most " + maxBatchIds + ").");
         }
         if (unique.size() > maxBatchIds) {
-            throw ApiException.badRequest("too-many-ids", "Too many ids",
-                    unique.size() + " ids listed; at most " + maxBatchIds + " are read at once.");
+            throw ProblemType.TOO_MANY_IDS.with(unique.size() + " ids listed; at most " + maxBatchIds + " are read at once.");
         }
         return List.copyOf(unique);
-    }
-
-    /** A job's timeline, oldest first. */
-    @RegisterForReflection
-    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    record Timeline(String jobId, List<TimelineEntry> events) {
     }
 
     /** Echoes a {@code Prefer: wait} the answer honoured (RFC 7240); a {@code ?wait} needs no echo. */

@@ -1,4 +1,4 @@
-package dev.jobgateway.job;
+package dev.jobgateway.api;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.jobgateway.job.Job;
+import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.Ids;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
@@ -48,7 +50,7 @@ class IdempotencyTest {
     SimulatedAiServer aiServer;
 
     @Inject
-    JobService jobs;
+    SubmitJobs submits;
 
     @Inject
     ObjectMapper mapper;
@@ -123,7 +125,7 @@ class IdempotencyTest {
         String key = newKey();
         JsonNode input = slowInput(1500);
         int urlsBefore = aiServer.submittedWebhookUrls().size();
-        CompletableFuture<JobService.Submission> first = jobs.submit(Api.DEV_OWNER, input, key)
+        CompletableFuture<Submission> first = submits.submit(Api.DEV_OWNER, input, Jobs.MAX_DURATION, key)
                 .subscribeAsCompletionStage();
         await().atMost(Duration.ofSeconds(5)).until(() -> aiServer.submittedWebhookUrls().size() > urlsBefore);
 
@@ -146,21 +148,21 @@ class IdempotencyTest {
         int jobsBefore = RedisKeys.jobs(redis).size();
         ExecutorService pool = Executors.newFixedThreadPool(50);
         CountDownLatch start = new CountDownLatch(1);
-        List<Future<JobService.Submission>> results = new ArrayList<>();
+        List<Future<Submission>> results = new ArrayList<>();
         try {
             for (int i = 0; i < 50; i++) {
                 results.add(pool.submit(() -> {
                     start.await();
-                    return jobs.submit(Api.DEV_OWNER, input, key).await().atMost(Duration.ofSeconds(20));
+                    return submits.submit(Api.DEV_OWNER, input, Jobs.MAX_DURATION, key).await().atMost(Duration.ofSeconds(20));
                 }));
             }
             start.countDown();
             List<String> ids = new ArrayList<>();
             int created = 0;
             int inFlight = 0;
-            for (Future<JobService.Submission> result : results) {
+            for (Future<Submission> result : results) {
                 try {
-                    JobService.Submission submission = result.get(30, TimeUnit.SECONDS);
+                    Submission submission = result.get(30, TimeUnit.SECONDS);
                     ids.add(submission.job().id());
                     created += submission.replayed() ? 0 : 1;
                 } catch (ExecutionException e) {

@@ -1,4 +1,4 @@
-package dev.jobgateway.job;
+package dev.jobgateway.fallback;
 
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;

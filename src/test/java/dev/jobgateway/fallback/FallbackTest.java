@@ -1,4 +1,10 @@
-package dev.jobgateway.job;
+package dev.jobgateway.fallback;
+
+import dev.jobgateway.api.ReadJobs;
+import dev.jobgateway.job.CheckSchedule;
+import dev.jobgateway.job.Job;
+import dev.jobgateway.job.JobStatus;
+import dev.jobgateway.job.StoredJob;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -53,10 +59,13 @@ class FallbackTest {
     }
 
     @Inject
-    JobService jobs;
+    ReadJobs reads;
 
     @Inject
-    JobStore store;
+    dev.jobgateway.job.JobRecords jobs;
+
+    @Inject
+    CheckSchedule schedule;
 
     @Inject
     SimulatedAiServer aiServer;
@@ -91,7 +100,7 @@ class FallbackTest {
 
         List<CompletableFuture<Job>> reads = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
-            reads.add(jobs.get(Api.DEV_OWNER, id).subscribeAsCompletionStage());
+            reads.add(this.reads.get(Api.DEV_OWNER, id).subscribeAsCompletionStage());
         }
         for (CompletableFuture<Job> read : reads) {
             // The simulated job reports "running" only half-way through its 60 s.
@@ -169,15 +178,15 @@ class FallbackTest {
         assertThat(report.getInt("updated")).isGreaterThanOrEqualTo(1);
         assertThat(report.getInt("checked")).isGreaterThanOrEqualTo(1);
         // Read the store, not the API: an API read would check by itself.
-        StoredJob done = store.find(id).await().atMost(Duration.ofSeconds(5)).orElseThrow();
+        StoredJob done = jobs.find(id).await().atMost(Duration.ofSeconds(5)).orElseThrow();
         assertThat(done.status()).isEqualTo(JobStatus.SUCCEEDED);
-        assertThat(done.text(StoredJob.COMPLETED_VIA)).isEqualTo("poll");
-        StoredJob stillQueued = store.find(unfinished).await().atMost(Duration.ofSeconds(5)).orElseThrow();
+        assertThat(done.completedVia()).isEqualTo("poll");
+        StoredJob stillQueued = jobs.find(unfinished).await().atMost(Duration.ofSeconds(5)).orElseThrow();
         assertThat(stillQueued.status()).isEqualTo(JobStatus.QUEUED);
-        assertThat(stillQueued.text(StoredJob.DELIVERY_STATE)).isEqualTo("webhook_overdue");
+        assertThat(stillQueued.fields().get("delivery_state")).isEqualTo("webhook_overdue");
 
         // The finished job left the sweeper's list; the unfinished one is back on it for later.
-        List<String> due = store.due(Instant.now().plusSeconds(60), 10_000).await().atMost(Duration.ofSeconds(5));
+        List<String> due = schedule.due(Instant.now().plusSeconds(60), 10_000).await().atMost(Duration.ofSeconds(5));
         assertThat(due).doesNotContain(id).contains(unfinished);
     }
 
@@ -193,14 +202,14 @@ class FallbackTest {
         assertThat(report.deferred()).isEqualTo(report.due());
         assertThat(report.checked() + report.updated() + report.timedOut() + report.unreachable()).isZero();
         assertThat(aiServer.statusCalls()).isEqualTo(statusCallsBefore);
-        StoredJob job = store.find(id).await().atMost(Duration.ofSeconds(5)).orElseThrow();
+        StoredJob job = jobs.find(id).await().atMost(Duration.ofSeconds(5)).orElseThrow();
         assertThat(job.status()).isEqualTo(JobStatus.QUEUED);
-        assertThat(store.due(Instant.now(), 10_000).await().atMost(Duration.ofSeconds(5))).contains(id);
+        assertThat(schedule.due(Instant.now(), 10_000).await().atMost(Duration.ofSeconds(5))).contains(id);
 
         // The next sweep with time to spare picks it up.
         Sweeper.SweepReport next = sweeper.sweep().await().atMost(Duration.ofSeconds(10));
         assertThat(next.deferred()).isZero();
-        assertThat(store.find(id).await().atMost(Duration.ofSeconds(5)).orElseThrow().status())
+        assertThat(jobs.find(id).await().atMost(Duration.ofSeconds(5)).orElseThrow().status())
                 .isEqualTo(JobStatus.SUCCEEDED);
     }
 

@@ -1,4 +1,10 @@
-package dev.jobgateway.job;
+package dev.jobgateway.api;
+
+import dev.jobgateway.job.Job;
+import dev.jobgateway.job.JobStatus;
+import dev.jobgateway.job.JobRecords;
+import dev.jobgateway.job.Reports;
+import dev.jobgateway.support.StoredJobs;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -29,13 +35,13 @@ class BatchReadTest {
     private static final String OWNER = Api.DEV_OWNER;
 
     @Inject
-    JobService jobs;
+    ReadJobs reads;
 
     @Inject
-    JobStore store;
+    JobRecords jobs;
 
     @Inject
-    JobJson json;
+    Reports reports;
 
     @Test
     void listsFoundJobsInRequestOrderAndUnknownIdsApart() {
@@ -67,14 +73,14 @@ class BatchReadTest {
     void aBatchWaitEndsWhenAnyListedJobChanges() throws Exception {
         String a = newJob();
         String b = newJob();
-        CompletableFuture<JobService.Batch> answer = jobs.batch(OWNER, List.of(a, b), Duration.ofSeconds(20))
+        CompletableFuture<Batch> answer = reads.batch(OWNER, List.of(a, b), Duration.ofSeconds(20))
                 .subscribeAsCompletionStage();
         Thread.sleep(200);
         assertThat(answer).isNotDone();
 
         long changed = System.nanoTime();
         complete(b);
-        JobService.Batch batch = answer.get(5, TimeUnit.SECONDS);
+        Batch batch = answer.get(5, TimeUnit.SECONDS);
 
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - changed)).isLessThan(1_000);
         assertThat(batch.jobs()).extracting(Job::status).containsExactly(JobStatus.QUEUED, JobStatus.SUCCEEDED);
@@ -113,10 +119,10 @@ class BatchReadTest {
     }
 
     private String newJob() {
-        return StoredJobs.queued(store, OWNER);
+        return StoredJobs.queued(jobs, OWNER);
     }
 
     private void complete(String id) {
-        assertThat(StoredJobs.succeed(store, json, id).applied()).isTrue();
+        assertThat(StoredJobs.succeed(reports, id).applied()).isTrue();
     }
 }

@@ -1,4 +1,6 @@
-package dev.jobgateway.webhook;
+package dev.jobgateway.job;
+
+import dev.jobgateway.api.SubmitJobs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -16,13 +18,6 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.jobgateway.job.Job;
-import dev.jobgateway.job.JobJson;
-import dev.jobgateway.job.JobService;
-import dev.jobgateway.job.JobStatus;
-import dev.jobgateway.job.JobStore;
-import dev.jobgateway.job.Transition;
-import dev.jobgateway.job.Via;
 import dev.jobgateway.platform.Ids;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.Api;
@@ -46,7 +41,10 @@ class WebhookBeforeMappingTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @Inject
-    JobService jobs;
+    SubmitJobs submits;
+
+    @Inject
+    Reports reports;
 
     @Inject
     JobStore store;
@@ -71,7 +69,7 @@ class WebhookBeforeMappingTest {
         var input = mapper.readTree("{\"prompt\":\"fast\",\"simulate\":{\"webhook\":\"before_response\","
                 + "\"fixed_webhook_url\":true}}");
 
-        Job job = jobs.submit(Api.DEV_OWNER, input).await().atMost(WAIT);
+        Job job = submits.submit(Api.DEV_OWNER, input, Jobs.MAX_DURATION, null).await().atMost(WAIT).job();
 
         assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(job.completedVia()).isEqualTo("webhook");

@@ -1,4 +1,4 @@
-package dev.jobgateway.job;
+package dev.jobgateway.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -12,6 +12,8 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.jobgateway.job.Job;
+import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.Api;
 import dev.jobgateway.support.Jobs;
@@ -29,7 +31,7 @@ class SubmitHandoffTest {
     SimulatedAiServer aiServer;
 
     @Inject
-    JobService jobs;
+    SubmitJobs submits;
 
     @Inject
     ObjectMapper mapper;
@@ -82,7 +84,7 @@ class SubmitHandoffTest {
         // processed while a submit event is still open. Here it is, before the hand-off is recorded.
         var input = mapper.readTree("{\"prompt\":\"fast\",\"simulate\":{\"webhook\":\"before_response\"}}");
 
-        Job job = jobs.submit(Api.DEV_OWNER, input).await().atMost(Duration.ofSeconds(10));
+        Job job = submits.submit(Api.DEV_OWNER, input, Jobs.MAX_DURATION, null).await().atMost(Duration.ofSeconds(10)).job();
 
         assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(job.delivery().webhooksReceived()).isEqualTo(1);

@@ -1,4 +1,10 @@
-package dev.jobgateway.job;
+package dev.jobgateway.api;
+
+import dev.jobgateway.job.Job;
+import dev.jobgateway.job.JobStatus;
+import dev.jobgateway.job.JobRecords;
+import dev.jobgateway.job.Reports;
+import dev.jobgateway.support.StoredJobs;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -27,7 +33,7 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.smallrye.mutiny.subscription.Cancellable;
 
 /**
- * Long-polls against real Redis. Waits are started through {@link JobService} because the Lambda test loop
+ * Long-polls against real Redis. Waits are started through {@link ReadJobs} because the Lambda test loop
  * serves one event at a time: a held HTTP request would block the change that should end it. Cross-instance
  * waits over HTTP are proven with two real processes in {@code TwoInstancesIT}.
  */
@@ -38,13 +44,13 @@ class WaitTest {
     private static final String OWNER = Api.DEV_OWNER;
 
     @Inject
-    JobService jobs;
+    ReadJobs reads;
 
     @Inject
-    JobStore store;
+    JobRecords jobs;
 
     @Inject
-    JobJson json;
+    Reports reports;
 
     @Inject
     WaiterRegistry registry;
@@ -137,7 +143,7 @@ class WaitTest {
             switch (i % 3) {
                 case 0 -> answered.add(startWait(id, Duration.ofSeconds(20)));
                 case 1 -> answered.add(startWait(id, Duration.ofMillis(300)));
-                default -> abandoned.add(jobs.await(OWNER, id, Duration.ofSeconds(20)).subscribe()
+                default -> abandoned.add(reads.await(OWNER, id, Duration.ofSeconds(20)).subscribe()
                         .with(job -> { }, failure -> { }));
             }
         }
@@ -187,14 +193,14 @@ class WaitTest {
     }
 
     private CompletableFuture<Job> startWait(String id, Duration wait) {
-        return jobs.await(OWNER, id, wait).subscribeAsCompletionStage();
+        return reads.await(OWNER, id, wait).subscribeAsCompletionStage();
     }
 
     private String newJob() {
-        return StoredJobs.queued(store, OWNER);
+        return StoredJobs.queued(jobs, OWNER);
     }
 
     private void complete(String id) {
-        assertThat(StoredJobs.succeed(store, json, id).applied()).isTrue();
+        assertThat(StoredJobs.succeed(reports, id).applied()).isTrue();
     }
 }

@@ -1,4 +1,4 @@
-package dev.jobgateway.job;
+package dev.jobgateway.fallback;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -10,10 +10,16 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.jobgateway.job.Arrival;
+import dev.jobgateway.job.CheckSchedule;
+import dev.jobgateway.job.Job;
+import dev.jobgateway.job.JobRecords;
+import dev.jobgateway.job.Report;
+import dev.jobgateway.job.Reports;
+import dev.jobgateway.job.StoredJob;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.upstream.GenericAiServer;
-import dev.jobgateway.upstream.UpstreamJob;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -52,17 +58,16 @@ public class Reconciler {
     public record Reconciled(StoredJob job, Action action) {
     }
 
-    private record Answer(UpstreamJob job, Throwable failure, long latencyMs) {
-    }
-
-    private final JobStore store;
-    private final JobJson json;
+    private final JobRecords jobs;
+    private final Reports reports;
+    private final CheckSchedule schedule;
     private final GenericAiServer aiServer;
     private final GatewayConfig.Fallback config;
 
-    Reconciler(JobStore store, JobJson json, GenericAiServer aiServer, GatewayConfig config) {
-        this.store = store;
-        this.json = json;
+    Reconciler(JobRecords jobs, Reports reports, CheckSchedule schedule, GenericAiServer aiServer, GatewayConfig config) {
+        this.jobs = jobs;
+        this.reports = reports;
+        this.schedule = schedule;
         this.aiServer = aiServer;
         this.config = config.fallback();
     }
@@ -73,19 +78,19 @@ public class Reconciler {
         if (!isDue(job, now)) {
             return Uni.createFrom().item(new Reconciled(job, Action.NOTHING_DUE));
         }
-        return store.claimCheck(job.id(), checkInterval(job)).chain(claimed -> {
+        return schedule.claim(job.id(), checkInterval(job)).chain(claimed -> {
             if (!claimed) {
                 return Uni.createFrom().item(new Reconciled(job, Action.BUSY));
             }
             boolean pastDeadline = isPastDeadline(job, now);
             return check(job, pastDeadline)
-                    .chain(action -> store.find(job.id()).chain(found -> {
+                    .chain(action -> jobs.find(job.id()).chain(found -> {
                         if (found.isEmpty()) {
                             return Uni.createFrom().item(new Reconciled(null, Action.GONE));
                         }
                         StoredJob after = found.get();
                         Uni<Void> reschedule = after.status().isTerminal() ? Uni.createFrom().voidItem()
-                                : store.schedule(after.id(), nextCheckAt(after));
+                                : schedule.schedule(after.id(), nextCheckAt(after));
                         return reschedule.replaceWith(new Reconciled(after, action));
                     }));
         });
@@ -130,57 +135,43 @@ public class Reconciler {
         }
         long started = System.nanoTime();
         return aiServer.status(job.externalId())
-                .map(answer -> new Answer(answer, null, elapsedMs(started)))
-                .onFailure().recoverWithItem(failure -> new Answer(null, failure, elapsedMs(started)))
-                .chain(answer -> answer.failure() == null && JobStatus.fromWire(status(answer)).isPresent()
-                        ? apply(job, answer, pastDeadline)
+                .map(answer -> {
+                    Arrival.Poll arrival = new Arrival.Poll(job.externalId(), elapsedMs(started),
+                            job.lastNewsAt().plus(config.checkAfter()));
+                    return answer.toReport().map(report -> new Answer(arrival, report, null)).orElseGet(
+                            () -> new Answer(arrival, null, "The AI server answered an unknown status '"
+                                    + answer.status() + "'."));
+                })
+                .onFailure().recoverWithItem(failure -> new Answer(new Arrival.Poll(job.externalId(),
+                        elapsedMs(started), job.lastNewsAt().plus(config.checkAfter())), null,
+                        GenericAiServer.describe(failure)))
+                .chain(answer -> answer.report() != null ? apply(job, answer, pastDeadline)
                         : unreachable(job, answer, pastDeadline));
     }
 
+    /** The AI server's answer: a report, or why there is none. */
+    private record Answer(Arrival.Poll arrival, Report report, String failure) {
+    }
+
     private Uni<Action> apply(StoredJob job, Answer answer, boolean pastDeadline) {
-        UpstreamJob upstream = answer.job();
-        JobStatus reported = JobStatus.fromWire(upstream.status()).orElseThrow();
-        ObjectNode event = json.object()
-                .put("external_id", job.externalId())
-                .put("upstream_status", upstream.status())
-                .put("latency_ms", answer.latencyMs())
-                .put("overdue_since", job.lastNewsAt().plus(config.checkAfter()).toString());
-        if (upstream.progress() != null) {
-            event.put("progress", upstream.progress());
-        }
-        if (!isNews(job, reported, upstream.progress())) {
-            return store.recordCheck(job.id(), "upstream_checked", event, "webhook_overdue", false)
-                    .chain(() -> pastDeadline ? timeOut(job, upstream.status(), null)
-                            : Uni.createFrom().item(Action.CHECKED));
-        }
-        Transition change = new Transition(reported, upstream.progress(),
-                upstream.output() == null || upstream.output().isNull() ? null : json.write(upstream.output()),
-                reported == JobStatus.FAILED ? Job.JobError.fromAiServer(upstream.errorMessage()) : null,
-                Via.POLL, "upstream_checked", event, null);
-        return store.transition(job.id(), change).chain(result -> {
-            if (result.applied() && reported.isTerminal()) {
+        return reports.apply(job.id(), answer.report(), answer.arrival()).chain(result -> {
+            if (result.applied() && result.status().isTerminal()) {
                 LOG.infof("Job %s: no webhook for %s; the AI server reports it %s", job.id(),
-                        Duration.between(job.lastNewsAt(), Timestamps.now()), reported.wireName());
+                        Duration.between(job.lastNewsAt(), Timestamps.now()), result.status().wireName());
                 return Uni.createFrom().item(Action.UPDATED);
             }
             if (pastDeadline && !(result.status() != null && result.status().isTerminal())) {
-                return timeOut(job, upstream.status(), null);
+                return timeOut(job, answer.report().upstreamStatus(), null);
             }
             return Uni.createFrom().item(result.applied() ? Action.UPDATED : Action.CHECKED);
         });
     }
 
     private Uni<Action> unreachable(StoredJob job, Answer answer, boolean pastDeadline) {
-        String why = answer.failure() != null ? GenericAiServer.describe(answer.failure())
-                : "The AI server answered an unknown status '" + status(answer) + "'.";
-        LOG.warnf("Job %s: fallback check with the AI server failed: %s", job.id(), why);
-        ObjectNode event = json.object()
-                .put("external_id", job.externalId())
-                .put("error", why)
-                .put("latency_ms", answer.latencyMs())
-                .put("failed_checks_in_a_row", job.upstreamFailures() + 1);
-        return store.recordCheck(job.id(), "upstream_check_failed", event, "upstream_unreachable", true)
-                .chain(() -> pastDeadline ? timeOut(job, null, why) : Uni.createFrom().item(Action.UNREACHABLE));
+        LOG.warnf("Job %s: fallback check with the AI server failed: %s", job.id(), answer.failure());
+        return reports.unreachable(job.id(), answer.arrival(), answer.failure(), job.upstreamFailures() + 1)
+                .chain(() -> pastDeadline ? timeOut(job, null, answer.failure())
+                        : Uni.createFrom().item(Action.UNREACHABLE));
     }
 
     /**
@@ -188,7 +179,7 @@ public class Reconciler {
      * ({@code error.source: upstream_unreachable}): the job may have finished where we could not see it.
      */
     private Uni<Action> timeOut(StoredJob job, String lastUpstreamStatus, String unreachableWhy) {
-        Instant created = job.instant(StoredJob.CREATED_AT);
+        Instant created = job.createdAt();
         long seconds = created == null || job.deadlineAt() == null ? 0
                 : Duration.between(created, job.deadlineAt()).toSeconds();
         String message = "The job did not finish within its maximum duration of " + seconds + " s.";
@@ -196,32 +187,17 @@ public class Reconciler {
                 ? new Job.JobError("timeout", "deadline_exceeded", message)
                 : new Job.JobError("upstream_unreachable", "deadline_exceeded",
                         message + " The AI server could not be reached to confirm: " + unreachableWhy);
-        ObjectNode event = json.object().put("deadline_at", String.valueOf(job.deadlineAt()));
+        ObjectNode event = jobs.event().put("deadline_at", String.valueOf(job.deadlineAt()));
         if (lastUpstreamStatus != null) {
             event.put("upstream_status", lastUpstreamStatus);
         }
-        return store.transition(job.id(), new Transition(JobStatus.FAILED, null, null, error, Via.TIMEOUT,
-                "timed_out", event, null)).map(result -> {
-                    if (result.applied()) {
-                        LOG.infof("Job %s timed out (%s)", job.id(), error.source());
-                        return Action.TIMED_OUT;
-                    }
-                    return Action.CHECKED;
-                });
-    }
-
-    /** Whether the AI server's answer would move the job: a later status, or more progress. */
-    private static boolean isNews(StoredJob job, JobStatus reported, Double progress) {
-        JobStatus current = job.status();
-        if (reported == current) {
-            String known = job.text(StoredJob.PROGRESS);
-            return progress != null && (known == null || progress > Double.parseDouble(known));
-        }
-        return current.accepts(reported, false);
-    }
-
-    private static String status(Answer answer) {
-        return answer.job() == null ? null : answer.job().status();
+        return jobs.timeOut(job.id(), error, event).map(result -> {
+            if (result.applied()) {
+                LOG.infof("Job %s timed out (%s)", job.id(), error.source());
+                return Action.TIMED_OUT;
+            }
+            return Action.CHECKED;
+        });
     }
 
     private static Duration max(Duration a, Duration b) {

@@ -1,0 +1,70 @@
+package dev.jobgateway.api;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.jobgateway.job.JobRecords;
+import dev.jobgateway.job.TimelineEvent;
+import dev.jobgateway.upstream.CancelAttempt;
+import dev.jobgateway.upstream.GenericAiServer;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Cancels jobs on behalf of their owner: a job that has not ended becomes {@code cancelled}
+ * ({@code completed_via: cancel}) at once, then the AI server is asked to stop it, best effort, with the outcome in
+ * the timeline. A job that has ended is left as it is; that is an answer, not an error.
+ */
+@ApplicationScoped
+public class CancelJobs {
+
+    private final OwnedJobs owned;
+    private final JobRecords jobs;
+    private final GenericAiServer aiServer;
+
+    CancelJobs(OwnedJobs owned, JobRecords jobs, GenericAiServer aiServer) {
+        this.owned = owned;
+        this.jobs = jobs;
+        this.aiServer = aiServer;
+    }
+
+    public Uni<Cancellation> cancel(String owner, String id) {
+        return owned.find(owner, id).chain(stored -> {
+            if (stored.status().isTerminal()) {
+                return Uni.createFrom().item(new Cancellation(jobs.view(stored), false));
+            }
+            return jobs.cancel(id, jobs.event().put("requested_by", "owner")).chain(result -> {
+                if (!result.applied()) {
+                    // It ended between the read and the transition; the timeline says why it was ignored.
+                    return owned.find(owner, id).map(job -> new Cancellation(jobs.view(job), false));
+                }
+                return propagate(id, stored.externalId())
+                        .chain(() -> owned.find(owner, id))
+                        .map(job -> new Cancellation(jobs.view(job), true));
+            });
+        });
+    }
+
+    /** Tells the AI server, once, and notes the outcome in the timeline. */
+    Uni<?> propagate(String id, String externalId) {
+        if (externalId == null) {
+            // Still being handed to the AI server: the submit sends the cancel once it knows the AI server's id.
+            return jobs.note(id, TimelineEvent.AI_SERVER_CANCEL, jobs.event().put("outcome", "deferred")
+                    .put("message", "Not handed to the AI server yet; the cancel follows the hand-off."));
+        }
+        return aiServer.cancel(externalId)
+                .chain(attempt -> jobs.note(id, TimelineEvent.AI_SERVER_CANCEL, cancelEvent(externalId, attempt)));
+    }
+
+    private ObjectNode cancelEvent(String externalId, CancelAttempt attempt) {
+        ObjectNode event = jobs.event()
+                .put("outcome", attempt.accepted() ? "accepted" : "failed")
+                .put("external_id", externalId)
+                .put("latency_ms", attempt.latencyMs())
+                .put("message", attempt.message());
+        if (attempt.httpStatus() != null) {
+            event.put("http_status", attempt.httpStatus());
+        }
+        return event;
+    }
+}

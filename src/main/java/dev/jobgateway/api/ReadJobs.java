@@ -1,0 +1,117 @@
+package dev.jobgateway.api;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Predicate;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import dev.jobgateway.fallback.Reconciler;
+import dev.jobgateway.job.Job;
+import dev.jobgateway.job.JobRecords;
+import dev.jobgateway.job.TimelineEntry;
+import dev.jobgateway.platform.ApiException;
+import dev.jobgateway.platform.Ids;
+import dev.jobgateway.waiting.Waits;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Reads of jobs on behalf of their owner: one job, a batch, a timeline; with a wait, held until the job ends or any
+ * of the batch changes. An overdue job is checked with the AI server on the way ({@link Reconciler}).
+ */
+@ApplicationScoped
+public class ReadJobs {
+
+    private final OwnedJobs owned;
+    private final JobRecords jobs;
+    private final Reconciler reconciler;
+    private final Waits waits;
+
+    ReadJobs(OwnedJobs owned, JobRecords jobs, Reconciler reconciler, Waits waits) {
+        this.owned = owned;
+        this.jobs = jobs;
+        this.reconciler = reconciler;
+        this.waits = waits;
+    }
+
+    /** The job, if {@code owner} owns it; if it is overdue, after checking with the AI server. */
+    public Uni<Job> get(String owner, String id) {
+        return owned.find(owner, id).chain(reconciler::reconcile).map(reconciled -> {
+            if (reconciled.job() == null) {
+                throw ApiException.jobNotFound(id);
+            }
+            return jobs.view(reconciled.job());
+        });
+    }
+
+    /** The job once it is terminal, or as it is when {@code wait} is over. */
+    public Uni<Job> await(String owner, String id, Duration wait) {
+        return waits.until(Set.of(id), wait, () -> get(owner, id), job -> job.status().isTerminal());
+    }
+
+    /**
+     * Many jobs at once; ids that are unknown, ill-formed or someone else's are listed apart. With a wait, the
+     * answer comes when any listed job changes, or at once if all are terminal, or when time is up.
+     */
+    public Uni<Batch> batch(String owner, List<String> ids, Duration wait) {
+        Set<String> known = new LinkedHashSet<>();
+        for (String id : ids) {
+            if (Ids.isJobId(id)) {
+                known.add(id);
+            }
+        }
+        return waits.until(known, wait, () -> readBatch(owner, ids), new AnyChangeOrAllTerminal());
+    }
+
+    public Uni<List<TimelineEntry>> timeline(String owner, String id) {
+        return owned.find(owner, id).chain(() -> jobs.timeline(id));
+    }
+
+    private Uni<Batch> readBatch(String owner, List<String> ids) {
+        List<Uni<Optional<Job>>> reads = new ArrayList<>();
+        for (String id : ids) {
+            reads.add(get(owner, id).map(Optional::of)
+                    .onFailure(ApiException.class).recoverWithItem(Optional.empty()));
+        }
+        if (reads.isEmpty()) {
+            return Uni.createFrom().item(new Batch(List.of(), List.of()));
+        }
+        return Uni.join().all(reads).andFailFast().map(results -> {
+            List<Job> found = new ArrayList<>();
+            List<String> notFound = new ArrayList<>();
+            for (int i = 0; i < ids.size(); i++) {
+                Optional<Job> job = results.get(i);
+                if (job.isPresent()) {
+                    found.add(job.get());
+                } else {
+                    notFound.add(ids.get(i));
+                }
+            }
+            return new Batch(found, notFound);
+        });
+    }
+
+    /** Done when every job is terminal, or any job's version differs from the first read's. */
+    private static final class AnyChangeOrAllTerminal implements Predicate<Batch> {
+
+        private Map<String, Long> firstVersions;
+
+        @Override
+        public boolean test(Batch batch) {
+            boolean allTerminal = batch.jobs().stream().allMatch(job -> job.status().isTerminal());
+            Map<String, Long> versions = new HashMap<>();
+            batch.jobs().forEach(job -> versions.put(job.id(), job.version()));
+            if (firstVersions == null) {
+                firstVersions = versions;
+                return allTerminal;
+            }
+            return allTerminal || !versions.equals(firstVersions);
+        }
+    }
+}

@@ -1,0 +1,15 @@
+package dev.jobgateway.api;
+
+import java.util.List;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+import dev.jobgateway.job.TimelineEntry;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/** A job's timeline, oldest first. */
+@RegisterForReflection
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record Timeline(String jobId, List<TimelineEntry> events) {
+}

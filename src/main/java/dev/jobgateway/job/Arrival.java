@@ -1,0 +1,25 @@
+package dev.jobgateway.job;
+
+import java.time.Instant;
+
+/** How a {@link Report} reached the gateway: a webhook the sender pushed, or an answer to our own check. */
+public sealed interface Arrival {
+
+    /**
+     * @param webhookId the sender's {@code webhook-id} (deduplicated), or null when the protocol has none
+     * @param senderTimestamp the sender's {@code webhook-timestamp}, as sent, or null
+     * @param authenticatedBy {@code signature} or {@code token}
+     * @param deliveryLagMs receipt time minus the sender's timestamp, or null
+     */
+    record Webhook(String webhookId, String senderTimestamp, String authenticatedBy, Long deliveryLagMs)
+            implements Arrival {
+    }
+
+    /**
+     * @param externalId the AI server's id of the job that was asked about
+     * @param latencyMs how long the AI server took to answer
+     * @param overdueSince when the job became due for a check
+     */
+    record Poll(String externalId, long latencyMs, Instant overdueSince) implements Arrival {
+    }
+}

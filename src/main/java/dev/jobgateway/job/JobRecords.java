@@ -1,0 +1,74 @@
+package dev.jobgateway.job;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The gateway's own changes to jobs and its reads of them: create, cancel, fail a hand-off, time out, note facts
+ * in the timeline. What AI servers say goes through {@link Reports} instead.
+ */
+@ApplicationScoped
+public class JobRecords {
+
+    private final JobStore store;
+    private final JobJson json;
+
+    JobRecords(JobStore store, JobJson json) {
+        this.store = store;
+        this.json = json;
+    }
+
+    /** Stores a new job in {@code queued}, due for its first check at {@code firstCheckAt}. */
+    public Uni<Void> create(NewJob job, Instant firstCheckAt) {
+        return store.create(job, firstCheckAt);
+    }
+
+    public Uni<Optional<StoredJob>> find(String jobId) {
+        return store.find(jobId);
+    }
+
+    public Uni<List<TimelineEntry>> timeline(String jobId) {
+        return store.timeline(jobId);
+    }
+
+    /** The job as the API shows it. */
+    public Job view(StoredJob job) {
+        return json.toJob(job);
+    }
+
+    /** Cancels the job unless it has ended; {@code event} says who asked. */
+    public Uni<TransitionResult> cancel(String jobId, ObjectNode event) {
+        return store.transition(jobId, new Transition(JobStatus.CANCELLED, null, null, null, Via.CANCEL,
+                TimelineEvent.CANCEL_REQUESTED.wireName(), event, null));
+    }
+
+    /** The AI server never took the job ({@code error.source: submit}). */
+    public Uni<TransitionResult> failHandoff(String jobId, Job.JobError error, ObjectNode event) {
+        return store.transition(jobId, new Transition(JobStatus.FAILED, null, null, error, Via.SUBMIT,
+                TimelineEvent.HANDOFF_FAILED.wireName(), event, null));
+    }
+
+    /** The job did not end by its deadline. */
+    public Uni<TransitionResult> timeOut(String jobId, Job.JobError error, ObjectNode event) {
+        return store.transition(jobId, new Transition(JobStatus.FAILED, null, null, error, Via.TIMEOUT,
+                TimelineEvent.TIMED_OUT.wireName(), event, null));
+    }
+
+    /** Notes a fact that changes no state in the job's timeline; false if the job is gone. */
+    public Uni<Boolean> note(String jobId, TimelineEvent type, ObjectNode event) {
+        return store.record(jobId, type, event, Map.of());
+    }
+
+    /** A fresh JSON object for a timeline entry's details. */
+    public ObjectNode event() {
+        return json.object();
+    }
+}

@@ -1,0 +1,139 @@
+package dev.jobgateway.job;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.platform.JobLogContext;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * The one way what an AI server says becomes a state change, whichever way it came: a webhook (by job id, or by
+ * the AI server's id alone), an answer to the fallback's check, or a webhook that was parked because it came
+ * before the AI server's id was known. Reports go through the state machine, so duplicates, late and
+ * out-of-order ones are ignored with a reason in the timeline.
+ */
+@ApplicationScoped
+public class Reports {
+
+    private static final Logger LOG = Logger.getLogger(Reports.class);
+
+    private final JobStore store;
+    private final JobJson json;
+    private final Duration unmappedTtl;
+
+    Reports(JobStore store, JobJson json, GatewayConfig config) {
+        this.store = store;
+        this.json = json;
+        this.unmappedTtl = config.webhooks().unmappedTtl();
+    }
+
+    /** A report about the job {@code jobId}: its webhook URL named it, or the fallback asked about it. */
+    public Uni<TransitionResult> apply(String jobId, Report report, Arrival arrival) {
+        JobLogContext.set(jobId);
+        return store.transition(jobId, transition(report, arrival));
+    }
+
+    /**
+     * A webhook that names its job only by the AI server's id. When no job is mapped to that id yet (the webhook
+     * beat the AI server's answer to our submit), it is parked for a while and applied by {@link #handedOff} when
+     * the submit maps the id; the sender is told it was kept, so it does not retry.
+     */
+    public Uni<TransitionResult> applyByExternalId(String provider, String externalId, Report report,
+            Arrival.Webhook arrival) {
+        Transition change = transition(report, arrival);
+        return store.jobIdForExternalId(provider, externalId)
+                .chain(mapped -> mapped.map(Uni.createFrom()::item)
+                        .orElseGet(() -> store.park(provider, externalId, change)
+                                .map(afterPark -> afterPark.orElse(null))))
+                .chain(jobId -> {
+                    if (jobId == null) {
+                        LOG.infof("Webhook %s names AI-server job %s, not mapped to a job yet: parked for %s",
+                                arrival.webhookId(), externalId, unmappedTtl);
+                        return Uni.createFrom().item(TransitionResult.parked());
+                    }
+                    JobLogContext.set(jobId);
+                    return store.transition(jobId, change);
+                });
+    }
+
+    /** How long a parked webhook is kept, for the sender's answer. */
+    public Duration parkedFor() {
+        return unmappedTtl;
+    }
+
+    /** A check with the AI server that got no usable answer: recorded, counted, and never a state change. */
+    public Uni<TransitionResult> unreachable(String jobId, Arrival.Poll arrival, String why, int failedInARow) {
+        ObjectNode event = json.object()
+                .put("external_id", arrival.externalId())
+                .put("error", why)
+                .put("latency_ms", arrival.latencyMs())
+                .put("failed_checks_in_a_row", failedInARow);
+        return store.transition(jobId, new Transition(null, null, null, null, Via.POLL,
+                TimelineEvent.UPSTREAM_CHECK_FAILED.wireName(), event, null));
+    }
+
+    /**
+     * The AI server accepted the job as {@code externalId}: the id is mapped to the job and recorded on it, and
+     * the webhooks that came for that id before, parked meanwhile, are applied in the order they came.
+     */
+    public Uni<Void> handedOff(String jobId, String provider, String externalId, ObjectNode event) {
+        return store.mapExternalId(provider, externalId, jobId)
+                .call(() -> store.record(jobId, TimelineEvent.HANDED_TO_AI_SERVER, event,
+                        Map.of(StoredJob.EXTERNAL_ID, externalId)))
+                .call(parked -> replay(jobId, parked))
+                .replaceWithVoid();
+    }
+
+    private Uni<?> replay(String jobId, List<Transition> parked) {
+        if (parked.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        LOG.infof("Job %s: applying %d webhook(s) that arrived before its AI-server id was known", jobId,
+                parked.size());
+        return Multi.createFrom().iterable(parked)
+                .onItem().transformToUniAndConcatenate(change -> store.transition(jobId, change))
+                .collect().last();
+    }
+
+    /** The report as a change of the state machine, with the timeline entry that tells how it came. */
+    private Transition transition(Report report, Arrival arrival) {
+        Job.JobError error = report.status() == JobStatus.FAILED ? Job.JobError.fromAiServer(report.errorMessage())
+                : null;
+        ObjectNode event = json.object();
+        if (arrival instanceof Arrival.Webhook webhook) {
+            event.put("webhook_id", webhook.webhookId())
+                    .put("sender_timestamp", webhook.senderTimestamp())
+                    .put("authenticated_by", webhook.authenticatedBy())
+                    .put("status", report.upstreamStatus());
+            putProgress(event, report);
+            if (webhook.deliveryLagMs() != null) {
+                event.put("delivery_lag_ms", webhook.deliveryLagMs());
+            }
+            return new Transition(report.status(), report.progress(), report.outputJson(), error, Via.WEBHOOK,
+                    TimelineEvent.WEBHOOK_RECEIVED.wireName(), event, webhook.webhookId());
+        }
+        Arrival.Poll poll = (Arrival.Poll) arrival;
+        event.put("external_id", poll.externalId())
+                .put("upstream_status", report.upstreamStatus())
+                .put("latency_ms", poll.latencyMs())
+                .put("overdue_since", String.valueOf(poll.overdueSince()));
+        putProgress(event, report);
+        return new Transition(report.status(), report.progress(), report.outputJson(), error, Via.POLL,
+                TimelineEvent.UPSTREAM_CHECKED.wireName(), event, null);
+    }
+
+    private static void putProgress(ObjectNode event, Report report) {
+        if (report.progress() != null) {
+            event.put("progress", report.progress());
+        }
+    }
+}

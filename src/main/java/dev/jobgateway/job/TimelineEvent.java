@@ -1,0 +1,20 @@
+package dev.jobgateway.job;
+
+import java.util.Locale;
+
+/** The kinds of timeline entry ({@code type} in {@code GET /jobs/{id}/events}). */
+public enum TimelineEvent {
+    SUBMITTED,
+    HANDED_TO_AI_SERVER,
+    HANDOFF_FAILED,
+    WEBHOOK_RECEIVED,
+    UPSTREAM_CHECKED,
+    UPSTREAM_CHECK_FAILED,
+    TIMED_OUT,
+    CANCEL_REQUESTED,
+    AI_SERVER_CANCEL;
+
+    public String wireName() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}
