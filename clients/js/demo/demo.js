@@ -8,18 +8,18 @@ const POLLING_INTERVAL_MS = 3000; // the article's polling loop, for the compari
 /** Ten jobs that differ the ways real ones do: duration, outcome, progress, how (and whether) webhooks arrive. */
 const SCENARIOS = [
   { label: '2 s, 2 progress steps', simulate: { duration_ms: 2000, progress_steps: 2 } },
-  { label: '3.5 s (the article\'s example)', simulate: { duration_ms: 3500, progress_steps: 3 } },
-  { label: '5 s, webhooks dropped', simulate: { duration_ms: 5000, progress_steps: 1, webhook: 'drop' } },
+  { label: '3.5 s, the article\'s example', simulate: { duration_ms: 3500, progress_steps: 3 } },
+  { label: '6 s, webhooks dropped', simulate: { duration_ms: 6000, progress_steps: 1, webhook: 'drop' } },
   { label: '1 s, webhooks duplicated', simulate: { duration_ms: 1000, webhook: 'duplicate' } },
-  { label: '4 s, webhooks out of order', simulate: { duration_ms: 4000, progress_steps: 3, webhook: 'out_of_order' } },
-  { label: '6 s, fails', simulate: { duration_ms: 6000, progress_steps: 2, outcome: 'failed',
+  { label: '8 s, webhooks out of order', simulate: { duration_ms: 8000, progress_steps: 3, webhook: 'out_of_order' } },
+  { label: '10 s, fails', simulate: { duration_ms: 10000, progress_steps: 2, outcome: 'failed',
     error_message: 'NSFW filter triggered' } },
-  { label: '2.5 s, webhooks 800 ms late', simulate: { duration_ms: 2500, webhook: 'delay_ms:800' } },
-  { label: '3 s, webhooks dropped, fails', simulate: { duration_ms: 3000, webhook: 'drop', outcome: 'failed',
+  { label: '5 s, webhooks 800 ms late', simulate: { duration_ms: 5000, webhook: 'delay_ms:800' } },
+  { label: '7 s, webhooks dropped, fails', simulate: { duration_ms: 7000, webhook: 'drop', outcome: 'failed',
     error_message: 'CUDA out of memory' } },
-  { label: '3 s, 2 progress steps', setup: 'one fixed webhook URL',
-    simulate: { duration_ms: 3000, progress_steps: 2, fixed_webhook_url: true } },
-  { label: '8 s, 4 progress steps', simulate: { duration_ms: 8000, progress_steps: 4 } },
+  { label: '12 s, 2 progress steps', setup: 'one fixed URL',
+    simulate: { duration_ms: 12000, progress_steps: 2, fixed_webhook_url: true } },
+  { label: '15 s, 4 progress steps', simulate: { duration_ms: 15000, progress_steps: 4 } },
 ];
 
 const config = await (await fetch('/config.json')).json();
@@ -77,7 +77,7 @@ function addRow(job, scenario) {
   };
   row.cells.id.textContent = `${job.id.slice(0, 12)}…`;
   row.cells.scenario.textContent = scenario.label;
-  row.cells.setup.textContent = `generic · ${scenario.setup ?? 'per-job webhook URL'}`;
+  row.cells.setup.textContent = `generic, ${scenario.setup ?? 'per-job URL'}`;
   row.cells.progress.innerHTML = '<div class="bar"><i></i></div>';
   rows.set(job.id, row);
   $('rows').append(tr);
@@ -137,11 +137,12 @@ function scheduleCounters() {
     countersQueued = false;
     const r = results();
     $('requests').textContent = String(r.requests);
-    $('requests-detail').textContent = `${r.longPolls} held reads, ${r.notModified} answered 304, `
-      + `${r.mints} read token(s) from the backend`;
+    $('requests-detail').textContent = `${r.longPolls} held, ${r.notModified} answered 304, for ${r.draws} `
+      + `changes drawn; + ${r.mints} read token from the backend`;
     $('polling').textContent = r.finished ? String(r.pollingRequests) : `≥ ${r.pollingRequests}`;
     $('polling-detail').textContent = r.finished
-      ? `for the same ${r.finished} job(s); mean delay after completion ${r.pollingMeanDelayMs} ms` : ' ';
+      ? `the article's loop, per job, for the same ${r.finished}; it would see them ${r.pollingMeanDelayMs} ms `
+        + 'after completion on average' : ' ';
     $('delay').textContent = r.finished ? `${r.meanDelayMs} ms` : '–';
     $('delay-detail').textContent = r.finished ? `max ${r.maxDelayMs} ms over ${r.finished} finished job(s)` : ' ';
   });
@@ -152,6 +153,8 @@ function results() {
   const all = [...rows.entries()].map(([id, row]) => ({
     id, scenario: row.scenario.label, status: row.tr.dataset.status, version: row.version, draws: row.draws,
     completed_via: row.completedVia ?? null, delay_ms: row.delayMs,
+    lifetime_ms: row.finalAt === null ? null : row.completedAt - row.createdAt,
+    simulated_ms: row.scenario.simulate.duration_ms,
     polling: row.finalAt === null ? null : pollingEquivalent(row),
   }));
   const done = all.filter((r) => r.delay_ms !== null);

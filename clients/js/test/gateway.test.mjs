@@ -141,7 +141,7 @@ test('a held read with If-None-Match answers 304 when the job did not change, 20
   const started = Date.now();
   const unchanged = await read(job.version, 2);
   const heldMs = Date.now() - started;
-  const changed = await read(job.version - 1 || 0, 20);
+  const changed = await read(job.version + 1, 20); // any other version than the job's: answered at once
 
   assert.equal(unchanged.status, 304);
   assert.equal(unchanged.headers.get('etag'), `"${job.version}"`);
@@ -204,7 +204,7 @@ test('a read token about to expire: the wait polls instead of holding, and resol
   assert.equal(done.status, 'succeeded');
   assert.deepEqual(events.map((e) => e.reason), ['token-expiring']);
   assert.equal(browser.stats.longPolls, 0);
-  assert.ok(browser.stats.notModified >= 1, JSON.stringify(browser.stats));
+  assert.ok(browser.stats.polls >= 2, JSON.stringify(browser.stats));
 });
 
 test('watchJobs over one minted token: every version of every job once, including a dropped webhook', { skip }, async () => {
@@ -243,7 +243,7 @@ test('the batch read with versions answers 304 while none of them moved', { skip
   const read = (ids) => fetch(`${GATEWAY}/jobs?ids=${ids}`, { headers: { Authorization: `Bearer ${KEY}` } });
 
   const unchanged = await read(`${a.id}:${a.version},${b.id}:${b.version}`);
-  const behind = await read(`${a.id}:${a.version},${b.id}:${b.version - 1 || 0}`);
+  const behind = await read(`${a.id}:${a.version},${b.id}`); // b listed without a version: news
   const invalid = await read(`${a.id}:one`);
 
   assert.equal(unchanged.status, 304);

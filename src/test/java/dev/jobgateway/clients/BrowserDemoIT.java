@@ -115,11 +115,12 @@ class BrowserDemoIT {
                 + "would have added a mean %d ms%n", figures.path("meanDelayMs").asInt(),
                 figures.path("maxDelayMs").asInt(), figures.path("pollingMeanDelayMs").asInt());
         for (JsonNode row : figures.path("rows")) {
-            System.out.printf("[measure]   %-32s %-9s via %-7s v%-2d %d draws, row +%d ms after completion "
-                    + "(polling: %d requests, +%d ms)%n", row.path("scenario").asText(), row.path("status").asText(),
-                    row.path("completed_via").asText(), row.path("version").asInt(), row.path("draws").asInt(),
-                    row.path("delay_ms").asInt(), row.path("polling").path("requests").asInt(),
-                    row.path("polling").path("delayMs").asInt());
+            System.out.printf("[measure]   %-32s %-9s via %-7s v%-2d %d draws; done at the gateway %5d ms after "
+                    + "the submit (simulated %5d ms); row +%d ms after that (polling: %d requests, +%d ms)%n",
+                    row.path("scenario").asText(), row.path("status").asText(), row.path("completed_via").asText(),
+                    row.path("version").asInt(), row.path("draws").asInt(), row.path("lifetime_ms").asInt(),
+                    row.path("simulated_ms").asInt(), row.path("delay_ms").asInt(),
+                    row.path("polling").path("requests").asInt(), row.path("polling").path("delayMs").asInt());
         }
     }
 }
