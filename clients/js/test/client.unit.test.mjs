@@ -384,6 +384,21 @@ test('watchJobs.add reissues the held read with the new job, and stop() leaves n
   assert.ok(noTimersLeft(), process.getActiveResourcesInfo().join());
 });
 
+test('watchJobs given jobs it already has holds from their versions at once, without reporting them again', async () => {
+  const { fetch, calls } = scripted(
+    () => json(200, { jobs: [job(2, 'succeeded', { id: A }), job(1, 'queued', { id: B })], not_found: [] }),
+    () => json(200, { jobs: [job(3, 'failed', { id: B })], not_found: [] }),
+  );
+  const seen = [];
+
+  await createClient({ baseUrl: BASE, fetch }).watchJobs([job(1, 'queued', { id: A }), job(1, 'queued', { id: B })],
+    (j) => seen.push(`${j.id.slice(4, 5)}${j.version}`)).done;
+
+  assert.equal(calls[0].url.searchParams.get('ids'), `${A}:1,${B}:1`);
+  assert.equal(calls[0].url.searchParams.get('wait'), '25');
+  assert.deepEqual(seen, ['A2', 'B3']);
+});
+
 test('the module\'s version is the package\'s', async () => {
   const { readFile } = await import('node:fs/promises');
   const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
