@@ -24,7 +24,7 @@ test('ten jobs on the live list screen: every row reaches its end, each change d
     const { chromium } = await import('playwright-core');
     const profile = mkdtempSync(join(tmpdir(), 'job-gateway-chromium-'));
     const context = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1240, height: 860 },
+      executablePath: CHROMIUM, headless: true, args: FLAGS, viewport: { width: 1340, height: 860 },
     });
     try {
       const page = await context.newPage();

@@ -137,8 +137,8 @@ function scheduleCounters() {
     countersQueued = false;
     const r = results();
     $('requests').textContent = String(r.requests);
-    $('requests-detail').textContent = `${r.longPolls} held, ${r.notModified} answered 304, for ${r.draws} `
-      + `changes drawn; + ${r.mints} read token from the backend`;
+    $('requests-detail').textContent = `${r.longPolls} held reads for ${r.draws - r.rows.length} changes after the `
+      + `submits, ${r.notModified} answered 304; + ${r.mints} read token from the backend`;
     $('polling').textContent = r.finished ? String(r.pollingRequests) : `≥ ${r.pollingRequests}`;
     $('polling-detail').textContent = r.finished
       ? `the article's loop, per job, for the same ${r.finished}; it would see them ${r.pollingMeanDelayMs} ms `

@@ -24,6 +24,12 @@ async function control(path) {
   assert.equal(response.status, 200, await response.text());
 }
 
+/** Until the client has a held read out (plus a moment for it to reach the gateway). */
+async function holding(client) {
+  await eventually(async () => client.stats.longPolls >= 1, 15_000);
+  await sleep(200);
+}
+
 /** Waits held by the gateway right now, from its readiness check. */
 async function waiters() {
   const health = await (await fetch(`${GATEWAY}/q/health/ready`)).json();
@@ -51,8 +57,12 @@ test('a wait reports every change of the job once, in order, and resolves when i
   const versions = seen.map((j) => j.version);
   assert.deepEqual(versions, [...new Set(versions)].sort((a, b) => a - b), 'each version once, in order');
   assert.equal(versions.at(-1), done.version);
+  // Each held read answers the job as it is when it wakes: steps that land within one round trip of each other
+  // (webhooks bunched up on a busy machine) arrive as one update, the latest.
   const progress = seen.filter((j) => j.status === 'running').map((j) => j.progress);
-  assert.deepEqual(progress, [0.25, 0.5, 0.75], 'every progress step, each once');
+  assert.ok(progress.length >= 1, 'progress reached onUpdate');
+  assert.deepEqual(progress, [...progress].sort((a, b) => a - b), 'progress only goes up');
+  assert.ok(progress.every((p) => [0.25, 0.5, 0.75].includes(p)), String(progress));
   assert.ok(gateway.stats.longPolls >= 3, JSON.stringify(gateway.stats));
   assert.ok(gateway.stats.requests <= seen.length + 2, `${gateway.stats.requests} requests for ${seen.length} versions`);
   assert.equal(gateway.pendingCount, 0);
@@ -85,7 +95,7 @@ test('a cancel ends a wait with JobCancelledError', { skip }, async () => {
   const gateway = backend();
   const job = await gateway.submit(simulate({ duration_ms: 60_000 }));
   const waiting = gateway.waitJobCompletion(job.id).catch((e) => e);
-  await eventually(async () => (await waiters()) >= 1);
+  await holding(gateway);
 
   const cancelled = await gateway.cancel(job.id);
   const error = await waiting;
@@ -101,7 +111,7 @@ test('the gateway restarting mid-wait: the client polls meanwhile, switches back
   const job = await gateway.submit(simulate({ duration_ms: 9_000, progress_steps: 8 }));
   const seen = [];
   const waiting = gateway.waitJobCompletion(job.id, { timeout: 60_000, onUpdate: (j) => seen.push(j.version) });
-  await eventually(async () => (await waiters()) >= 1);
+  await holding(gateway);
 
   await control('/gateway/stop');
   await sleep(1_000);
@@ -122,7 +132,7 @@ test('Redis not answering: 503 with Retry-After sends the client to polling, the
   const gateway = createClient({ baseUrl: GATEWAY, apiKey: KEY, onTransport: (e) => events.push(e) });
   const job = await gateway.submit(simulate({ duration_ms: 8_000, progress_steps: 1 }));
   const waiting = gateway.waitJobCompletion(job.id, { timeout: 60_000 });
-  await eventually(async () => (await waiters()) >= 1);
+  await holding(gateway);
 
   await control('/redis/pause?ms=4000');
   const done = await waiting;
@@ -261,16 +271,16 @@ test('a wait that times out or is aborted leaves nothing held on the gateway', {
   const before = await waiters();
 
   const timedOut = await gateway.waitJobCompletion(job.id, { timeout: 1_200 }).catch((e) => e);
-  await eventually(async () => (await waiters()) === before, 2_000);
+  await eventually(async () => (await waiters()) === before, 5_000);
   const controller = new AbortController();
   const aborted = gateway.waitJobCompletion(job.id, { signal: controller.signal }).catch((e) => e);
-  await eventually(async () => (await waiters()) > before);
+  await eventually(async () => (await waiters()) > before, 15_000);
   controller.abort();
 
   assert.ok(timedOut instanceof JobTimeoutError, String(timedOut));
   assert.equal(timedOut.job.id, job.id);
   assert.equal((await aborted).name, 'AbortError');
-  await eventually(async () => (await waiters()) === before, 2_000);
+  await eventually(async () => (await waiters()) === before, 5_000);
   assert.equal(gateway.pendingCount, 0);
   await gateway.cancel(job.id);
 });
