@@ -59,9 +59,12 @@ export interface TimelineEntry {
   details: Record<string, unknown> | null;
 }
 
+/** A page of a job's timeline, oldest first. */
 export interface Timeline {
   job_id: string;
   events: TimelineEntry[];
+  /** Pass as `after` for the next page; null at the end. */
+  next_after: string | null;
 }
 
 /** What the client tells `onTransport` about: a switch to polling (with why) or back to long-polls. */
@@ -158,7 +161,7 @@ export declare class JobGatewayClient {
   waitJobCompletion(id: string, options?: WaitOptions): Promise<Job>;
   watchJobs(ids: Iterable<string | Job>, onUpdate: (job: Job) => void, options?: WatchOptions): Watch;
   cancel(id: string, options?: { signal?: AbortSignal }): Promise<Job>;
-  events(id: string, options?: ReadOptions): Promise<Timeline>;
+  events(id: string, options?: ReadOptions & { after?: string | null; limit?: number }): Promise<Timeline>;
   mintReadToken(ids: Iterable<string>, options?: { ttlSeconds?: number; signal?: AbortSignal }): Promise<ReadToken>;
   /** Ends every wait and watch of this client. */
   close(): void;

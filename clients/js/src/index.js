@@ -238,9 +238,16 @@ export class JobGatewayClient {
       { signal, kind: 'cancel', auth: 'key' }));
   }
 
-  /** The job's timeline: `GET /jobs/{id}/events` → `{job_id, events: [...]}`. */
-  async events(id, { signal, token } = {}) {
-    return this.#expect(await this.send('GET', `/jobs/${encodeURIComponent(id)}/events`,
+  /**
+   * A page of the job's timeline, oldest first: `GET /jobs/{id}/events` → `{job_id, events: [...], next_after}`;
+   * pass `next_after` back as `after` for the next page (`null` at the end).
+   */
+  async events(id, { after, limit, signal, token } = {}) {
+    const query = new URLSearchParams();
+    if (after !== undefined && after !== null) query.set('after', after);
+    if (limit !== undefined) query.set('limit', String(limit));
+    const suffix = query.toString() ? `?${query}` : '';
+    return this.#expect(await this.send('GET', `/jobs/${encodeURIComponent(id)}/events${suffix}`,
       { signal, kind: 'events', auth: token ?? [id] }));
   }
 

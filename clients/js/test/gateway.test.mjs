@@ -169,7 +169,11 @@ test('a read token reads, waits on and lists its own job, and nothing else', { s
   const browser = createClient({ baseUrl: GATEWAY, token: mine.read_token });
 
   assert.equal((await browser.getJob(mine.id)).id, mine.id);
-  assert.equal((await browser.events(mine.id)).job_id, mine.id);
+  const timeline = await browser.events(mine.id, { limit: 1 });
+  assert.equal(timeline.job_id, mine.id);
+  assert.equal(timeline.events.length, 1);
+  const full = await browser.events(mine.id);
+  assert.deepEqual((await browser.events(mine.id, { after: timeline.next_after })).events[0], full.events[1]);
   assert.equal((await browser.waitJobCompletion(mine.id)).status, 'succeeded');
   await assert.rejects(browser.getJob(other.id), JobNotFoundError);
   await assert.rejects(browser.events(other.id), JobNotFoundError);

@@ -39,7 +39,8 @@ async function browser(token: string, ids: string[]): Promise<void> {
   watch.add(['job_another']);
   const last: Job[] = await watch.done;
   watch.stop();
-  const timeline = await client.events(ids[0]);
+  const timeline = await client.events(ids[0], { limit: 50 });
+  if (timeline.next_after !== null) await client.events(ids[0], { after: timeline.next_after });
   console.log(VERSION, last.length, timeline.events[0]?.type, client.stats.requests, client.pendingCount);
 }
 

@@ -11,6 +11,7 @@
 -- ARGV[11] ttl ms             ARGV[12] max timeline entries ARGV[13] changes channel
 -- ARGV[14] job id             ARGV[15] dedupe window ms (with KEYS[3])
 -- ARGV[16] delivery state of a check (via poll) that changed nothing
+-- ARGV[17] ignored reports written to the timeline per job; later ones are only counted (ignored_reports)
 -- Returns {outcome, version, status, reason}; outcome is applied | ignored | recorded (a check that changed
 -- nothing) | missing.
 
@@ -89,7 +90,15 @@ elseif isPoll and RANK[current] < 2 then
   end
 end
 
-append_timeline(KEYS[1], KEYS[2], ARGV[12], ARGV[11], ARGV[9], now, outcome, reason or '', version, ARGV[10])
+if outcome == 'ignored' then
+  -- A sender that keeps redelivering must neither keep a finished job alive (no TTL refresh) nor push its real
+  -- history out of the capped timeline: past the first few, ignored reports are only counted.
+  if redis.call('HINCRBY', KEYS[1], 'ignored_reports', 1) <= tonumber(ARGV[17]) then
+    append_entry(KEYS[2], ARGV[12], ARGV[9], now, outcome, reason, version, ARGV[10])
+  end
+else
+  append_timeline(KEYS[1], KEYS[2], ARGV[12], ARGV[11], ARGV[9], now, outcome, reason or '', version, ARGV[10])
+end
 if outcome == 'applied' then
   return {outcome, version, target, ''}
 end

@@ -5,6 +5,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.jobgateway.job.JobRecords;
+import dev.jobgateway.job.StoredJob;
 import dev.jobgateway.job.TimelineEvent;
 import dev.jobgateway.upstream.CancelAttempt;
 import dev.jobgateway.upstream.GenericAiServer;
@@ -29,20 +30,24 @@ public class CancelJobs {
     }
 
     public Uni<Cancellation> cancel(String owner, String id) {
-        return owned.find(owner, id).chain(stored -> {
-            if (stored.status().isTerminal()) {
-                return Uni.createFrom().item(new Cancellation(jobs.view(stored), false));
-            }
-            return jobs.cancel(id, jobs.event().put("requested_by", "owner")).chain(result -> {
-                if (!result.applied()) {
-                    // It ended between the read and the transition; the timeline says why it was ignored.
-                    return owned.find(owner, id).map(job -> new Cancellation(jobs.view(job), false));
-                }
-                return propagate(id, stored.externalId())
-                        .chain(() -> owned.find(owner, id))
-                        .map(job -> new Cancellation(jobs.view(job), true));
-            });
-        });
+        return owned.find(owner, id).chain(stored -> cancelSeen(owner, stored));
+    }
+
+    /**
+     * Cancels the job read as {@code seen}. The AI server's id is taken from a read after the transition, never from
+     * {@code seen}: a hand-off recorded in between is then seen here, or else the submit, which looks for a cancel
+     * after recording it, sees the cancel. Either way one of the two tells the AI server.
+     */
+    Uni<Cancellation> cancelSeen(String owner, StoredJob seen) {
+        String id = seen.id();
+        if (seen.status().isTerminal()) {
+            return Uni.createFrom().item(new Cancellation(jobs.view(seen), false));
+        }
+        return jobs.cancel(id, jobs.event().put("requested_by", "owner")).chain(result -> owned.find(owner, id)
+                .chain(after -> !result.applied()
+                        // It ended between the read and the transition; the timeline says why it was ignored.
+                        ? Uni.createFrom().item(new Cancellation(jobs.view(after), false))
+                        : propagate(id, after.externalId()).replaceWith(new Cancellation(jobs.view(after), true))));
     }
 
     /** Tells the AI server, once, and notes the outcome in the timeline. */

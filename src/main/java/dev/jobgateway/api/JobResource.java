@@ -148,9 +148,10 @@ class JobResource {
     @GET
     @Path("/{id}/events")
     @ReadTokenAccepted
-    public Uni<Timeline> events(@PathParam("id") String id) {
+    public Uni<Timeline> events(@PathParam("id") String id, @QueryParam("after") String after,
+            @QueryParam("limit") String limit) {
         requireReadable(id);
-        return reads.timeline(caller.owner(), id).map(entries -> new Timeline(id, entries));
+        return reads.timeline(caller.owner(), id, TimelinePage.parse(after, limit));
     }
 
     /** A job outside a read token's list is as unknown as any other: answered before Redis is asked. */

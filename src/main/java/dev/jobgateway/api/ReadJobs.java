@@ -89,8 +89,13 @@ public class ReadJobs {
         return waits.until(known, wait, () -> readBatch(owner, ids, visible), done);
     }
 
-    public Uni<List<TimelineEntry>> timeline(String owner, String id) {
-        return owned.find(owner, id).chain(() -> jobs.timeline(id));
+    /** One page of the job's timeline, oldest first, with the cursor of the next page if there is one. */
+    public Uni<Timeline> timeline(String owner, String id, TimelinePage page) {
+        return owned.find(owner, id).chain(() -> jobs.timeline(id, page.after(), page.limit() + 1)).map(entries -> {
+            boolean more = entries.size() > page.limit();
+            List<TimelineEntry> shown = more ? entries.subList(0, page.limit()) : entries;
+            return new Timeline(id, shown, more ? shown.get(shown.size() - 1).id() : null);
+        });
     }
 
     private Uni<Batch> readBatch(String owner, List<String> ids, Predicate<String> visible) {

@@ -2,7 +2,6 @@ package dev.jobgateway.api;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -19,6 +18,7 @@ import dev.jobgateway.job.NewJob;
 import dev.jobgateway.job.Reports;
 import dev.jobgateway.job.StoredJob;
 import dev.jobgateway.job.Via;
+import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
 import dev.jobgateway.platform.JobLogContext;
@@ -67,39 +67,62 @@ public class SubmitJobs {
         String id = Ids.newJobId();
         JobLogContext.set(id);
         if (idempotencyKey == null) {
-            return create(owner, id, input, maxDuration, () -> Uni.createFrom().voidItem())
-                    .map(job -> new Submission(job, false));
+            return create(owner, id, input, maxDuration).map(job -> new Submission(job, false));
         }
-        Claim claim = new Claim(false, Ids.sha256(input.toString() + "\n" + maxDuration.toSeconds()), id);
-        return idempotency.claim(owner, idempotencyKey, claim).chain(existing -> {
-            if (existing.isEmpty()) {
-                return create(owner, id, input, maxDuration,
-                        () -> idempotency.release(owner, idempotencyKey, claim).onFailure().recoverWithNull())
-                        // The job exists and the client gets it even if the key cannot be marked done now: the
-                        // claim then lapses with its lease.
-                        .call(() -> idempotency.complete(owner, idempotencyKey, claim).onFailure().recoverWithNull())
-                        .map(job -> new Submission(job, false));
+        Claim claim = Claim.inFlight(Ids.sha256(input.toString() + "\n" + maxDuration.toSeconds()), id,
+                Timestamps.now());
+        return idempotency.claim(owner, idempotencyKey, claim).chain(existing -> existing.isEmpty()
+                ? createClaimed(owner, idempotencyKey, claim, input, maxDuration)
+                : answerEarlier(owner, idempotencyKey, existing.get(), claim, input, maxDuration));
+    }
+
+    private Uni<Submission> createClaimed(String owner, String key, Claim claim, JsonNode input,
+            Duration maxDuration) {
+        return create(owner, claim.jobId(), input, maxDuration)
+                // The key names the job from the claim on; marking it done only saves later requests a read.
+                .call(() -> idempotency.complete(owner, key, claim).onFailure().recoverWithNull())
+                .map(job -> new Submission(job, false));
+    }
+
+    /**
+     * A request with a key claimed before: the same request gets the job the key names once that job is handed off
+     * or has ended, whether or not its submit got to mark the key done; until then 409. A claim whose job was never
+     * stored is taken over after its lease.
+     */
+    private Uni<Submission> answerEarlier(String owner, String key, Claim earlier, Claim claim, JsonNode input,
+            Duration maxDuration) {
+        if (!earlier.fingerprint().equals(claim.fingerprint())) {
+            return Uni.createFrom().failure(ProblemType.IDEMPOTENCY_KEY_REUSED.with(
+                    "This Idempotency-Key was used with a different request body."));
+        }
+        return jobs.find(earlier.jobId()).chain(found -> {
+            if (found.isPresent() && owner.equals(found.get().owner())) {
+                StoredJob job = found.get();
+                if (earlier.done() || job.externalId() != null || job.status().isTerminal()) {
+                    return Uni.createFrom().item(new Submission(jobs.view(job), true));
+                }
+                return Uni.createFrom().failure(inFlight());
             }
-            Claim earlier = existing.get();
-            if (!earlier.fingerprint().equals(claim.fingerprint())) {
-                return Uni.createFrom().failure(ProblemType.IDEMPOTENCY_KEY_REUSED.with(
-                        "This Idempotency-Key was used with a different request body."));
+            if (earlier.done() || !idempotency.isStale(earlier, Timestamps.now())) {
+                return Uni.createFrom().failure(inFlight());
             }
-            if (!earlier.done()) {
-                return Uni.createFrom().failure(ProblemType.IDEMPOTENCY_KEY_IN_FLIGHT.with(
-                        "A request with this Idempotency-Key is still being processed; retry shortly."));
-            }
-            return owned.find(owner, earlier.jobId()).map(job -> new Submission(jobs.view(job), true));
+            return idempotency.takeOver(owner, key, earlier, claim).chain(taken -> taken
+                    ? createClaimed(owner, key, claim, input, maxDuration)
+                    : Uni.createFrom().failure(inFlight()));
         });
+    }
+
+    private static ApiException inFlight() {
+        return ProblemType.IDEMPOTENCY_KEY_IN_FLIGHT.with(
+                "A request with this Idempotency-Key is still being processed; retry shortly.");
     }
 
     /**
      * Stores the job first, so a webhook that beats the AI server's answer finds it, then hands it to the AI
-     * server. A job that could not be stored is never handed off ({@code onNotStored} runs instead). A failed
+     * server. A job that could not be stored is never handed off. A failed
      * hand-off fails the job ({@code error.source: submit}); it is still a created job (202).
      */
-    private Uni<Job> create(String owner, String id, JsonNode input, Duration maxDuration,
-            Supplier<Uni<?>> onNotStored) {
+    private Uni<Job> create(String owner, String id, JsonNode input, Duration maxDuration) {
         Instant now = Timestamps.now();
         String token = Ids.newWebhookToken();
         Instant deadline = now.plus(maxDuration);
@@ -107,8 +130,7 @@ public class SubmitJobs {
                 Ids.sha256(token));
         Instant firstCheck = now.plus(firstCheckAfter).isBefore(deadline) ? now.plus(firstCheckAfter) : deadline;
         return jobs.create(job, firstCheck)
-                .onFailure().call(onNotStored)
-                .chain(() -> aiServer.submit(input, webhookUrl(id, token)))
+                .chain(() -> aiServer.submit(id, input, webhookUrl(id, token)))
                 .chain(handoff -> recordHandoff(id, handoff).chain(() -> owned.find(owner, id))
                         .call(stored -> cancelIfCancelledMeanwhile(stored, handoff)))
                 .map(jobs::view);

@@ -63,13 +63,18 @@ public class Reconciler {
     private final CheckSchedule schedule;
     private final GenericAiServer aiServer;
     private final GatewayConfig.Fallback config;
+    private final Duration longestCheck;
 
-    Reconciler(JobRecords jobs, Reports reports, CheckSchedule schedule, GenericAiServer aiServer, GatewayConfig config) {
+    Reconciler(JobRecords jobs, Reports reports, CheckSchedule schedule, GenericAiServer aiServer,
+            GatewayConfig config) {
         this.jobs = jobs;
         this.reports = reports;
         this.schedule = schedule;
         this.aiServer = aiServer;
         this.config = config.fallback();
+        // A check is the AI server's answer plus a few Redis steps around it.
+        this.longestCheck = config.providers().generic().requestTimeout()
+                .plus(config.store().commandTimeout().multipliedBy(3));
     }
 
     /** Checks the job with the AI server if it is overdue or past its deadline and no other instance is. */
@@ -78,12 +83,16 @@ public class Reconciler {
         if (!isDue(job, now)) {
             return Uni.createFrom().item(new Reconciled(job, Action.NOTHING_DUE));
         }
-        return schedule.claim(job.id(), checkInterval(job)).chain(claimed -> {
+        // The lease covers the whole check, however slow, so no other instance starts one meanwhile; once the
+        // answer is in, it is cut back to the interval, which is what spaces the checks of a job.
+        Duration interval = checkInterval(job);
+        return schedule.claim(job.id(), max(interval, longestCheck)).chain(claimed -> {
             if (!claimed) {
                 return Uni.createFrom().item(new Reconciled(job, Action.BUSY));
             }
             boolean pastDeadline = isPastDeadline(job, now);
             return check(job, pastDeadline)
+                    .call(() -> schedule.holdUntil(job.id(), now.plus(interval)))
                     .chain(action -> jobs.find(job.id()).chain(found -> {
                         if (found.isEmpty()) {
                             return Uni.createFrom().item(new Reconciled(null, Action.GONE));
@@ -134,7 +143,7 @@ public class Reconciler {
             return timeOut(job, null, null);
         }
         long started = System.nanoTime();
-        return aiServer.status(job.externalId())
+        return reports.finishHandoff(job).chain(() -> aiServer.status(job.externalId()))
                 .map(answer -> {
                     Arrival.Poll arrival = new Arrival.Poll(job.externalId(), elapsedMs(started),
                             job.lastNewsAt().plus(config.checkAfter()));

@@ -39,6 +39,15 @@ public class CheckSchedule {
                 Long.toString(Math.max(1, lease.toMillis())))).map(reply -> reply != null);
     }
 
+    /**
+     * Ends the job's check lease at {@code until} (at once if that has passed): a lease is taken long enough to cover
+     * a slow check, then cut back to the check interval once the check is done.
+     */
+    public Uni<Void> holdUntil(String jobId, Instant until) {
+        return guarded(redis.execute("PEXPIREAT", Keys.checkLease(jobId), Long.toString(until.toEpochMilli())))
+                .replaceWithVoid();
+    }
+
     /** Puts the job on the sweeper's list, due at {@code at}. */
     public Uni<Void> schedule(String jobId, Instant at) {
         return guarded(sortedSets.zadd(Keys.pending(), at.toEpochMilli(), jobId)).replaceWithVoid();

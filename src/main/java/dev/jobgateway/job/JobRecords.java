@@ -35,8 +35,9 @@ public class JobRecords {
         return store.find(jobId);
     }
 
-    public Uni<List<TimelineEntry>> timeline(String jobId) {
-        return store.timeline(jobId);
+    /** Up to {@code limit} timeline entries, oldest first, after the entry {@code afterId} (null: from the start). */
+    public Uni<List<TimelineEntry>> timeline(String jobId, String afterId, int limit) {
+        return store.timeline(jobId, afterId, limit);
     }
 
     /** The job as the API shows it. */

@@ -41,6 +41,7 @@ class JobStore {
     private static final RedisScript TRANSITION = RedisScript.fromResource(TIMELINE, "store/transition.lua");
     private static final RedisScript PARK = RedisScript.fromResource("store/park.lua");
     private static final RedisScript MAP = RedisScript.fromResource("store/map.lua");
+    private static final RedisScript DROP_PARKED = RedisScript.fromResource("store/drop-parked.lua");
 
     private final ReactiveRedisDataSource redis;
     private final ReactiveHashCommands<String, String, String> hashes;
@@ -50,6 +51,7 @@ class JobStore {
     private final JobJson json;
     private final String ttlMs;
     private final String maxTimeline;
+    private final String maxIgnored;
     private final String dedupeMs;
     private final String channel;
     private final String parkedTtlMs;
@@ -66,6 +68,7 @@ class JobStore {
         this.commandTimeout = config.store().commandTimeout();
         this.ttlMs = Long.toString(config.jobs().retention().toMillis());
         this.maxTimeline = Integer.toString(config.jobs().timelineMaxEntries());
+        this.maxIgnored = Integer.toString(config.jobs().timelineMaxIgnored());
         this.dedupeMs = Long.toString(config.webhooks().dedupeWindow().toMillis());
         this.channel = config.jobs().changesChannel();
         this.parkedTtlMs = Long.toString(config.webhooks().unmappedTtl().toMillis());
@@ -130,7 +133,8 @@ class JobStore {
                 channel,
                 jobId,
                 dedupeMs,
-                wire(change.deliveryStateIfUnchanged()));
+                wire(change.deliveryStateIfUnchanged()),
+                maxIgnored);
         return run(TRANSITION, keys, args).map(reply -> transitionResult(jobId, reply))
                 .call(result -> result.applied() && result.status().isTerminal() ? unscheduleQuietly(jobId)
                         : Uni.createFrom().voidItem());
@@ -153,14 +157,16 @@ class JobStore {
                 .map(result -> result.toInteger() == 1);
     }
 
-    Uni<List<TimelineEntry>> timeline(String jobId) {
-        return guarded(streams.xrange(Keys.timeline(jobId), StreamRange.of("-", "+")))
+    /** Up to {@code limit} timeline entries, oldest first, after the entry {@code afterId} (null: from the start). */
+    Uni<List<TimelineEntry>> timeline(String jobId, String afterId, int limit) {
+        StreamRange range = StreamRange.of(afterId == null ? "-" : "(" + afterId, "+");
+        return guarded(streams.xrange(Keys.timeline(jobId), range, limit))
                 .map(messages -> messages.stream().map(this::timelineEntry).toList());
     }
 
     /**
      * Maps the AI server's id to the job and hands back, oldest first, the webhooks that arrived for that id before
-     * the mapping existed (see {@link #park}); the caller applies them.
+     * the mapping existed (see {@link #park}); the caller applies them, then drops them ({@link #dropParked}).
      */
     Uni<List<Transition>> mapExternalId(String provider, String externalId, String jobId) {
         return run(MAP, List.of(Keys.externalId(provider, externalId), Keys.parkedWebhooks(provider, externalId)),
@@ -185,6 +191,12 @@ class JobStore {
                 .map(reply -> reply == null ? Optional.<String>empty() : Optional.of(reply.toString()));
     }
 
+    /** Drops the oldest {@code applied} parked webhooks of the id, once they are applied. */
+    Uni<Void> dropParked(String provider, String externalId, int applied) {
+        return run(DROP_PARKED, List.of(Keys.parkedWebhooks(provider, externalId)), List.of(Integer.toString(applied)))
+                .replaceWithVoid();
+    }
+
     Uni<Optional<String>> jobIdForExternalId(String provider, String externalId) {
         return guarded(values.get(Keys.externalId(provider, externalId))).map(Optional::ofNullable);
     }
@@ -201,7 +213,7 @@ class JobStore {
     private TimelineEntry timelineEntry(StreamMessage<String, String, String> message) {
         Map<String, String> f = message.payload();
         String reason = f.get("reason");
-        return new TimelineEntry(f.get("type"), Instant.parse(f.get("at")), f.get("outcome"),
+        return new TimelineEntry(message.id(), f.get("type"), Instant.parse(f.get("at")), f.get("outcome"),
                 reason == null || reason.isEmpty() ? null : reason,
                 Long.parseLong(f.getOrDefault("version", "0")), json.tree(f.get("data")));
     }

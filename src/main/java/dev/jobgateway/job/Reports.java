@@ -82,21 +82,34 @@ public class Reports {
     }
 
     /**
-     * The AI server accepted the job as {@code externalId}: the id is mapped to the job and recorded on it, and
-     * the webhooks that came for that id before, parked meanwhile, are applied in the order they came.
+     * The AI server accepted the job as {@code externalId}: the id is recorded on the job, then mapped to it, and the
+     * webhooks that came for that id before, parked meanwhile, are applied in the order they came.
      */
     public Uni<Void> handedOff(String jobId, String provider, String externalId, ObjectNode event) {
-        return store.mapExternalId(provider, externalId, jobId)
-                .call(() -> store.record(jobId, TimelineEvent.HANDED_TO_AI_SERVER, event,
-                        Map.of(StoredJob.EXTERNAL_ID, externalId)))
-                .call(parked -> replay(jobId, parked))
-                .replaceWithVoid();
+        return store.record(jobId, TimelineEvent.HANDED_TO_AI_SERVER, event, Map.of(StoredJob.EXTERNAL_ID, externalId))
+                .chain(() -> mapAndReplay(jobId, provider, externalId));
+    }
+
+    /**
+     * Finishes a hand-off an instance may have left half-done (it died after recording the AI server's id): maps the
+     * id again and applies what is still parked for it. Cheap when there is nothing: the fallback calls it before
+     * each check.
+     */
+    public Uni<Void> finishHandoff(StoredJob job) {
+        if (job.externalId() == null || job.provider() == null) {
+            return Uni.createFrom().voidItem();
+        }
+        return mapAndReplay(job.id(), job.provider(), job.externalId());
+    }
+
+    /** Parked webhooks are dropped only once applied: a crash in between leaves them for the next try. */
+    private Uni<Void> mapAndReplay(String jobId, String provider, String externalId) {
+        return store.mapExternalId(provider, externalId, jobId).chain(parked -> parked.isEmpty()
+                ? Uni.createFrom().voidItem()
+                : replay(jobId, parked).chain(() -> store.dropParked(provider, externalId, parked.size())));
     }
 
     private Uni<?> replay(String jobId, List<Transition> parked) {
-        if (parked.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
         LOG.infof("Job %s: applying %d webhook(s) that arrived before its AI-server id was known", jobId,
                 parked.size());
         return Multi.createFrom().iterable(parked)
@@ -109,6 +122,12 @@ public class Reports {
         Job.JobError error = report.status() == JobStatus.FAILED ? Job.JobError.fromAiServer(report.errorMessage())
                 : null;
         ObjectNode event = json.object();
+        if (!report.hasValidProgress()) {
+            // Webhooks with such progress are refused (422); an AI server's answer to our check is taken without it.
+            event.put("invalid_progress", report.progress());
+            report = new Report(report.status(), report.upstreamStatus(), null, report.outputJson(),
+                    report.errorMessage());
+        }
         if (arrival instanceof Arrival.Webhook webhook) {
             event.put("webhook_id", webhook.webhookId())
                     .put("sender_timestamp", webhook.senderTimestamp())

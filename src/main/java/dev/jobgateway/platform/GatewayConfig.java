@@ -78,6 +78,13 @@ public interface GatewayConfig {
         @WithDefault("500")
         int timelineMaxEntries();
 
+        /**
+         * Ignored reports (duplicates, late, out of order) written to a job's timeline; later ones are only counted,
+         * so a sender that keeps redelivering cannot push the job's real history out.
+         */
+        @WithDefault("50")
+        int timelineMaxIgnored();
+
         /** A job not terminal after this long is timed out (the seed article's 5 minutes). */
         @WithDefault("300s")
         Duration maxDuration();
@@ -148,6 +155,13 @@ public interface GatewayConfig {
          */
         @WithDefault("20s")
         Duration timeBudget();
+
+        /**
+         * Bearer key that {@code POST /internal/sweep} requires on a plain-HTTP instance; without one the route refuses
+         * every call there (the instance sweeps by itself). On Lambda the route has no API Gateway route: only the
+         * schedule, invoking the function directly, reaches it, and no key is asked.
+         */
+        Optional<String> key();
     }
 
     interface Webhooks {
@@ -177,10 +191,11 @@ public interface GatewayConfig {
         Duration ttl();
 
         /**
-         * How long a submit in progress holds its key; others with that key get 409 meanwhile. After it, a submit
-         * that died half-way no longer blocks its key. Must exceed a submit's longest hand-off.
+         * How long a claimed key whose job was never stored (the submit died or Redis failed between the two) blocks
+         * other submits with that key (409) before one may take it over. Once the job is stored the key names it for
+         * good, however long the hand-off takes.
          */
-        @WithDefault("60s")
+        @WithDefault("10s")
         Duration lease();
     }
 

@@ -12,6 +12,7 @@ public enum ProblemType {
     MISSING_IDS(400, "missing-ids", "Missing ids"),
     TOO_MANY_IDS(400, "too-many-ids", "Too many ids"),
     INVALID_VERSION(400, "invalid-version", "Invalid version"),
+    INVALID_PAGE(400, "invalid-page", "Invalid page"),
     INVALID_API_KEY(401, "invalid-api-key", "Invalid API key"),
     INVALID_WEBHOOK_SIGNATURE(401, "invalid-webhook-signature", "Webhook not authenticated"),
     JOB_NOT_FOUND(404, "job-not-found", "Job not found"),

@@ -36,13 +36,18 @@ public class GenericAiServer {
         this.config = config.providers().generic();
     }
 
-    public Uni<Handoff> submit(JsonNode input, String webhookUrl) {
+    /**
+     * Hands the job to the AI server. Every attempt carries the job's id as its {@code Idempotency-Key}, so an AI
+     * server that took an attempt whose answer was lost (a timeout) recognises the retry instead of starting a
+     * second generation.
+     */
+    public Uni<Handoff> submit(String jobId, JsonNode input, String webhookUrl) {
         AtomicInteger attempts = new AtomicInteger();
         long started = System.nanoTime();
         Duration backoff = config.submitBackoff();
         return Uni.createFrom().deferred(() -> {
             attempts.incrementAndGet();
-            return api().submit(new UpstreamSubmit(input, webhookUrl))
+            return api().submit(jobId, new UpstreamSubmit(input, webhookUrl))
                     .ifNoItem().after(config.requestTimeout()).failWith(TimeoutException::new);
         })
                 .onFailure(GenericAiServer::isRetryable).retry()

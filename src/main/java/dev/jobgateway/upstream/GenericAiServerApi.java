@@ -2,6 +2,7 @@ package dev.jobgateway.upstream;
 
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -16,8 +17,9 @@ import io.smallrye.mutiny.Uni;
 @Produces(MediaType.APPLICATION_JSON)
 interface GenericAiServerApi {
 
+    /** {@code Idempotency-Key} is the gateway's job id: a retried submit names the same job as the first. */
     @POST
-    Uni<UpstreamJob> submit(UpstreamSubmit request);
+    Uni<UpstreamJob> submit(@HeaderParam("Idempotency-Key") String jobId, UpstreamSubmit request);
 
     @GET
     @Path("/{id}")

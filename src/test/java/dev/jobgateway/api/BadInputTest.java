@@ -195,6 +195,21 @@ class BadInputTest {
         add(cases, "DELETE on a job", f -> given().delete("/jobs/" + f.jobId()), 405, "method-not-allowed",
                 "Method not allowed");
 
+        // Timeline pages
+        add(cases, "events with a limit of 0", f -> given().get("/jobs/" + f.jobId() + "/events?limit=0"), 400,
+                "invalid-page", "Invalid page");
+        add(cases, "events with a limit over 500", f -> given().get("/jobs/" + f.jobId() + "/events?limit=501"),
+                400, "invalid-page", "Invalid page");
+        add(cases, "events after a cursor that is no entry id", f -> given().get("/jobs/" + f.jobId()
+                + "/events?after=%2B"), 400, "invalid-page", "Invalid page");
+
+        // The sweeper's route on a plain-HTTP instance (tests are not on Lambda)
+        add(cases, "sweep without a key", f -> given().post("/internal/sweep"), 401, "invalid-api-key",
+                "Invalid API key");
+        add(cases, "sweep with an API key instead of the sweeper key", f -> given()
+                .header("Authorization", "Bearer dev-key").post("/internal/sweep"), 401, "invalid-api-key",
+                "Invalid API key");
+
         // Reads: waits and batches
         add(cases, "negative wait", f -> given().get("/jobs/" + f.jobId() + "?wait=-1"), 400, "invalid-wait",
                 "Invalid wait");

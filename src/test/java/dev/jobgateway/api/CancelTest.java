@@ -1,5 +1,8 @@
 package dev.jobgateway.api;
 
+import java.util.HashMap;
+import dev.jobgateway.job.JobRecords;
+import dev.jobgateway.job.StoredJob;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -40,6 +43,9 @@ class CancelTest {
 
     @Inject
     CancelJobs cancels;
+
+    @Inject
+    JobRecords records;
 
     @Inject
     ObjectMapper mapper;
@@ -201,5 +207,24 @@ class CancelTest {
                 .getString("id");
         assertThat(Jobs.get(id).getString("status")).isEqualTo("queued");
         return id;
+    }
+
+    @Test
+    void aCancelThatReadTheJobBeforeItsHandOffWasRecordedStillTellsTheAiServer() {
+        // The race: the cancel read the job before the submit recorded the AI server's id, and the submit looked for a
+        // cancel before the cancel's transition. The cancel must take the id from a read after its transition.
+        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        StoredJob handedOff = records.find(id).await().atMost(Duration.ofSeconds(5)).orElseThrow();
+        Map<String, String> before = new HashMap<>(handedOff.fields());
+        before.remove("external_id");
+        int cancelCalls = aiServer.cancelCalls();
+
+        Cancellation cancellation = cancels.cancelSeen(Api.DEV_OWNER, new StoredJob(before))
+                .await().atMost(Duration.ofSeconds(5));
+
+        assertThat(cancellation.cancelled()).isTrue();
+        assertThat(aiServer.cancelCalls()).isEqualTo(cancelCalls + 1);
+        assertThat(Jobs.events(id).getString("events.find { it.type == 'ai_server_cancel' }.details.outcome"))
+                .isEqualTo("accepted");
     }
 }

@@ -91,4 +91,18 @@ class SubmitHandoffTest {
         List<String> types = Jobs.events(job.id()).getList("events.type");
         assertThat(types).containsExactly("submitted", "webhook_received", "handed_to_ai_server");
     }
+
+    @Test
+    void aRetriedHandOffWhoseFirstAttemptTheAiServerTookStartsNoSecondGeneration() {
+        // The AI server takes the first attempt but answers after the gateway gave up on it (request timeout 2 s in
+        // tests): the retry carries the same Idempotency-Key (the job id), so the AI server answers with that job.
+        int generations = aiServer.generations();
+
+        JsonPath job = Jobs.submit(Jobs.simulate(Map.of("submit_delay_ms", 2_500, "slow_submits", 1,
+                "webhook", "drop", "duration_ms", 60_000)));
+
+        JsonPath handoff = Jobs.events(job.getString("id"));
+        assertThat(handoff.getInt("events.find { it.type == 'handed_to_ai_server' }.details.attempts")).isEqualTo(2);
+        assertThat(aiServer.generations() - generations).isEqualTo(1);
+    }
 }

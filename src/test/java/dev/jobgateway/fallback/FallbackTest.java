@@ -1,5 +1,8 @@
 package dev.jobgateway.fallback;
 
+import io.quarkus.redis.datasource.RedisDataSource;
+import dev.jobgateway.support.Webhooks;
+import dev.jobgateway.platform.Ids;
 import dev.jobgateway.api.ReadJobs;
 import dev.jobgateway.job.CheckSchedule;
 import dev.jobgateway.job.Job;
@@ -72,6 +75,9 @@ class FallbackTest {
 
     @Inject
     Sweeper sweeper;
+
+    @Inject
+    RedisDataSource redis;
 
     @ConfigProperty(name = "gateway.providers.generic.webhook-secrets")
     List<String> secrets;
@@ -172,7 +178,7 @@ class FallbackTest {
                 .getString("id");
         Thread.sleep(400);
 
-        JsonPath report = given().post("/internal/sweep").then().statusCode(200).extract().jsonPath();
+        JsonPath report = given().header("Authorization", "Bearer dev-sweep-key").post("/internal/sweep").then().statusCode(200).extract().jsonPath();
 
         assertThat(report.getInt("due")).isGreaterThanOrEqualTo(2);
         assertThat(report.getInt("updated")).isGreaterThanOrEqualTo(1);
@@ -211,6 +217,57 @@ class FallbackTest {
         assertThat(next.deferred()).isZero();
         assertThat(jobs.find(id).await().atMost(Duration.ofSeconds(5)).orElseThrow().status())
                 .isEqualTo(JobStatus.SUCCEEDED);
+    }
+
+    @Test
+    void webhooksLeftParkedByAnInstanceThatDiedMidHandOffAreAppliedByTheNextCheck() throws Exception {
+        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        String externalId = externalId(id);
+        String mapping = "jobgw:ext:{generic:" + Ids.sha256(externalId) + "}";
+        // The webhook came while the id was not mapped yet: it is parked.
+        redis.key().del(mapping);
+        Webhooks.toFixedUrl("msg_parked", Webhooks.body(externalId, "succeeded", "\"output\":{\"images\":[]}"))
+                .then().statusCode(202);
+        // Then the instance mapped the id and died before applying what was parked.
+        redis.value(String.class).set(mapping, id);
+        Thread.sleep(400);
+
+        JsonPath job = Jobs.get(id);
+
+        assertThat(job.getString("status")).isEqualTo("succeeded");
+        assertThat(job.getString("completed_via")).isEqualTo("webhook");
+        assertThat(redis.key().exists(mapping + ":parked")).isFalse();
+    }
+
+    @Test
+    void progressOutOfRangeFromACheckIsNotStored() throws Exception {
+        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000,
+                "status_progress", 1.5))).getString("id");
+        Thread.sleep(400);
+
+        JsonPath job = Jobs.get(id);
+
+        assertThat(job.getString("status")).isEqualTo("queued");
+        assertThat(job.getString("progress")).isNull();
+        assertThat(Jobs.events(id).getDouble("events.find { it.type == 'upstream_checked' }.details.invalid_progress"))
+                .isEqualTo(1.5);
+    }
+
+    @Test
+    void aCheckSlowerThanTheIntervalKeepsItsLeaseUntilTheAiServerAnswers() throws Exception {
+        // Interval 1 s here, AI server answers after 1.5 s: a lease of one interval would let a second reader check.
+        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000,
+                "status_delay_ms", 1_500))).getString("id");
+        String externalId = externalId(id);
+        Thread.sleep(400);
+
+        CompletableFuture<Job> first = reads.get(Api.DEV_OWNER, id).subscribeAsCompletionStage();
+        Thread.sleep(1_200);
+        CompletableFuture<Job> second = reads.get(Api.DEV_OWNER, id).subscribeAsCompletionStage();
+        first.get(10, TimeUnit.SECONDS);
+        second.get(10, TimeUnit.SECONDS);
+
+        assertThat(aiServer.statusCalls(externalId)).isEqualTo(1);
     }
 
     private static String externalId(String id) {

@@ -141,7 +141,7 @@ class DeliveryOrderPropertyTest {
 
         // The timeline tells the same story: one entry per delivery, applied versions 2, 3, ... without gaps,
         // status rank and progress never going back.
-        List<TimelineEntry> timeline = store.timeline(id).await().atMost(Duration.ofSeconds(5));
+        List<TimelineEntry> timeline = store.timeline(id, null, 1000).await().atMost(Duration.ofSeconds(5));
         assertThat(timeline).hasSize(1 + scenario.deliveries().size());
         long lastVersion = 1;
         int lastRank = 0;

@@ -114,7 +114,7 @@ class StateMachineTest {
             assertThat(job.status()).isEqualTo(terminalApplied.get(0).status());
             assertThat(job.version()).isEqualTo(1 + appliedCount);
 
-            List<TimelineEntry> timeline = store.timeline(id).await().atMost(WAIT);
+            List<TimelineEntry> timeline = store.timeline(id, null, 1000).await().atMost(WAIT);
             assertThat(timeline).hasSize(51);
             List<Long> appliedVersions = timeline.stream().filter(e -> e.outcome().equals("applied"))
                     .map(TimelineEntry::version).toList();
@@ -130,7 +130,7 @@ class StateMachineTest {
         String id = Ids.newJobId();
         assertThat(apply(id, JobStatus.SUCCEEDED, null).outcome()).isEqualTo(TransitionResult.Outcome.MISSING);
         assertThat(store.find(id).await().atMost(WAIT)).isEmpty();
-        assertThat(store.timeline(id).await().atMost(WAIT)).isEmpty();
+        assertThat(store.timeline(id, null, 1000).await().atMost(WAIT)).isEmpty();
     }
 
     private String jobIn(JobStatus status) {
@@ -154,7 +154,7 @@ class StateMachineTest {
     }
 
     private TimelineEntry lastEntry(String id) {
-        List<TimelineEntry> timeline = store.timeline(id).await().atMost(WAIT);
+        List<TimelineEntry> timeline = store.timeline(id, null, 1000).await().atMost(WAIT);
         return timeline.get(timeline.size() - 1);
     }
 }

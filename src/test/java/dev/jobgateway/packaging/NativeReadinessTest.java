@@ -34,6 +34,7 @@ class NativeReadinessTest {
             "dev.jobgateway.api.Cancellation",
             "dev.jobgateway.api.HeldVersions",
             "dev.jobgateway.api.SubmitRequests$SubmitRequest",
+            "dev.jobgateway.api.TimelinePage",
             "dev.jobgateway.api.Submission",
             "dev.jobgateway.api.WaitRequest",
             "dev.jobgateway.auth.ReadTokens$Grant",

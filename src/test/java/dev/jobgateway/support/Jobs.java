@@ -44,6 +44,11 @@ public final class Jobs {
         return given().when().get("/jobs/" + id + "/events").then().statusCode(200).extract().jsonPath();
     }
 
+    /** A page of the timeline: {@code query} such as {@code limit=3&after=...}. */
+    public static JsonPath events(String id, String query) {
+        return given().when().get("/jobs/" + id + "/events?" + query).then().statusCode(200).extract().jsonPath();
+    }
+
     /** Polls until the job is terminal (the long-poll API is not what these tests are about). */
     public static JsonPath awaitTerminal(String id) {
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))

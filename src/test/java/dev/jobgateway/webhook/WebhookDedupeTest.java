@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -91,5 +92,53 @@ class WebhookDedupeTest {
         assertThat(job.getInt("delivery.webhooks_received")).isEqualTo(applied);
         assertThat(job.getLong("version")).isEqualTo(1 + applied);
         assertThat(events.getList("events.findAll { it.reason == 'duplicate webhook-id' }")).hasSize(6);
+    }
+
+    @Test
+    void aSenderThatKeepsRedeliveringNeitherKeepsTheJobAliveNorFloodsItsTimeline() {
+        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        String externalId = Webhooks.externalId(id);
+        Webhooks.toJob(id, "msg_done", Webhooks.body(externalId, "succeeded", "\"output\":{}")).then().statusCode(200);
+        String jobKey = "jobgw:job:{" + id + "}";
+        redis.key().pexpire(jobKey, Duration.ofHours(1).toMillis());
+        int ignoredKept = config.jobs().timelineMaxIgnored();
+
+        for (int i = 0; i < ignoredKept + 10; i++) {
+            Webhooks.toJob(id, "msg_again_" + i, Webhooks.body(externalId, "succeeded", "\"output\":{}"))
+                    .then().statusCode(200).body("outcome", equalTo("ignored"));
+        }
+
+        assertThat(redis.key().pttl(jobKey)).isLessThanOrEqualTo(Duration.ofHours(1).toMillis());
+        // Read in pages of 20: Quarkus' mock Lambda event server, which these tests go through, stalls on answers of
+        // more than about 8 KB (quarkusio/quarkus#44551).
+        List<String> outcomes = new ArrayList<>();
+        String after = null;
+        do {
+            JsonPath page = Jobs.events(id, "limit=20" + (after == null ? "" : "&after=" + after));
+            outcomes.addAll(page.getList("events.outcome"));
+            after = page.getString("next_after");
+        } while (after != null);
+        assertThat(outcomes.stream().filter("ignored"::equals)).hasSize(ignoredKept);
+        assertThat(redis.hash(String.class).hget(jobKey, "ignored_reports"))
+                .isEqualTo(Integer.toString(ignoredKept + 10));
+    }
+
+    @Test
+    void theTimelineIsReadInPagesFollowingNextAfter() {
+        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        String externalId = Webhooks.externalId(id);
+        for (int i = 1; i <= 4; i++) {
+            Webhooks.toJob(id, "msg_p" + i, Webhooks.body(externalId, "running", "\"progress\":0." + i))
+                    .then().statusCode(200);
+        }
+
+        JsonPath first = Jobs.events(id, "limit=3");
+        JsonPath second = Jobs.events(id, "limit=3&after=" + first.getString("next_after"));
+
+        assertThat(first.getList("events.type")).containsExactly("submitted", "handed_to_ai_server",
+                "webhook_received");
+        assertThat(second.getList("events.type")).containsExactly("webhook_received", "webhook_received",
+                "webhook_received");
+        assertThat(second.getString("next_after")).isNull();
     }
 }

@@ -52,6 +52,8 @@ public final class SimulatedAiServer implements AutoCloseable {
     private final Map<String, AtomicInteger> attemptsByWebhookUrl = new ConcurrentHashMap<>();
     private final List<String> submittedWebhookUrls = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AtomicInteger submitAttempts = new AtomicInteger();
+    private final AtomicInteger generations = new AtomicInteger();
+    private final Map<String, SimJob> jobsByIdempotencyKey = new ConcurrentHashMap<>();
     private final AtomicInteger statusCalls = new AtomicInteger();
     private final AtomicInteger cancelCalls = new AtomicInteger();
     private final AtomicInteger webhooksDelivered = new AtomicInteger();
@@ -150,7 +152,18 @@ public final class SimulatedAiServer implements AutoCloseable {
                     respond(exchange, 503, error("simulated status outage"));
                     return;
                 }
-                respond(exchange, job == null ? 404 : 200, job == null ? error("no such job") : job.describe());
+                if (job == null) {
+                    respond(exchange, 404, error("no such job"));
+                    return;
+                }
+                if (job.plan.statusDelayMs() > 0) {
+                    sleep(job.plan.statusDelayMs());
+                }
+                ObjectNode answer = job.describe();
+                if (job.plan.statusProgress() != null) {
+                    answer.put("progress", job.plan.statusProgress());
+                }
+                respond(exchange, 200, answer);
             } else if (method.equals("POST") && path.length == 3 && path[0].equals("jobs")
                     && path[2].equals("cancel")) {
                 cancelCalls.incrementAndGet();
@@ -198,17 +211,25 @@ public final class SimulatedAiServer implements AutoCloseable {
             respond(exchange, 503, error("simulated overload"));
             return;
         }
-        if (plan.submitDelayMs() > 0) {
-            try {
-                Thread.sleep(plan.submitDelayMs());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        String idempotencyKey = exchange.getRequestHeaders().getFirst("Idempotency-Key");
+        SimJob known = idempotencyKey == null ? null : jobsByIdempotencyKey.get(idempotencyKey);
+        if (known != null) {
+            // A retry of a submit this server took already: the same job, no second generation.
+            respond(exchange, 200, mapper.createObjectNode().put("id", known.id).put("status", "queued"));
+            return;
         }
+        // Like a real AI server, the job is taken before a slow answer: a caller that times out has still started it.
         SimJob job = new SimJob("sim_" + UUID.randomUUID(), input,
                 plan.fixedWebhookUrl() ? withoutJobId(URI.create(webhookUrl)) : URI.create(webhookUrl), plan);
         jobs.put(job.id, job);
+        generations.incrementAndGet();
+        if (idempotencyKey != null) {
+            jobsByIdempotencyKey.put(idempotencyKey, job);
+        }
+        if (plan.submitDelayMs() > 0 && attempt <= plan.rejectSubmits() + plan.slowSubmits()
+                && !sleep(plan.submitDelayMs())) {
+            return;
+        }
         if (plan.webhook() == SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
             job.finishBeforeResponding();
         }
@@ -216,6 +237,22 @@ public final class SimulatedAiServer implements AutoCloseable {
         if (plan.webhook() != SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
             job.schedule();
         }
+    }
+
+    /** Like a slow AI server; false if interrupted (the server is stopping). */
+    private static boolean sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Generations started (submits that created a job, not retries recognised by their Idempotency-Key). */
+    public int generations() {
+        return generations.get();
     }
 
     /** {@code .../webhooks/generic/{job id}?token=...} without the job id and token: one URL for every job. */

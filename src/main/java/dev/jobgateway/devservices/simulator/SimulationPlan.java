@@ -8,13 +8,16 @@ import com.fasterxml.jackson.databind.JsonNode;
  * ({@code deliver|drop|duplicate|out_of_order|delay_ms:N|before_response}: the last one finishes the job at once and
  * delivers its final webhook before answering the submit, the race a fast job creates), {@code reject_submits} (answer the first N submit
  * attempts with 503, to exercise the gateway's retries), {@code submit_delay_ms} (answer the submit that much later,
- * like a slow AI server) and {@code fixed_webhook_url} (send webhooks to {@code .../webhooks/generic}, without the
+ * like a slow AI server; the job is taken first, so a caller that times out has started it) and {@code slow_submits}
+ * (delay only that many attempts, default all; a retry after them is answered at once) and {@code fixed_webhook_url} (send webhooks to {@code .../webhooks/generic}, without the
  * job id, like an AI server configured with one webhook URL: the gateway finds the job by the AI server's id) and
  * {@code status_errors} (answer the first N status calls for the job with 503, to exercise the fallback's handling of
- * an unreachable AI server).
+ * an unreachable AI server), {@code status_progress} (report this progress on status calls, even out of range, as
+ * a buggy AI server might) and {@code status_delay_ms} (answer status calls that much later).
  */
 record SimulationPlan(boolean succeeds, long durationMs, String errorMessage, int progressSteps, WebhookMode webhook,
-        long webhookDelayMs, int rejectSubmits, long submitDelayMs, boolean fixedWebhookUrl, int statusErrors) {
+        long webhookDelayMs, int rejectSubmits, long submitDelayMs, int slowSubmits, boolean fixedWebhookUrl,
+        int statusErrors, Double statusProgress, long statusDelayMs) {
 
     enum WebhookMode {
         DELIVER, DROP, DUPLICATE, OUT_OF_ORDER, DELAY, BEFORE_RESPONSE
@@ -41,8 +44,11 @@ record SimulationPlan(boolean succeeds, long durationMs, String errorMessage, in
         int reject = Math.max(0, simulate.path("reject_submits").asInt(0));
         long submitDelay = Math.max(0, Math.min(30_000, simulate.path("submit_delay_ms").asLong(0)));
         boolean fixedUrl = simulate.path("fixed_webhook_url").asBoolean(false);
+        int slowSubmits = Math.max(0, simulate.path("slow_submits").asInt(Integer.MAX_VALUE / 2));
         int statusErrors = Math.max(0, simulate.path("status_errors").asInt(0));
-        return new SimulationPlan(succeeds, duration, error, steps, mode, delay, reject, submitDelay, fixedUrl,
-                statusErrors);
+        Double statusProgress = simulate.has("status_progress") ? simulate.path("status_progress").asDouble() : null;
+        long statusDelay = Math.max(0, Math.min(30_000, simulate.path("status_delay_ms").asLong(0)));
+        return new SimulationPlan(succeeds, duration, error, steps, mode, delay, reject, submitDelay, slowSubmits,
+                fixedUrl, statusErrors, statusProgress, statusDelay);
     }
 }

@@ -1,0 +1,62 @@
+package dev.jobgateway.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.Map;
+
+/**
+ * Writes {@code <date>.md} and {@code <date>-latency.svg} into the results directory: header, chart, targets,
+ * all figures in the order measured, and the raw tool output. Also prints the markdown.
+ */
+final class Report {
+
+    private final Results results;
+
+    Report(Results results) {
+        this.results = results;
+    }
+
+    void write(Path resultsDir, double[] webhookFirstMs, PollingScenario.Polling polling) throws IOException {
+        Files.createDirectories(resultsDir);
+        String date = LocalDate.now().toString();
+        Path svg = resultsDir.resolve(date + "-latency.svg");
+        Files.writeString(svg, Chart.cdf("Added latency after completion (ms, log scale)", Map.of(
+                "webhook-first (wait on A, webhook to B)", webhookFirstMs,
+                "polling every 1 s", polling.every1s(),
+                "polling every 3 s", polling.every3s())));
+        StringBuilder md = new StringBuilder();
+        md.append("# Benchmark results ").append(date).append("\n\n");
+        md.append("Command: `bench/run.sh` (builds the plain HTTP packaging, starts Redis, the simulated AI server "
+                + "and two gateway instances on 127.0.0.1).\n\n");
+        md.append("Machine: ").append(machine()).append("\n\n");
+        md.append("Everything (load generator, both gateways, Redis, simulator, wrk) shares this machine's cores, "
+                + "so ratios are more telling than absolute numbers.\n\n");
+        md.append("![latency distribution](").append(svg.getFileName()).append(")\n\n");
+        md.append(Targets.markdown(results));
+        md.append("## All figures\n\n");
+        md.append("| measure | value |\n|---|---|\n");
+        results.figures().forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));
+        md.append("\n## Raw tool output\n").append(results.toolOutput());
+        Path file = resultsDir.resolve(date + ".md");
+        Files.writeString(file, md.toString());
+        System.out.println(md);
+        System.out.println("Wrote " + file + " and " + svg);
+    }
+
+    /** Cores, CPU model, memory, Java and kernel: figures from different machines are not comparable. */
+    private static String machine() {
+        try {
+            String cpu = Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                    .filter(l -> l.startsWith("model name")).findFirst().map(l -> l.split(":", 2)[1].trim())
+                    .orElse("?");
+            String mem = Files.readAllLines(Path.of("/proc/meminfo")).get(0).replaceAll("\\s+", " ");
+            return Runtime.getRuntime().availableProcessors() + " cores (" + cpu + "), " + mem + ", Java "
+                    + System.getProperty("java.version") + ", " + System.getProperty("os.name") + " "
+                    + System.getProperty("os.version");
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+}

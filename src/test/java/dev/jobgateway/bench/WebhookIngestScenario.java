@@ -1,0 +1,109 @@
+package dev.jobgateway.bench;
+
+import java.io.BufferedWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.jobgateway.support.GatewayProcess;
+
+/**
+ * Scenario 3: signed webhooks per second on one instance (B), each a verified signature plus a transition. wrk
+ * replays webhooks signed in advance, so the load generator spends no CPU on HMACs during the run.
+ */
+final class WebhookIngestScenario {
+
+    private static final int SECONDS = 5;
+    private static final int JOBS = 200;
+    private static final int WEBHOOKS_PER_JOB = 500;
+
+    private final GatewayClient client;
+    private final GatewayProcess a;
+    private final GatewayProcess b;
+    private final Wrk wrk;
+    private final Results results;
+    private final Path work;
+
+    WebhookIngestScenario(GatewayClient client, GatewayProcess a, GatewayProcess b, Wrk wrk, Results results,
+            Path work) {
+        this.client = client;
+        this.a = a;
+        this.b = b;
+        this.wrk = wrk;
+        this.results = results;
+        this.work = work;
+    }
+
+    /** Needs {@code redis_hgetall_rps_ceiling} from the status-reads scenario for its ratio. */
+    void run() throws Exception {
+        // A first run on other jobs warms the path up; the measured one sends webhooks no run has sent before.
+        Path warmUp = signedWebhooks(client.submitMany(a, 100, GatewayClient.FINISHED_BY_BENCHMARK), 400,
+                work.resolve("webhooks-warm-up.tsv"));
+        wrk.replay(b.baseUrl(), warmUp, Wrk.WARM_UP_SECONDS);
+        List<String> ids = client.submitMany(a, JOBS, GatewayClient.FINISHED_BY_BENCHMARK);
+        Path file = signedWebhooks(ids, WEBHOOKS_PER_JOB, work.resolve("webhooks.tsv"));
+        int prepared = JOBS * WEBHOOKS_PER_JOB;
+        long versionsBefore = versions(ids);
+        double cpuBefore = CpuTime.ms(b.pid());
+        String out = wrk.replay(b.baseUrl(), file, SECONDS);
+        double cpu = CpuTime.ms(b.pid()) - cpuBefore;
+        long sent = Long.parseLong(match(out, "(\\d+) requests in"));
+        String non2xx = match(out, "Non-2xx or 3xx responses: (\\d+)");
+        double rps = Double.parseDouble(match(out, "Requests/sec:\\s+([0-9.]+)"));
+        long applied = versions(ids) - versionsBefore;
+        results.put("webhook_ingest_rps", Stats.fmt(rps));
+        // The script starts over at its first line when it runs out; with up to 64 requests in flight when wrk
+        // stops, sent + 64 within the prepared count means no webhook went twice.
+        results.put("webhook_ingest_completed", sent + " in " + SECONDS + " s (of " + prepared
+                + " signed; none sent twice: " + (sent + 64 <= prepared ? "yes" : "no") + ")");
+        results.put("webhook_ingest_non_2xx", non2xx == null ? "0" : non2xx);
+        if (sent + 64 > prepared) {
+            throw new IllegalStateException("wrk sent " + sent + " of " + prepared + " webhooks: sign more");
+        }
+        results.put("webhook_ingest_applied", applied + " (version steps, including requests still in flight "
+                + "when wrk stopped; a progress webhook overtaken by a later one is ignored)");
+        results.put("webhook_ingest_gateway_cpu_us_per_webhook", Stats.fmt(cpu * 1000 / sent));
+        results.put("webhook_ingest_gateway_cores_busy", Stats.fmt(cpu / (SECONDS * 1000.0)));
+        double ceiling = Double.parseDouble(results.get("redis_hgetall_rps_ceiling"));
+        results.put("ratio_webhook_ingest_to_redis", Stats.fmt(rps / ceiling));
+    }
+
+    /**
+     * Progress webhooks for the jobs, {@code perJob} each, signed in advance for wrk (bench/webhooks.lua): round
+     * {@code k} gives every job progress {@code k / (perJob + 1)}.
+     */
+    private Path signedWebhooks(List<String> ids, int perJob, Path file) throws Exception {
+        Map<String, String> external = client.externalIds(a, ids);
+        try (BufferedWriter out = Files.newBufferedWriter(file)) {
+            for (int k = 1; k <= perJob; k++) {
+                for (String id : ids) {
+                    out.write(SignedWebhook.of(id, external.get(id), "running", (double) k / (perJob + 1))
+                            .tsvLine());
+                }
+            }
+        }
+        return file;
+    }
+
+    /** The sum of the jobs' versions (each applied change adds one), read with the batch API, 50 ids a call. */
+    private long versions(List<String> ids) throws Exception {
+        long sum = 0;
+        for (int from = 0; from < ids.size(); from += 50) {
+            String batch = String.join(",", ids.subList(from, Math.min(ids.size(), from + 50)));
+            for (JsonNode job : GatewayClient.JSON.readTree(client.get(a, "/jobs?ids=" + batch)).path("jobs")) {
+                sum += job.path("version").asLong();
+            }
+        }
+        return sum;
+    }
+
+    private static String match(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        return m.find() ? m.group(1) : null;
+    }
+}
