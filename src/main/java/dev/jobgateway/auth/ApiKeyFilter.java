@@ -37,8 +37,8 @@ class ApiKeyFilter {
         }
         if (resource.getResourceMethod() == null
                 || !resource.getResourceMethod().isAnnotationPresent(ReadTokenAccepted.class)) {
-            throw ApiKeys.invalid("read token on a call that needs an API key", "This call needs an API key; a read token "
-                    + "only reads the jobs it names.");
+            throw ApiKeys.invalid("read token on a call that needs an API key",
+                    "This call needs an API key; a read token only reads the jobs it names.");
         }
         caller.authenticate(grant.get());
     }

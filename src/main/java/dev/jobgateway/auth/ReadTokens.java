@@ -98,9 +98,9 @@ public class ReadTokens {
             String id = split < 0 ? "" : pair.substring(0, split).trim();
             String secret = split < 0 ? "" : pair.substring(split + 1).trim();
             if (!KEY_ID.matcher(id).matches() || secret.length() < MIN_SECRET_LENGTH) {
-                throw new IllegalStateException("gateway.read-tokens.keys (GATEWAY_READ_TOKENS_KEYS) must be kid=secret "
-                        + "pairs, comma-separated; key ids are 1-32 of A-Z a-z 0-9 . _ - and secrets have at least "
-                        + MIN_SECRET_LENGTH + " characters (a pair is malformed; the value is not logged)");
+                throw new IllegalStateException("gateway.read-tokens.keys (GATEWAY_READ_TOKENS_KEYS) must be "
+                        + "kid=secret pairs, comma-separated; key ids are 1-32 of A-Z a-z 0-9 . _ - and secrets "
+                        + "have at least " + MIN_SECRET_LENGTH + " characters (a pair is malformed; the value is not logged)");
             }
             if (parsed.put(id, new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), HMAC)) != null) {
                 throw new IllegalStateException("gateway.read-tokens.keys (GATEWAY_READ_TOKENS_KEYS) lists key id '"

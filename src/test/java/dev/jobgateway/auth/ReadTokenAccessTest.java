@@ -106,8 +106,9 @@ class ReadTokenAccessTest {
                 Instant.now().minusSeconds(120)).token();
         String[] parts = tokens.mint(Api.DEV_OWNER, List.of(id)).token().split("\\.");
         String claims = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
-        String otherOwner = parts[0] + "." + Base64.getUrlEncoder().withoutPadding().encodeToString(
-                claims.replace("\"sub\":\"dev\"", "\"sub\":\"other\"").getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
+        String otherClaims = claims.replace("\"sub\":\"dev\"", "\"sub\":\"other\"");
+        String otherOwner = parts[0] + "." + Base64.getUrlEncoder().withoutPadding()
+                .encodeToString(otherClaims.getBytes(StandardCharsets.UTF_8)) + "." + parts[2];
 
         String unknownKey = Api.withKey("guessed-key").get("/jobs/" + id).then().statusCode(401).extract().asString();
         for (String bad : List.of(expired, otherOwner)) {
@@ -142,6 +143,7 @@ class ReadTokenAccessTest {
         String mine = given().contentType("application/json").body(Map.of("job_ids", List.of(theirs)))
                 .post("/read-tokens").then().statusCode(200).extract().jsonPath().getString("read_token");
 
-        Api.withKey(mine).get("/jobs/" + theirs).then().statusCode(404).body("type", equalTo("/problems/job-not-found"));
+        Api.withKey(mine).get("/jobs/" + theirs).then().statusCode(404)
+                .body("type", equalTo("/problems/job-not-found"));
     }
 }

@@ -71,7 +71,8 @@ class ReadTokensTest {
         ReadTokens retired = tokens(K2);
 
         assertThat(rotated.verify(oldToken, NOW)).isPresent();
-        assertThat(decode(mint(rotated, List.of(JOB), Duration.ofMinutes(5)).split("\\.")[0])).contains("\"kid\":\"k2\"");
+        String newHeader = mint(rotated, List.of(JOB), Duration.ofMinutes(5)).split("\\.")[0];
+        assertThat(decode(newHeader)).contains("\"kid\":\"k2\"");
         assertThat(retired.verify(oldToken, NOW)).as("key k1 removed").isEmpty();
     }
 

@@ -39,7 +39,8 @@ class JsClientIT {
     static void installTheClientsToolsAndStartAGateway() throws Exception {
         boolean available = NodeTool.available();
         if (!available && !NodeTool.required()) {
-            Assumptions.abort("Node.js (npm) is not installed: the JavaScript client is not tested. .ci/run installs it.");
+            Assumptions.abort("Node.js (npm) is not installed: the JavaScript client is not tested. "
+                    + ".ci/run installs it.");
         }
         assertThat(available).as("Node.js 18+ and npm on the PATH (CI installs them)").isTrue();
         client = Path.of(System.getProperty("project.basedir", ".")).resolve("clients/js");

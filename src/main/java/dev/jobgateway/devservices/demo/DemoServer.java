@@ -154,8 +154,9 @@ public final class DemoServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             send(exchange, 503, "text/plain", "interrupted".getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
-            send(exchange, 502, "application/problem+json", ("{\"title\":\"Gateway unreachable\",\"status\":502,"
-                    + "\"detail\":\"The demo backend could not reach the gateway.\"}").getBytes(StandardCharsets.UTF_8));
+            byte[] problem = ("{\"title\":\"Gateway unreachable\",\"status\":502,"
+                    + "\"detail\":\"The demo backend could not reach the gateway.\"}").getBytes(StandardCharsets.UTF_8);
+            send(exchange, 502, "application/problem+json", problem);
         }
     }
 
