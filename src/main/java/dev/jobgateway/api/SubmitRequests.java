@@ -15,12 +15,14 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.upstream.GenericAiServer;
 
 /** Checks a {@code POST /jobs} body, before anything is stored. */
 @ApplicationScoped
 class SubmitRequests {
 
     static final String MAX_DURATION = "max_duration_seconds";
+    static final String PROVIDER = "provider";
     static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
     private final ObjectReader reader;
@@ -63,12 +65,13 @@ class SubmitRequests {
         }
         for (Iterator<String> names = root.fieldNames(); names.hasNext();) {
             String name = names.next();
-            if (!name.equals("input") && !name.equals(MAX_DURATION)) {
+            if (!name.equals("input") && !name.equals(MAX_DURATION) && !name.equals(PROVIDER)) {
                 String shown = name.length() > 40 ? name.substring(0, 40) + "..." : name;
                 throw invalid("Unknown field '" + shown + "'; the body has 'input' and optionally '"
-                        + MAX_DURATION + "'.");
+                        + MAX_DURATION + "' and '" + PROVIDER + "'.");
             }
         }
+        provider(root.get(PROVIDER));
         JsonNode input = root.get("input");
         if (input == null || input.isNull()) {
             throw invalid("The field 'input' is required.");
@@ -81,6 +84,18 @@ class SubmitRequests {
             throw ProblemType.INPUT_TOO_LARGE.with("The input has " + inputBytes + " bytes; at most " + limits.maxInputBytes() + " are accepted.");
         }
         return new SubmitRequest(input, maxDuration(root.get(MAX_DURATION)));
+    }
+
+    /**
+     * The AI-server provider a submit names; optional, and today only the built-in generic one exists (the field is
+     * there so that clients that name it keep working as providers are added).
+     */
+    private static void provider(JsonNode requested) {
+        if (requested != null && !requested.isNull()
+                && !(requested.isTextual() && requested.asText().equals(GenericAiServer.PROVIDER))) {
+            throw invalid("'" + PROVIDER + "' names an AI-server provider this gateway does not have; it has: "
+                    + GenericAiServer.PROVIDER + ".");
+        }
     }
 
     private Duration maxDuration(JsonNode requested) {

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +19,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import dev.jobgateway.auth.ReadTokens;
 import dev.jobgateway.support.Api;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.RedisKeys;
@@ -43,8 +45,12 @@ class BadInputTest {
     private static final String WRONG_SECRET = "whsec_" + java.util.Base64.getEncoder()
             .encodeToString("not the gateway's secret".getBytes(StandardCharsets.UTF_8));
 
-    /** A queued job of owner {@code dev} that the AI server holds (webhooks dropped), and its AI-server id. */
-    record Fixture(String jobId, String externalId) {
+    /**
+     * A queued job of owner {@code dev} that the AI server holds (webhooks dropped), its AI-server id, its read
+     * token, and read tokens that must not work on it: one for another job, one expired, one forged.
+     */
+    record Fixture(String jobId, String externalId, String readToken, String otherJobToken, String expiredToken,
+            String forgedToken) {
     }
 
     /** One bad request and the problem it must get. */
@@ -56,11 +62,20 @@ class BadInputTest {
     @Inject
     RedisDataSource redis;
 
+    @Inject
+    ReadTokens tokens;
+
     @BeforeEach
     void oneJobToAimAt() {
         if (fixture == null) {
-            String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 600_000))).getString("id");
-            fixture = new Fixture(id, Webhooks.externalId(id));
+            var submitted = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 600_000)));
+            String id = submitted.getString("id");
+            String token = submitted.getString("read_token");
+            String expired = tokens.mint(Api.DEV_OWNER, List.of(id), Duration.ofSeconds(60),
+                    Instant.now().minusSeconds(120)).token();
+            String forged = token.substring(0, token.length() - 2) + (token.endsWith("AA") ? "BB" : "AA");
+            fixture = new Fixture(id, Webhooks.externalId(id), token, tokens.mint(Api.DEV_OWNER,
+                    List.of(UNKNOWN_JOB)).token(), expired, forged);
         }
     }
 
@@ -271,6 +286,77 @@ class BadInputTest {
         add(cases, "webhook to the fixed URL with a wrong signature", f -> signedWith(WRONG_SECRET, "msg_bad_14",
                 Webhooks.body(f.externalId(), "succeeded", null), Instant.now().getEpochSecond())
                 .post("/webhooks/generic"), 401, "invalid-webhook-signature", "Webhook not authenticated");
+
+        // Batches with the versions the client has (id:version)
+        add(cases, "batch version that is not a number", f -> given().get("/jobs?ids=" + f.jobId() + ":one"), 400,
+                "invalid-version", "Invalid version");
+        add(cases, "batch version of 0", f -> given().get("/jobs?ids=" + f.jobId() + ":0"), 400, "invalid-version",
+                "Invalid version");
+        add(cases, "negative batch version", f -> given().get("/jobs?ids=" + f.jobId() + ":-1"), 400,
+                "invalid-version", "Invalid version");
+        add(cases, "batch version of 19 digits", f -> given().get("/jobs?ids=" + f.jobId() + ":" + "9".repeat(19)),
+                400, "invalid-version", "Invalid version");
+        add(cases, "empty batch version", f -> given().get("/jobs?ids=" + f.jobId() + ":&wait=5"), 400,
+                "invalid-version", "Invalid version");
+        add(cases, "batch job listed with two versions", f -> given().get("/jobs?ids=" + f.jobId() + ":1,"
+                + f.jobId() + ":2"), 400, "invalid-version", "Invalid version");
+        add(cases, "conditional wait on an unknown job", f -> given().header("If-None-Match", "\"1\"")
+                .get("/jobs/" + UNKNOWN_JOB + "?wait=5"), 404, "job-not-found", "Job not found");
+
+        // Read tokens: only reads of their own jobs, and only while valid
+        add(cases, "read token on submit", f -> Api.withKey(f.readToken()).contentType("application/json")
+                .body(validInput).post("/jobs"), 401, "invalid-api-key", "Invalid API key");
+        add(cases, "read token on cancel", f -> Api.withKey(f.readToken()).post("/jobs/" + f.jobId() + "/cancel"),
+                401, "invalid-api-key", "Invalid API key");
+        add(cases, "read token minting read tokens", f -> Api.withKey(f.readToken()).contentType("application/json")
+                .body("{\"job_ids\":[\"" + f.jobId() + "\"]}").post("/read-tokens"), 401, "invalid-api-key",
+                "Invalid API key");
+        add(cases, "read token of another job", f -> Api.withKey(f.otherJobToken()).get("/jobs/" + f.jobId()), 404,
+                "job-not-found", "Job not found");
+        add(cases, "read token of another job, waiting", f -> Api.withKey(f.otherJobToken())
+                .header("If-None-Match", "\"1\"").get("/jobs/" + f.jobId() + "?wait=5"), 404, "job-not-found",
+                "Job not found");
+        add(cases, "read token of another job, timeline", f -> Api.withKey(f.otherJobToken())
+                .get("/jobs/" + f.jobId() + "/events"), 404, "job-not-found", "Job not found");
+        add(cases, "expired read token", f -> Api.withKey(f.expiredToken()).get("/jobs/" + f.jobId()), 401,
+                "invalid-api-key", "Invalid API key");
+        add(cases, "read token with a forged signature", f -> Api.withKey(f.forgedToken()).get("/jobs/" + f.jobId()),
+                401, "invalid-api-key", "Invalid API key");
+        add(cases, "expired read token on a batch", f -> Api.withKey(f.expiredToken()).get("/jobs?ids=" + f.jobId()),
+                401, "invalid-api-key", "Invalid API key");
+
+        // Minting read tokens (the backend's call)
+        Function<String, RequestSpecification> mint = body -> given().contentType("application/json").body(body);
+        add(cases, "mint without job_ids", f -> mint.apply("{}").post("/read-tokens"), 422, "invalid-request",
+                "Invalid request");
+        add(cases, "mint of no job", f -> mint.apply("{\"job_ids\":[]}").post("/read-tokens"), 400, "missing-ids",
+                "Missing ids");
+        add(cases, "mint of 51 jobs", f -> mint.apply("{\"job_ids\":[" + String.join(",",
+                java.util.stream.IntStream.range(0, 51).mapToObj(i -> String.format("\"job_%022d\"", i)).toList())
+                + "]}").post("/read-tokens"), 400, "too-many-ids", "Too many ids");
+        add(cases, "mint of an ill-formed job id", f -> mint.apply("{\"job_ids\":[\"job_{x}\"]}")
+                .post("/read-tokens"), 422, "invalid-request", "Invalid request");
+        add(cases, "mint with job_ids as a string", f -> mint.apply("{\"job_ids\":\"" + f.jobId() + "\"}")
+                .post("/read-tokens"), 422, "invalid-request", "Invalid request");
+        add(cases, "mint longer than the token lifetime", f -> mint.apply("{\"job_ids\":[\"" + f.jobId()
+                + "\"],\"ttl_seconds\":901}").post("/read-tokens"), 422, "invalid-request", "Invalid request");
+        add(cases, "mint of 0 seconds", f -> mint.apply("{\"job_ids\":[\"" + f.jobId()
+                + "\"],\"ttl_seconds\":0}").post("/read-tokens"), 422, "invalid-request", "Invalid request");
+        add(cases, "mint with an unknown field", f -> mint.apply("{\"job_ids\":[\"" + f.jobId()
+                + "\"],\"scope\":\"write\"}").post("/read-tokens"), 422, "invalid-request", "Invalid request");
+        add(cases, "mint with malformed JSON", f -> mint.apply("{\"job_ids\":[").post("/read-tokens"), 400,
+                "invalid-json", "Malformed JSON");
+        add(cases, "mint as text/plain", f -> given().contentType("text/plain").body("{}").post("/read-tokens"), 415,
+                "unsupported-media-type", "Unsupported media type");
+        add(cases, "mint without an API key", f -> Api.anonymous().contentType("application/json")
+                .body("{\"job_ids\":[\"" + f.jobId() + "\"]}").post("/read-tokens"), 401, "invalid-api-key",
+                "Invalid API key");
+
+        // Submit: the provider
+        add(cases, "submit naming an unknown provider", f -> json.apply("{\"input\":{},\"provider\":\"replicate\"}")
+                .post("/jobs"), 422, "invalid-request", "Invalid request");
+        add(cases, "submit naming the provider as a number", f -> json.apply("{\"input\":{},\"provider\":1}")
+                .post("/jobs"), 422, "invalid-request", "Invalid request");
         return cases.stream();
     }
 

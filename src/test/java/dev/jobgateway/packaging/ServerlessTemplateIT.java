@@ -77,16 +77,17 @@ class ServerlessTemplateIT {
     void routesEveryCallOfTheApiToItsFunctionAndNothingElse() {
         Map<String, String> routes = routes(nativeTemplate);
 
-        assertThat(routes).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "POST /jobs", "submit",
-                "POST /jobs/{id}/cancel", "submit",
-                "GET /jobs", "status",
-                "GET /jobs/{id}", "status",
-                "GET /jobs/{id}/events", "status",
-                "GET /q/health/ready", "status",
-                "GET /q/openapi", "status",
-                "POST /webhooks/{provider}/{jobId}", "webhook",
-                "POST /webhooks/{provider}", "webhook"));
+        assertThat(routes).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+                Map.entry("POST /jobs", "submit"),
+                Map.entry("POST /jobs/{id}/cancel", "submit"),
+                Map.entry("POST /read-tokens", "submit"),
+                Map.entry("GET /jobs", "status"),
+                Map.entry("GET /jobs/{id}", "status"),
+                Map.entry("GET /jobs/{id}/events", "status"),
+                Map.entry("GET /q/health/ready", "status"),
+                Map.entry("GET /q/openapi", "status"),
+                Map.entry("POST /webhooks/{provider}/{jobId}", "webhook"),
+                Map.entry("POST /webhooks/{provider}", "webhook")));
     }
 
     @Test
@@ -169,7 +170,7 @@ class ServerlessTemplateIT {
             for (Map.Entry<String, JsonNode> function : functions(template).entrySet()) {
                 JsonNode env = function.getValue().path("Environment").path("Variables");
                 for (String name : Set.of("REDIS_URL", "GATEWAY_PROVIDERS_GENERIC_URL",
-                        "GATEWAY_PROVIDERS_GENERIC_WEBHOOK_SECRETS", "GATEWAY_API_KEYS")) {
+                        "GATEWAY_PROVIDERS_GENERIC_WEBHOOK_SECRETS", "GATEWAY_API_KEYS", "GATEWAY_READ_TOKENS_KEYS")) {
                     assertThat(env.path(name).asText()).as("%s of %s", name, function.getKey())
                             .matches("\\{\\{resolve:ssm:/job-gateway/ci/[a-z-]+\\}\\}");
                 }
