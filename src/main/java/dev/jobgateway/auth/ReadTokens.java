@@ -28,6 +28,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.jobgateway.platform.RejectionLog;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
 import io.quarkus.runtime.LaunchMode;
@@ -206,7 +207,7 @@ public class ReadTokens {
     }
 
     private static Optional<Grant> refuse(String reason) {
-        LOG.infof("Read token refused: %s", reason);
+        RejectionLog.info(LOG, "read-token:" + reason, "Read token refused: " + reason);
         return Optional.empty();
     }
 
