@@ -108,7 +108,7 @@ test('a cancel ends a wait with JobCancelledError', { skip }, async () => {
 test('the gateway restarting mid-wait: the client polls meanwhile, switches back, and resolves', { skip }, async () => {
   const events = [];
   const gateway = createClient({ baseUrl: GATEWAY, apiKey: KEY, onTransport: (e) => events.push(e) });
-  const job = await gateway.submit(simulate({ duration_ms: 9_000, progress_steps: 8 }));
+  const job = await gateway.submit(simulate({ duration_ms: 15_000, progress_steps: 8 }));
   const seen = [];
   const waiting = gateway.waitJobCompletion(job.id, { timeout: 60_000, onUpdate: (j) => seen.push(j.version) });
   await holding(gateway);
@@ -122,7 +122,8 @@ test('the gateway restarting mid-wait: the client polls meanwhile, switches back
   assert.equal(events[0].type, 'fallback');
   assert.equal(events[0].reason, 'network');
   assert.ok(events.some((e) => e.type === 'resume'), JSON.stringify(events));
-  assert.ok(gateway.stats.longPolls > gateway.stats.fallbacks + 1, JSON.stringify(gateway.stats));
+  // One long-poll before the restart and at least one after the resume (how many depends on how fast the restart is).
+  assert.ok(gateway.stats.longPolls >= gateway.stats.fallbacks + 1, JSON.stringify(gateway.stats));
   assert.deepEqual(seen, [...new Set(seen)].sort((a, b) => a - b));
   assert.equal(gateway.pendingCount, 0);
 });
