@@ -63,7 +63,8 @@ test('a wait reports every change of the job once, in order, and resolves when i
   assert.ok(progress.length >= 1, 'progress reached onUpdate');
   assert.deepEqual(progress, [...progress].sort((a, b) => a - b), 'progress only goes up');
   assert.ok(progress.every((p) => [0.25, 0.5, 0.75].includes(p)), String(progress));
-  assert.ok(gateway.stats.longPolls >= 3, JSON.stringify(gateway.stats));
+  // Held reads all the way (how many depends on how the webhooks bunch up on a busy machine), never a fallback.
+  assert.ok(gateway.stats.longPolls >= 1 && gateway.stats.fallbacks === 0, JSON.stringify(gateway.stats));
   assert.ok(gateway.stats.requests <= seen.length + 2, `${gateway.stats.requests} requests for ${seen.length} versions`);
   assert.equal(gateway.pendingCount, 0);
 });
