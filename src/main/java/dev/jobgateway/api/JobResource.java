@@ -20,14 +20,17 @@ import jakarta.ws.rs.core.Response;
 
 import dev.jobgateway.auth.Authenticated;
 import dev.jobgateway.auth.Caller;
+import dev.jobgateway.auth.ReadTokenAccepted;
+import dev.jobgateway.auth.ReadTokens;
 import dev.jobgateway.job.Job;
+import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.platform.GatewayConfig;
 import io.smallrye.mutiny.Uni;
 
 /**
- * The frontend API: submit jobs and read them (the submit and status functions). Every call needs an API key;
- * a job is visible only to the owner whose key created it.
+ * The frontend API: submit jobs and read them (the submit and status functions). Every call needs an API key, or,
+ * for reads of the jobs it names, a read token; a job is visible only to the owner whose key created it.
  */
 @Path("/jobs")
 @Produces(MediaType.APPLICATION_JSON)
@@ -42,16 +45,18 @@ class JobResource {
     private final CancelJobs cancels;
     private final SubmitRequests requests;
     private final Caller caller;
+    private final ReadTokens tokens;
     private final Duration maxWait;
     private final int maxBatchIds;
 
     JobResource(SubmitJobs submits, ReadJobs reads, CancelJobs cancels, SubmitRequests requests, Caller caller,
-            GatewayConfig config) {
+            ReadTokens tokens, GatewayConfig config) {
         this.submits = submits;
         this.reads = reads;
         this.cancels = cancels;
         this.requests = requests;
         this.caller = caller;
+        this.tokens = tokens;
         this.maxWait = config.waits().maxWait();
         this.maxBatchIds = config.limits().maxBatchIds();
     }
@@ -61,16 +66,20 @@ class JobResource {
     /** Header of a cancel's answer: {@code cancelled}, or {@code already-ended} when the job had ended before. */
     static final String CANCEL_OUTCOME = "Cancel-Outcome";
 
+    /** Creates a job; the answer carries a read token for it, for the app's backend to hand to the browser. */
     @POST
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> submit(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
             @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
         var request = requests.parse(contentType, body);
         String key = requests.idempotencyKey(idempotencyKey);
-        return submits.submit(caller.owner(), new SubmitJobs.Request(request.input(), request.maxDuration(),
+        String owner = caller.owner();
+        return submits.submit(owner, new SubmitJobs.Request(request.input(), request.maxDuration(),
                 request.provider(), request.model()), key).map(submission -> {
             Job job = submission.job();
-            Response.ResponseBuilder response = Response.accepted(job)
+            ReadTokens.Minted token = tokens.enabled() ? tokens.mint(owner, List.of(job.id())) : null;
+            Response.ResponseBuilder response = Response.accepted(new SubmitAnswer(job,
+                    token == null ? null : token.token(), token == null ? null : token.expiresAt()))
                     .header(HttpHeaders.LOCATION, "/jobs/" + job.id())
                     .tag(etag(job));
             if (submission.replayed()) {
@@ -94,14 +103,26 @@ class JobResource {
                 .build());
     }
 
-    /** The job; with a wait, held until it is terminal or the wait is over. */
+    /**
+     * The job. With a wait, held until it is terminal; with a wait and {@code If-None-Match}, held until its version
+     * differs from the one named (any change) or it is terminal, and {@code 304} if the wait ends with nothing new.
+     */
     @GET
     @Path("/{id}")
+    @ReadTokenAccepted
     public Uni<Response> get(@PathParam("id") String id, @QueryParam("wait") String wait,
             @HeaderParam(PREFER) String prefer, @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+        requireReadable(id);
         WaitRequest waitRequest = WaitRequest.parse(wait, prefer, maxWait);
-        Uni<Job> read = waitRequest.duration().isZero() ? reads.get(caller.owner(), id)
-                : reads.await(caller.owner(), id, waitRequest.duration());
+        Uni<Job> read;
+        if (waitRequest.duration().isZero()) {
+            read = reads.get(caller.owner(), id);
+        } else if (ifNoneMatch == null) {
+            read = reads.await(caller.owner(), id, waitRequest.duration());
+        } else {
+            read = reads.await(caller.owner(), id, waitRequest.duration(),
+                    job -> job.status().isTerminal() || !matches(ifNoneMatch, etag(job)));
+        }
         return read.map(job -> {
             EntityTag tag = etag(job);
             return applied(waitRequest, matches(ifNoneMatch, tag) ? Response.notModified(tag)
@@ -109,21 +130,36 @@ class JobResource {
         });
     }
 
-    /** Many jobs in one read (a list screen); with a wait, held until any of them changes. */
+    /**
+     * Many jobs in one read (a list screen); with a wait, held until any of them changes. Listed as {@code id:version}
+     * (the version the client has), the read is conditional: held until a listed job's version is not the one
+     * given, and {@code 304} when nothing is new.
+     */
     @GET
+    @ReadTokenAccepted
     public Uni<Response> batch(@QueryParam("ids") String ids, @QueryParam("wait") String wait,
             @HeaderParam(PREFER) String prefer) {
-        List<String> wanted = batchIds(ids);
+        HeldVersions held = HeldVersions.parse(batchIds(ids));
         WaitRequest waitRequest = WaitRequest.parse(wait, prefer, maxWait);
-        return reads.batch(caller.owner(), wanted, waitRequest.duration())
-                .map(batch -> applied(waitRequest, Response.ok(batch)));
+        return reads.batch(caller.owner(), held.ids(), waitRequest.duration(), caller::mayRead, held.versions())
+                .map(batch -> applied(waitRequest, held.conditional() && !held.news(batch) ? Response.notModified()
+                        : Response.ok(batch)));
     }
 
     @GET
     @Path("/{id}/events")
+    @ReadTokenAccepted
     public Uni<Timeline> events(@PathParam("id") String id, @QueryParam("after") String after,
             @QueryParam("limit") String limit) {
+        requireReadable(id);
         return reads.timeline(caller.owner(), id, TimelinePage.parse(after, limit));
+    }
+
+    /** A job outside a read token's list is as unknown as any other: answered before Redis is asked. */
+    private void requireReadable(String id) {
+        if (!caller.mayRead(id)) {
+            throw ApiException.jobNotFound(id);
+        }
     }
 
     private List<String> batchIds(String ids) {

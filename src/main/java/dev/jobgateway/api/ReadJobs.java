@@ -52,7 +52,15 @@ public class ReadJobs {
 
     /** The job once it is terminal, or as it is when {@code wait} is over. */
     public Uni<Job> await(String owner, String id, Duration wait) {
-        return waits.until(Set.of(id), wait, () -> get(owner, id), job -> job.status().isTerminal());
+        return await(owner, id, wait, job -> job.status().isTerminal());
+    }
+
+    /**
+     * The job once {@code done} accepts it (e.g. its version moved from the one the client has, or it is
+     * terminal), or as it is when {@code wait} is over.
+     */
+    public Uni<Job> await(String owner, String id, Duration wait, Predicate<Job> done) {
+        return waits.until(Set.of(id), wait, () -> get(owner, id), done);
     }
 
     /**
@@ -60,13 +68,25 @@ public class ReadJobs {
      * answer comes when any listed job changes, or at once if all are terminal, or when time is up.
      */
     public Uni<Batch> batch(String owner, List<String> ids, Duration wait) {
+        return batch(owner, ids, wait, id -> true, Map.of());
+    }
+
+    /**
+     * A batch read as {@link #batch(String, List, Duration)}, of the jobs {@code visible} lets through (the others
+     * are listed as not found without a Redis read). With {@code held} versions the wait ends at the first job whose
+     * version is not the held one (a job without a held version is news at once), or when all are terminal.
+     */
+    public Uni<Batch> batch(String owner, List<String> ids, Duration wait, Predicate<String> visible,
+            Map<String, Long> held) {
         Set<String> known = new LinkedHashSet<>();
         for (String id : ids) {
-            if (Ids.isJobId(id)) {
+            if (Ids.isJobId(id) && visible.test(id)) {
                 known.add(id);
             }
         }
-        return waits.until(known, wait, () -> readBatch(owner, ids), new AnyChangeOrAllTerminal());
+        Predicate<Batch> done = held.isEmpty() ? new AnyChangeOrAllTerminal()
+                : batch -> allTerminal(batch) || new HeldVersions(ids, held).news(batch);
+        return waits.until(known, wait, () -> readBatch(owner, ids, visible), done);
     }
 
     /** One page of the job's timeline, oldest first, with the cursor of the next page if there is one. */
@@ -78,10 +98,10 @@ public class ReadJobs {
         });
     }
 
-    private Uni<Batch> readBatch(String owner, List<String> ids) {
+    private Uni<Batch> readBatch(String owner, List<String> ids, Predicate<String> visible) {
         List<Uni<Optional<Job>>> reads = new ArrayList<>();
         for (String id : ids) {
-            reads.add(get(owner, id).map(Optional::of)
+            reads.add(!visible.test(id) ? Uni.createFrom().item(Optional.empty()) : get(owner, id).map(Optional::of)
                     .onFailure(ApiException.class).recoverWithItem(Optional.empty()));
         }
         if (reads.isEmpty()) {
@@ -102,6 +122,10 @@ public class ReadJobs {
         });
     }
 
+    private static boolean allTerminal(Batch batch) {
+        return batch.jobs().stream().allMatch(job -> job.status().isTerminal());
+    }
+
     /** Done when every job is terminal, or any job's version differs from the first read's. */
     private static final class AnyChangeOrAllTerminal implements Predicate<Batch> {
 
@@ -109,7 +133,7 @@ public class ReadJobs {
 
         @Override
         public boolean test(Batch batch) {
-            boolean allTerminal = batch.jobs().stream().allMatch(job -> job.status().isTerminal());
+            boolean allTerminal = allTerminal(batch);
             Map<String, Long> versions = new HashMap<>();
             batch.jobs().forEach(job -> versions.put(job.id(), job.version()));
             if (firstVersions == null) {

@@ -13,6 +13,7 @@ import org.jboss.logging.Logger;
 
 import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.ProblemType;
+import dev.jobgateway.platform.RejectionLog;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
 import io.quarkus.runtime.LaunchMode;
@@ -83,24 +84,33 @@ public class ApiKeys {
 
     /** The owner the {@code Authorization} header's bearer key stands for, or a 401 problem. */
     public String ownerOf(String authorization) {
+        return ownerOfKey(bearer(authorization));
+    }
+
+    /** The bearer credential of an {@code Authorization} header, or a 401 problem when there is none. */
+    static String bearer(String authorization) {
         if (authorization == null || authorization.isBlank()) {
-            throw invalid("missing", "Send 'Authorization: Bearer <API key>'.");
+            throw invalid("missing API key", "Send 'Authorization: Bearer <API key>'.");
         }
         String value = authorization.trim();
         int space = value.indexOf(' ');
         if (space < 0 || !value.substring(0, space).equalsIgnoreCase(SCHEME)) {
-            throw invalid("not a bearer key", "Send 'Authorization: Bearer <API key>'.");
+            throw invalid("not a bearer credential", "Send 'Authorization: Bearer <API key>'.");
         }
-        String key = value.substring(space + 1).trim();
+        return value.substring(space + 1).trim();
+    }
+
+    /** The owner a bearer API key stands for, or a 401 problem (the same for any key that is not valid). */
+    String ownerOfKey(String key) {
         String owner = key.isEmpty() || key.length() > MAX_KEY_LENGTH ? null : ownersByKeyHash.get(Ids.sha256(key));
         if (owner == null) {
-            throw invalid("unknown key", "The API key is not valid.");
+            throw invalid("unknown API key (or a read token that did not verify)", "The API key is not valid.");
         }
         return owner;
     }
 
-    private static ApiException invalid(String reason, String detail) {
-        LOG.infof("API request rejected: %s API key", reason);
+    static ApiException invalid(String reason, String detail) {
+        RejectionLog.info(LOG, "credential:" + reason, "API request rejected: " + reason);
         return ProblemType.INVALID_API_KEY.with(detail)
                 .withHeader("WWW-Authenticate", SCHEME + " realm=\"job-gateway\"");
     }

@@ -1,12 +1,18 @@
 package dev.jobgateway.auth;
 
+import java.util.Set;
+
 import jakarta.enterprise.context.RequestScoped;
 
-/** Who sent the current frontend API request: the owner its API key stands for. */
+/**
+ * Who sent the current frontend API request: the owner its API key stands for, or, for a read token, that
+ * token's owner and the only jobs it may read.
+ */
 @RequestScoped
 public class Caller {
 
     private String owner;
+    private Set<String> readableJobs;
 
     /** The caller's owner; only ever read on {@link Authenticated} resources, after the key was checked. */
     public String owner() {
@@ -16,7 +22,27 @@ public class Caller {
         return owner;
     }
 
+    /**
+     * Whether the caller may read this job: any of its owner's with an API key, only the token's jobs with a read
+     * token. A job it may not read is answered as unknown, before Redis is asked.
+     */
+    public boolean mayRead(String jobId) {
+        owner();
+        return readableJobs == null || readableJobs.contains(jobId);
+    }
+
+    /** Whether the caller came with a read token rather than an API key. */
+    public boolean hasReadToken() {
+        return readableJobs != null;
+    }
+
     void authenticate(String owner) {
         this.owner = owner;
+        this.readableJobs = null;
+    }
+
+    void authenticate(ReadTokens.Grant grant) {
+        this.owner = grant.owner();
+        this.readableJobs = grant.jobs();
     }
 }

@@ -52,6 +52,12 @@ public interface GatewayConfig {
     /** AI-server providers. */
     Providers providers();
 
+    /** Read tokens: short-lived bearer tokens that let a browser read given jobs without the API key. */
+    ReadTokens readTokens();
+
+    /** The list-screen demo (dev builds only; absent from production builds). */
+    Demo demo();
+
     /** The simulated AI server (dev and test builds only; absent from production builds). */
     Simulator simulator();
 
@@ -325,6 +331,25 @@ public interface GatewayConfig {
         /** Time allowed for one call to fal (a fallback check may make two: status, then result). */
         @WithDefault("5s")
         Duration requestTimeout();
+    }
+
+    interface ReadTokens {
+        /**
+         * Signing keys as {@code kid=secret} pairs, comma-separated; the first signs, every one verifies (rotate by
+         * putting a new key first, then dropping the old one once its tokens have expired). Secrets have at least
+         * 32 characters. Without any key, read tokens are off (submits carry none, minting is refused).
+         */
+        Optional<List<String>> keys();
+
+        /** How long a read token is valid (also the longest a mint call may ask for). */
+        @WithDefault("15m")
+        Duration ttl();
+    }
+
+    interface Demo {
+        /** Port of the list-screen demo and its backend in dev mode ({@code /demo} redirects there). */
+        @WithDefault("8090")
+        int port();
     }
 
     interface Simulator {

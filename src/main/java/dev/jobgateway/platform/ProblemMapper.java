@@ -11,7 +11,10 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 
-/** The one path from an exception to a problem+json response. 4xx are logged at INFO, 5xx at ERROR. */
+/**
+ * The one path from an exception to a problem+json response. 4xx are logged at INFO, at most once per 10 s per problem
+ * type with a count ({@link RejectionLog}); 5xx at ERROR, each one.
+ */
 class ProblemMapper {
 
     private static final Logger LOG = Logger.getLogger(ProblemMapper.class);
@@ -19,7 +22,7 @@ class ProblemMapper {
 
     @ServerExceptionMapper
     Response apiException(ApiException e) {
-        LOG.infof("%d %s: %s", e.status(), e.type(), e.detail());
+        RejectionLog.info(LOG, e.type(), e.status() + " " + e.type() + ": " + e.detail());
         Response.ResponseBuilder response = Response.fromResponse(respond(e.problem().problem(e.detail())));
         e.headers().forEach(response::header);
         return response.build();
@@ -57,7 +60,7 @@ class ProblemMapper {
             problem = Problem.of(status, "http-" + status, e.getResponse().getStatusInfo().getReasonPhrase(),
                     "The request was refused.");
         }
-        LOG.infof("%d %s", status, problem.type());
+        RejectionLog.info(LOG, problem.type(), status + " " + problem.type());
         Response.ResponseBuilder builder = Response.status(status).type(Problem.MEDIA_TYPE).entity(problem);
         e.getResponse().getHeaders().forEach((name, values) -> {
             if (name.equalsIgnoreCase("Allow")) {

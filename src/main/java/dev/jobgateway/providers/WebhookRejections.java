@@ -4,6 +4,7 @@ import org.jboss.logging.Logger;
 
 import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.ProblemType;
+import dev.jobgateway.platform.RejectionLog;
 
 /**
  * The answers to webhooks that cannot be authenticated, the same for every provider: the sender learns nothing
@@ -20,7 +21,9 @@ public final class WebhookRejections {
 
     /** 401: the webhook's signature, timestamp or token does not hold. */
     public static ApiException unauthorized(String provider, String reason) {
-        LOG.infof("Webhook for %s rejected: %s", provider, reason);
+        // Throttled, and keyed without the figures some reasons carry (e.g. the clock skew), so the keys stay few.
+        RejectionLog.info(LOG, "webhook:" + provider + ":" + reason.replaceAll("\\s*\\(.*\\)", ""),
+                "Webhook for " + provider + " rejected: " + reason);
         return ProblemType.INVALID_WEBHOOK_SIGNATURE.with("The webhook's signature or token could not be verified.");
     }
 
@@ -29,7 +32,8 @@ public final class WebhookRejections {
      * had). The gateway's outage, not the sender's mistake: the sender retries, and nothing changed meanwhile.
      */
     public static ApiException keysUnavailable(String provider, String reason) {
-        LOG.warnf("Webhook for %s not checked: %s", provider, reason);
+        RejectionLog.info(LOG, "webhook-keys:" + provider + ":" + reason.replaceAll("\\s*\\(.*\\)", ""),
+                "Webhook for " + provider + " not checked, its keys cannot be had: " + reason);
         return ProblemType.WEBHOOK_KEYS_UNAVAILABLE.with("The keys to verify this webhook cannot be had right now; "
                 + "retry later.").withHeader("Retry-After", RETRY_AFTER_SECONDS);
     }

@@ -4,6 +4,7 @@ import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,6 +24,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import dev.jobgateway.devservices.simulator.FalSigning;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.providers.fal.FalProvider;
+import dev.jobgateway.auth.ReadTokens;
 import dev.jobgateway.support.Api;
 import dev.jobgateway.support.ProviderCase;
 import dev.jobgateway.support.Jobs;
@@ -51,10 +53,12 @@ class BadInputTest {
 
     /**
      * Queued jobs of owner {@code dev} that their AI servers hold (webhooks dropped), one per provider, with their
-     * AI-server ids, and the simulated AI server and fal adapter (whose keys some cases break and restore).
+     * AI-server ids; the generic job's read token, and read tokens that must not work on it: one for another job,
+     * one expired, one forged; and the simulated AI server and fal adapter (whose keys some cases break and restore).
      */
-    record Fixture(String jobId, String externalId, String replicateJobId, String predictionId, String falJobId,
-            String falRequestId, SimulatedAiServer ai, FalProvider fal) {
+    record Fixture(String jobId, String externalId, String readToken, String otherJobToken, String expiredToken,
+            String forgedToken, String replicateJobId, String predictionId, String falJobId, String falRequestId,
+            SimulatedAiServer ai, FalProvider fal) {
 
         List<String> jobIds() {
             return List.of(jobId, replicateJobId, falJobId);
@@ -76,14 +80,23 @@ class BadInputTest {
     @Inject
     FalProvider fal;
 
+    @Inject
+    ReadTokens tokens;
+
     @BeforeEach
     void oneJobPerProviderToAimAt() {
         if (fixture == null) {
             Map<String, Object> held = Map.of("webhook", "drop", "duration_ms", 600_000, "progress_steps", 0);
-            String id = Jobs.submit(Jobs.simulate(held)).getString("id");
+            var submitted = Jobs.submit(Jobs.simulate(held));
+            String id = submitted.getString("id");
+            String token = submitted.getString("read_token");
+            String expired = tokens.mint(Api.DEV_OWNER, List.of(id), Duration.ofSeconds(60),
+                    Instant.now().minusSeconds(120)).token();
+            String forged = token.substring(0, token.length() - 2) + (token.endsWith("AA") ? "BB" : "AA");
             String replicate = ProviderCase.REPLICATE.submit(held);
             String falJob = ProviderCase.FAL.submit(held);
-            fixture = new Fixture(id, Webhooks.externalId(id), replicate, Webhooks.externalId(replicate), falJob,
+            fixture = new Fixture(id, Webhooks.externalId(id), token, tokens.mint(Api.DEV_OWNER,
+                    List.of(UNKNOWN_JOB)).token(), expired, forged, replicate, Webhooks.externalId(replicate), falJob,
                     Webhooks.externalId(falJob), ai, fal);
         }
     }
@@ -298,6 +311,75 @@ class BadInputTest {
         add(cases, "webhook to the fixed URL with a wrong signature", f -> signedWith(WRONG_SECRET, "msg_bad_14",
                 Webhooks.body(f.externalId(), "succeeded", null), Instant.now().getEpochSecond())
                 .post("/webhooks/generic"), 401, "invalid-webhook-signature", "Webhook not authenticated");
+
+        // Batches with the versions the client has (id:version)
+        add(cases, "batch version that is not a number", f -> given().get("/jobs?ids=" + f.jobId() + ":one"), 400,
+                "invalid-version", "Invalid version");
+        add(cases, "batch version of 0", f -> given().get("/jobs?ids=" + f.jobId() + ":0"), 400, "invalid-version",
+                "Invalid version");
+        add(cases, "negative batch version", f -> given().get("/jobs?ids=" + f.jobId() + ":-1"), 400,
+                "invalid-version", "Invalid version");
+        add(cases, "batch version of 19 digits", f -> given().get("/jobs?ids=" + f.jobId() + ":" + "9".repeat(19)),
+                400, "invalid-version", "Invalid version");
+        add(cases, "empty batch version", f -> given().get("/jobs?ids=" + f.jobId() + ":&wait=5"), 400,
+                "invalid-version", "Invalid version");
+        add(cases, "batch job listed with two versions", f -> given().get("/jobs?ids=" + f.jobId() + ":1,"
+                + f.jobId() + ":2"), 400, "invalid-version", "Invalid version");
+        add(cases, "conditional wait on an unknown job", f -> given().header("If-None-Match", "\"1\"")
+                .get("/jobs/" + UNKNOWN_JOB + "?wait=5"), 404, "job-not-found", "Job not found");
+
+        // Read tokens: only reads of their own jobs, and only while valid
+        add(cases, "read token on submit", f -> Api.withKey(f.readToken()).contentType("application/json")
+                .body(validInput).post("/jobs"), 401, "invalid-api-key", "Invalid API key");
+        add(cases, "read token on cancel", f -> Api.withKey(f.readToken()).post("/jobs/" + f.jobId() + "/cancel"),
+                401, "invalid-api-key", "Invalid API key");
+        add(cases, "read token minting read tokens", f -> Api.withKey(f.readToken()).contentType("application/json")
+                .body("{\"job_ids\":[\"" + f.jobId() + "\"]}").post("/read-tokens"), 401, "invalid-api-key",
+                "Invalid API key");
+        add(cases, "read token of another job", f -> Api.withKey(f.otherJobToken()).get("/jobs/" + f.jobId()), 404,
+                "job-not-found", "Job not found");
+        add(cases, "read token of another job, waiting", f -> Api.withKey(f.otherJobToken())
+                .header("If-None-Match", "\"1\"").get("/jobs/" + f.jobId() + "?wait=5"), 404, "job-not-found",
+                "Job not found");
+        add(cases, "read token of another job, timeline", f -> Api.withKey(f.otherJobToken())
+                .get("/jobs/" + f.jobId() + "/events"), 404, "job-not-found", "Job not found");
+        add(cases, "expired read token", f -> Api.withKey(f.expiredToken()).get("/jobs/" + f.jobId()), 401,
+                "invalid-api-key", "Invalid API key");
+        add(cases, "read token with a forged signature", f -> Api.withKey(f.forgedToken()).get("/jobs/" + f.jobId()),
+                401, "invalid-api-key", "Invalid API key");
+        add(cases, "expired read token on a batch", f -> Api.withKey(f.expiredToken()).get("/jobs?ids=" + f.jobId()),
+                401, "invalid-api-key", "Invalid API key");
+
+        // Minting read tokens (the backend's call)
+        Function<String, RequestSpecification> mint = body -> given().contentType("application/json").body(body);
+        add(cases, "mint without job_ids", f -> mint.apply("{}").post("/read-tokens"), 422, "invalid-request",
+                "Invalid request");
+        add(cases, "mint of no job", f -> mint.apply("{\"job_ids\":[]}").post("/read-tokens"), 400, "missing-ids",
+                "Missing ids");
+        add(cases, "mint of 51 jobs", f -> mint.apply("{\"job_ids\":[" + String.join(",",
+                java.util.stream.IntStream.range(0, 51).mapToObj(i -> String.format("\"job_%022d\"", i)).toList())
+                + "]}").post("/read-tokens"), 400, "too-many-ids", "Too many ids");
+        add(cases, "mint of an ill-formed job id", f -> mint.apply("{\"job_ids\":[\"job_{x}\"]}")
+                .post("/read-tokens"), 422, "invalid-request", "Invalid request");
+        add(cases, "mint with job_ids as a string", f -> mint.apply("{\"job_ids\":\"" + f.jobId() + "\"}")
+                .post("/read-tokens"), 422, "invalid-request", "Invalid request");
+        add(cases, "mint longer than the token lifetime", f -> mint.apply("{\"job_ids\":[\"" + f.jobId()
+                + "\"],\"ttl_seconds\":901}").post("/read-tokens"), 422, "invalid-request", "Invalid request");
+        add(cases, "mint of 0 seconds", f -> mint.apply("{\"job_ids\":[\"" + f.jobId()
+                + "\"],\"ttl_seconds\":0}").post("/read-tokens"), 422, "invalid-request", "Invalid request");
+        add(cases, "mint with an unknown field", f -> mint.apply("{\"job_ids\":[\"" + f.jobId()
+                + "\"],\"scope\":\"write\"}").post("/read-tokens"), 422, "invalid-request", "Invalid request");
+        add(cases, "mint with malformed JSON", f -> mint.apply("{\"job_ids\":[").post("/read-tokens"), 400,
+                "invalid-json", "Malformed JSON");
+        add(cases, "mint as text/plain", f -> given().contentType("text/plain").body("{}").post("/read-tokens"), 415,
+                "unsupported-media-type", "Unsupported media type");
+        add(cases, "mint without an API key", f -> Api.anonymous().contentType("application/json")
+                .body("{\"job_ids\":[\"" + f.jobId() + "\"]}").post("/read-tokens"), 401, "invalid-api-key",
+                "Invalid API key");
+
+        // Submit: the provider (more in providerCases)
+        add(cases, "submit naming the provider as a number", f -> json.apply("{\"input\":{},\"provider\":1}")
+                .post("/jobs"), 422, "invalid-request", "Invalid request");
         providerCases(cases);
         return cases.stream();
     }

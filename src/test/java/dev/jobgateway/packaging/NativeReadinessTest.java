@@ -32,10 +32,13 @@ class NativeReadinessTest {
     /** Records that never cross the wire as JSON: internal values, not DTOs. */
     private static final Set<String> INTERNAL_RECORDS = Set.of(
             "dev.jobgateway.api.Cancellation",
+            "dev.jobgateway.api.HeldVersions",
             "dev.jobgateway.api.SubmitRequests$SubmitRequest",
             "dev.jobgateway.api.TimelinePage",
             "dev.jobgateway.api.Submission",
             "dev.jobgateway.api.WaitRequest",
+            "dev.jobgateway.auth.ReadTokens$Grant",
+            "dev.jobgateway.auth.ReadTokens$Minted",
             "dev.jobgateway.fallback.Reconciler$Answer",
             "dev.jobgateway.fallback.Reconciler$Reconciled",
             "dev.jobgateway.job.Arrival$Poll",

@@ -84,16 +84,17 @@ class ServerlessTemplateIT {
     void routesEveryCallOfTheApiToItsFunctionAndNothingElse() {
         Map<String, String> routes = routes(nativeTemplate);
 
-        assertThat(routes).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "POST /jobs", "submit",
-                "POST /jobs/{id}/cancel", "submit",
-                "GET /jobs", "status",
-                "GET /jobs/{id}", "status",
-                "GET /jobs/{id}/events", "status",
-                "GET /q/health/ready", "status",
-                "GET /q/openapi", "status",
-                "POST /webhooks/{provider}/{jobId}", "webhook",
-                "POST /webhooks/{provider}", "webhook"));
+        assertThat(routes).containsExactlyInAnyOrderEntriesOf(Map.ofEntries(
+                Map.entry("POST /jobs", "submit"),
+                Map.entry("POST /jobs/{id}/cancel", "submit"),
+                Map.entry("POST /read-tokens", "submit"),
+                Map.entry("GET /jobs", "status"),
+                Map.entry("GET /jobs/{id}", "status"),
+                Map.entry("GET /jobs/{id}/events", "status"),
+                Map.entry("GET /q/health/ready", "status"),
+                Map.entry("GET /q/openapi", "status"),
+                Map.entry("POST /webhooks/{provider}/{jobId}", "webhook"),
+                Map.entry("POST /webhooks/{provider}", "webhook")));
     }
 
     @Test
@@ -175,7 +176,8 @@ class ServerlessTemplateIT {
         for (JsonNode template : new JsonNode[] { nativeTemplate, jvmInVpcTemplate }) {
             for (Map.Entry<String, JsonNode> function : functions(template).entrySet()) {
                 JsonNode env = function.getValue().path("Environment").path("Variables");
-                Set<String> expected = new TreeSet<>(Set.of("REDIS_URL", "GATEWAY_API_KEYS"));
+                Set<String> expected = new TreeSet<>(Set.of("REDIS_URL", "GATEWAY_API_KEYS",
+                        "GATEWAY_READ_TOKENS_KEYS"));
                 expected.addAll(GENERIC_ENV);
                 if (template == jvmInVpcTemplate) {
                     expected.addAll(REPLICATE_AND_FAL_ENV);

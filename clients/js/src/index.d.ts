@@ -1,0 +1,231 @@
+// Type declarations of job-gateway's JavaScript client (src/index.js).
+
+export declare const VERSION: string;
+
+export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
+
+export type ErrorSource = 'ai_server' | 'submit' | 'timeout' | 'upstream_unreachable';
+
+export interface JobError {
+  source: ErrorSource | string;
+  code: string;
+  message: string;
+}
+
+export interface Delivery {
+  state: 'awaiting_webhook' | 'webhook_received' | 'webhook_overdue' | 'polled' | 'upstream_unreachable' | string;
+  webhooks_received: number;
+  last_webhook_at: string | null;
+  last_upstream_check_at: string | null;
+}
+
+/** A job as every read returns it. */
+export interface Job<Input = Record<string, unknown>, Output = Record<string, unknown>> {
+  id: string;
+  status: JobStatus;
+  /** The AI-server provider the job was handed to. */
+  provider: string;
+  /** The provider's model the job runs, where the provider has models. */
+  model: string | null;
+  /** The job's place in its provider's queue while it waits there, where the provider tells it. */
+  queue_position: number | null;
+  input: Input;
+  output: Output | null;
+  progress: number | null;
+  error_message: string | null;
+  error: JobError | null;
+  completed_via: 'webhook' | 'poll' | 'cancel' | 'timeout' | null;
+  delivery: Delivery;
+  version: number;
+  created_at: string;
+  updated_at: string;
+  completed_at: string | null;
+  poll_after_ms: number | null;
+}
+
+/** The answer of a submit: the job, plus a read token scoped to it for the browser (null when disabled). */
+export interface SubmittedJob<Input = Record<string, unknown>, Output = Record<string, unknown>>
+  extends Job<Input, Output> {
+  read_token: string | null;
+  read_token_expires_at: string | null;
+}
+
+export interface ReadToken {
+  read_token: string;
+  expires_at: string;
+  job_ids: string[];
+}
+
+export interface TimelineEntry {
+  type: string;
+  at: string;
+  outcome: string | null;
+  reason: string | null;
+  version: number;
+  details: Record<string, unknown> | null;
+}
+
+/** A page of a job's timeline, oldest first. */
+export interface Timeline {
+  job_id: string;
+  events: TimelineEntry[];
+  /** Pass as `after` for the next page; null at the end. */
+  next_after: string | null;
+}
+
+/** What the client tells `onTransport` about: a switch to polling (with why) or back to long-polls. */
+export interface TransportEvent {
+  type: 'fallback' | 'resume';
+  reason?: 'network' | 'gateway-timeout' | 'rate-limited' | 'token-expiring' | string;
+  target: string;
+}
+
+export interface RequestInfo {
+  method: string;
+  path: string;
+  kind: 'submit' | 'read' | 'poll' | 'long-poll' | 'cancel' | 'events' | 'mint';
+}
+
+export interface ClientOptions {
+  /** The gateway, e.g. `https://jobs.example.com`. */
+  baseUrl: string;
+  /** The API key: only where it stays secret (your backend). */
+  apiKey?: string;
+  /** A read token (browsers): from the submit answer or from your backend's mint call. */
+  token?: string;
+  /** Gets a read token for these job ids (e.g. from your backend); called again when one is about to expire. */
+  getToken?: (jobIds: string[]) => Promise<string> | string;
+  /** Another fetch (tests, instrumented fetch); default `globalThis.fetch`. */
+  fetch?: typeof fetch;
+  /** Longest held read to ask for, in seconds (at most 25, the gateway's clamp). */
+  maxWaitSeconds?: number;
+  /** Random numbers for the backoff jitter (tests). */
+  random?: () => number;
+  /** Called before every request the client sends. */
+  onRequest?: (request: RequestInfo) => void;
+  /** Called when a wait or watch falls back to polling, and when it switches back. */
+  onTransport?: (event: TransportEvent) => void;
+}
+
+export interface SubmitOptions {
+  /** The AI-server provider (generic, replicate, fal); the gateway's default without it. */
+  provider?: string;
+  /** The provider's model (Replicate: owner/name[:version]; fal: its model id); the provider's default without it. */
+  model?: string;
+  idempotencyKey?: string;
+  maxDurationSeconds?: number;
+  signal?: AbortSignal;
+}
+
+export interface ReadOptions {
+  signal?: AbortSignal;
+  /** A read token for this call only. */
+  token?: string;
+}
+
+export interface WaitOptions extends ReadOptions {
+  /** Give up after this many ms (default 300000, the article's 5 minutes): rejects with JobTimeoutError. */
+  timeout?: number;
+  /** Every new version of the job, once, in order: status, progress, output. */
+  onUpdate?: (job: Job) => void;
+}
+
+export interface WatchOptions {
+  signal?: AbortSignal;
+  /** One read token for every watched job (else the client's token or getToken). */
+  token?: string;
+  /** An id the gateway does not know, or will not show to this key or token. */
+  onNotFound?: (id: string) => void;
+}
+
+export interface Watch {
+  /** Resolves with every job's last state once all are terminal, or on stop(). */
+  readonly done: Promise<Job[]>;
+  /** Every job's last state, in the order the ids were given. */
+  readonly jobs: Job[];
+  readonly notFound: string[];
+  /** Adds jobs: ids (their first state comes as an update) or jobs you have (watched from their version on). */
+  add(ids: Iterable<string | Job>): void;
+  /** Ends the watch: no request or timer stays behind. */
+  stop(): void;
+}
+
+export interface ClientStats {
+  requests: number;
+  longPolls: number;
+  polls: number;
+  notModified: number;
+  errors: number;
+  fallbacks: number;
+  resumes: number;
+}
+
+export declare class JobGatewayClient {
+  constructor(options: ClientOptions);
+  readonly stats: ClientStats;
+  /** Waits and watches in progress. */
+  readonly pendingCount: number;
+  submit<Input = Record<string, unknown>>(input: Input, options?: SubmitOptions): Promise<SubmittedJob<Input>>;
+  getJob(id: string, options?: ReadOptions): Promise<Job>;
+  waitJobCompletion(id: string, options?: WaitOptions): Promise<Job>;
+  watchJobs(ids: Iterable<string | Job>, onUpdate: (job: Job) => void, options?: WatchOptions): Watch;
+  cancel(id: string, options?: { signal?: AbortSignal }): Promise<Job>;
+  events(id: string, options?: ReadOptions & { after?: string | null; limit?: number }): Promise<Timeline>;
+  mintReadToken(ids: Iterable<string>, options?: { ttlSeconds?: number; signal?: AbortSignal }): Promise<ReadToken>;
+  /** Ends every wait and watch of this client. */
+  close(): void;
+}
+
+export declare function createClient(options: ClientOptions): JobGatewayClient;
+
+/** A read token's expiry in ms since the epoch, read without verifying it; null if it carries none. */
+export declare function readTokenExpiry(token: string): number | null;
+
+/** A read token's claims, read without verifying them; null if it is not a read token. */
+export declare function readTokenClaims(token: string):
+  { sub: string; jobs: string[]; exp: number; iat: number; aud: string; [claim: string]: unknown } | null;
+
+export declare class JobGatewayError extends Error {}
+
+/** The gateway answered with a problem (problem+json). */
+export declare class ProblemError extends JobGatewayError {
+  readonly status: number;
+  /** `/problems/...` */
+  readonly type: string | null;
+  readonly title: string | null;
+  readonly detail: string | null;
+  readonly problem: Record<string, unknown>;
+  readonly retryAfterMs: number | null;
+}
+
+export declare class AuthenticationError extends ProblemError {}
+
+export declare class JobNotFoundError extends ProblemError {}
+
+export declare class NetworkError extends JobGatewayError {}
+
+export declare class JobFailedError extends JobGatewayError {
+  readonly job: Job;
+  readonly jobId: string;
+  /** The job's `error_message`. */
+  readonly errorMessage: string | null;
+  readonly error: JobError | null;
+  /** `error.source`: who failed it (`ai_server`, `submit`, `timeout`, `upstream_unreachable`). */
+  readonly source: string | null;
+  readonly code: string | null;
+}
+
+export declare class JobCancelledError extends JobGatewayError {
+  readonly job: Job;
+  readonly jobId: string;
+  readonly errorMessage: string | null;
+  readonly error: JobError | null;
+  readonly source: string | null;
+}
+
+export declare class JobTimeoutError extends JobGatewayError {
+  readonly jobId: string;
+  readonly timeout: number;
+  /** The last state seen, or null. */
+  readonly job: Job | null;
+}

@@ -1,0 +1,47 @@
+// Compiled (never run) by `npm run typecheck`: the declarations describe the client as the README uses it.
+import {
+  createClient, JobGatewayClient, JobFailedError, JobCancelledError, JobTimeoutError, AuthenticationError,
+  JobNotFoundError, ProblemError, readTokenExpiry, VERSION, type Job, type SubmittedJob, type Watch,
+} from '@job-gateway/client';
+
+async function backend(): Promise<string | null> {
+  const gateway = createClient({ baseUrl: 'https://jobs.example.com', apiKey: 'secret' });
+  const job: SubmittedJob<{ prompt: string }> = await gateway.submit({ prompt: 'a fox' },
+    { provider: 'generic', idempotencyKey: 'order-42', maxDurationSeconds: 120 });
+  const list = await gateway.mintReadToken([job.id], { ttlSeconds: 300 });
+  const cancelled: Job = await gateway.cancel(job.id);
+  const expiry: number | null = readTokenExpiry(list.read_token);
+  return cancelled.status === 'cancelled' && expiry !== null ? job.read_token : list.expires_at;
+}
+
+async function browser(token: string, ids: string[]): Promise<void> {
+  const client: JobGatewayClient = createClient({
+    baseUrl: 'https://jobs.example.com',
+    getToken: async (jobIds: string[]) => token + jobIds.length,
+    onTransport: (event) => console.log(event.type, event.reason),
+  });
+  const controller = new AbortController();
+  try {
+    const done: Job = await client.waitJobCompletion(ids[0], {
+      timeout: 60_000, signal: controller.signal, onUpdate: (job) => console.log(job.progress, job.version),
+    });
+    console.log(done.output, done.completed_via);
+  } catch (error) {
+    if (error instanceof JobFailedError) console.log(error.errorMessage, error.source, error.job.error?.code);
+    else if (error instanceof JobCancelledError) console.log(error.job.status);
+    else if (error instanceof JobTimeoutError) console.log(error.timeout, error.job?.status);
+    else if (error instanceof AuthenticationError || error instanceof JobNotFoundError) console.log(error.status);
+    else if (error instanceof ProblemError) console.log(error.type, error.detail);
+  }
+  const watch: Watch = client.watchJobs(ids, (job) => console.log(job.id, job.status), {
+    onNotFound: (id) => console.log('gone', id),
+  });
+  watch.add(['job_another']);
+  const last: Job[] = await watch.done;
+  watch.stop();
+  const timeline = await client.events(ids[0], { limit: 50 });
+  if (timeline.next_after !== null) await client.events(ids[0], { after: timeline.next_after });
+  console.log(VERSION, last.length, timeline.events[0]?.type, client.stats.requests, client.pendingCount);
+}
+
+export { backend, browser };
