@@ -1,0 +1,143 @@
+package dev.jobgateway.devservices.simulator;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Collectors;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+
+import dev.jobgateway.devservices.LocalRedisServer;
+
+/**
+ * The simulated AI server reproduces each provider's quirks, not an idealised version: Replicate retries only its
+ * terminal webhook and under the same webhook-id, throttles {@code logs} and sends full snapshots; fal sends one
+ * terminal POST, with a {@code gateway_request_id} that is not the {@code request_id}, and answers status only under
+ * the app (the model id without its subpath). Checked against a receiver that refuses every webhook with 503.
+ */
+class SimulatorDialectsTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    private record Received(String path, String webhookId, JsonNode body, long atMs) {
+    }
+
+    private final List<Received> received = new CopyOnWriteArrayList<>();
+    private SimulatedAiServer ai;
+    private HttpServer receiver;
+
+    @BeforeEach
+    void start() throws IOException {
+        ai = new SimulatedAiServer(LocalRedisServer.freePort(), "whsec_" + java.util.Base64.getEncoder()
+                .encodeToString("simulator dialects test".getBytes(StandardCharsets.UTF_8)));
+        ai.start();
+        receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        receiver.createContext("/", exchange -> {
+            try (exchange) {
+                byte[] body = exchange.getRequestBody().readAllBytes();
+                String id = exchange.getRequestHeaders().getFirst("webhook-id");
+                received.add(new Received(exchange.getRequestURI().getPath(), id, JSON.readTree(body),
+                        System.currentTimeMillis()));
+                exchange.sendResponseHeaders(503, -1);
+            }
+        });
+        receiver.start();
+    }
+
+    @AfterEach
+    void stop() {
+        receiver.stop(0);
+        ai.stop();
+    }
+
+    @Test
+    void replicateRetriesOnlyItsCompletedWebhookUnderOneIdAndThrottlesItsLogs() throws Exception {
+        String webhook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/webhooks/replicate/job_1";
+        JsonNode created = post(ai.replicateUri() + "/v1/models/owner/model/predictions", "Bearer "
+                + ai.settings().replicateToken(), "{\"input\":{\"simulate\":{\"duration_ms\":900,\"progress_steps\":4}},"
+                        + "\"webhook\":\"" + webhook + "\"}");
+        assertThat(created.path("status").asText()).isEqualTo("starting");
+
+        // completed: the first try and four redeliveries (250 ms, 0.5 s, 1 s, 2 s apart); nothing else is retried
+        await().atMost(Duration.ofSeconds(10)).until(() -> deliveriesById().containsValue(5L));
+        Thread.sleep(300);
+
+        Map<String, Long> byId = deliveriesById();
+        assertThat(byId.values()).containsOnlyOnce(5L).allMatch(count -> count == 1 || count == 5);
+        String completedId = byId.entrySet().stream().filter(e -> e.getValue() == 5).findFirst().orElseThrow()
+                .getKey();
+        assertThat(received).filteredOn(r -> r.webhookId().equals(completedId))
+                .allSatisfy(r -> assertThat(r.body().path("status").asText()).isEqualTo("succeeded"));
+        assertThat(received).extracting(r -> r.body().path("status").asText()).contains("processing");
+        List<Received> logs = received.stream().filter(r -> !r.webhookId().equals(completedId)
+                && r.body().path("logs").asText().contains("%|")).toList();
+        for (int i = 1; i < logs.size(); i++) {
+            assertThat(logs.get(i).atMs() - logs.get(i - 1).atMs()).isGreaterThanOrEqualTo(450);
+        }
+        // Every webhook is the whole prediction at sending time.
+        assertThat(received).allSatisfy(r -> assertThat(r.body().has("urls") && r.body().has("input")
+                && r.body().has("created_at") && r.body().has("logs")).isTrue());
+        assertThat(received).filteredOn(r -> r.webhookId().equals(completedId)).first()
+                .satisfies(r -> assertThat(r.body().path("output").get(0).asText()).endsWith(".png"));
+    }
+
+    private Map<String, Long> deliveriesById() {
+        return received.stream().collect(Collectors.groupingBy(Received::webhookId, Collectors.counting()));
+    }
+
+    @Test
+    void falSendsOneTerminalWebhookWithAnotherGatewayRequestIdAndAnswersStatusOnlyUnderTheApp() throws Exception {
+        String webhook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/webhooks/fal/job_1";
+        JsonNode queued = post(ai.falUri() + "/fal-ai/flux/dev?fal_webhook=" + URLEncoder.encode(webhook,
+                StandardCharsets.UTF_8), "Key " + ai.settings().falKey(), "{\"prompt\":\"p\",\"simulate\":"
+                        + "{\"duration_ms\":300,\"progress_steps\":2}}");
+        String requestId = queued.path("request_id").asText();
+        assertThat(queued.path("gateway_request_id").asText()).isNotEqualTo(requestId);
+        assertThat(queued.path("status_url").asText()).endsWith("/fal/fal-ai/flux/requests/" + requestId + "/status");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 5);
+        Thread.sleep(300);
+
+        assertThat(received).hasSize(5).allSatisfy(r -> {
+            assertThat(r.body().path("status").asText()).isEqualTo("OK");
+            assertThat(r.body().path("request_id").asText()).isEqualTo(requestId);
+            assertThat(r.body().path("gateway_request_id").asText()).isNotEqualTo(requestId)
+                    .isNotEqualTo(queued.path("gateway_request_id").asText());
+        });
+        assertThat(get(ai.falUri() + "/fal-ai/flux/requests/" + requestId + "/status").statusCode()).isEqualTo(200);
+        assertThat(get(ai.falUri() + "/fal-ai/flux/dev/requests/" + requestId + "/status").statusCode())
+                .isEqualTo(404);
+    }
+
+    private static JsonNode post(String url, String authorization, String body) throws Exception {
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
+                .header("Authorization", authorization).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(response.statusCode()).as(response.body()).isBetween(200, 201);
+        return JSON.readTree(response.body());
+    }
+
+    private HttpResponse<String> get(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Key "
+                + ai.settings().falKey()).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+}
