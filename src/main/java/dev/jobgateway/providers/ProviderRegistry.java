@@ -91,5 +91,4 @@ public class ProviderRegistry {
         }
         return " named '" + name + "'";
     }
-
 }

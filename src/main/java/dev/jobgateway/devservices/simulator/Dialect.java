@@ -12,6 +12,12 @@ interface Dialect {
     /** Answers a request under this dialect's base path ({@code path}: the segments after it). */
     void handle(HttpExchange exchange, String method, List<String> path) throws IOException;
 
+    /**
+     * Whether a job planned without progress steps still leaves the queue at once (Replicate's {@code start}, fal's
+     * {@code IN_PROGRESS}); the generic protocol's stays {@code queued} until it ends.
+     */
+    boolean startsWithoutProgress();
+
     /** The job left the queue and runs. */
     void started(SimJob job);
 

@@ -177,6 +177,11 @@ final class FalDialect implements Dialect {
     }
 
     @Override
+    public boolean startsWithoutProgress() {
+        return true;
+    }
+
+    @Override
     public void started(SimJob job) {
         // fal retried the request internally: a new gateway_request_id, the same request_id.
         job.facts.put("gateway_request_id", UUID.randomUUID().toString());

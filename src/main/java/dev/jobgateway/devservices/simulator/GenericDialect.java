@@ -116,6 +116,11 @@ final class GenericDialect implements Dialect {
     }
 
     @Override
+    public boolean startsWithoutProgress() {
+        return false;
+    }
+
+    @Override
     public void started(SimJob job) {
         // The generic protocol reports progress, not a start of its own.
     }

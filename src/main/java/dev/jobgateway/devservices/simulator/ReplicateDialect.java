@@ -168,6 +168,11 @@ final class ReplicateDialect implements Dialect {
     }
 
     @Override
+    public boolean startsWithoutProgress() {
+        return true;
+    }
+
+    @Override
     public void started(SimJob job) {
         synchronized (job) {
             log(job, "Running prediction...\n");

@@ -51,14 +51,17 @@ final class SimJob {
         this.facts = server.mapper().createObjectNode();
     }
 
-    /** Plans the generation: started at the first progress step (at once without steps), then finished. */
+    /**
+     * Plans the generation: started at the first progress step (without steps: at once, where the dialect has a start
+     * of its own), then finished.
+     */
     synchronized void schedule() {
         if (plan.aborts()) {
             later(this::finish, plan.durationMs());
             return;
         }
         int steps = plan.progressSteps();
-        if (steps == 0) {
+        if (steps == 0 && dialect.startsWithoutProgress()) {
             later(() -> advance(null), 0);
         }
         for (int i = 1; i <= steps; i++) {
