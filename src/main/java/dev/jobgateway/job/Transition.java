@@ -9,14 +9,14 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * A requested state change, from any writer (webhook, poll, cancel, timeout, submit), with the timeline entry
  * that records it whether it is applied or ignored. Built by {@link Reports} for what AI servers say and by
  * {@link JobRecords} for the gateway's own changes; run by {@link JobStore#transition}.
+ * <p>
+ * Stored as JSON while a webhook waits for its external id to be mapped (see {@link JobStore#park}); unknown members
+ * are ignored, so a webhook parked by an older or newer deployment is still applied.
  *
  * @param target the status asked for; null only for a check (via poll) that could not reach the AI server
  * @param outputJson the job's output as JSON text, or null
  * @param error the error to record with a {@code failed} status, or null
  * @param webhookId the sender's {@code webhook-id}, deduplicated within the configured window, or null
- * <p>
- * Stored as JSON while a webhook waits for its external id to be mapped (see {@link JobStore#park}); unknown members
- * are ignored, so a webhook parked by an older or newer deployment is still applied.
  */
 @RegisterForReflection
 @JsonIgnoreProperties(ignoreUnknown = true)
