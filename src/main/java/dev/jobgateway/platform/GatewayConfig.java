@@ -111,6 +111,13 @@ public interface GatewayConfig {
         /** A held read re-reads Redis at least this often, in case a change notice was lost. */
         @WithDefault("5s")
         Duration safetyReread();
+
+        /**
+         * The change feed PINGs its subscriber connection this often; a connection that stays silent longer than this
+         * plus the store's command timeout (a half-open socket after a Lambda thaw, a hung node) is replaced.
+         */
+        @WithDefault("10s")
+        Duration feedPingInterval();
     }
 
     interface Fallback {
