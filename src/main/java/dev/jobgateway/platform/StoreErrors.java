@@ -4,11 +4,23 @@ import java.net.ConnectException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 
 import io.smallrye.mutiny.Uni;
 
 /** Tells "Redis is down or slow" (retry later) apart from every other failure. */
 public final class StoreErrors {
+
+    /**
+     * Error replies that mean "not now": a cluster in the middle of a failover or a slot migration (the client follows
+     * MOVED and ASK and retries CLUSTERDOWN and TRYAGAIN, but gives up after a bounded number of rounds), a demoted
+     * master ({@code READONLY}), a replica without its master ({@code MASTERDOWN}), a node loading its data
+     * ({@code LOADING}), too few replicas for {@code min-replicas-to-write} ({@code NOREPLICAS}), a long script
+     * ({@code BUSY}). Found at the start of the reply, after a batch's {@code "ERR [n] "}, or inside a script error
+     * ({@code "... @user_script: 1: -READONLY ..."}). Not CROSSSLOT: that one is a bug, not an outage.
+     */
+    private static final Pattern TRANSIENT_REPLY = Pattern.compile(
+            "(?:^|\\] |: -?)(?:MOVED|ASK|CLUSTERDOWN|TRYAGAIN|READONLY|LOADING|MASTERDOWN|NOREPLICAS|BUSY)(?: |$)");
 
     private StoreErrors() {
     }
@@ -21,11 +33,18 @@ public final class StoreErrors {
                 return true;
             }
             String name = t.getClass().getName();
+            String text = String.valueOf(t.getMessage());
+            if (TRANSIENT_REPLY.matcher(text).find()) {
+                return true;
+            }
             // lower-cased: the client fails commands on a connection it closes with "CONNECTION_CLOSED"
-            String message = String.valueOf(t.getMessage()).toLowerCase(java.util.Locale.ROOT);
+            String message = text.toLowerCase(java.util.Locale.ROOT);
             if (name.startsWith("io.vertx") && (message.contains("connection refused")
                     || message.contains("connection reset") || message.contains("closed")
-                    || message.contains("pool") || message.contains("timeout"))) {
+                    || message.contains("pool") || message.contains("timeout")
+                    // the cluster client, when a node it needs cannot be reached (killed, not yet failed over)
+                    || message.contains("failed obtaining connection") || message.contains("failed to connect")
+                    || message.contains("cannot connect"))) {
                 return true;
             }
             if (t.getCause() == t) {
