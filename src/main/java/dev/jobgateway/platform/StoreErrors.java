@@ -1,6 +1,6 @@
 package dev.jobgateway.platform;
 
-import java.net.ConnectException;
+import java.net.SocketException;
 import java.nio.channels.ClosedChannelException;
 import java.time.Duration;
 import java.util.concurrent.TimeoutException;
@@ -27,7 +27,8 @@ public final class StoreErrors {
 
     public static boolean isUnavailable(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
-            if (t instanceof StoreUnavailableException || t instanceof ConnectException
+            // SocketException covers ConnectException and the "Connection reset" a command gets when its node dies
+            if (t instanceof StoreUnavailableException || t instanceof SocketException
                     || t instanceof ClosedChannelException || t instanceof TimeoutException
                     || t instanceof io.netty.channel.ConnectTimeoutException) {
                 return true;

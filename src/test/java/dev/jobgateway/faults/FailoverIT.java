@@ -39,6 +39,7 @@ import dev.jobgateway.devservices.LocalRedisServer;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.GatewayClient;
 import dev.jobgateway.support.GatewayProcess;
+import dev.jobgateway.support.ReadHistory;
 
 /**
  * A Redis Cluster master fails under two real gateway processes (waits held on A, webhooks to B) and its replica
@@ -153,7 +154,7 @@ class FailoverIT {
                 history.failures.get(), bystanderHistory.first503Ms(frozenAt), bystanderHistory.last503Ms(frozenAt),
                 bystanderHistory.unavailable.get(), unavailable, ai.deliveryRetries(), ai.deliveriesGivenUp());
 
-        assertThat(history.regressions).as("versions never go down, terminal stays terminal").isEmpty();
+        assertThat(history.reads.regressions()).as("versions never go down, terminal stays terminal").isEmpty();
         assertThat(outcomes).allSatisfy(outcome -> assertThat(outcome.status()).isEqualTo("succeeded"));
         assertThat(ai.deliveriesGivenUp()).as("webhooks the AI server gave up on").isZero();
         assertThat(ai.deliveryRetries()).as("webhooks answered 503 in the gap and sent again").isPositive();
@@ -249,11 +250,12 @@ class FailoverIT {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(80);
         while (System.nanoTime() < deadline) {
             try {
+                long started = System.nanoTime();
                 HttpResponse<String> answer = CLIENT.get(a.baseUrl(), "/jobs/" + id + "?wait=25")
                         .get(35, TimeUnit.SECONDS);
                 if (answer.statusCode() == 200) {
                     JsonNode job = GatewayClient.parse(answer.body());
-                    history.saw(id, job);
+                    history.saw(id, job, started);
                     if (TERMINAL.contains(job.path("status").asText())) {
                         return new WaitOutcome(id, job.path("status").asText(), unavailable);
                     }
@@ -279,11 +281,12 @@ class FailoverIT {
             for (int from = 0; from < ids.size(); from += 45) {
                 List<String> batch = ids.subList(from, Math.min(ids.size(), from + 45));
                 try {
+                    long started = System.nanoTime();
                     HttpResponse<String> answer = CLIENT.get(b.baseUrl(), "/jobs?ids=" + String.join(",", batch))
                             .get(10, TimeUnit.SECONDS);
                     if (answer.statusCode() == 200) {
                         for (JsonNode job : GatewayClient.parse(answer.body()).path("jobs")) {
-                            history.saw(job.path("id").asText(), job);
+                            history.saw(job.path("id").asText(), job, started);
                         }
                     } else if (answer.statusCode() == 503) {
                         history.unavailable(System.nanoTime());
@@ -358,33 +361,16 @@ class FailoverIT {
     record WaitOutcome(String id, String status, int unavailable) {
     }
 
-    /** Every state of every job seen by any reader, checked as it comes in. */
+    /** What the readers saw: every state (checked by {@link ReadHistory}) and when the store answered 503. */
     static final class History {
-        private final Map<String, long[]> highestVersion = new ConcurrentHashMap<>();
-        private final Map<String, String> terminalStatus = new ConcurrentHashMap<>();
-        final List<String> regressions = Collections.synchronizedList(new ArrayList<>());
+        final ReadHistory reads = new ReadHistory();
         final AtomicInteger unavailable = new AtomicInteger();
         final AtomicInteger failures = new AtomicInteger();
         private final AtomicLong first503 = new AtomicLong(Long.MAX_VALUE);
         private final AtomicLong last503 = new AtomicLong(Long.MIN_VALUE);
 
-        void saw(String id, JsonNode job) {
-            long version = job.path("version").asLong();
-            String status = job.path("status").asText();
-            synchronized (this) {
-                long[] highest = highestVersion.computeIfAbsent(id, k -> new long[] {0});
-                if (version < highest[0]) {
-                    regressions.add(id + ": version " + version + " after " + highest[0]);
-                }
-                highest[0] = Math.max(highest[0], version);
-                String terminal = terminalStatus.get(id);
-                if (terminal != null && !terminal.equals(status)) {
-                    regressions.add(id + ": " + status + " after " + terminal);
-                }
-                if (TERMINAL.contains(status)) {
-                    terminalStatus.putIfAbsent(id, status);
-                }
-            }
+        void saw(String id, JsonNode job, long startedNanos) {
+            reads.saw(id, job, startedNanos);
         }
 
         void unavailable(long at) {

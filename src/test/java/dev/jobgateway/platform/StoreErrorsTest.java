@@ -3,6 +3,7 @@ package dev.jobgateway.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.ConnectException;
+import java.net.SocketException;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -60,6 +61,12 @@ class StoreErrorsTest {
                 "Failed to connect to all nodes of the cluster\n- redis://127.0.0.1:7001: Connection refused"))).isTrue();
         assertThat(StoreErrors.isUnavailable(new VertxException(
                 "Cannot connect to any of the provided endpoints"))).isTrue();
+    }
+
+    /** What the commands in flight get when a node is killed under them (seen in the chaos run, was a 500). */
+    @Test
+    void aConnectionResetByADyingNodeIsAnOutage() {
+        assertThat(StoreErrors.isUnavailable(new SocketException("Connection reset"))).isTrue();
     }
 
     @Test
