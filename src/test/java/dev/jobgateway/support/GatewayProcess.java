@@ -157,6 +157,23 @@ public final class GatewayProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** Freezes the process (SIGSTOP), as Lambda freezes an idle instance: no thread runs, no socket is closed. */
+    public void freeze() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** Lets a frozen process run again (SIGCONT), as a Lambda thaw: its overdue timers fire first. */
+    public void thaw() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).start();
+        if (!kill.waitFor(5, java.util.concurrent.TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + name + " " + pid() + " failed");
+        }
+    }
+
     /** Ends the process at once (SIGKILL), as a crash or a killed Lambda instance: nothing is finished or flushed. */
     public void kill() {
         process.destroyForcibly();
