@@ -25,6 +25,11 @@ public final class StoreErrors {
     private StoreErrors() {
     }
 
+    /** What the Redis client fails a command with when the connection it was to go on is already closed. */
+    static boolean wasNeverSent(Throwable failure) {
+        return "Connection is closed".equals(failure.getMessage());
+    }
+
     public static boolean isUnavailable(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             // SocketException covers ConnectException and the "Connection reset" a command gets when its node dies
@@ -61,7 +66,11 @@ public final class StoreErrors {
      * half-open connection) would hold the request until the function's own timeout: this bounds it.
      */
     public static <T> Uni<T> guard(Duration timeout, Uni<T> call) {
-        return call.ifNoItem().after(timeout)
+        // A command the client never wrote (the pooled connection it was given had just been closed, as the idle
+        // timeout does to every connection right after a Lambda thaw) is safe to send again, scripts included: Redis
+        // never saw it. One in flight when its connection closed (CONNECTION_CLOSED) may have run: never resent.
+        return call.onFailure(StoreErrors::wasNeverSent).retry().atMost(2)
+                .ifNoItem().after(timeout)
                 .failWith(() -> new TimeoutException("Redis did not answer within " + timeout.toMillis() + " ms"))
                 .onFailure(StoreErrors::isUnavailable).transform(StoreUnavailableException::new);
     }

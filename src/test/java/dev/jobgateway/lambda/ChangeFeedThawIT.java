@@ -97,7 +97,10 @@ class ChangeFeedThawIT {
 
         a.freeze();
         relay.dropExistingSilently(); // while frozen: no FIN, no RST, the bytes just stop
-        Thread.sleep(5_000);
+        // Longer than the idle timeout (3 s) and than a PING round (1 s + the 2 s answer timeout); shorter than the
+        // held read's 5 s safety re-read, which would otherwise race the idle timeout to the dead pool connections
+        // (the race docs/architecture.md describes: written to a dead connection first, that read would get a 503).
+        Thread.sleep(4_000);
         long thawed = System.nanoTime();
         a.thaw();
 

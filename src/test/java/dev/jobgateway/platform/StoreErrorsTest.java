@@ -1,14 +1,18 @@
 package dev.jobgateway.platform;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.net.ConnectException;
 import java.net.SocketException;
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import io.smallrye.mutiny.Uni;
 import io.vertx.core.VertxException;
 import io.vertx.core.impl.NoStackTraceThrowable;
 import io.vertx.redis.client.impl.types.ErrorType;
@@ -67,6 +71,33 @@ class StoreErrorsTest {
     @Test
     void aConnectionResetByADyingNodeIsAnOutage() {
         assertThat(StoreErrors.isUnavailable(new SocketException("Connection reset"))).isTrue();
+    }
+
+    /** As after a Lambda thaw, when the idle timeout closes pooled connections just as a command is handed one. */
+    @Test
+    void aCommandTheClientNeverSentIsSentAgainOnAnotherConnection() {
+        AtomicInteger attempts = new AtomicInteger();
+        Uni<String> call = Uni.createFrom().deferred(() -> attempts.incrementAndGet() == 1
+                ? Uni.createFrom().failure(new NoStackTraceThrowable("Connection is closed"))
+                : Uni.createFrom().item("PONG"));
+
+        assertThat(StoreErrors.guard(Duration.ofSeconds(1), call).await().atMost(Duration.ofSeconds(2)))
+                .isEqualTo("PONG");
+        assertThat(attempts).hasValue(2);
+    }
+
+    /** A command in flight when its connection closed may have run (a transition, a create): it is not sent again. */
+    @Test
+    void aCommandThatMayHaveRunIsNeverSentAgain() {
+        AtomicInteger attempts = new AtomicInteger();
+        Uni<String> call = Uni.createFrom().deferred(() -> {
+            attempts.incrementAndGet();
+            return Uni.createFrom().failure(ErrorType.create("CONNECTION_CLOSED"));
+        });
+
+        assertThatThrownBy(() -> StoreErrors.guard(Duration.ofSeconds(1), call).await().atMost(Duration.ofSeconds(2)))
+                .isInstanceOf(StoreUnavailableException.class);
+        assertThat(attempts).hasValue(1);
     }
 
     @Test
