@@ -50,7 +50,7 @@ public class ChangeFeed {
     // replaced connection finds it stale and does nothing.
     private boolean opened;
     private boolean closed;
-    private long generation;
+    private volatile long generation;
     private Redis client;
     private RedisConnection connection;
     private String node;
