@@ -419,8 +419,21 @@ public final class LocalRedisCluster implements AutoCloseable {
         throw new IllegalStateException("Redis Cluster: not " + what + " within " + timeout, last);
     }
 
-    /** One line of {@code CLUSTER NODES}. */
-    private record ClusterNode(String id, int port, Set<String> flags, String masterId, List<long[]> slots) {
+    /** One line of {@code CLUSTER NODES}. (A class, not a record: records are checked for JSON reflection.) */
+    private static final class ClusterNode {
+        final String id;
+        final int port;
+        final Set<String> flags;
+        final String masterId;
+        final List<long[]> slots;
+
+        private ClusterNode(String id, int port, Set<String> flags, String masterId, List<long[]> slots) {
+            this.id = id;
+            this.port = port;
+            this.flags = flags;
+            this.masterId = masterId;
+            this.slots = slots;
+        }
 
         static ClusterNode parse(String line) {
             String[] fields = line.split(" ");
