@@ -114,7 +114,8 @@ public interface GatewayConfig {
 
         /**
          * The change feed PINGs its subscriber connection this often; a connection that stays silent longer than this
-         * plus the store's command timeout (a half-open socket after a Lambda thaw, a hung node) is replaced.
+         * plus the store's command timeout (a half-open socket after a Lambda thaw, a hung node), or longer than the
+         * Redis TCP idle timeout if that is shorter, is replaced.
          */
         @WithDefault("10s")
         Duration feedPingInterval();

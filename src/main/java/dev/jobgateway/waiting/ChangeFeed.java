@@ -42,8 +42,10 @@ public class ChangeFeed {
     private final SubscriberOptions options;
     private final String channel;
     private final WaiterRegistry registry;
-    private final long pingIntervalMs;
+    private final long configuredPingIntervalMs;
     private final long answerTimeoutMs;
+    private volatile long pingIntervalMs;
+    private volatile long silenceLimitMs;
     private final AtomicLong subscriptions = new AtomicLong();
 
     // All state below changes under the monitor; callbacks carry the generation they belong to, and one from a
@@ -65,7 +67,7 @@ public class ChangeFeed {
         this.options = options;
         this.channel = config.jobs().changesChannel();
         this.registry = registry;
-        this.pingIntervalMs = Math.max(1, config.waits().feedPingInterval().toMillis());
+        this.configuredPingIntervalMs = Math.max(1, config.waits().feedPingInterval().toMillis());
         this.answerTimeoutMs = Math.max(1, config.store().commandTimeout().toMillis());
     }
 
@@ -109,6 +111,7 @@ public class ChangeFeed {
                 return;
             }
             current = ++generation;
+            timing(options.idleTimeout());
             endpoint = pick(endpoints, failedNode);
             redis = Redis.createClient(vertx, options.forEndpoint(endpoint));
             client = redis;
@@ -204,7 +207,7 @@ public class ChangeFeed {
         }
         long sent = System.nanoTime();
         long silentMs = Duration.ofNanos(sent - heardNanos).toMillis();
-        if (silentMs > pingIntervalMs + answerTimeoutMs) {
+        if (silentMs > silenceLimitMs) {
             lost(current, "nothing heard for " + silentMs + " ms", true);
             return;
         }
@@ -215,6 +218,19 @@ public class ChangeFeed {
                 lost(current, "no answer to PING within " + answerTimeoutMs + " ms", true);
             }
         });
+    }
+
+    /**
+     * A connection silent for longer than a PING round (the interval plus the answer timeout) is dead; so is one
+     * silent for longer than the pool's idle timeout, which would have closed it: with a shorter idle timeout the
+     * feed PINGs twice per idle period and gives up after one, exactly where the pool would.
+     */
+    private void timing(Duration idleTimeout) {
+        long idleMs = idleTimeout.toMillis();
+        pingIntervalMs = idleMs > 0 ? Math.max(1, Math.min(configuredPingIntervalMs, idleMs / 2))
+                : configuredPingIntervalMs;
+        silenceLimitMs = idleMs > 0 ? Math.min(pingIntervalMs + answerTimeoutMs, idleMs)
+                : pingIntervalMs + answerTimeoutMs;
     }
 
     /**

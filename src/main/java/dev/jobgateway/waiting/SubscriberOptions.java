@@ -1,5 +1,6 @@
 package dev.jobgateway.waiting;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -33,7 +34,20 @@ class SubscriberOptions implements RedisOptionsCustomizer {
         }
     }
 
-    /** Where the feed may subscribe, in order of preference: the configured hosts (cluster seeds). */
+    /**
+     * The default client's TCP idle timeout ({@code quarkus.redis.tcp.idle-timeout}), or zero for none: the feed keeps
+     * no connection that the pool would have closed as idle (the pool's defence against dead sockets after a thaw).
+     */
+    Duration idleTimeout() {
+        RedisOptions options = captured;
+        if (options == null || options.getNetClientOptions().getIdleTimeout() <= 0) {
+            return Duration.ZERO;
+        }
+        NetClientOptions net = options.getNetClientOptions();
+        return Duration.ofMillis(net.getIdleTimeoutUnit().toMillis(net.getIdleTimeout()));
+    }
+
+    /** Where the feed may subscribe: the configured hosts (cluster seeds). */
     List<String> endpoints() {
         RedisOptions options = captured;
         return options == null ? List.of() : List.copyOf(options.getEndpoints());

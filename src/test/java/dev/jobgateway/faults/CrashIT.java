@@ -196,8 +196,13 @@ class CrashIT {
         });
         long endedAfterMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killedAt);
 
-        JsonNode reported = ended.get(ids.get(0));
-        JsonNode silent = ended.get(ids.get(1));
+        // Which is which: the AI server received the two submits in either order.
+        JsonNode reported = ended.values().stream()
+                .filter(job -> job.path("input").path("simulate").path("webhook").asText().equals("deliver"))
+                .findFirst().orElseThrow();
+        JsonNode silent = ended.values().stream()
+                .filter(job -> job.path("input").path("simulate").path("webhook").asText().equals("drop"))
+                .findFirst().orElseThrow();
         System.out.printf("[measure] instance killed mid-hand-off: both jobs ended %d ms after the kill: %s via %s; "
                 + "%s (%s); AI server submits %d%n", endedAfterMs, reported.path("status").asText(),
                 reported.path("completed_via").asText(), silent.path("status").asText(),
@@ -225,16 +230,25 @@ class CrashIT {
         for (String id : ids) {
             externalIds.put(id, CLIENT.externalId(balancer.baseUrl(), id));
         }
-        // All webhooks at once through the balancer, half of them to B, which dies in the middle of them.
+        // A steady stream through the balancer, 20 in flight, about half of them on B, which is frozen and then
+        // killed in the middle of it: whatever B had taken and not answered is cut off.
         AtomicInteger acknowledged = new AtomicInteger();
         AtomicInteger resent = new AtomicInteger();
-        List<CompletableFuture<Void>> deliveries = new ArrayList<>();
-        for (String id : ids) {
-            deliveries.add(deliver(id, externalIds.get(id), "msg_midwebhook_" + id, 1, acknowledged, resent));
-        }
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(1))
+        List<CompletableFuture<Void>> deliveries = Collections.synchronizedList(new ArrayList<>());
+        java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(20);
+        CompletableFuture<Void> sending = CompletableFuture.runAsync(() -> {
+            for (String id : ids) {
+                inFlight.acquireUninterruptibly();
+                deliveries.add(deliver(id, externalIds.get(id), "msg_midwebhook_" + id, 1, acknowledged, resent)
+                        .whenComplete((done, failure) -> inFlight.release()));
+            }
+        });
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(1))
                 .until(() -> acknowledged.get() >= count / 5);
+        b.freeze();
+        Thread.sleep(200);
         b.kill();
+        sending.get(60, TimeUnit.SECONDS);
         CompletableFuture.allOf(deliveries.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
 
         int duplicates = 0;

@@ -155,6 +155,8 @@ class FailoverIT {
                 bystanderHistory.unavailable.get(), unavailable, ai.deliveryRetries(), ai.deliveriesGivenUp());
 
         assertThat(history.reads.regressions()).as("versions never go down, terminal stays terminal").isEmpty();
+        assertThat(history.errors).as("answers other than 200 and 503 (Retry-After)").isEmpty();
+        assertThat(bystanderHistory.errors).isEmpty();
         assertThat(outcomes).allSatisfy(outcome -> assertThat(outcome.status()).isEqualTo("succeeded"));
         assertThat(ai.deliveriesGivenUp()).as("webhooks the AI server gave up on").isZero();
         assertThat(ai.deliveryRetries()).as("webhooks answered 503 in the gap and sent again").isPositive();
@@ -291,7 +293,7 @@ class FailoverIT {
                     } else if (answer.statusCode() == 503) {
                         history.unavailable(System.nanoTime());
                     } else {
-                        history.failures.incrementAndGet();
+                        history.errors.add(answer.statusCode() + " " + answer.body());
                     }
                 } catch (Exception failed) {
                     history.failures.incrementAndGet();
@@ -366,6 +368,8 @@ class FailoverIT {
         final ReadHistory reads = new ReadHistory();
         final AtomicInteger unavailable = new AtomicInteger();
         final AtomicInteger failures = new AtomicInteger();
+        /** Answers other than 200 and 503: during a failover, any of them (a 500) is a bug. */
+        final List<String> errors = Collections.synchronizedList(new ArrayList<>());
         private final AtomicLong first503 = new AtomicLong(Long.MAX_VALUE);
         private final AtomicLong last503 = new AtomicLong(Long.MIN_VALUE);
 

@@ -30,7 +30,10 @@ public final class GatewayClient {
     private final String webhookSecret;
 
     public GatewayClient(String apiKey, String webhookSecret) {
-        this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        // HTTP/1.1: one request per connection at a time, so a balancer spreads concurrent requests over instances
+        // (an HTTP/2 upgrade would put them all on one connection, to one instance).
+        this.http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2))
+                .build();
         this.apiKey = apiKey;
         this.webhookSecret = webhookSecret;
     }
