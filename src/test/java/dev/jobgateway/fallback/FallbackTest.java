@@ -48,6 +48,7 @@ import io.quarkus.test.junit.TestProfile;
 @QuarkusTest
 @QuarkusTestResource(TestPorts.class)
 @TestProfile(FallbackTest.ShortIntervals.class)
+@org.junit.jupiter.api.Tag("cluster")
 class FallbackTest {
 
     /** Overdue after 300 ms without news; one check per second per job. */

@@ -39,6 +39,7 @@ import dev.jobgateway.webhook.StandardWebhook;
  * held on A ends when the webhook lands on B; concurrent readers on both make one upstream check per interval;
  * a client that hangs up leaves no waiter behind.
  */
+@org.junit.jupiter.api.Tag("cluster")
 class TwoInstancesIT {
 
     private static final String SECRET = "whsec_" + java.util.Base64.getEncoder()

@@ -44,6 +44,7 @@ public final class SimulatedAiServer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SimulatedAiServer.class);
     private static final int DELIVERY_ATTEMPTS = 5;
+    private static final int SHUFFLE_WINDOW_MS = 300;
 
     private final int requestedPort;
     private final String signingSecret;
@@ -57,6 +58,9 @@ public final class SimulatedAiServer implements AutoCloseable {
     private final AtomicInteger statusCalls = new AtomicInteger();
     private final AtomicInteger cancelCalls = new AtomicInteger();
     private final AtomicInteger webhooksDelivered = new AtomicInteger();
+    private final AtomicInteger deliveryRetries = new AtomicInteger();
+    private final AtomicInteger deliveriesGivenUp = new AtomicInteger();
+    private volatile int deliveryAttempts = DELIVERY_ATTEMPTS;
     private HttpServer server;
     private ExecutorService requests;
     private ScheduledExecutorService timers;
@@ -137,6 +141,25 @@ public final class SimulatedAiServer implements AutoCloseable {
     /** Webhooks the gateway answered with 2xx. */
     public int webhooksDelivered() {
         return webhooksDelivered.get();
+    }
+
+    /**
+     * How many times a webhook is sent before the sender gives up (5 by default; the pauses between them double from
+     * 250 ms). Real senders retry for hours: fault tests that outlast 5 attempts raise this.
+     */
+    public SimulatedAiServer deliveryAttempts(int attempts) {
+        this.deliveryAttempts = Math.max(1, attempts);
+        return this;
+    }
+
+    /** Deliveries sent again after a connection error, 5xx or 429. */
+    public int deliveryRetries() {
+        return deliveryRetries.get();
+    }
+
+    /** Webhooks the sender gave up on (never acknowledged with 2xx). */
+    public int deliveriesGivenUp() {
+        return deliveriesGivenUp.get();
     }
 
     private void handle(HttpExchange exchange) throws IOException {
@@ -233,9 +256,14 @@ public final class SimulatedAiServer implements AutoCloseable {
         if (plan.webhook() == SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
             job.finishBeforeResponding();
         }
-        respond(exchange, 201, mapper.createObjectNode().put("id", job.id).put("status", "queued"));
-        if (plan.webhook() != SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
-            job.schedule();
+        try {
+            respond(exchange, 201, mapper.createObjectNode().put("id", job.id).put("status", "queued"));
+        } finally {
+            // Like a real AI server, it runs an accepted job even when the gateway that sent it is gone before the
+            // answer arrives (a crash mid-submit): webhooks for it still come.
+            if (plan.webhook() != SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
+                job.schedule();
+            }
         }
     }
 
@@ -385,6 +413,14 @@ public final class SimulatedAiServer implements AutoCloseable {
                     send(payload, messageId, 20);
                     send(payload, messageId, 60);
                 }
+                case SHUFFLED_DUPLICATES -> {
+                    // each report three times, at random moments, so copies and reports overtake one another
+                    String messageId = newMessageId();
+                    for (int copy = 0; copy < 3; copy++) {
+                        send(payload, messageId, java.util.concurrent.ThreadLocalRandom.current()
+                                .nextLong(SHUFFLE_WINDOW_MS));
+                    }
+                }
                 case OUT_OF_ORDER -> {
                     heldBack.add(payload);
                     if (last) {
@@ -438,12 +474,14 @@ public final class SimulatedAiServer implements AutoCloseable {
                         webhooksDelivered.incrementAndGet();
                         return;
                     }
-                    if (retry && attempt < DELIVERY_ATTEMPTS && !timers.isShutdown()) {
-                        long backoff = 250L << (attempt - 1);
+                    if (retry && attempt < deliveryAttempts && !timers.isShutdown()) {
+                        deliveryRetries.incrementAndGet();
+                        long backoff = 250L << Math.min(attempt - 1, 5);
                         timers.schedule(() -> deliver(url, messageId, body, attempt + 1), backoff,
                                 TimeUnit.MILLISECONDS);
                         return;
                     }
+                    deliveriesGivenUp.incrementAndGet();
                     LOG.infof("Simulated webhook %s to %s gave up: %s", messageId, url.getPath(),
                             failure != null ? failure.toString() : "HTTP " + response.statusCode());
                 });

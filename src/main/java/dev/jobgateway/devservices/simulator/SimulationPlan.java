@@ -5,8 +5,10 @@ import com.fasterxml.jackson.databind.JsonNode;
 /**
  * How a simulated job behaves, from the optional {@code input.simulate} object: {@code outcome}
  * ({@code succeeded|failed}), {@code duration_ms}, {@code error_message}, {@code progress_steps}, {@code webhook}
- * ({@code deliver|drop|duplicate|out_of_order|delay_ms:N|before_response}: the last one finishes the job at once and
- * delivers its final webhook before answering the submit, the race a fast job creates), {@code reject_submits} (answer the first N submit
+ * ({@code deliver|drop|duplicate|out_of_order|delay_ms:N|before_response|shuffled_duplicates}: {@code before_response}
+ * finishes the job at once and delivers its final webhook before answering the submit, the race a fast job creates;
+ * {@code shuffled_duplicates} sends every report three times at random moments within 300 ms, so that copies and
+ * reports overtake one another), {@code reject_submits} (answer the first N submit
  * attempts with 503, to exercise the gateway's retries), {@code submit_delay_ms} (answer the submit that much later,
  * like a slow AI server; the job is taken first, so a caller that times out has started it) and {@code slow_submits}
  * (delay only that many attempts, default all; a retry after them is answered at once) and {@code fixed_webhook_url} (send webhooks to {@code .../webhooks/generic}, without the
@@ -20,7 +22,7 @@ record SimulationPlan(boolean succeeds, long durationMs, String errorMessage, in
         int statusErrors, Double statusProgress, long statusDelayMs) {
 
     enum WebhookMode {
-        DELIVER, DROP, DUPLICATE, OUT_OF_ORDER, DELAY, BEFORE_RESPONSE
+        DELIVER, DROP, DUPLICATE, OUT_OF_ORDER, DELAY, BEFORE_RESPONSE, SHUFFLED_DUPLICATES
     }
 
     static SimulationPlan from(JsonNode input) {
