@@ -15,15 +15,14 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
 import org.jboss.logging.Logger;
 
 /**
- * A throwaway {@code redis-server} process for dev mode, tests and benchmarks: never persisted, on a free
- * loopback port. The binary is {@code $REDIS_SERVER_BIN}, else the one shipped in the {@code embedded-redis}
- * jar (a dev/test-only dependency), else {@code redis-server} on the PATH.
+ * A throwaway {@code redis-server} process for dev mode, tests and benchmarks: never persisted (unless a test passes
+ * its own persistence settings), on a free loopback port. The binary is {@code $REDIS_SERVER_BIN}, else the one
+ * shipped in the {@code embedded-redis} jar (a dev/test-only dependency), else {@code redis-server} on the PATH.
  */
 public final class LocalRedisServer implements AutoCloseable {
 
@@ -34,10 +33,24 @@ public final class LocalRedisServer implements AutoCloseable {
     private static final String BUNDLED_MAC_ARM64 = "redis-server-6.2.6-v5-darwin-arm64";
 
     private final int port;
+    private final List<String> extraArguments;
+    private final Path directory;
     private Process process;
 
     public LocalRedisServer(int port) {
+        this(port, List.of(), null);
+    }
+
+    /**
+     * @param extraArguments settings after the defaults, which they override (e.g. {@code --appendonly yes},
+     *        {@code --cluster-enabled yes})
+     * @param directory the server's working directory (its {@code dir}: AOF, RDB, cluster nodes file) and where its
+     *        output goes ({@code redis.log}); null for none, the output then goes to this JVM's log at DEBUG
+     */
+    public LocalRedisServer(int port, List<String> extraArguments, Path directory) {
         this.port = port;
+        this.extraArguments = List.copyOf(extraArguments);
+        this.directory = directory;
     }
 
     /** Starts a server on a free port. */
@@ -54,8 +67,18 @@ public final class LocalRedisServer implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(binary().toString(),
                 "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--save", "", "--appendonly", "no", "--protected-mode", "no", "--loglevel", "warning"));
+        if (directory != null) {
+            command.addAll(List.of("--dir", directory.toString()));
+        }
+        command.addAll(extraArguments);
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            if (directory != null) {
+                Files.createDirectories(directory);
+                builder.directory(directory.toFile())
+                        .redirectOutput(ProcessBuilder.Redirect.appendTo(directory.resolve("redis.log").toFile()));
+            }
+            process = builder.start();
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start redis-server", e);
         }
@@ -78,6 +101,57 @@ public final class LocalRedisServer implements AutoCloseable {
         process = null;
     }
 
+    /** Ends the process at once (SIGKILL), as a crash would: no final write of anything. */
+    public synchronized void kill() {
+        if (process == null) {
+            return;
+        }
+        process.destroyForcibly();
+        try {
+            process.waitFor(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        process = null;
+    }
+
+    /** Freezes the process (SIGSTOP): it keeps its sockets but answers nothing, like a hung or partitioned node. */
+    public void pause() {
+        signal("STOP");
+    }
+
+    /** Lets a paused process run again (SIGCONT). */
+    public void resume() {
+        signal("CONT");
+    }
+
+    private synchronized void signal(String name) {
+        if (process == null) {
+            throw new IllegalStateException("redis-server on port " + port + " is not running");
+        }
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+            if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** The running process (for a cleanup that must not depend on this class), or null. */
+    synchronized Process process() {
+        return process;
+    }
+
+    /** The process id, or -1 when not running. */
+    public synchronized long pid() {
+        return process == null ? -1 : process.pid();
+    }
+
     @Override
     public void close() {
         stop();
@@ -97,22 +171,10 @@ public final class LocalRedisServer implements AutoCloseable {
 
     /** Polls the port until the server accepts connections: its log line differs between versions. */
     private void awaitReady() {
-        CountDownLatch drained = new CountDownLatch(1);
         Process started = process;
-        Thread pump = new Thread(() -> {
-            try (BufferedReader out = new BufferedReader(
-                    new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String line = out.readLine(); line != null; line = out.readLine()) {
-                    LOG.debugf("redis-server: %s", line);
-                }
-            } catch (IOException ignored) {
-                // the process ended
-            } finally {
-                drained.countDown();
-            }
-        }, "local-redis-log");
-        pump.setDaemon(true);
-        pump.start();
+        if (directory == null) {
+            pumpOutput(started);
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < deadline) {
             if (!started.isAlive()) {
@@ -126,6 +188,21 @@ public final class LocalRedisServer implements AutoCloseable {
             }
         }
         throw new IllegalStateException("redis-server did not accept connections on port " + port + " within 10 s");
+    }
+
+    private static void pumpOutput(Process started) {
+        Thread pump = new Thread(() -> {
+            try (BufferedReader out = new BufferedReader(
+                    new InputStreamReader(started.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = out.readLine(); line != null; line = out.readLine()) {
+                    LOG.debugf("redis-server: %s", line);
+                }
+            } catch (IOException ignored) {
+                // the process ended
+            }
+        }, "local-redis-log");
+        pump.setDaemon(true);
+        pump.start();
     }
 
     private static Path binary() {

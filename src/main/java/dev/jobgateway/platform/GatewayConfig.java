@@ -125,6 +125,14 @@ public interface GatewayConfig {
         /** A held read re-reads Redis at least this often, in case a change notice was lost. */
         @WithDefault("5s")
         Duration safetyReread();
+
+        /**
+         * The change feed PINGs its subscriber connection this often; a connection that stays silent longer than this
+         * plus the store's command timeout (a half-open socket after a Lambda thaw, a hung node), or longer than the
+         * Redis TCP idle timeout if that is shorter, is replaced.
+         */
+        @WithDefault("10s")
+        Duration feedPingInterval();
     }
 
     interface Fallback {

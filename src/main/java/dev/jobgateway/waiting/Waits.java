@@ -12,25 +12,29 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * Holds a request until what it reads satisfies it or its time is up, woken by the {@link ChangeFeed} when any
- * instance changes one of the jobs it waits on. Register, then read: a change between the two is never missed.
- * A periodic re-read ends waits whose notice was lost, and drives the upstream fallback of stuck jobs.
+ * instance changes one of the jobs it waits on. Register, then read: a change between the two is never missed. The
+ * first read never waits for the feed (a finished job is answered at once, whatever the feed is doing); only what
+ * happens after it depends on the feed, and while the feed is down, waits re-read Redis every second instead. A
+ * periodic re-read also ends waits whose notice was lost, and drives the upstream fallback of stuck jobs.
  */
 @ApplicationScoped
 public class Waits {
 
-    /** How long a wait holds out for the change feed when it is (re)connecting, before relying on re-reads. */
-    private static final Duration FEED_GRACE = Duration.ofSeconds(1);
+    /** How often a wait re-reads while the change feed is (re)connecting and notices may be missed. */
+    private static final Duration FEED_DOWN_REREAD = Duration.ofSeconds(1);
 
     private static final long MILLISECOND = Duration.ofMillis(1).toNanos();
 
     private final ChangeFeed feed;
     private final WaiterRegistry registry;
     private final Duration reread;
+    private final Duration feedDownReread;
 
     Waits(ChangeFeed feed, WaiterRegistry registry, GatewayConfig config) {
         this.feed = feed;
         this.registry = registry;
         this.reread = config.waits().safetyReread();
+        this.feedDownReread = reread.compareTo(FEED_DOWN_REREAD) < 0 ? reread : FEED_DOWN_REREAD;
     }
 
     /**
@@ -42,15 +46,15 @@ public class Waits {
         if (wait.isZero() || wait.isNegative()) {
             return read.get();
         }
-        long deadline = System.nanoTime() + wait.toNanos();
-        return feed.ready()
-                .ifNoItem().after(FEED_GRACE).recoverWithItem((Void) null)
-                .onFailure().recoverWithNull()
-                .chain(() -> {
-                    Waiter waiter = registry.register(keys);
-                    return readUntil(waiter, deadline, read, done)
-                            .onTermination().invoke(() -> registry.remove(waiter));
-                });
+        return Uni.createFrom().deferred(() -> {
+            long deadline = System.nanoTime() + wait.toNanos();
+            // Registered before the first read: a notice for a change that read does not see wakes it. The feed
+            // wakes every waiter once it (re)subscribes, which covers notices sent before it was live.
+            Waiter waiter = registry.register(keys);
+            feed.open();
+            return readUntil(waiter, deadline, read, done)
+                    .onTermination().invoke(() -> registry.remove(waiter));
+        });
     }
 
     private <T> Uni<T> readUntil(Waiter waiter, long deadline, Supplier<Uni<T>> read, Predicate<T> done) {
@@ -61,7 +65,8 @@ public class Waits {
             if (done.test(value) || remaining < MILLISECOND) {
                 return Uni.createFrom().item(value);
             }
-            Duration pause = Duration.ofNanos(Math.min(remaining, reread.toNanos()));
+            Duration every = feed.subscribed() ? reread : feedDownReread;
+            Duration pause = Duration.ofNanos(Math.min(remaining, every.toNanos()));
             return changed.ifNoItem().after(pause).recoverWithItem((Void) null)
                     .chain(() -> readUntil(waiter, deadline, read, done));
         });

@@ -29,6 +29,7 @@ public class WaitsHealthCheck implements HealthCheck {
                 .withData("jobs_waited_on", registry.keys())
                 .withData("change_feed_subscribed", feed.subscribed())
                 .withData("change_feed_subscriptions", feed.subscriptions())
+                .withData("change_feed_node", String.valueOf(feed.node()))
                 .build();
     }
 }

@@ -30,6 +30,7 @@ import io.quarkus.test.junit.QuarkusTest;
 /** {@code GET /jobs?ids=}: the seed's list screen in one read, and a wait that ends on any change. */
 @QuarkusTest
 @QuarkusTestResource(TestPorts.class)
+@org.junit.jupiter.api.Tag("cluster")
 class BatchReadTest {
 
     private static final String OWNER = Api.DEV_OWNER;

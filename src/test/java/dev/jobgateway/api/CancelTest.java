@@ -33,6 +33,7 @@ import io.restassured.path.json.JsonPath;
 /** {@code POST /jobs/{id}/cancel}: cancelled at once, the AI server told best effort, later webhooks ignored. */
 @QuarkusTest
 @QuarkusTestResource(TestPorts.class)
+@org.junit.jupiter.api.Tag("cluster")
 class CancelTest {
 
     @Inject

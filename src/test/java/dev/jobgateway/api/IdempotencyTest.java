@@ -44,6 +44,7 @@ import io.restassured.response.Response;
  */
 @QuarkusTest
 @QuarkusTestResource(TestPorts.class)
+@org.junit.jupiter.api.Tag("cluster")
 class IdempotencyTest {
 
     @Inject

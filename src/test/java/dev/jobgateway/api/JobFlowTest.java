@@ -21,6 +21,7 @@ import io.restassured.path.json.JsonPath;
 /** The whole flow through the Lambda handler: submit → simulated AI server → signed webhook → status. */
 @QuarkusTest
 @QuarkusTestResource(TestPorts.class)
+@org.junit.jupiter.api.Tag("cluster")
 class JobFlowTest {
 
     @Test

@@ -39,6 +39,7 @@ import io.smallrye.mutiny.subscription.Cancellable;
  */
 @QuarkusTest
 @QuarkusTestResource(TestPorts.class)
+@org.junit.jupiter.api.Tag("cluster")
 class WaitTest {
 
     private static final String OWNER = Api.DEV_OWNER;
@@ -108,6 +109,7 @@ class WaitTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Tag("standalone-only")
     void aKilledSubscriberConnectionIsReplacedAndTheWaitStillEnds() throws Exception {
         String first = newJob();
         CompletableFuture<Job> answer = startWait(first, Duration.ofSeconds(20));
@@ -161,6 +163,7 @@ class WaitTest {
     }
 
     @Test
+    @org.junit.jupiter.api.Tag("standalone-only")
     void aThousandConcurrentWaitsShareThePoolConnectionsAndAllEnd() throws Exception {
         int waits = 1_000;
         List<String> ids = new ArrayList<>();

@@ -48,6 +48,7 @@ import io.quarkus.test.junit.TestProfile;
 @QuarkusTest
 @QuarkusTestResource(TestPorts.class)
 @TestProfile(ShortFallbackIntervals.class)
+@org.junit.jupiter.api.Tag("cluster")
 class FallbackTest {
 
     @Inject

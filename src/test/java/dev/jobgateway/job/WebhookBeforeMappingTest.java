@@ -36,6 +36,7 @@ import io.restassured.path.json.JsonPath;
  */
 @QuarkusTest
 @QuarkusTestResource(TestPorts.class)
+@org.junit.jupiter.api.Tag("cluster")
 class WebhookBeforeMappingTest {
 
     private static final Duration WAIT = Duration.ofSeconds(10);

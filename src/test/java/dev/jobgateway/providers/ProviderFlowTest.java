@@ -34,6 +34,7 @@ import io.restassured.path.json.JsonPath;
  */
 @QuarkusTest
 @QuarkusTestResource(TestPorts.class)
+@org.junit.jupiter.api.Tag("cluster")
 class ProviderFlowTest {
 
     @Inject

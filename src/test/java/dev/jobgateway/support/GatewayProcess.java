@@ -13,6 +13,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import dev.jobgateway.devservices.LocalRedisCluster;
+import dev.jobgateway.devservices.LocalRedisProvider;
+
 /** One gateway process of the plain HTTP packaging, as a benchmark or integration test starts it. */
 public final class GatewayProcess implements AutoCloseable {
 
@@ -46,11 +49,36 @@ public final class GatewayProcess implements AutoCloseable {
     /**
      * The production settings of an instance on local parts: this Redis, this AI server and webhook secret, API
      * keys ({@code key=owner,...}), and the base URL AI servers post webhooks to.
+     * <p>
+     * In the Redis Cluster tier of the integration tests ({@code jobgateway.local-redis=cluster}), the instance runs on
+     * the JVM's shared local cluster instead of {@code redis}, so that tests which speak to Redis only through the
+     * gateway run on a cluster unchanged.
      */
     public static Map<String, String> env(URI redis, URI aiServer, String webhookSecret, String apiKeys,
             String publicBaseUrl) {
+        if ("cluster".equalsIgnoreCase(System.getProperty(LocalRedisProvider.MODE_PROPERTY))) {
+            return env(LocalRedisCluster.shared(), aiServer, webhookSecret, apiKeys, publicBaseUrl);
+        }
+        return env(redis.toString(), aiServer, webhookSecret, apiKeys, publicBaseUrl);
+    }
+
+    /**
+     * The same on a Redis Cluster, configured as docs/deploy.md says: its seeds in {@code REDIS_URL}, the cluster
+     * client, and no TCP reconnect attempts (with them, every command queued for a dead node's connection pool costs
+     * 400 ms before it fails, and one killed master blocked an instance for up to 30 s in the chaos run).
+     */
+    public static Map<String, String> env(LocalRedisCluster cluster, URI aiServer, String webhookSecret,
+            String apiKeys, String publicBaseUrl) {
+        Map<String, String> env = env(cluster.hosts(), aiServer, webhookSecret, apiKeys, publicBaseUrl);
+        env.put("QUARKUS_REDIS_CLIENT_TYPE", "cluster");
+        env.put("QUARKUS_REDIS_TCP_RECONNECT_ATTEMPTS", "0");
+        return env;
+    }
+
+    private static Map<String, String> env(String redisHosts, URI aiServer, String webhookSecret, String apiKeys,
+            String publicBaseUrl) {
         Map<String, String> env = new java.util.LinkedHashMap<>();
-        env.put("REDIS_URL", redis.toString());
+        env.put("REDIS_URL", redisHosts);
         env.put("GATEWAY_PROVIDERS_GENERIC_URL", aiServer.toString());
         env.put("GATEWAY_PROVIDERS_GENERIC_WEBHOOK_SECRETS", webhookSecret);
         env.put("GATEWAY_API_KEYS", apiKeys);
@@ -137,6 +165,41 @@ public final class GatewayProcess implements AutoCloseable {
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor();
         return out;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** Freezes the process (SIGSTOP), as Lambda freezes an idle instance: no thread runs, no socket is closed. */
+    public void freeze() throws IOException, InterruptedException {
+        signal("STOP");
+    }
+
+    /** Lets a frozen process run again (SIGCONT), as a Lambda thaw: its overdue timers fire first. */
+    public void thaw() throws IOException, InterruptedException {
+        signal("CONT");
+    }
+
+    private void signal(String name) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid())).start();
+        if (!kill.waitFor(5, java.util.concurrent.TimeUnit.SECONDS) || kill.exitValue() != 0) {
+            throw new IOException("kill -" + name + " " + pid() + " failed");
+        }
+    }
+
+    /** Ends the process at once (SIGKILL), as a crash or a killed Lambda instance: nothing is finished or flushed. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     @Override

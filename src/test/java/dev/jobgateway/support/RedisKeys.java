@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import dev.jobgateway.devservices.LocalRedisProvider;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.redis.datasource.keys.KeyScanArgs;
 import io.vertx.mutiny.redis.client.Response;
@@ -15,8 +16,15 @@ public final class RedisKeys {
     private RedisKeys() {
     }
 
-    /** Every key matching {@code pattern} (SCAN, never KEYS), sorted. */
+    /** Every key matching {@code pattern} (SCAN, never KEYS, on one server), sorted. */
     public static List<String> matching(RedisDataSource redis, String pattern) {
+        if (LocalRedisProvider.clusterMode()) {
+            // SCAN goes to one node, whichever the cluster client picks; KEYS is sent to every master and the
+            // answers merged (once per slot range, hence the distinct). A test Redis is small.
+            List<String> keys = new ArrayList<>();
+            redis.execute("KEYS", pattern).forEach(key -> keys.add(key.toString()));
+            return keys.stream().distinct().sorted().toList();
+        }
         List<String> keys = new ArrayList<>();
         var cursor = redis.key().scan(new KeyScanArgs().match(pattern).count(1000));
         while (cursor.hasNext()) {

@@ -42,6 +42,7 @@ import dev.jobgateway.webhook.StandardWebhook;
  * held on A ends when the webhook lands on B, for each provider's webhooks (generic, Replicate, fal); concurrent readers on both make one upstream check per interval;
  * a client that hangs up leaves no waiter behind.
  */
+@org.junit.jupiter.api.Tag("cluster")
 class TwoInstancesIT {
 
     private static final String SECRET = "whsec_" + java.util.Base64.getEncoder()

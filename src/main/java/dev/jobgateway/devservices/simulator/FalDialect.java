@@ -133,9 +133,14 @@ final class FalDialect implements Dialect {
             job.advance(null);
             job.finish();
         }
-        server.respond(exchange, 200, answer);
-        if (plan.webhook() != SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
-            job.schedule();
+        try {
+            server.respond(exchange, 200, answer);
+        } finally {
+            // Like a real AI server, it runs an accepted job even when the gateway that sent it is gone before the
+            // answer arrives (a crash mid-submit): webhooks for it still come.
+            if (plan.webhook() != SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
+                job.schedule();
+            }
         }
     }
 

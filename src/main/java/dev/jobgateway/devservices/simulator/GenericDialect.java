@@ -103,9 +103,14 @@ final class GenericDialect implements Dialect {
         if (plan.webhook() == SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
             job.finish();
         }
-        server.respond(exchange, 201, server.mapper().createObjectNode().put("id", job.id).put("status", "queued"));
-        if (plan.webhook() != SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
-            job.schedule();
+        try {
+            server.respond(exchange, 201, server.mapper().createObjectNode().put("id", job.id).put("status", "queued"));
+        } finally {
+            // Like a real AI server, it runs an accepted job even when the gateway that sent it is gone before the
+            // answer arrives (a crash mid-submit): webhooks for it still come.
+            if (plan.webhook() != SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
+                job.schedule();
+            }
         }
     }
 

@@ -145,9 +145,14 @@ final class ReplicateDialect implements Dialect {
             job.advance(null);
             job.finish();
         }
-        server.respond(exchange, 201, snapshot(job));
-        if (plan.webhook() != SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
-            job.schedule();
+        try {
+            server.respond(exchange, 201, snapshot(job));
+        } finally {
+            // Like a real AI server, it runs an accepted job even when the gateway that sent it is gone before the
+            // answer arrives (a crash mid-submit): webhooks for it still come.
+            if (plan.webhook() != SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
+                job.schedule();
+            }
         }
     }
 

@@ -145,6 +145,13 @@ final class SimJob {
                 server.send(webhook, 20);
                 server.send(webhook, 60);
             }
+            case SHUFFLED_DUPLICATES -> {
+                // Each report three times, at random moments, so copies and reports overtake one another.
+                for (int copy = 0; copy < 3; copy++) {
+                    server.send(webhook, java.util.concurrent.ThreadLocalRandom.current()
+                            .nextLong(SimulatedAiServer.SHUFFLE_WINDOW_MS));
+                }
+            }
             case OUT_OF_ORDER -> {
                 heldBack.add(webhook);
                 if (webhook.terminal()) {

@@ -45,6 +45,8 @@ public final class SimulatedAiServer implements AutoCloseable {
 
     private static final Logger LOG = Logger.getLogger(SimulatedAiServer.class);
     private static final int DELIVERY_ATTEMPTS = 5;
+    /** {@code shuffled_duplicates}: every copy is sent at a random moment within this many ms. */
+    static final int SHUFFLE_WINDOW_MS = 300;
     private static final String NO_DELAY = "sun.net.httpserver.nodelay";
 
     /** The credentials each dialect checks and signs with. */
@@ -70,6 +72,9 @@ public final class SimulatedAiServer implements AutoCloseable {
     private final AtomicInteger statusCalls = new AtomicInteger();
     private final AtomicInteger cancelCalls = new AtomicInteger();
     private final AtomicInteger webhooksDelivered = new AtomicInteger();
+    private final AtomicInteger deliveryRetries = new AtomicInteger();
+    private final AtomicInteger deliveriesGivenUp = new AtomicInteger();
+    private volatile int deliveryAttempts = DELIVERY_ATTEMPTS;
     private final GenericDialect generic;
     private final ReplicateDialect replicate;
     private final FalDialect fal;
@@ -195,6 +200,25 @@ public final class SimulatedAiServer implements AutoCloseable {
     /** Webhooks the gateway answered with 2xx. */
     public int webhooksDelivered() {
         return webhooksDelivered.get();
+    }
+
+    /**
+     * How many times a webhook the sender retries is sent before it gives up (5 by default; the pauses between them
+     * double from 250 ms). Real senders retry for hours: fault tests that outlast 5 attempts raise this.
+     */
+    public SimulatedAiServer deliveryAttempts(int attempts) {
+        this.deliveryAttempts = Math.max(1, attempts);
+        return this;
+    }
+
+    /** Deliveries sent again after a connection error, 5xx or 429. */
+    public int deliveryRetries() {
+        return deliveryRetries.get();
+    }
+
+    /** Webhooks the sender gave up on (never acknowledged with 2xx). */
+    public int deliveriesGivenUp() {
+        return deliveriesGivenUp.get();
     }
 
     /** Generations started (submits that created a job, not retries recognised by their Idempotency-Key). */
@@ -367,11 +391,13 @@ public final class SimulatedAiServer implements AutoCloseable {
                         webhooksDelivered.incrementAndGet();
                         return;
                     }
-                    if (retry && webhook.retried() && attempt < DELIVERY_ATTEMPTS && !timers.isShutdown()) {
-                        long backoff = 250L << (attempt - 1);
+                    if (retry && webhook.retried() && attempt < deliveryAttempts && !timers.isShutdown()) {
+                        deliveryRetries.incrementAndGet();
+                        long backoff = 250L << Math.min(attempt - 1, 5);
                         timers.schedule(() -> deliver(webhook, attempt + 1), backoff, TimeUnit.MILLISECONDS);
                         return;
                     }
+                    deliveriesGivenUp.incrementAndGet();
                     LOG.infof("Simulated webhook %s to %s gave up: %s", webhook.messageId(), webhook.url().getPath(),
                             failure != null ? failure.toString() : "HTTP " + response.statusCode());
                 });

@@ -6,8 +6,10 @@ import com.fasterxml.jackson.databind.JsonNode;
  * How a simulated job behaves, from the optional {@code input.simulate} object, the same for every dialect (generic,
  * Replicate, fal): {@code outcome} ({@code succeeded|failed}, and {@code aborted}: Replicate's never-started
  * prediction; the other dialects fail it), {@code duration_ms}, {@code error_message}, {@code progress_steps},
- * {@code webhook} ({@code deliver|drop|duplicate|out_of_order|delay_ms:N|before_response}: the last one finishes the
- * job at once and delivers its final webhook before answering the submit, the race a fast job creates),
+ * {@code webhook} ({@code deliver|drop|duplicate|out_of_order|delay_ms:N|before_response|shuffled_duplicates}:
+ * {@code before_response} finishes the job at once and delivers its final webhook before answering the submit, the
+ * race a fast job creates; {@code shuffled_duplicates} sends every webhook three times at random moments within
+ * 300 ms, so that copies and reports overtake one another),
  * {@code reject_submits} (refuse the first N submit attempts the way the dialect's AI server refuses work it will
  * take later: 503 for generic, 429 with {@code Retry-After} for Replicate and fal), {@code submit_delay_ms} (answer
  * the submit that much later, like a slow AI server; the job is taken first, so a caller that times out has started
@@ -28,7 +30,7 @@ record SimulationPlan(String outcome, long durationMs, String errorMessage, int 
     static final String ABORTED = "aborted";
 
     enum WebhookMode {
-        DELIVER, DROP, DUPLICATE, OUT_OF_ORDER, DELAY, BEFORE_RESPONSE
+        DELIVER, DROP, DUPLICATE, OUT_OF_ORDER, DELAY, BEFORE_RESPONSE, SHUFFLED_DUPLICATES
     }
 
     boolean succeeds() {

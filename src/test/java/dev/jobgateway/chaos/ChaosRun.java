@@ -1,0 +1,396 @@
+package dev.jobgateway.chaos;
+
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.jobgateway.devservices.LocalRedisCluster;
+import dev.jobgateway.devservices.LocalRedisServer;
+import dev.jobgateway.devservices.simulator.SimulatedAiServer;
+import dev.jobgateway.support.GatewayClient;
+import dev.jobgateway.support.GatewayProcess;
+import dev.jobgateway.support.ReadHistory;
+import dev.jobgateway.support.TcpBalancer;
+
+/**
+ * The chaos run behind {@code bench/chaos.sh}: 1,000 jobs through three gateway processes (plain HTTP packaging)
+ * behind a TCP balancer, on a local Redis Cluster (3 masters, 1 replica each), with every webhook sent three times in
+ * shuffled order, a fifth of the jobs' webhooks dropped (the fallback must finish them), a master failing over
+ * (frozen, then killed) and a gateway instance killed with {@code kill -9}, all while clients submit (with
+ * Idempotency-Key, retrying) and wait. It prints one table: jobs lost, regressed, stuck, upstream checks per job.
+ * Bounded in count and time (about 3 minutes); traffic on 127.0.0.1 only.
+ */
+public final class ChaosRun {
+
+    private static final String SECRET = "whsec_" + Base64.getEncoder()
+            .encodeToString("chaos-run-only-secret".getBytes(StandardCharsets.UTF_8));
+    private static final String API_KEY = "chaos-key";
+    private static final Set<String> TERMINAL = Set.of("succeeded", "failed", "cancelled");
+    private static final int JOBS = 1_000;
+    private static final int SUBMITTERS = 8;
+    private static final int SUBMITS_PER_SECOND = 40;
+    private static final double DROPPED = 0.20;
+    private static final int WAITING_EVERY = 5; // a client holds a wait on every 5th job
+    private static final Duration FAILOVER_AT = Duration.ofSeconds(8);
+    private static final Duration INSTANCE_KILL_AT = Duration.ofSeconds(16);
+    private static final Duration DRAIN_LIMIT = Duration.ofSeconds(100);
+
+    private final Path jar;
+    private final Path work;
+    private final GatewayClient client = new GatewayClient(API_KEY, SECRET);
+    private final Map<String, String> idByKey = new ConcurrentHashMap<>();
+    private final Map<String, Boolean> dropped = new ConcurrentHashMap<>();
+    private final ReadHistory observed = new ReadHistory();
+    private final List<Long> waitLagsMs = Collections.synchronizedList(new ArrayList<>());
+    private final AtomicInteger submitRetries = new AtomicInteger();
+    private final AtomicInteger waitRetries = new AtomicInteger();
+    private final List<String> timeline = Collections.synchronizedList(new ArrayList<>());
+    private LocalRedisCluster cluster;
+    private SimulatedAiServer ai;
+    private TcpBalancer balancer;
+    private final GatewayProcess[] instances = new GatewayProcess[3];
+    private final int[] ports = new int[3];
+    private Map<String, String> env;
+    private long startedNanos;
+
+    private ChaosRun(Path jar, Path work) {
+        this.jar = jar;
+        this.work = work;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path jar = Path.of(args[0]);
+        Path work = Path.of(args.length > 1 ? args[1] : "target/chaos");
+        Files.createDirectories(work);
+        int exit = new ChaosRun(jar, work).run();
+        System.exit(exit);
+    }
+
+    private int run() throws Exception {
+        cluster = LocalRedisCluster.start(3, 1, Duration.ofMillis(1500), List.of());
+        ai = new SimulatedAiServer(LocalRedisServer.freePort(), SECRET).deliveryAttempts(10);
+        ai.start();
+        for (int i = 0; i < ports.length; i++) {
+            ports[i] = LocalRedisServer.freePort();
+        }
+        balancer = new TcpBalancer(List.of(ports[0], ports[1], ports[2]));
+        env = GatewayProcess.env(cluster, ai.baseUri(), SECRET, API_KEY + "=chaos", balancer.baseUrl());
+        env.put("GATEWAY_FALLBACK_CHECK_AFTER", "3s");
+        env.put("GATEWAY_FALLBACK_CHECK_INTERVAL", "3s");
+        env.put("GATEWAY_SWEEPER_EVERY", "1s");
+        env.put("GATEWAY_JOBS_MAX_DURATION", "60s");
+        // A submit cut off by the instance kill holds its Idempotency-Key this long before the client's retry may
+        // claim it (hand-offs here take milliseconds; the default 60 s would stretch the run).
+        env.put("GATEWAY_IDEMPOTENCY_LEASE", "10s");
+        // -Dchaos.env.NAME=value adds to (or overrides) the instances' environment, to compare settings.
+        System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("chaos.env."))
+                .forEach(name -> env.put(name.substring("chaos.env.".length()), System.getProperty(name)));
+        try {
+            for (int i = 0; i < instances.length; i++) {
+                instances[i] = start(i);
+            }
+            return chaos();
+        } finally {
+            for (GatewayProcess instance : instances) {
+                if (instance != null) {
+                    instance.close();
+                }
+            }
+            balancer.close();
+            ai.close();
+            cluster.close();
+        }
+    }
+
+    private int chaos() throws Exception {
+        ExecutorService threads = Executors.newCachedThreadPool();
+        AtomicBoolean sampling = new AtomicBoolean(true);
+        startedNanos = System.nanoTime();
+        CompletableFuture<Void> faults = CompletableFuture.runAsync(this::faults, threads);
+        CompletableFuture<Void> sampler = CompletableFuture.runAsync(() -> sample(sampling), threads);
+        List<CompletableFuture<Void>> submitters = new ArrayList<>();
+        List<CompletableFuture<Void>> waiters = Collections.synchronizedList(new ArrayList<>());
+        AtomicInteger next = new AtomicInteger();
+        for (int s = 0; s < SUBMITTERS; s++) {
+            submitters.add(CompletableFuture.runAsync(() -> {
+                for (int n = next.getAndIncrement(); n < JOBS; n = next.getAndIncrement()) {
+                    pace(n);
+                    String id = submit(n);
+                    if (id != null && n % WAITING_EVERY == 0) {
+                        waiters.add(CompletableFuture.runAsync(() -> waitUntilTerminal(id), threads));
+                    }
+                }
+            }, threads));
+        }
+        CompletableFuture.allOf(submitters.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
+        log("all %d submits answered", JOBS);
+        faults.get(2, TimeUnit.MINUTES);
+
+        long drainDeadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
+        Map<String, JsonNode> last = readAll();
+        while (System.nanoTime() < drainDeadline && last.values().stream()
+                .anyMatch(job -> job == null || !TERMINAL.contains(job.path("status").asText()))) {
+            Thread.sleep(1_000);
+            last = readAll();
+        }
+        log("drained");
+        CompletableFuture.allOf(waiters.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
+        sampling.set(false);
+        sampler.get(30, TimeUnit.SECONDS);
+        threads.shutdownNow();
+        return report(last);
+    }
+
+    /** Submits evenly over about 25 s. */
+    private void pace(int n) {
+        long due = startedNanos + TimeUnit.SECONDS.toNanos(1) * n / SUBMITS_PER_SECOND;
+        long wait = due - System.nanoTime();
+        if (wait > 0) {
+            sleep(TimeUnit.NANOSECONDS.toMillis(wait));
+        }
+    }
+
+    /** A careful client: the same Idempotency-Key until the gateway answers 202. Returns the job id, or null. */
+    private String submit(int n) {
+        String key = "chaos-" + n;
+        boolean drop = ThreadLocalRandom.current().nextDouble() < DROPPED;
+        long duration = 500 + ThreadLocalRandom.current().nextLong(3_500);
+        String body = "{\"input\":{\"prompt\":\"chaos " + n + "\",\"simulate\":{\"duration_ms\":" + duration
+                + ",\"progress_steps\":2,\"webhook\":\"" + (drop ? "drop" : "shuffled_duplicates") + "\"}}}";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            try {
+                long started = System.nanoTime();
+                HttpResponse<String> response = client.submit(balancer.baseUrl(), body, key)
+                        .get(30, TimeUnit.SECONDS);
+                if (response.statusCode() == 202 || response.statusCode() == 200) {
+                    String id = GatewayClient.parse(response.body()).path("id").asText();
+                    idByKey.put(key, id);
+                    dropped.put(id, drop);
+                    observed.saw(id, GatewayClient.parse(response.body()), started);
+                    return id;
+                }
+            } catch (Exception failed) {
+                // connection cut (instance killed) or timed out: the same key again
+            }
+            submitRetries.incrementAndGet();
+            sleep(300);
+        }
+        return null;
+    }
+
+    private void waitUntilTerminal(String id) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(150);
+        while (System.nanoTime() < deadline) {
+            try {
+                long started = System.nanoTime();
+                HttpResponse<String> answer = client.get(balancer.baseUrl(), "/jobs/" + id + "?wait=25")
+                        .get(35, TimeUnit.SECONDS);
+                if (answer.statusCode() == 200) {
+                    JsonNode job = GatewayClient.parse(answer.body());
+                    observed.saw(id, job, started);
+                    if (TERMINAL.contains(job.path("status").asText())) {
+                        waitLagsMs.add(Duration.between(Instant.parse(job.path("completed_at").asText()),
+                                Instant.now()).toMillis());
+                        return;
+                    }
+                    continue;
+                }
+            } catch (Exception failed) {
+                // instance killed under the held read, or the store answered 503: ask again
+            }
+            waitRetries.incrementAndGet();
+            sleep(300);
+        }
+    }
+
+    private void faults() {
+        try {
+            sleepUntil(FAILOVER_AT);
+            // The master on the lowest port: if it is the first seed, the Redis client's slot-map refresh asks it
+            // first, which makes this the hardest master to lose.
+            int victim = cluster.masters().get(0);
+            log("freezing master %d (SIGSTOP)%s", victim, victim == cluster.ports().get(0) ? ", the first seed" : "");
+            cluster.pause(victim);
+            Thread.sleep(2_000);
+            log("killing master %d (SIGKILL)", victim);
+            cluster.kill(victim);
+            cluster.awaitHealthy(Duration.ofSeconds(30));
+            log("replica promoted, cluster_state:ok");
+
+            sleepUntil(INSTANCE_KILL_AT);
+            log("kill -9 gateway instance 2 (pid %d)", instances[1].pid());
+            instances[1].kill();
+            Thread.sleep(5_000);
+            cluster.restart(victim);
+            log("old master %d restarted", victim);
+            instances[1] = start(1);
+            log("gateway instance 2 started again");
+            cluster.awaitHealthy(Duration.ofSeconds(60));
+            log("old master rejoined as a replica");
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Reads every job through the balancer about once a second, so that any step backwards is seen. */
+    private void sample(AtomicBoolean sampling) {
+        while (sampling.get()) {
+            readAll();
+            sleep(1_000);
+        }
+    }
+
+    private Map<String, JsonNode> readAll() {
+        List<String> ids = new ArrayList<>(idByKey.values());
+        Map<String, JsonNode> jobs = new HashMap<>();
+        for (int from = 0; from < ids.size(); from += 50) {
+            List<String> batch = ids.subList(from, Math.min(ids.size(), from + 50));
+            try {
+                long started = System.nanoTime();
+                HttpResponse<String> answer = client.get(balancer.baseUrl(), "/jobs?ids=" + String.join(",", batch))
+                        .get(10, TimeUnit.SECONDS);
+                if (answer.statusCode() == 200) {
+                    JsonNode body = GatewayClient.parse(answer.body());
+                    for (JsonNode job : body.path("jobs")) {
+                        observed.saw(job.path("id").asText(), job, started);
+                        jobs.put(job.path("id").asText(), job);
+                    }
+                    for (JsonNode missing : body.path("not_found")) {
+                        jobs.put(missing.asText(), null);
+                    }
+                }
+            } catch (Exception failed) {
+                // a fault in progress; the next round reads again
+            }
+        }
+        for (String id : ids) {
+            jobs.putIfAbsent(id, null);
+        }
+        return jobs;
+    }
+
+    private int report(Map<String, JsonNode> last) throws Exception {
+        int acknowledged = idByKey.size();
+        List<String> lost = new ArrayList<>();
+        List<String> stuck = new ArrayList<>();
+        Map<String, Integer> completedVia = new TreeMap<>();
+        int doubleApplied = 0;
+        for (String id : idByKey.values()) {
+            long started = System.nanoTime();
+            HttpResponse<String> read = client.get(balancer.baseUrl(), "/jobs/" + id).get(10, TimeUnit.SECONDS);
+            if (read.statusCode() == 404) {
+                lost.add(id);
+                continue;
+            }
+            JsonNode job = GatewayClient.parse(read.body());
+            observed.saw(id, job, started);
+            if (!TERMINAL.contains(job.path("status").asText())) {
+                stuck.add(id + " " + job.path("status").asText());
+            }
+            completedVia.merge(job.path("completed_via").asText("none") + (dropped.get(id) ? " (webhooks dropped)"
+                    : ""), 1, Integer::sum);
+            List<JsonNode> events = client.events(balancer.baseUrl(), id);
+            List<String> appliedIds = events.stream()
+                    .filter(e -> e.path("type").asText().equals("webhook_received")
+                            && e.path("outcome").asText().equals("applied"))
+                    .map(e -> e.path("details").path("webhook_id").asText()).toList();
+            if (new HashSet<>(appliedIds).size() != appliedIds.size()) {
+                doubleApplied++;
+            }
+        }
+        int droppedJobs = (int) dropped.values().stream().filter(d -> d).count();
+        List<Long> lags = new ArrayList<>(waitLagsMs);
+        Collections.sort(lags);
+        double checksPerJob = (double) ai.statusCalls() / acknowledged;
+        StringBuilder table = new StringBuilder();
+        table.append("| measure | value |\n|---|---|\n");
+        row(table, "jobs submitted (each acknowledged 202 once, Idempotency-Key retried until then)",
+                acknowledged + " of " + JOBS);
+        row(table, "**jobs lost** (acknowledged, then unknown)", Integer.toString(lost.size()));
+        row(table, "**jobs regressed** (a version going down or a terminal job changing, seen by any reader)",
+                Integer.toString(observed.regressedJobs().size()));
+        row(table, "**jobs stuck** (not terminal at the end)", Integer.toString(stuck.size()));
+        row(table, "**upstream checks per job** (AI-server status calls / jobs)",
+                String.format("%.2f (%d calls; jobs with dropped webhooks: %d)", checksPerJob, ai.statusCalls(),
+                        droppedJobs));
+        row(table, "webhook-ids applied twice to one job", Integer.toString(doubleApplied));
+        row(table, "hand-offs to the AI server per job", String.format("%.3f (%d submits received)",
+                (double) ai.submitAttempts() / acknowledged, ai.submitAttempts()));
+        row(table, "completed via", completedVia.toString());
+        row(table, "webhooks re-sent by the AI server after a 5xx or a cut connection / given up",
+                ai.deliveryRetries() + " / " + ai.deliveriesGivenUp());
+        row(table, "submits sent again by clients / held reads asked again", submitRetries.get() + " / "
+                + waitRetries.get());
+        if (!lags.isEmpty()) {
+            row(table, "held reads: answered after completion (ms, p50 / p99 / max, " + lags.size() + " waits)",
+                    lags.get(lags.size() / 2) + " / " + lags.get((int) Math.min(lags.size() - 1, lags.size() * 0.99))
+                            + " / " + lags.get(lags.size() - 1));
+        }
+        row(table, "duration", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNanos) + " s");
+        String result = "# Chaos run " + LocalDate.now() + "\n\n" + table + "\nFaults and milestones (s since the "
+                + "first submit):\n\n" + String.join("\n", timeline.stream().map(line -> "- " + line).toList())
+                + "\n" + (lost.isEmpty() && stuck.isEmpty() && observed.regressions().isEmpty() ? ""
+                        : "\nLost: " + lost + "\nStuck: " + stuck + "\nRegressed: " + observed.regressions() + "\n");
+        Files.writeString(work.resolve("result.md"), result);
+        System.out.println(result);
+        return lost.isEmpty() && stuck.isEmpty() && observed.regressions().isEmpty() && doubleApplied == 0 ? 0 : 1;
+    }
+
+    private static void row(StringBuilder table, String name, String value) {
+        table.append("| ").append(name).append(" | ").append(value).append(" |\n");
+    }
+
+    private GatewayProcess start(int i) throws Exception {
+        GatewayProcess instance = GatewayProcess.start(jar, ports[i], env, work.resolve("gateway-" + (i + 1) + ".log"),
+                List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"));
+        instance.awaitReady(Duration.ofSeconds(60));
+        return instance;
+    }
+
+    private void log(String format, Object... args) {
+        String line = String.format("%5.1f ", (System.nanoTime() - startedNanos) / 1e9) + String.format(format, args);
+        timeline.add(line);
+        System.out.println("[chaos] " + line);
+    }
+
+    private void sleepUntil(Duration sinceStart) {
+        long wait = startedNanos + sinceStart.toNanos() - System.nanoTime();
+        if (wait > 0) {
+            sleep(TimeUnit.NANOSECONDS.toMillis(wait));
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+}
