@@ -221,10 +221,11 @@ public final class LocalRedisCluster implements AutoCloseable {
     /** Ends a node at once (SIGKILL), as a crash would. */
     public void kill(int port) {
         unavailable.add(port);
-        signal(port, "KILL");
         LocalRedisServer server = servers.get(port);
         if (server != null) {
             server.kill();
+        } else {
+            signal(port, "KILL");
         }
     }
 
@@ -323,15 +324,7 @@ public final class LocalRedisCluster implements AutoCloseable {
         if (pid == null) {
             throw new IllegalArgumentException("no node on port " + port);
         }
-        try {
-            Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start();
-            kill.waitFor(5, TimeUnit.SECONDS);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted", e);
-        }
+        LocalRedisServer.signal(pid, signal);
     }
 
     private void registerCleanup() {

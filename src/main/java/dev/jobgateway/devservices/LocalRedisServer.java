@@ -129,10 +129,15 @@ public final class LocalRedisServer implements AutoCloseable {
         if (process == null) {
             throw new IllegalStateException("redis-server on port " + port + " is not running");
         }
+        signal(process.pid(), name);
+    }
+
+    /** Sends a signal ({@code STOP}, {@code CONT}, {@code KILL}) to a process. */
+    static void signal(long pid, String name) {
         try {
-            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).start();
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).start();
             if (!kill.waitFor(5, TimeUnit.SECONDS) || kill.exitValue() != 0) {
-                throw new IllegalStateException("kill -" + name + " " + process.pid() + " failed");
+                throw new IllegalStateException("kill -" + name + " " + pid + " failed");
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
