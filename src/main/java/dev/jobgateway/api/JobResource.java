@@ -24,8 +24,8 @@ import dev.jobgateway.auth.ReadTokenAccepted;
 import dev.jobgateway.auth.ReadTokens;
 import dev.jobgateway.job.Job;
 import dev.jobgateway.platform.ApiException;
-import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.platform.ProblemType;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -76,17 +76,17 @@ class JobResource {
         String owner = caller.owner();
         return submits.submit(owner, new SubmitJobs.Request(request.input(), request.maxDuration(),
                 request.provider(), request.model()), key).map(submission -> {
-            Job job = submission.job();
-            ReadTokens.Minted token = tokens.enabled() ? tokens.mint(owner, List.of(job.id())) : null;
-            Response.ResponseBuilder response = Response.accepted(new SubmitAnswer(job,
-                    token == null ? null : token.token(), token == null ? null : token.expiresAt()))
-                    .header(HttpHeaders.LOCATION, "/jobs/" + job.id())
-                    .tag(etag(job));
-            if (submission.replayed()) {
-                response.header(IDEMPOTENT_REPLAYED, "true");
-            }
-            return response.build();
-        });
+                    Job job = submission.job();
+                    ReadTokens.Minted token = tokens.enabled() ? tokens.mint(owner, List.of(job.id())) : null;
+                    Response.ResponseBuilder response = Response.accepted(new SubmitAnswer(job,
+                            token == null ? null : token.token(), token == null ? null : token.expiresAt()))
+                            .header(HttpHeaders.LOCATION, "/jobs/" + job.id())
+                            .tag(etag(job));
+                    if (submission.replayed()) {
+                        response.header(IDEMPOTENT_REPLAYED, "true");
+                    }
+                    return response.build();
+                });
     }
 
     /**
@@ -172,10 +172,12 @@ class JobResource {
             }
         }
         if (unique.isEmpty()) {
-            throw ProblemType.MISSING_IDS.with("List the jobs to read: /jobs?ids=job_a,job_b (at most " + maxBatchIds + ").");
+            throw ProblemType.MISSING_IDS
+                    .with("List the jobs to read: /jobs?ids=job_a,job_b (at most " + maxBatchIds + ").");
         }
         if (unique.size() > maxBatchIds) {
-            throw ProblemType.TOO_MANY_IDS.with(unique.size() + " ids listed; at most " + maxBatchIds + " are read at once.");
+            throw ProblemType.TOO_MANY_IDS
+                    .with(unique.size() + " ids listed; at most " + maxBatchIds + " are read at once.");
         }
         return List.copyOf(unique);
     }

@@ -101,8 +101,9 @@ public class ReadJobs {
     private Uni<Batch> readBatch(String owner, List<String> ids, Predicate<String> visible) {
         List<Uni<Optional<Job>>> reads = new ArrayList<>();
         for (String id : ids) {
-            reads.add(!visible.test(id) ? Uni.createFrom().item(Optional.empty()) : get(owner, id).map(Optional::of)
-                    .onFailure(ApiException.class).recoverWithItem(Optional.empty()));
+            reads.add(!visible.test(id) ? Uni.createFrom().item(Optional.empty())
+                    : get(owner, id).map(Optional::of)
+                            .onFailure(ApiException.class).recoverWithItem(Optional.empty()));
         }
         if (reads.isEmpty()) {
             return Uni.createFrom().item(new Batch(List.of(), List.of()));

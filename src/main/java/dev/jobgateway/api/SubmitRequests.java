@@ -13,8 +13,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 
 import dev.jobgateway.platform.ApiException;
-import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.ProviderRegistry;
 
@@ -61,7 +61,8 @@ class SubmitRequests {
             throw ProblemType.INVALID_JSON.with("The request body is empty.");
         }
         if (body.length > limits.maxBodyBytes()) {
-            throw ProblemType.BODY_TOO_LARGE.with("The body has " + body.length + " bytes; at most " + limits.maxBodyBytes() + " are accepted.");
+            throw ProblemType.BODY_TOO_LARGE.with(
+                    "The body has " + body.length + " bytes; at most " + limits.maxBodyBytes() + " are accepted.");
         }
         JsonNode root;
         try {
@@ -90,7 +91,8 @@ class SubmitRequests {
         }
         int inputBytes = input.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
         if (inputBytes > limits.maxInputBytes()) {
-            throw ProblemType.INPUT_TOO_LARGE.with("The input has " + inputBytes + " bytes; at most " + limits.maxInputBytes() + " are accepted.");
+            throw ProblemType.INPUT_TOO_LARGE.with(
+                    "The input has " + inputBytes + " bytes; at most " + limits.maxInputBytes() + " are accepted.");
         }
         Duration duration = maxDuration(root.get(MAX_DURATION));
         Provider provider = providers.forSubmit(text(root, PROVIDER, 40));
@@ -136,7 +138,8 @@ class SubmitRequests {
         if (key.isEmpty() || key.length() > MAX_IDEMPOTENCY_KEY_LENGTH
                 || !key.chars().allMatch(c -> c >= 0x20 && c < 0x7f)
                 || key.indexOf('"') >= 0 || key.indexOf('\\') >= 0) {
-            throw ProblemType.INVALID_IDEMPOTENCY_KEY.with("Idempotency-Key must be 1-" + MAX_IDEMPOTENCY_KEY_LENGTH + " printable ASCII characters.");
+            throw ProblemType.INVALID_IDEMPOTENCY_KEY
+                    .with("Idempotency-Key must be 1-" + MAX_IDEMPOTENCY_KEY_LENGTH + " printable ASCII characters.");
         }
         return key;
     }

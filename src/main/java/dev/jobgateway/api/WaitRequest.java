@@ -24,7 +24,7 @@ record WaitRequest(Duration duration, boolean preferred) {
             Long seconds = seconds(query.trim());
             if (seconds == null) {
                 throw ProblemType.INVALID_WAIT.with("'wait' must be a whole number of seconds (0 to " + max.toSeconds()
-                                + "; larger values are clamped to " + max.toSeconds() + ").");
+                        + "; larger values are clamped to " + max.toSeconds() + ").");
             }
             return new WaitRequest(clamp(seconds, max), false);
         }

@@ -12,10 +12,10 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import dev.jobgateway.platform.ApiException;
-import dev.jobgateway.platform.ProblemType;
-import dev.jobgateway.platform.RejectionLog;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
+import dev.jobgateway.platform.ProblemType;
+import dev.jobgateway.platform.RejectionLog;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Startup;
 

@@ -28,9 +28,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.jobgateway.platform.RejectionLog;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
+import dev.jobgateway.platform.RejectionLog;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Startup;
 
@@ -101,7 +101,8 @@ public class ReadTokens {
             if (!KEY_ID.matcher(id).matches() || secret.length() < MIN_SECRET_LENGTH) {
                 throw new IllegalStateException("gateway.read-tokens.keys (GATEWAY_READ_TOKENS_KEYS) must be "
                         + "kid=secret pairs, comma-separated; key ids are 1-32 of A-Z a-z 0-9 . _ - and secrets "
-                        + "have at least " + MIN_SECRET_LENGTH + " characters (a pair is malformed; the value is not logged)");
+                        + "have at least " + MIN_SECRET_LENGTH
+                        + " characters (a pair is malformed; the value is not logged)");
             }
             if (parsed.put(id, new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), HMAC)) != null) {
                 throw new IllegalStateException("gateway.read-tokens.keys (GATEWAY_READ_TOKENS_KEYS) lists key id '"

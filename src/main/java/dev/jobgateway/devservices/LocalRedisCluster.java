@@ -439,7 +439,7 @@ public final class LocalRedisCluster implements AutoCloseable {
                 }
                 String[] range = fields[i].split("-");
                 long from = Long.parseLong(range[0]);
-                slots.add(new long[] {from, range.length > 1 ? Long.parseLong(range[1]) : from});
+                slots.add(new long[] { from, range.length > 1 ? Long.parseLong(range[1]) : from });
             }
             return new ClusterNode(fields[0], port, Set.of(fields[2].split(",")),
                     fields[3].equals("-") ? null : fields[3], slots);

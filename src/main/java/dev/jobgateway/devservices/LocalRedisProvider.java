@@ -7,13 +7,13 @@ import java.util.Optional;
 import java.util.Set;
 
 import jakarta.annotation.PreDestroy;
-import io.smallrye.common.annotation.Identifier;
 import jakarta.inject.Singleton;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
 import io.quarkus.arc.profile.IfBuildProfile;
 import io.quarkus.redis.client.RedisHostsProvider;
+import io.smallrye.common.annotation.Identifier;
 
 /**
  * Dev and test builds only: when no Redis is configured ({@code REDIS_URL} / {@code quarkus.redis.hosts}),

@@ -37,7 +37,8 @@ class SweepSchedule {
             return;
         }
         timerId = vertx.setPeriodic(every.toMillis(), tick -> sweeper.sweep().subscribe().with(
-                report -> { },
+                report -> {
+                },
                 failure -> LOG.warnf("Scheduled sweep failed: %s", failure.toString())));
         LOG.debugf("Sweeping overdue jobs every %s", every);
     }

@@ -12,7 +12,8 @@ public sealed interface Arrival {
      * @param deliveryLagMs receipt time minus the sender's timestamp, or null
      */
     record Webhook(String webhookId, String senderTimestamp, String authenticatedBy, Long deliveryLagMs)
-            implements Arrival {
+            implements
+                Arrival {
 
         /** Authenticated by a signature (of whichever scheme the provider uses). */
         public static final String BY_SIGNATURE = "signature";

@@ -6,14 +6,13 @@ import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.platform.StoreErrors;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
 import io.quarkus.redis.datasource.sortedset.ScoreRange;
 import io.quarkus.redis.datasource.sortedset.ZRangeArgs;
 import io.smallrye.mutiny.Uni;
-
-import dev.jobgateway.platform.GatewayConfig;
-import dev.jobgateway.platform.StoreErrors;
 
 /**
  * When each unfinished job is next due for a check with its AI server (the sweeper's work list) and who may check

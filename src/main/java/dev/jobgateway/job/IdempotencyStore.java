@@ -64,7 +64,7 @@ public class IdempotencyStore {
     /** Claims the key for {@code claim}; empty if claimed now, else what the key already holds. */
     public Uni<Optional<Claim>> claim(String owner, String key, Claim claim) {
         return run(owner, key, List.of("claim", claim.value(), ttlMs))
-                .map(existing -> existing == null ? Optional.<Claim>empty()
+                .map(existing -> existing == null ? Optional.<Claim> empty()
                         : Optional.of(Claim.parse(existing.toString())));
     }
 

@@ -35,7 +35,10 @@ public record Job(
         Instant completedAt,
         Long pollAfterMs) {
 
-    /** Why a job failed, and who said so: {@code ai_server}, {@code submit}, {@code timeout}, {@code upstream_unreachable}. */
+    /**
+     * Why a job failed, and who said so: {@code ai_server}, {@code submit}, {@code timeout},
+     * {@code upstream_unreachable}.
+     */
     @RegisterForReflection
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record JobError(String source, String code, String message) {

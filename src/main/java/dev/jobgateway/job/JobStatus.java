@@ -14,7 +14,11 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  */
 @RegisterForReflection
 public enum JobStatus {
-    QUEUED(0), RUNNING(1), SUCCEEDED(2), FAILED(2), CANCELLED(2);
+    QUEUED(0),
+    RUNNING(1),
+    SUCCEEDED(2),
+    FAILED(2),
+    CANCELLED(2);
 
     private final int rank;
 

@@ -10,6 +10,12 @@ import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.platform.RedisScript;
+import dev.jobgateway.platform.StoreErrors;
+import dev.jobgateway.platform.Timestamps;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
@@ -18,13 +24,6 @@ import io.quarkus.redis.datasource.stream.StreamRange;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
-
-import com.fasterxml.jackson.databind.node.ObjectNode;
-
-import dev.jobgateway.platform.GatewayConfig;
-import dev.jobgateway.platform.RedisScript;
-import dev.jobgateway.platform.StoreErrors;
-import dev.jobgateway.platform.Timestamps;
 
 /**
  * All job state, in Redis. Every status change goes through {@link #transition}, one Lua script that is the
@@ -196,7 +195,7 @@ class JobStore {
         change.event().put("parked_at", Timestamps.now().toString());
         return run(PARK, List.of(Keys.externalId(provider, externalId), Keys.parkedWebhooks(provider, externalId)),
                 List.of(json.write(change), parkedTtlMs, parkedMax))
-                .map(reply -> reply == null ? Optional.<String>empty() : Optional.of(reply.toString()));
+                .map(reply -> reply == null ? Optional.<String> empty() : Optional.of(reply.toString()));
     }
 
     /** Drops the oldest {@code applied} parked webhooks of the id, once they are applied. */

@@ -1,6 +1,8 @@
 package dev.jobgateway.job;
 
-/** What the state machine did with a change to job {@code jobId} (null for a report parked before its job was known). */
+/**
+ * What the state machine did with a change to job {@code jobId} (null for a report parked before its job was known).
+ */
 public record TransitionResult(String jobId, Outcome outcome, long version, JobStatus status, String reason) {
 
     public enum Outcome {

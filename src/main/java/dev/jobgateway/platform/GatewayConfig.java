@@ -225,7 +225,9 @@ public interface GatewayConfig {
     }
 
     interface Generic {
-        /** Base URL of the AI server, e.g. {@code https://ai.example.com}; the provider is configured when it is set. */
+        /**
+         * Base URL of the AI server, e.g. {@code https://ai.example.com}; the provider is configured when it is set.
+         */
         Optional<String> url();
 
         /** How a webhook proves it comes from this AI server. */
@@ -321,7 +323,10 @@ public interface GatewayConfig {
         @WithDefault("1m")
         Duration jwksMinRefetchInterval();
 
-        /** Model id of a submit that names none, e.g. {@code fal-ai/flux/dev}; without it every fal submit must name one. */
+        /**
+         * Model id of a submit that names none, e.g. {@code fal-ai/flux/dev}; without it every fal submit must name
+         * one.
+         */
         Optional<String> defaultModel();
 
         /** Submit calls made before the job is failed; only 429s and connections never made are retried. */

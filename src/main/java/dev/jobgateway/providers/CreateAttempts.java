@@ -47,7 +47,7 @@ public final class CreateAttempts {
 
     private static Uni<String> attempt(Policy policy, Supplier<Uni<String>> create, AtomicInteger attempts) {
         int attempt = attempts.incrementAndGet();
-        return Uni.createFrom().<String>deferred(create::get).onFailure().recoverWithUni(failure -> {
+        return Uni.createFrom().<String> deferred(create::get).onFailure().recoverWithUni(failure -> {
             Duration pause = pauseBeforeRetry(policy, failure, attempt);
             if (pause == null) {
                 return Uni.createFrom().failure(failure);

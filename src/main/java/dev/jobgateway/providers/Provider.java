@@ -14,7 +14,9 @@ import io.smallrye.mutiny.Uni;
  */
 public interface Provider {
 
-    /** The name submits use ({@code "provider"}), webhook routes carry ({@code /webhooks/{name}/...}) and jobs store. */
+    /**
+     * The name submits use ({@code "provider"}), webhook routes carry ({@code /webhooks/{name}/...}) and jobs store.
+     */
     String name();
 
     /**

@@ -63,7 +63,8 @@ public class ProviderHttp {
     /** Sends one request; fails on connection errors and on {@code timeout}, never on an HTTP status. */
     public Uni<Answer> send(String method, URI uri, Map<String, String> headers, byte[] body, Duration timeout) {
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.valueOf(method))
-                .setAbsoluteURI(uri.toString()).setConnectTimeout(timeout.toMillis()).setIdleTimeout(timeout.toMillis());
+                .setAbsoluteURI(uri.toString()).setConnectTimeout(timeout.toMillis())
+                .setIdleTimeout(timeout.toMillis());
         headers.forEach(options::putHeader);
         return client.request(options)
                 .chain(request -> body == null ? request.send() : request.send(Buffer.buffer(body)))

@@ -138,7 +138,8 @@ public class ChangeFeed {
         opened.endHandler(() -> lost(current, null, false));
         // SUBSCRIBE completes when it is written; the server's confirmation arrives as a frame (onFrame).
         opened.send(Request.cmd(Command.SUBSCRIBE).arg(channel))
-                .subscribe().with(written -> { }, failure -> lost(current, failure.toString(), true));
+                .subscribe().with(written -> {
+                }, failure -> lost(current, failure.toString(), true));
         vertx.setTimer(answerTimeoutMs, timer -> {
             if (!isSubscribed(current)) {
                 lost(current, "no answer to SUBSCRIBE within " + answerTimeoutMs + " ms", true);
@@ -212,7 +213,8 @@ public class ChangeFeed {
             return;
         }
         live.send(Request.cmd(Command.PING))
-                .subscribe().with(answer -> onFrame(current, answer), failure -> lost(current, failure.toString(), true));
+                .subscribe()
+                .with(answer -> onFrame(current, answer), failure -> lost(current, failure.toString(), true));
         vertx.setTimer(answerTimeoutMs, timer -> {
             if (current == generation && heardNanos - sent < 0) {
                 lost(current, "no answer to PING within " + answerTimeoutMs + " ms", true);

@@ -2,6 +2,7 @@ package dev.jobgateway.webhook;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**

@@ -14,20 +14,19 @@ import java.util.stream.Stream;
 
 import jakarta.inject.Inject;
 
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import org.eclipse.microprofile.config.ConfigProvider;
-
+import dev.jobgateway.auth.ReadTokens;
 import dev.jobgateway.devservices.simulator.FalSigning;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.providers.fal.FalProvider;
-import dev.jobgateway.auth.ReadTokens;
 import dev.jobgateway.support.Api;
-import dev.jobgateway.support.ProviderCase;
 import dev.jobgateway.support.Jobs;
+import dev.jobgateway.support.ProviderCase;
 import dev.jobgateway.support.RedisKeys;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.support.Webhooks;
@@ -450,7 +449,8 @@ class BadInputTest {
                 .post("/webhooks/replicate/" + f.replicateJobId()), 422, "external-id-mismatch",
                 "Webhook names another job");
         add(cases, "Replicate webhook for a job handed to another provider", f -> signedWith(replicateSecret,
-                "msg_r7", prediction(f.externalId(), "succeeded", null), now()).post("/webhooks/replicate/" + f.jobId()),
+                "msg_r7", prediction(f.externalId(), "succeeded", null), now())
+                .post("/webhooks/replicate/" + f.jobId()),
                 422, "external-id-mismatch", "Webhook names another job");
         add(cases, "Replicate webhook that is not a prediction object", f -> signedWith(replicateSecret, "msg_r8",
                 "[\"succeeded\"]", now()).post("/webhooks/replicate/" + f.replicateJobId()), 400, "invalid-json",
@@ -463,7 +463,8 @@ class BadInputTest {
                 "{\"status\":\"succeeded\"}", now()).post("/webhooks/replicate"), 422, "invalid-request",
                 "Invalid request");
         add(cases, "Replicate webhook with a token instead of a signature", f -> given().contentType("application/json")
-                .body(succeeded.apply(f)).queryParam("token", "guessed").post("/webhooks/replicate/" + f.replicateJobId()),
+                .body(succeeded.apply(f)).queryParam("token", "guessed")
+                .post("/webhooks/replicate/" + f.replicateJobId()),
                 401, "invalid-webhook-signature", "Webhook not authenticated");
 
         // fal webhooks
@@ -479,8 +480,10 @@ class BadInputTest {
             return fal(f, headers, ok.apply(f));
         }, 401, "invalid-webhook-signature", "Webhook not authenticated");
         add(cases, "fal webhook with a tampered body", f -> fal(f, f.ai().falSigning().headers(f.falRequestId(), now(),
-                ok.apply(f)), new String(ok.apply(f), StandardCharsets.UTF_8).replace("OK", "ERROR")
-                        .getBytes(StandardCharsets.UTF_8)), 401, "invalid-webhook-signature",
+                ok.apply(f)),
+                new String(ok.apply(f), StandardCharsets.UTF_8).replace("OK", "ERROR")
+                        .getBytes(StandardCharsets.UTF_8)),
+                401, "invalid-webhook-signature",
                 "Webhook not authenticated");
         add(cases, "fal webhook signed 301 s ago", f -> fal(f, f.ai().falSigning().headers(f.falRequestId(),
                 now() - 301, ok.apply(f)), ok.apply(f)), 401, "invalid-webhook-signature", "Webhook not authenticated");
@@ -533,7 +536,8 @@ class BadInputTest {
     }
 
     private static Response fal(Fixture f, Map<String, String> headers, byte[] body) {
-        return given().contentType("application/json").headers(headers).body(body).post("/webhooks/fal/" + f.falJobId());
+        return given().contentType("application/json").headers(headers).body(body)
+                .post("/webhooks/fal/" + f.falJobId());
     }
 
     /** Sends with fal's JWKS in {@code mode} and no keys fetched yet, then restores both. */

@@ -1,11 +1,5 @@
 package dev.jobgateway.api;
 
-import dev.jobgateway.job.Job;
-import dev.jobgateway.job.JobStatus;
-import dev.jobgateway.job.JobRecords;
-import dev.jobgateway.job.Reports;
-import dev.jobgateway.support.StoredJobs;
-
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -19,13 +13,17 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
-import io.restassured.path.json.JsonPath;
-
+import dev.jobgateway.job.Job;
+import dev.jobgateway.job.JobRecords;
+import dev.jobgateway.job.JobStatus;
+import dev.jobgateway.job.Reports;
 import dev.jobgateway.platform.Ids;
 import dev.jobgateway.support.Api;
+import dev.jobgateway.support.StoredJobs;
 import dev.jobgateway.support.TestPorts;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.path.json.JsonPath;
 
 /** {@code GET /jobs?ids=}: the seed's list screen in one read, and a wait that ends on any change. */
 @QuarkusTest

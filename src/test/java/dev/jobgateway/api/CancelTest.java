@@ -1,14 +1,12 @@
 package dev.jobgateway.api;
 
-import java.util.HashMap;
-import dev.jobgateway.job.JobRecords;
-import dev.jobgateway.job.StoredJob;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -19,9 +17,11 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.jobgateway.job.Job;
-import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
+import dev.jobgateway.job.Job;
+import dev.jobgateway.job.JobRecords;
+import dev.jobgateway.job.JobStatus;
+import dev.jobgateway.job.StoredJob;
 import dev.jobgateway.support.Api;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.TestPorts;
@@ -179,7 +179,8 @@ class CancelTest {
         int cancelsBefore = aiServer.cancelCalls();
         var input = mapper.readTree("{\"prompt\":\"slow\",\"simulate\":{\"submit_delay_ms\":1500,"
                 + "\"webhook\":\"drop\",\"duration_ms\":60000}}");
-        CompletableFuture<Job> submit = submits.submit(Api.DEV_OWNER, input, Jobs.MAX_DURATION, null).map(Submission::job).subscribeAsCompletionStage();
+        CompletableFuture<Job> submit = submits.submit(Api.DEV_OWNER, input, Jobs.MAX_DURATION, null)
+                .map(Submission::job).subscribeAsCompletionStage();
         await().atMost(Duration.ofSeconds(5)).until(() -> aiServer.submittedWebhookUrls().size() > urlsBefore);
         String url = aiServer.submittedWebhookUrls().get(urlsBefore);
         String id = url.substring(url.lastIndexOf('/') + 1, url.indexOf('?'));

@@ -24,11 +24,9 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.jobgateway.job.Job;
-import dev.jobgateway.job.JobStatus;
+import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.Ids;
-import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.Api;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.RedisKeys;
@@ -154,7 +152,8 @@ class IdempotencyTest {
             for (int i = 0; i < 50; i++) {
                 results.add(pool.submit(() -> {
                     start.await();
-                    return submits.submit(Api.DEV_OWNER, input, Jobs.MAX_DURATION, key).await().atMost(Duration.ofSeconds(20));
+                    return submits.submit(Api.DEV_OWNER, input, Jobs.MAX_DURATION, key).await()
+                            .atMost(Duration.ofSeconds(20));
                 }));
             }
             start.countDown();

@@ -10,8 +10,6 @@ import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 
-import dev.jobgateway.job.Job;
-import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.TestPorts;
 import io.quarkus.test.common.QuarkusTestResource;

@@ -12,9 +12,9 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.job.Job;
 import dev.jobgateway.job.JobStatus;
-import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.Api;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.TestPorts;
@@ -84,7 +84,8 @@ class SubmitHandoffTest {
         // processed while a submit event is still open. Here it is, before the hand-off is recorded.
         var input = mapper.readTree("{\"prompt\":\"fast\",\"simulate\":{\"webhook\":\"before_response\"}}");
 
-        Job job = submits.submit(Api.DEV_OWNER, input, Jobs.MAX_DURATION, null).await().atMost(Duration.ofSeconds(10)).job();
+        Job job = submits.submit(Api.DEV_OWNER, input, Jobs.MAX_DURATION, null).await().atMost(Duration.ofSeconds(10))
+                .job();
 
         assertThat(job.status()).isEqualTo(JobStatus.SUCCEEDED);
         assertThat(job.delivery().webhooksReceived()).isEqualTo(1);

@@ -1,11 +1,5 @@
 package dev.jobgateway.api;
 
-import dev.jobgateway.job.Job;
-import dev.jobgateway.job.JobStatus;
-import dev.jobgateway.job.JobRecords;
-import dev.jobgateway.job.Reports;
-import dev.jobgateway.support.StoredJobs;
-
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -14,7 +8,6 @@ import static org.hamcrest.Matchers.equalTo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
@@ -23,7 +16,12 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.jobgateway.job.Job;
+import dev.jobgateway.job.JobRecords;
+import dev.jobgateway.job.JobStatus;
+import dev.jobgateway.job.Reports;
 import dev.jobgateway.support.Api;
+import dev.jobgateway.support.StoredJobs;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.waiting.ChangeFeed;
 import dev.jobgateway.waiting.WaiterRegistry;
@@ -146,7 +144,9 @@ class WaitTest {
                 case 0 -> answered.add(startWait(id, Duration.ofSeconds(20)));
                 case 1 -> answered.add(startWait(id, Duration.ofMillis(300)));
                 default -> abandoned.add(reads.await(OWNER, id, Duration.ofSeconds(20)).subscribe()
-                        .with(job -> { }, failure -> { }));
+                        .with(job -> {
+                        }, failure -> {
+                        }));
             }
         }
         await().atMost(Duration.ofSeconds(10)).until(() -> registry.size() >= rounds * 2 / 3 - 10);

@@ -33,7 +33,8 @@ final class Chart {
             svg.append(String.format(Locale.ROOT,
                     "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#ddd\"/>"
                             + "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">%s</text>%n",
-                    x, TOP, x, HEIGHT - BOTTOM, x, HEIGHT - BOTTOM + 18, tick < 1 ? "0.1" : Long.toString((long) tick)));
+                    x, TOP, x, HEIGHT - BOTTOM, x, HEIGHT - BOTTOM + 18,
+                    tick < 1 ? "0.1" : Long.toString((long) tick)));
         }
         for (int p = 0; p <= 100; p += 25) {
             double y = y(p / 100.0);

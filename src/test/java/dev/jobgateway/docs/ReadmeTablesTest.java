@@ -32,7 +32,8 @@ import io.smallrye.config.WithName;
  */
 class ReadmeTablesTest {
 
-    private static final Pattern ROW = Pattern.compile("^\\|\\s*`([A-Z0-9_]+)`\\s*\\|\\s*([^|]*)\\|", Pattern.MULTILINE);
+    private static final Pattern ROW = Pattern.compile("^\\|\\s*`([A-Z0-9_]+)`\\s*\\|\\s*([^|]*)\\|",
+            Pattern.MULTILINE);
     private static final Pattern ERROR_ROW = Pattern.compile("^\\|\\s*([0-9]{3}(?:,\\s*[0-9]{3})*)\\s*\\|([^|]*)\\|",
             Pattern.MULTILINE);
     private static final Pattern CODE = Pattern.compile("`([^`]+)`");

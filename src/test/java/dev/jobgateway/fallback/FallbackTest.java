@@ -1,14 +1,5 @@
 package dev.jobgateway.fallback;
 
-import io.quarkus.redis.datasource.RedisDataSource;
-import dev.jobgateway.support.Webhooks;
-import dev.jobgateway.platform.Ids;
-import dev.jobgateway.api.ReadJobs;
-import dev.jobgateway.job.CheckSchedule;
-import dev.jobgateway.job.Job;
-import dev.jobgateway.job.JobStatus;
-import dev.jobgateway.job.StoredJob;
-
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -28,17 +19,24 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.Test;
 
-import io.restassured.path.json.JsonPath;
-
+import dev.jobgateway.api.ReadJobs;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
-import dev.jobgateway.support.Jobs;
+import dev.jobgateway.job.CheckSchedule;
+import dev.jobgateway.job.Job;
+import dev.jobgateway.job.JobStatus;
+import dev.jobgateway.job.StoredJob;
+import dev.jobgateway.platform.Ids;
 import dev.jobgateway.support.Api;
+import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.ShortFallbackIntervals;
 import dev.jobgateway.support.TestPorts;
+import dev.jobgateway.support.Webhooks;
 import dev.jobgateway.webhook.StandardWebhook;
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
+import io.restassured.path.json.JsonPath;
 
 /**
  * The fallback when webhooks do not come, with short intervals: reads and the sweeper check overdue jobs with
@@ -168,7 +166,8 @@ class FallbackTest {
                 .getString("id");
         Thread.sleep(400);
 
-        JsonPath report = given().header("Authorization", "Bearer dev-sweep-key").post("/internal/sweep").then().statusCode(200).extract().jsonPath();
+        JsonPath report = given().header("Authorization", "Bearer dev-sweep-key").post("/internal/sweep").then()
+                .statusCode(200).extract().jsonPath();
 
         assertThat(report.getInt("due")).isGreaterThanOrEqualTo(2);
         assertThat(report.getInt("updated")).isGreaterThanOrEqualTo(1);

@@ -86,7 +86,7 @@ class CrashIT {
 
     @AfterAll
     static void stopEverything() {
-        for (AutoCloseable running : new AutoCloseable[] {a, b, balancer, ai, redis}) {
+        for (AutoCloseable running : new AutoCloseable[] { a, b, balancer, ai, redis }) {
             try {
                 if (running != null) {
                     running.close();
@@ -282,7 +282,8 @@ class CrashIT {
                         throw new AssertionError("webhook for " + id + " never acknowledged");
                     }
                     resent.incrementAndGet();
-                    return CompletableFuture.runAsync(() -> { },
+                    return CompletableFuture.runAsync(() -> {
+                    },
                             CompletableFuture.delayedExecutor(250L << (attempt - 1), TimeUnit.MILLISECONDS))
                             .thenCompose(v -> deliver(id, externalId, webhookId, attempt + 1, acknowledged, resent));
                 });
@@ -308,7 +309,8 @@ class CrashIT {
                                 + "\"p\",\"simulate\":{\"duration_ms\":300,\"progress_steps\":1}}}", null)
                                 .get(10, TimeUnit.SECONDS);
                         if (response.statusCode() == 202) {
-                            acknowledged.put(GatewayClient.parse(response.body()).path("id").asText(), System.nanoTime());
+                            acknowledged.put(GatewayClient.parse(response.body()).path("id").asText(),
+                                    System.nanoTime());
                         } else {
                             refused.incrementAndGet();
                             sleep(50);

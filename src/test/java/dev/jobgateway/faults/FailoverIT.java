@@ -85,7 +85,7 @@ class FailoverIT {
 
     @AfterAll
     static void stopEverything() {
-        for (AutoCloseable running : new AutoCloseable[] {a, b, ai, cluster}) {
+        for (AutoCloseable running : new AutoCloseable[] { a, b, ai, cluster }) {
             try {
                 if (running != null) {
                     running.close();
@@ -146,11 +146,13 @@ class FailoverIT {
         clients.shutdownNow();
 
         int unavailable = outcomes.stream().mapToInt(WaitOutcome::unavailable).sum();
-        System.out.printf("[measure] failover: master %d frozen 2 s, then killed; cluster healthy again %d ms after the "
-                + "freeze; batch reads answered 503 from %d ms to %d ms after it (%d sampled 503s, %d other failures); "
-                + "a job on a master that stayed up answered 503 from %d ms to %d ms (%d times); waits answered 503 "
-                + "%d times and were asked again; the AI server re-sent %d webhooks, gave up on %d%n",
-                victim, failoverMs, history.first503Ms(frozenAt), history.last503Ms(frozenAt), history.unavailable.get(),
+        System.out.printf(
+                "[measure] failover: master %d frozen 2 s, then killed; cluster healthy again %d ms after the "
+                        + "freeze; batch reads answered 503 from %d ms to %d ms after it (%d sampled 503s, %d other failures); "
+                        + "a job on a master that stayed up answered 503 from %d ms to %d ms (%d times); waits answered 503 "
+                        + "%d times and were asked again; the AI server re-sent %d webhooks, gave up on %d%n",
+                victim, failoverMs, history.first503Ms(frozenAt), history.last503Ms(frozenAt),
+                history.unavailable.get(),
                 history.failures.get(), bystanderHistory.first503Ms(frozenAt), bystanderHistory.last503Ms(frozenAt),
                 bystanderHistory.unavailable.get(), unavailable, ai.deliveryRetries(), ai.deliveriesGivenUp());
 
@@ -207,7 +209,8 @@ class FailoverIT {
 
         long ackedOnVictimJustBefore = acknowledgedAt.entrySet().stream()
                 .filter(e -> onVictim.contains(e.getKey()) && e.getValue() <= killedAt
-                        && killedAt - e.getValue() < TimeUnit.MILLISECONDS.toNanos(100)).count();
+                        && killedAt - e.getValue() < TimeUnit.MILLISECONDS.toNanos(100))
+                .count();
         List<String> lost = new ArrayList<>();
         for (String id : ids) {
             JsonNode job = CLIENT.getJson(b.baseUrl(), "/jobs/" + id);

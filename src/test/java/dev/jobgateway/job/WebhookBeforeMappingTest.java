@@ -1,7 +1,5 @@
 package dev.jobgateway.job;
 
-import dev.jobgateway.api.SubmitJobs;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.nullValue;
@@ -18,8 +16,9 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.jobgateway.platform.Ids;
+import dev.jobgateway.api.SubmitJobs;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
+import dev.jobgateway.platform.Ids;
 import dev.jobgateway.support.Api;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.RedisKeys;

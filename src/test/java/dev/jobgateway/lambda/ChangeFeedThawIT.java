@@ -76,7 +76,7 @@ class ChangeFeedThawIT {
 
     @AfterAll
     static void stop() throws Exception {
-        for (AutoCloseable running : new AutoCloseable[] {a, b, ai, relay, redis}) {
+        for (AutoCloseable running : new AutoCloseable[] { a, b, ai, relay, redis }) {
             if (running != null) {
                 running.close();
             }

@@ -68,7 +68,8 @@ class LambdaPackageIT {
 
     @Test
     void registersNoSimulatorAndNoLocalRedisBean() {
-        assertThat(entries).noneMatch(name -> name.contains("SimulatorLauncher_") || name.contains("SimulatedAiServer_"));
+        assertThat(entries)
+                .noneMatch(name -> name.contains("SimulatorLauncher_") || name.contains("SimulatedAiServer_"));
         assertThat(entries).noneMatch(name -> name.contains("LocalRedisProvider_"));
     }
 }

@@ -213,7 +213,8 @@ class ServerlessTemplateIT {
         }
         for (JsonNode function : functions(jvmInVpcTemplate).values()) {
             JsonNode env = function.path("Environment").path("Variables");
-            assertThat(env.path("GATEWAY_PROVIDERS_FAL_KEY").asText()).isEqualTo("{{resolve:ssm:/job-gateway/ci/fal-key}}");
+            assertThat(env.path("GATEWAY_PROVIDERS_FAL_KEY").asText())
+                    .isEqualTo("{{resolve:ssm:/job-gateway/ci/fal-key}}");
             assertThat(env.path("GATEWAY_PROVIDERS_REPLICATE_API_TOKEN").asText())
                     .isEqualTo("{{resolve:ssm:/job-gateway/ci/replicate-api-token}}");
         }

@@ -1,8 +1,5 @@
 package dev.jobgateway.platform;
 
-import dev.jobgateway.devservices.LocalRedisProvider;
-import dev.jobgateway.devservices.LocalRedisServer;
-
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
@@ -18,6 +15,8 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
+import dev.jobgateway.devservices.LocalRedisProvider;
+import dev.jobgateway.devservices.LocalRedisServer;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.RedisKeys;
@@ -29,9 +28,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
 import io.smallrye.common.annotation.Identifier;
 import io.vertx.mutiny.core.buffer.Buffer;
-import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Redis;
+import io.vertx.mutiny.redis.client.Request;
 
 /**
  * Redis down: reads, webhooks, submits and cancels answer 503 problem+json with {@code Retry-After} (so AI servers

@@ -33,21 +33,21 @@ class StoreErrorsTest {
     /** Replies a cluster (or a replica set) gives in a failover, a slot migration or a restart: retry later. */
     @ParameterizedTest
     @ValueSource(strings = {
-        "MOVED 3999 127.0.0.1:7002",
-        "ASK 3999 127.0.0.1:7002",
-        "CLUSTERDOWN The cluster is down",
-        "CLUSTERDOWN Hash slot not served",
-        "TRYAGAIN Multiple keys request during rehashing of slot",
-        "READONLY You can't write against a read only replica.",
-        "LOADING Redis is loading the dataset in memory",
-        "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
-        "NOREPLICAS Not enough good replicas to write.",
-        "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSCRIPT.",
-        // as a batch reports them
-        "ERR [0] MOVED 3999 127.0.0.1:7002",
-        // a write inside a script on a demoted master
-        "ERR Error running script (call to f_1a2b): @user_script:12: @user_script: 12: -READONLY You can't write "
-                + "against a read only replica."})
+            "MOVED 3999 127.0.0.1:7002",
+            "ASK 3999 127.0.0.1:7002",
+            "CLUSTERDOWN The cluster is down",
+            "CLUSTERDOWN Hash slot not served",
+            "TRYAGAIN Multiple keys request during rehashing of slot",
+            "READONLY You can't write against a read only replica.",
+            "LOADING Redis is loading the dataset in memory",
+            "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.",
+            "NOREPLICAS Not enough good replicas to write.",
+            "BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSCRIPT.",
+            // as a batch reports them
+            "ERR [0] MOVED 3999 127.0.0.1:7002",
+            // a write inside a script on a demoted master
+            "ERR Error running script (call to f_1a2b): @user_script:12: @user_script: 12: -READONLY You can't write "
+                    + "against a read only replica." })
     void clusterAndFailoverRepliesTheClientGaveUpOnAreAnOutage(String reply) {
         assertThat(StoreErrors.isUnavailable(ErrorType.create(reply))).isTrue();
         assertThat(StoreErrors.isUnavailable(new IllegalStateException(ErrorType.create(reply)))).isTrue();
@@ -62,7 +62,8 @@ class StoreErrorsTest {
         assertThat(StoreErrors.isUnavailable(new NoStackTraceThrowable(
                 "Failed obtaining connection to: redis://127.0.0.1:7001"))).isTrue();
         assertThat(StoreErrors.isUnavailable(new VertxException(
-                "Failed to connect to all nodes of the cluster\n- redis://127.0.0.1:7001: Connection refused"))).isTrue();
+                "Failed to connect to all nodes of the cluster\n- redis://127.0.0.1:7001: Connection refused")))
+                .isTrue();
         assertThat(StoreErrors.isUnavailable(new VertxException(
                 "Cannot connect to any of the provided endpoints"))).isTrue();
     }

@@ -16,7 +16,6 @@ public final class Jobs {
     /** The default maximum duration of a job, for in-process submits. */
     public static final java.time.Duration MAX_DURATION = java.time.Duration.ofSeconds(300);
 
-
     private static final List<String> TERMINAL = List.of("succeeded", "failed", "cancelled");
 
     private Jobs() {

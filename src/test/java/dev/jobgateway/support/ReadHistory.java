@@ -43,7 +43,7 @@ public final class ReadHistory {
             regressions.add(id + ": version " + version + " read after version " + knownBefore + " had been read");
         }
         if (jobHighs.isEmpty() || version > jobHighs.get(jobHighs.size() - 1)[1]) {
-            jobHighs.add(new long[] {endedNanos, version});
+            jobHighs.add(new long[] { endedNanos, version });
         }
         String terminal = terminalStatus.get(id);
         if (terminal != null && terminalSeenAt.get(id) < startedNanos && !terminal.equals(status)) {

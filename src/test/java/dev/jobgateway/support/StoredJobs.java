@@ -3,8 +3,8 @@ package dev.jobgateway.support;
 import java.time.Duration;
 
 import dev.jobgateway.job.Arrival;
-import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.JobRecords;
+import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.NewJob;
 import dev.jobgateway.job.Report;
 import dev.jobgateway.job.Reports;

@@ -39,7 +39,8 @@ import dev.jobgateway.webhook.StandardWebhook;
 
 /**
  * Two real gateway processes (the plain-HTTP packaging) on one Redis, as two Lambda instances would be: a wait
- * held on A ends when the webhook lands on B, for each provider's webhooks (generic, Replicate, fal); concurrent readers on both make one upstream check per interval;
+ * held on A ends when the webhook lands on B, for each provider's webhooks (generic, Replicate, fal); concurrent
+ * readers on both make one upstream check per interval;
  * a client that hangs up leaves no waiter behind.
  */
 @org.junit.jupiter.api.Tag("cluster")
@@ -49,8 +50,7 @@ class TwoInstancesIT {
             .encodeToString("two-instances-integration-test-secret".getBytes(StandardCharsets.UTF_8));
     private static final String API_KEY = "it-key";
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final String UNFINISHED =
-            "{\"input\":{\"prompt\":\"p\",\"simulate\":{\"webhook\":\"drop\",\"duration_ms\":60000}}}";
+    private static final String UNFINISHED = "{\"input\":{\"prompt\":\"p\",\"simulate\":{\"webhook\":\"drop\",\"duration_ms\":60000}}}";
 
     private static LocalRedisServer redis;
     private static SimulatedAiServer ai;
@@ -78,7 +78,7 @@ class TwoInstancesIT {
 
     @AfterAll
     static void stopEverything() {
-        for (AutoCloseable running : new AutoCloseable[] {a, b, ai, redis}) {
+        for (AutoCloseable running : new AutoCloseable[] { a, b, ai, redis }) {
             try {
                 if (running != null) {
                     running.close();
@@ -219,7 +219,8 @@ class TwoInstancesIT {
         return switch (provider) {
             case GENERIC -> deliverWebhook(to, id, externalId, webhookId);
             case REPLICATE -> {
-                byte[] body = ("{\"id\":\"" + externalId + "\",\"status\":\"succeeded\",\"output\":[\"https://r/1.png\"],"
+                byte[] body = ("{\"id\":\"" + externalId
+                        + "\",\"status\":\"succeeded\",\"output\":[\"https://r/1.png\"],"
                         + "\"logs\":\"100%|##########| 50/50\"}").getBytes(StandardCharsets.UTF_8);
                 yield HTTP.send(HttpRequest.newBuilder(URI.create(to.baseUrl() + "/webhooks/replicate/" + id))
                         .header("Content-Type", "application/json")

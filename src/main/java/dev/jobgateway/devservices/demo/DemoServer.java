@@ -28,7 +28,8 @@ import com.sun.net.httpserver.HttpServer;
  * (the answer carries the job's read token) and {@code POST /api/read-tokens} mints one token for a list of jobs.
  * The browser never sees the API key; it reads the gateway directly, cross-origin, with read tokens.
  *
- * <p>Dev and test tooling only (package {@code devservices}): dev mode starts it with {@code DemoLauncher}, the
+ * <p>
+ * Dev and test tooling only (package {@code devservices}): dev mode starts it with {@code DemoLauncher}, the
  * browser test from its harness; no production artifact contains it. Plain JDK HTTP, no framework.
  */
 public final class DemoServer implements AutoCloseable {

@@ -112,8 +112,9 @@ public final class FalSigning {
         return switch (mode) {
             case DOWN -> Map.entry(503, "{\"detail\":\"unavailable\"}");
             case MALFORMED -> Map.entry(200, "<html>not a key set</html>");
-            case NO_ED25519 -> Map.entry(200, "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"r1\",\"n\":\"sXch\",\"e\":\"AQAB\"},"
-                    + "{\"kty\":\"OKP\",\"crv\":\"X25519\",\"kid\":\"x1\",\"x\":\"" + x(current) + "\"}]}");
+            case NO_ED25519 ->
+                Map.entry(200, "{\"keys\":[{\"kty\":\"RSA\",\"kid\":\"r1\",\"n\":\"sXch\",\"e\":\"AQAB\"},"
+                        + "{\"kty\":\"OKP\",\"crv\":\"X25519\",\"kid\":\"x1\",\"x\":\"" + x(current) + "\"}]}");
             case KEYS -> {
                 StringBuilder keys = new StringBuilder("{\"keys\":[");
                 for (int i = 0; i < published.size(); i++) {

@@ -56,7 +56,8 @@ final class ReplicateDialect implements Dialect {
         } else if (method.equals("POST") && path.size() == 5 && path.get(0).equals("v1")
                 && path.get(1).equals("models") && path.get(4).equals("predictions")) {
             create(exchange, path.get(2) + "/" + path.get(3));
-        } else if (method.equals("GET") && path.size() == 3 && path.subList(0, 2).equals(List.of("v1", "predictions"))) {
+        } else if (method.equals("GET") && path.size() == 3
+                && path.subList(0, 2).equals(List.of("v1", "predictions"))) {
             SimJob job = prediction(path.get(2));
             if (server.countStatusCall(job)) {
                 server.respond(exchange, 503, detail("Service Unavailable"));
@@ -124,8 +125,9 @@ final class ReplicateDialect implements Dialect {
         SimJob job = server.register(new SimJob(server, this, id, input, webhook == null ? null : URI.create(webhook),
                 plan), exchange);
         job.facts.put("model", model != null ? model : version.contains("/") ? version.split(":")[0] : "owner/model");
-        job.facts.put("version", model != null ? null : version.contains(":") ? version.split(":")[1]
-                : version.contains("/") ? null : version);
+        job.facts.put("version", model != null ? null
+                : version.contains(":") ? version.split(":")[1]
+                        : version.contains("/") ? null : version);
         job.facts.put("logs", "");
         ArrayNode events = job.facts.putArray("events");
         JsonNode filter = body.get("webhook_events_filter");

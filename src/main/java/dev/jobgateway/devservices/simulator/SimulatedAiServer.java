@@ -115,7 +115,8 @@ public final class SimulatedAiServer implements AutoCloseable {
         server.setExecutor(requests);
         server.createContext("/", this::handle);
         server.start();
-        LOG.infof("Simulated AI server listening on %s (generic at /, Replicate at /replicate, fal at /fal)", baseUri());
+        LOG.infof("Simulated AI server listening on %s (generic at /, Replicate at /replicate, fal at /fal)",
+                baseUri());
     }
 
     public synchronized void stop() {

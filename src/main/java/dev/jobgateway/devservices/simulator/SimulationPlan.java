@@ -30,7 +30,13 @@ record SimulationPlan(String outcome, long durationMs, String errorMessage, int 
     static final String ABORTED = "aborted";
 
     enum WebhookMode {
-        DELIVER, DROP, DUPLICATE, OUT_OF_ORDER, DELAY, BEFORE_RESPONSE, SHUFFLED_DUPLICATES
+        DELIVER,
+        DROP,
+        DUPLICATE,
+        OUT_OF_ORDER,
+        DELAY,
+        BEFORE_RESPONSE,
+        SHUFFLED_DUPLICATES
     }
 
     boolean succeeds() {

@@ -104,7 +104,7 @@ final class FalKeys {
     private synchronized Uni<Boolean> refresh() {
         if (inFlight == null) {
             lastAttemptAt = clock.get();
-            inFlight = Uni.createFrom().<byte[]>deferred(fetch::get)
+            inFlight = Uni.createFrom().<byte[]> deferred(fetch::get)
                     .map(this::accept)
                     .onFailure().recoverWithItem(failure -> {
                         lastProblem = "the JWKS could not be fetched (" + failure.getClass().getSimpleName() + ")";

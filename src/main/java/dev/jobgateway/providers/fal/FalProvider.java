@@ -165,7 +165,8 @@ public class FalProvider implements Provider {
                     return switch (word) {
                         case "IN_QUEUE" -> Uni.createFrom().item(new Report(JobStatus.QUEUED, word, null, null, null,
                                 null, status.path("queue_position").canConvertToInt()
-                                        ? status.get("queue_position").asInt() : null));
+                                        ? status.get("queue_position").asInt()
+                                        : null));
                         case "IN_PROGRESS" -> Uni.createFrom().item(new Report(JobStatus.RUNNING, word, null, null,
                                 null));
                         case "COMPLETED" -> result(requests.resolve(job.externalId()));

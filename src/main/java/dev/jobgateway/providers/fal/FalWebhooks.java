@@ -66,8 +66,9 @@ final class FalWebhooks {
         }
         long skew = request.receivedAt().getEpochSecond() - Long.parseLong(timestamp.trim());
         if (Math.abs(skew) > tolerance.toSeconds()) {
-            return reject("X-Fal-Webhook-Timestamp is " + (skew > 0 ? "too old" : "in the future") + " (" + Math.abs(skew)
-                    + " s)");
+            return reject(
+                    "X-Fal-Webhook-Timestamp is " + (skew > 0 ? "too old" : "in the future") + " (" + Math.abs(skew)
+                            + " s)");
         }
         if (!user.equals(userId)) {
             return reject("signed for another fal user than the configured one");

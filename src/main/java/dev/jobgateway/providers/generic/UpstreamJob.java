@@ -2,17 +2,18 @@ package dev.jobgateway.providers.generic;
 
 import java.util.Optional;
 
-import dev.jobgateway.job.JobStatus;
-import dev.jobgateway.job.Report;
-
 import com.fasterxml.jackson.annotation.JsonAlias;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
+import dev.jobgateway.job.JobStatus;
+import dev.jobgateway.job.Report;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
-/** A job as the AI server describes it: its submit and status answers ({@code id}) and its webhooks ({@code job_id}). */
+/**
+ * A job as the AI server describes it: its submit and status answers ({@code id}) and its webhooks ({@code job_id}).
+ */
 @RegisterForReflection
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record UpstreamJob(

@@ -38,7 +38,8 @@ record Prediction(
             return Optional.empty();
         }
         String outputJson = output == null || output.isNull() ? null : output.toString();
-        String errorText = error == null || error.isNull() ? null : error.isTextual() ? error.asText() : error.toString();
+        String errorText = error == null || error.isNull() ? null
+                : error.isTextual() ? error.asText() : error.toString();
         return Optional.ofNullable(switch (status) {
             case "starting" -> new Report(JobStatus.QUEUED, status, null, null, null);
             case "processing" -> new Report(JobStatus.RUNNING, status, TqdmProgress.latest(logs), null, null);

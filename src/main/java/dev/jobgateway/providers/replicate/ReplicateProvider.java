@@ -141,7 +141,8 @@ public class ReplicateProvider implements Provider {
                     .map(answer -> {
                         Prediction prediction = prediction(answer);
                         if (prediction.id() == null || prediction.id().isBlank()) {
-                            throw new InvalidAnswerException("Replicate accepted the job but returned no prediction id.");
+                            throw new InvalidAnswerException(
+                                    "Replicate accepted the job but returned no prediction id.");
                         }
                         return prediction.id();
                     });

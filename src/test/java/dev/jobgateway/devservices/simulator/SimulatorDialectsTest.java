@@ -73,7 +73,8 @@ class SimulatorDialectsTest {
     void replicateRetriesOnlyItsCompletedWebhookUnderOneIdAndThrottlesItsLogs() throws Exception {
         String webhook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/webhooks/replicate/job_1";
         JsonNode created = post(ai.replicateUri() + "/v1/models/owner/model/predictions", "Bearer "
-                + ai.settings().replicateToken(), "{\"input\":{\"simulate\":{\"duration_ms\":900,\"progress_steps\":4}},"
+                + ai.settings().replicateToken(),
+                "{\"input\":{\"simulate\":{\"duration_ms\":900,\"progress_steps\":4}},"
                         + "\"webhook\":\"" + webhook + "\"}");
         assertThat(created.path("status").asText()).isEqualTo("starting");
 

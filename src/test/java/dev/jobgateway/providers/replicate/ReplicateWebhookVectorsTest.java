@@ -88,7 +88,8 @@ class ReplicateWebhookVectorsTest {
     }
 
     private static JsonNode read() {
-        try (InputStream in = ReplicateWebhookVectorsTest.class.getResourceAsStream("/replicate-webhook-vectors.json")) {
+        try (InputStream in = ReplicateWebhookVectorsTest.class
+                .getResourceAsStream("/replicate-webhook-vectors.json")) {
             return JSON.readTree(in);
         } catch (IOException e) {
             throw new IllegalStateException("Cannot read replicate-webhook-vectors.json", e);
