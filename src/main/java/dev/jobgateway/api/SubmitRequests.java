@@ -1,19 +1,15 @@
 package dev.jobgateway.api;
 
-import java.io.IOException;
 import java.time.Duration;
-import java.util.Iterator;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 
 import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.platform.JsonBodies;
 import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.ProviderRegistry;
@@ -29,17 +25,15 @@ class SubmitRequests {
     static final int MAX_MODEL_LENGTH = 200;
     static final int MAX_IDEMPOTENCY_KEY_LENGTH = 255;
 
-    private final ObjectReader reader;
+    private final JsonBodies bodies;
     private final GatewayConfig.Limits limits;
     private final Duration maxDuration;
     private final Duration maxDurationCap;
     private final ProviderRegistry providers;
 
-    SubmitRequests(ObjectMapper mapper, GatewayConfig config, ProviderRegistry providers) {
+    SubmitRequests(JsonBodies bodies, GatewayConfig config, ProviderRegistry providers) {
         this.providers = providers;
-        // Duplicate keys and anything after the object are mistakes, not something to guess around.
-        this.reader = mapper.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.bodies = bodies;
         this.limits = config.limits();
         this.maxDuration = config.jobs().maxDuration();
         this.maxDurationCap = config.jobs().maxDurationCap();
@@ -54,34 +48,8 @@ class SubmitRequests {
 
     /** Returns the checked request, or throws the client mistake as an {@link ApiException}. */
     SubmitRequest parse(String contentType, byte[] body) {
-        if (!isJson(contentType)) {
-            throw ProblemType.UNSUPPORTED_MEDIA_TYPE.with("Send the body as application/json.");
-        }
-        if (body == null || body.length == 0) {
-            throw ProblemType.INVALID_JSON.with("The request body is empty.");
-        }
-        if (body.length > limits.maxBodyBytes()) {
-            throw ProblemType.BODY_TOO_LARGE.with(
-                    "The body has " + body.length + " bytes; at most " + limits.maxBodyBytes() + " are accepted.");
-        }
-        JsonNode root;
-        try {
-            root = reader.readTree(body);
-        } catch (IOException e) {
-            throw ProblemType.INVALID_JSON.with("The request body is not valid JSON.");
-        }
-        if (root == null || !root.isObject()) {
-            throw invalid("The body must be a JSON object like {\"input\": {...}}.");
-        }
-        for (Iterator<String> names = root.fieldNames(); names.hasNext();) {
-            String name = names.next();
-            if (!name.equals("input") && !name.equals(MAX_DURATION) && !name.equals(PROVIDER)
-                    && !name.equals(MODEL)) {
-                String shown = name.length() > 40 ? name.substring(0, 40) + "..." : name;
-                throw invalid("Unknown field '" + shown + "'; the body has 'input' and optionally '"
-                        + MAX_DURATION + "', '" + PROVIDER + "' and '" + MODEL + "'.");
-            }
-        }
+        JsonNode root = bodies.object(contentType, body, "{\"input\": {...}}",
+                List.of("input", MAX_DURATION, PROVIDER, MODEL));
         JsonNode input = root.get("input");
         if (input == null || input.isNull()) {
             throw invalid("The field 'input' is required.");
@@ -142,14 +110,6 @@ class SubmitRequests {
                     .with("Idempotency-Key must be 1-" + MAX_IDEMPOTENCY_KEY_LENGTH + " printable ASCII characters.");
         }
         return key;
-    }
-
-    private static boolean isJson(String contentType) {
-        if (contentType == null) {
-            return false;
-        }
-        String type = contentType.split(";", 2)[0].trim().toLowerCase(java.util.Locale.ROOT);
-        return type.equals("application/json") || (type.startsWith("application/") && type.endsWith("+json"));
     }
 
     private static ApiException invalid(String detail) {

@@ -1,13 +1,10 @@
 package dev.jobgateway.auth;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Set;
 
 import jakarta.ws.rs.Consumes;
@@ -18,16 +15,13 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
-import com.fasterxml.jackson.core.JsonParser;
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
+import dev.jobgateway.platform.JsonBodies;
 import dev.jobgateway.platform.ProblemType;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
@@ -46,16 +40,13 @@ class ReadTokenResource {
 
     private final ReadTokens tokens;
     private final Caller caller;
-    private final ObjectReader reader;
-    private final int maxBodyBytes;
+    private final JsonBodies bodies;
     private final int maxJobs;
 
-    ReadTokenResource(ReadTokens tokens, Caller caller, ObjectMapper mapper, GatewayConfig config) {
+    ReadTokenResource(ReadTokens tokens, Caller caller, JsonBodies bodies, GatewayConfig config) {
         this.tokens = tokens;
         this.caller = caller;
-        this.reader = mapper.reader().with(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
-                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-        this.maxBodyBytes = config.limits().maxBodyBytes();
+        this.bodies = bodies;
         this.maxJobs = config.limits().maxBatchIds();
     }
 
@@ -73,43 +64,11 @@ class ReadTokenResource {
             throw ProblemType.READ_TOKENS_DISABLED.with("This gateway has no read-token key "
                     + "(GATEWAY_READ_TOKENS_KEYS): read jobs with the API key.");
         }
-        JsonNode root = parse(contentType, body);
+        JsonNode root = bodies.object(contentType, body, "{\"" + JOB_IDS + "\": [\"job_...\"]}", List.of(JOB_IDS, TTL));
         List<String> ids = jobIds(root.get(JOB_IDS));
         Duration lifetime = lifetime(root.get(TTL));
         ReadTokens.Minted minted = tokens.mint(caller.owner(), ids, lifetime, Instant.now());
         return new MintedToken(minted.token(), minted.expiresAt(), ids);
-    }
-
-    private JsonNode parse(String contentType, byte[] body) {
-        String type = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
-        if (!type.equals("application/json")) {
-            throw ProblemType.UNSUPPORTED_MEDIA_TYPE.with("Send the body as application/json.");
-        }
-        if (body == null || body.length == 0) {
-            throw ProblemType.INVALID_JSON.with("The request body is empty.");
-        }
-        if (body.length > maxBodyBytes) {
-            throw ProblemType.BODY_TOO_LARGE.with("The body has " + body.length + " bytes; at most " + maxBodyBytes
-                    + " are accepted.");
-        }
-        JsonNode root;
-        try {
-            root = reader.readTree(body);
-        } catch (IOException e) {
-            throw ProblemType.INVALID_JSON.with("The request body is not valid JSON.");
-        }
-        if (root == null || !root.isObject()) {
-            throw invalid("The body must be a JSON object like {\"job_ids\": [\"job_...\"]}.");
-        }
-        for (Iterator<String> names = root.fieldNames(); names.hasNext();) {
-            String name = names.next();
-            if (!name.equals(JOB_IDS) && !name.equals(TTL)) {
-                String shown = name.length() > 40 ? name.substring(0, 40) + "..." : name;
-                throw invalid("Unknown field '" + shown + "'; the body has '" + JOB_IDS + "' and optionally '" + TTL
-                        + "'.");
-            }
-        }
-        return root;
     }
 
     private List<String> jobIds(JsonNode listed) {

@@ -253,7 +253,26 @@ public interface GatewayConfig {
         Duration requestTimeout();
     }
 
-    interface Replicate {
+    /** How the gateway calls a hosted provider (Replicate, fal): the same rules, each provider's own values. */
+    interface HostedCalls {
+        /** Create calls made before the job is failed; only 429s and connections never made are retried. */
+        @WithDefault("3")
+        int submitAttempts();
+
+        /** First pause between create calls; doubles on each retry. */
+        @WithDefault("500ms")
+        Duration submitBackoff();
+
+        /** The longest {@code Retry-After} of a 429 that is waited for; a longer one fails the hand-off at once. */
+        @WithDefault("3s")
+        Duration maxRetryAfter();
+
+        /** Time allowed for one call to the provider (a fal fallback check may make two: status, then result). */
+        @WithDefault("5s")
+        Duration requestTimeout();
+    }
+
+    interface Replicate extends HostedCalls {
         /** Base URL of Replicate's HTTP API. */
         @WithDefault("https://api.replicate.com")
         String url();
@@ -276,25 +295,9 @@ public interface GatewayConfig {
         /** The webhook events asked for ({@code webhook_events_filter}): start, output, logs, completed. */
         @WithDefault("start,output,logs,completed")
         List<String> webhookEvents();
-
-        /** Create calls made before the job is failed; only 429s and connections never made are retried. */
-        @WithDefault("3")
-        int submitAttempts();
-
-        /** First pause between create calls; doubles on each retry. */
-        @WithDefault("500ms")
-        Duration submitBackoff();
-
-        /** The longest {@code Retry-After} of a 429 that is waited for; a longer one fails the hand-off at once. */
-        @WithDefault("3s")
-        Duration maxRetryAfter();
-
-        /** Time allowed for one call to Replicate. */
-        @WithDefault("5s")
-        Duration requestTimeout();
     }
 
-    interface Fal {
+    interface Fal extends HostedCalls {
         /** Base URL of fal's queue API. */
         @WithDefault("https://queue.fal.run")
         String url();
@@ -328,22 +331,6 @@ public interface GatewayConfig {
          * one.
          */
         Optional<String> defaultModel();
-
-        /** Submit calls made before the job is failed; only 429s and connections never made are retried. */
-        @WithDefault("3")
-        int submitAttempts();
-
-        /** First pause between submit calls; doubles on each retry. */
-        @WithDefault("500ms")
-        Duration submitBackoff();
-
-        /** The longest {@code Retry-After} of a 429 that is waited for; a longer one fails the hand-off at once. */
-        @WithDefault("3s")
-        Duration maxRetryAfter();
-
-        /** Time allowed for one call to fal (a fallback check may make two: status, then result). */
-        @WithDefault("5s")
-        Duration requestTimeout();
     }
 
     interface ReadTokens {

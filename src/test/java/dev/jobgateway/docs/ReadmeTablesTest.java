@@ -105,7 +105,8 @@ class ReadmeTablesTest {
 
     /** The environment variable of every leaf setting under {@code prefix}, with its default if it has one. */
     private static void collect(Class<?> group, String prefix, Map<String, Optional<String>> settings) {
-        for (Method method : group.getDeclaredMethods()) {
+        // getMethods, not getDeclaredMethods: a group may inherit settings (HostedCalls).
+        for (Method method : group.getMethods()) {
             if (method.isDefault() || java.lang.reflect.Modifier.isStatic(method.getModifiers())) {
                 continue;
             }
