@@ -91,8 +91,11 @@ class SimulatorDialectsTest {
         assertThat(received).extracting(r -> r.body().path("status").asText()).contains("processing");
         List<Received> logs = received.stream().filter(r -> !r.webhookId().equals(completedId)
                 && r.body().path("logs").asText().contains("%|")).toList();
+        // Five log changes (four steps, then 100 %) within 900 ms, sent at most one per 500 ms: coalesced. The gaps
+        // are measured at the receiver, so they get a margin for delivery jitter on a busy machine.
+        assertThat(logs).hasSizeBetween(2, 3);
         for (int i = 1; i < logs.size(); i++) {
-            assertThat(logs.get(i).atMs() - logs.get(i - 1).atMs()).isGreaterThanOrEqualTo(450);
+            assertThat(logs.get(i).atMs() - logs.get(i - 1).atMs()).isGreaterThanOrEqualTo(250);
         }
         // Every webhook is the whole prediction at sending time.
         assertThat(received).allSatisfy(r -> assertThat(r.body().has("urls") && r.body().has("input")
