@@ -3,42 +3,13 @@
 // (standardwebhooks, and svix with its svix-* header names), the scheme Replicate signs with. Run: npm ci && npm run
 // generate. The Java test (ReplicateWebhookVectorsTest) only reads the JSON. Everything is fixed, so the output is the
 // same on every run.
-import { readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { Webhook as StandardWebhook } from "standardwebhooks";
-import { Webhook as SvixWebhook } from "svix";
+import { T0, TOLERANCE, libraryAccepts, secretFor, sign, std, versions, writeVectors } from "./lib.mjs";
 
-const require = createRequire(import.meta.url);
-const versions = {
-  standardwebhooks: require("standardwebhooks/package.json").version,
-  svix: require("svix/package.json").version,
-};
-const TOLERANCE = 5 * 60;
-const T0 = 1767225600; // 2026-01-01T00:00:00Z
-const secret = (label) => "whsec_" + Buffer.from(`job-gateway replicate vector secret ${label}`).toString("base64");
+const secret = secretFor("replicate vector");
 const CURRENT = secret("current");
 const PREVIOUS = secret("previous");
 const OTHER = secret("another account");
 
-const make = (lib, key) => (lib === "svix" ? new SvixWebhook(key) : new StandardWebhook(key));
-const sign = (lib, key, id, ts, payload) => make(lib, key).sign(id, new Date(ts * 1000), payload);
-
-function libraryAccepts(lib, secrets, headers, payload, now) {
-  const realNow = Date.now;
-  Date.now = () => now * 1000;
-  try {
-    return secrets.some((key) => {
-      try {
-        make(lib, key).verify(payload, headers, { jsonParse: false });
-        return true;
-      } catch {
-        return false;
-      }
-    });
-  } finally {
-    Date.now = realNow;
-  }
-}
 
 /** A prediction as Replicate posts it. */
 const prediction = (status, extra = {}) => JSON.stringify({
@@ -92,7 +63,6 @@ function add({ name, lib, secrets = [CURRENT], headers, payload, now, expect, st
     ...(accepted ? { gateway_status: status } : {}),
   });
 }
-const std = (id, ts, signature) => ({ "webhook-id": id, "webhook-timestamp": String(ts), "webhook-signature": signature });
 const svixHeaders = (id, ts, signature) => ({ "svix-id": id, "svix-timestamp": String(ts), "svix-signature": signature });
 
 for (const lib of ["standardwebhooks", "svix"]) {
@@ -130,18 +100,8 @@ for (const lib of ["standardwebhooks", "svix"]) {
     payload: body, now: T0, expect: false });
 }
 
-const out = new URL("../../src/test/resources/replicate-webhook-vectors.json", import.meta.url);
-const json = JSON.stringify({
-  description: "Replicate-shaped webhooks signed and judged by the Standard Webhooks reference libraries; regenerate "
+writeVectors("../../src/test/resources/replicate-webhook-vectors.json",
+  "Replicate-shaped webhooks signed and judged by the Standard Webhooks reference libraries; regenerate "
     + "with tools/webhook-vectors (npm ci && npm run generate). 'now' is the verifier's clock in epoch seconds; "
     + "'gateway_status' what the accepted prediction becomes.",
-  generated_with: versions,
-  tolerance_seconds: TOLERANCE,
-  vectors,
-}, null, 2) + "\n";
-let previous = "";
-try { previous = readFileSync(out, "utf8"); } catch { /* first run */ }
-writeFileSync(out, json);
-const valid = vectors.filter((v) => v.library_accepts).length;
-console.log(`${vectors.length} Replicate vectors (${valid} valid, ${vectors.length - valid} invalid) -> `
-  + out.pathname + (previous === json ? " (unchanged)" : ""));
+  vectors, vectors.filter((v) => v.library_accepts).length, "Replicate vectors");

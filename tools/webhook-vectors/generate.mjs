@@ -2,44 +2,12 @@
 // reference libraries (standardwebhooks, and svix, which wraps its own copy and adds svix-* header names).
 // Run: npm ci && npm run generate. The Java test (StandardWebhookVectorsTest) only reads the JSON; it needs no node.
 // Everything is fixed (secrets, ids, timestamps, each vector's "now"), so the output is the same on every run.
-import { readFileSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { Webhook as StandardWebhook } from "standardwebhooks";
-import { Webhook as SvixWebhook } from "svix";
+import { T0, TOLERANCE, libraryAccepts, secretFor, sign, std, versions, writeVectors } from "./lib.mjs";
 
-const require = createRequire(import.meta.url);
-const versions = {
-  standardwebhooks: require("standardwebhooks/package.json").version,
-  svix: require("svix/package.json").version,
-};
-const TOLERANCE = 5 * 60;
-const T0 = 1767225600; // 2026-01-01T00:00:00Z
-
-const secret = (label) => "whsec_" + Buffer.from(`job-gateway test vector secret ${label}`).toString("base64");
+const secret = secretFor("test vector");
 const CURRENT = secret("current");
 const PREVIOUS = secret("previous");
 const OTHER = secret("not ours");
-
-const sign = (lib, key, id, ts, payload) =>
-  (lib === "svix" ? new SvixWebhook(key) : new StandardWebhook(key)).sign(id, new Date(ts * 1000), payload);
-
-/** Whether the library accepts the message with any of the secrets, at the vector's "now". */
-function libraryAccepts(lib, secrets, headers, payload, now) {
-  const realNow = Date.now;
-  Date.now = () => now * 1000;
-  try {
-    return secrets.some((key) => {
-      try {
-        (lib === "svix" ? new SvixWebhook(key) : new StandardWebhook(key)).verify(payload, headers, { jsonParse: false });
-        return true;
-      } catch {
-        return false;
-      }
-    });
-  } finally {
-    Date.now = realNow;
-  }
-}
 
 const vectors = [];
 /**
@@ -66,7 +34,6 @@ function add({ name, lib = "standardwebhooks", secrets = [CURRENT], headers, pay
 }
 
 const body = JSON.stringify({ job_id: "sim_0001", status: "succeeded", output: { images: [{ url: "https://x/1.png" }] } });
-const std = (id, ts, signature) => ({ "webhook-id": id, "webhook-timestamp": String(ts), "webhook-signature": signature });
 
 for (const lib of ["standardwebhooks", "svix"]) {
   const s = (id, ts, payload, key = CURRENT) => sign(lib, key, id, ts, payload);
@@ -166,17 +133,7 @@ for (const lib of ["standardwebhooks", "svix"]) {
     expect: false });
 }
 
-const out = new URL("../../src/test/resources/webhook-vectors.json", import.meta.url);
-const json = JSON.stringify({
-  description: "Standard Webhooks vectors made and judged by the reference libraries; regenerate with "
+writeVectors("../../src/test/resources/webhook-vectors.json",
+  "Standard Webhooks vectors made and judged by the reference libraries; regenerate with "
     + "tools/webhook-vectors (npm ci && npm run generate). 'now' is the verifier's clock in epoch seconds.",
-  generated_with: versions,
-  tolerance_seconds: TOLERANCE,
-  vectors,
-}, null, 2) + "\n";
-let previous = "";
-try { previous = readFileSync(out, "utf8"); } catch { /* first run */ }
-writeFileSync(out, json);
-const valid = vectors.filter((v) => v.gateway_accepts).length;
-console.log(`${vectors.length} vectors (${valid} valid, ${vectors.length - valid} invalid) -> ${out.pathname}`
-  + (previous === json ? " (unchanged)" : ""));
+  vectors, vectors.filter((v) => v.gateway_accepts).length, "vectors");
