@@ -86,17 +86,20 @@ public class Reconciler {
             return Uni.createFrom().item(new Reconciled(job, Action.NOTHING_DUE));
         }
         // The lease covers the whole check, however slow, so no other instance starts one meanwhile; once the
-        // answer is in, it is cut back to the interval, which is what spaces the checks of a job.
+        // answer is in, it is cut back to the interval, which is what spaces the checks of a job. With the defaults
+        // the interval is the longer one, and the lease already ends with it: no second command is needed.
         Duration interval = checkInterval(job);
         Duration longestCheck = providers.forJob(job.provider()).map(Provider::longestCheck).orElse(Duration.ZERO)
                 .plus(redisSteps);
+        boolean cutBack = longestCheck.compareTo(interval) > 0;
         return schedule.claim(job.id(), max(interval, longestCheck)).chain(claimed -> {
             if (!claimed) {
                 return Uni.createFrom().item(new Reconciled(job, Action.BUSY));
             }
             boolean pastDeadline = isPastDeadline(job, now);
             return check(job, pastDeadline)
-                    .call(() -> schedule.holdUntil(job.id(), now.plus(interval)))
+                    .call(() -> cutBack ? schedule.holdUntil(job.id(), now.plus(interval))
+                            : Uni.createFrom().voidItem())
                     .chain(action -> jobs.find(job.id()).chain(found -> {
                         if (found.isEmpty()) {
                             return Uni.createFrom().item(new Reconciled(null, Action.GONE));
