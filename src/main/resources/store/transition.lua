@@ -14,6 +14,7 @@
 -- ARGV[17] ignored reports written to the timeline per job; later ones are only counted (ignored_reports)
 -- ARGV[18] the job's place in the provider's queue, or '': kept (without a version bump, like the delivery facts)
 --          when the report is applied or recorded and the job is still queued
+-- ARGV[19] output files JSON or '' and ARGV[20] output storage state or '': stored with a success (output storage on)
 -- Returns {outcome, version, status, reason}; outcome is applied | ignored | recorded (a check that changed
 -- nothing) | missing.
 
@@ -61,6 +62,10 @@ if reason == nil then
   end
   if ARGV[4] ~= '' then
     fields[#fields + 1] = 'error'; fields[#fields + 1] = ARGV[4]
+  end
+  if target == 'succeeded' and ARGV[20] and ARGV[20] ~= '' then
+    fields[#fields + 1] = 'output_files'; fields[#fields + 1] = ARGV[19]
+    fields[#fields + 1] = 'output_storage'; fields[#fields + 1] = ARGV[20]
   end
   if ARGV[6] ~= '' then
     fields[#fields + 1] = 'delivery_state'; fields[#fields + 1] = ARGV[6]

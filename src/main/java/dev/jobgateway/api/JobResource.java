@@ -121,7 +121,7 @@ class JobResource {
             read = reads.await(caller.owner(), id, waitRequest.duration());
         } else {
             read = reads.await(caller.owner(), id, waitRequest.duration(),
-                    job -> job.status().isTerminal() || !matches(ifNoneMatch, etag(job)));
+                    job -> job.settled() || !matches(ifNoneMatch, etag(job)));
         }
         return read.map(job -> {
             EntityTag tag = etag(job);

@@ -124,7 +124,8 @@ public class ReadJobs {
     }
 
     private static boolean allTerminal(Batch batch) {
-        return batch.jobs().stream().allMatch(job -> job.status().isTerminal());
+        // A job whose output files are still being copied will change once more (output_storage: stored).
+        return batch.jobs().stream().allMatch(Job::settled);
     }
 
     /** Done when every job is terminal, or any job's version differs from the first read's. */

@@ -54,7 +54,9 @@ public class Reconciler {
         /** The job no longer exists. */
         GONE,
         /** Not looked at: the sweep's time budget was spent; the job stays due for the next sweep. */
-        DEFERRED
+        DEFERRED,
+        /** A succeeded job's output files were copied (or the copy was tried and is due again). */
+        COPIED
     }
 
     /** The job after reconciliation (null if gone) and what was done. */

@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 import dev.jobgateway.job.CheckSchedule;
 import dev.jobgateway.job.JobRecords;
+import dev.jobgateway.outputs.OutputCopier;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Timestamps;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -40,8 +41,11 @@ public class Sweeper {
     private final Reconciler reconciler;
     private final int batchSize;
     private final Duration timeBudget;
+    private final OutputCopier copier;
 
-    Sweeper(JobRecords jobs, CheckSchedule schedule, Reconciler reconciler, GatewayConfig config) {
+    Sweeper(JobRecords jobs, CheckSchedule schedule, Reconciler reconciler, OutputCopier copier,
+            GatewayConfig config) {
+        this.copier = copier;
         this.jobs = jobs;
         this.schedule = schedule;
         this.reconciler = reconciler;
@@ -53,7 +57,7 @@ public class Sweeper {
     @RegisterForReflection
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record SweepReport(int due, int checked, int updated, int timedOut, int unreachable, int busy,
-            int notYetDue, int removed, int deferred, long durationMs) {
+            int notYetDue, int removed, int deferred, int outputCopies, long durationMs) {
     }
 
     public Uni<SweepReport> sweep() {
@@ -77,6 +81,13 @@ public class Sweeper {
 
     private Uni<Reconciler.Action> sweepOne(String jobId) {
         return jobs.find(jobId).chain(found -> {
+            if (found.isPresent() && found.get().status().isTerminal() && OutputCopier.isPending(found.get())) {
+                // A success whose output files are still to be copied (the instance that stored it died, or the
+                // copy is left to the sweeper, as on Lambda, or it is being tried again).
+                return copier.copy(found.get()).map(outcome -> outcome == OutputCopier.Outcome.BUSY
+                        ? Reconciler.Action.BUSY
+                        : Reconciler.Action.COPIED);
+            }
             if (found.isEmpty() || found.get().status().isTerminal()) {
                 return schedule.unschedule(jobId).replaceWith(Reconciler.Action.GONE);
             }
@@ -109,6 +120,7 @@ public class Sweeper {
                 counts.getOrDefault(Reconciler.Action.NOTHING_DUE, 0),
                 counts.getOrDefault(Reconciler.Action.GONE, 0),
                 counts.getOrDefault(Reconciler.Action.DEFERRED, 0),
+                counts.getOrDefault(Reconciler.Action.COPIED, 0),
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
         if (report.due() > 0) {
             LOG.infof("Sweep: %s", report);

@@ -1,10 +1,12 @@
 package dev.jobgateway.job;
 
 import java.time.Instant;
+import java.util.List;
 
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonRawValue;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -23,7 +25,12 @@ public record Job(
                 + "provider tells it") Integer queuePosition,
         // Stored as JSON text written by the gateway itself: sent as it is, not parsed and written again per read.
         @JsonRawValue @Schema(type = SchemaType.OBJECT, description = "the job's input, as submitted") String input,
-        @JsonRawValue @Schema(type = SchemaType.OBJECT, description = "the AI server's result") String output,
+        @JsonRawValue @Schema(type = SchemaType.OBJECT, description = "the AI server's result; with output storage "
+                + "on, its files' URLs are those of the stored copies once stored") String output,
+        @Schema(description = "with output storage on, where the copies of a succeeded job's files are: pending, "
+                + "stored, source_expired or failed; null when storage is off or the job has no files") String outputStorage,
+        @Schema(description = "with output storage on, the job's output files: the copy's url and the AI server's "
+                + "source_url") List<OutputFile> outputFiles,
         Double progress,
         String errorMessage,
         JobError error,
@@ -53,6 +60,22 @@ public record Job(
             return new JobError("ai_server", code == null ? "generation_failed" : code,
                     message == null || message.isBlank() ? "The AI server reported the job as failed." : message);
         }
+    }
+
+    /** Terminal, and no copy of its files pending: nothing about the job will change any more. */
+    @JsonIgnore
+    public boolean settled() {
+        return status.isTerminal() && !"pending".equals(outputStorage);
+    }
+
+    /**
+     * One output file: {@code url} is the stored copy (null until stored), {@code source_url} the AI server's URL
+     * (null for a data URL, whose bytes are never kept).
+     */
+    @RegisterForReflection
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record OutputFile(int index, String url, String sourceUrl, String contentType, Long sizeBytes,
+            String state, String reason) {
     }
 
     /** How the gateway learned what it knows, kept apart from what happened to the job. */

@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.jobgateway.outputs.OutputStorage;
 import dev.jobgateway.platform.GatewayConfig;
 
 /** Turns stored jobs into their API representation and back-and-forth JSON text. */
@@ -18,9 +19,11 @@ public class JobJson {
 
     private final ObjectMapper mapper;
     private final long pollAfterMs;
+    private final OutputStorage outputs;
 
-    JobJson(ObjectMapper mapper, GatewayConfig config) {
+    JobJson(ObjectMapper mapper, GatewayConfig config, OutputStorage outputs) {
         this.mapper = mapper;
+        this.outputs = outputs;
         this.pollAfterMs = config.jobs().pollAfter().toMillis();
     }
 
@@ -38,7 +41,10 @@ public class JobJson {
                 // Only while the job waits in the provider's queue: once it runs, its old place means nothing.
                 status == JobStatus.QUEUED && queuePosition != null ? Integer.valueOf(queuePosition) : null,
                 stored.text(StoredJob.INPUT),
-                stored.text(StoredJob.OUTPUT),
+                outputs.enabled() ? outputs.rewrite(stored.text(StoredJob.OUTPUT), stored.outputFilesJson())
+                        : stored.text(StoredJob.OUTPUT),
+                stored.outputStorage(),
+                outputs.enabled() ? outputs.view(stored.outputFilesJson()) : null,
                 progress == null ? null : Double.valueOf(progress),
                 error == null ? null : error.message(),
                 error,

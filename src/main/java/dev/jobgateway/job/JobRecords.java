@@ -68,6 +68,20 @@ public class JobRecords {
         return store.record(jobId, type, event, Map.of());
     }
 
+    /**
+     * Ends the pending copy of the job's output files as {@code state} ({@code stored}, {@code source_expired},
+     * {@code failed}): a new version, announced to waiters. False if it had ended already.
+     */
+    public Uni<Boolean> settleOutputs(String jobId, String state, String filesJson, TimelineEvent type,
+            ObjectNode event) {
+        return store.settleOutputs(jobId, state, filesJson, type, event);
+    }
+
+    /** Counts a failed copy attempt (no new version), keeping what it stored; the attempts so far (0: not pending). */
+    public Uni<Integer> copyFailed(String jobId, String filesJson, ObjectNode event) {
+        return store.copyFailed(jobId, filesJson, event);
+    }
+
     /** A fresh JSON object for a timeline entry's details. */
     public ObjectNode event() {
         return json.object();

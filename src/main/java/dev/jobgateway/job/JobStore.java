@@ -40,6 +40,7 @@ class JobStore {
     private static final RedisScript TRANSITION = RedisScript.fromResource(TIMELINE, "store/transition.lua");
     private static final RedisScript PARK = RedisScript.fromResource("store/park.lua");
     private static final RedisScript MAP = RedisScript.fromResource("store/map.lua");
+    private static final RedisScript OUTPUTS = RedisScript.fromResource(TIMELINE, "store/outputs.lua");
     private static final RedisScript DROP_PARKED = RedisScript.fromResource("store/drop-parked.lua");
 
     private final ReactiveRedisDataSource redis;
@@ -141,10 +142,39 @@ class JobStore {
                 dedupeMs,
                 wire(change.deliveryStateIfUnchanged()),
                 maxIgnored,
-                change.queuePosition() == null ? "" : change.queuePosition().toString());
+                change.queuePosition() == null ? "" : change.queuePosition().toString(),
+                change.outputFilesJson() == null ? "" : change.outputFilesJson(),
+                change.outputStorage() == null ? "" : change.outputStorage());
         return run(TRANSITION, keys, args).map(reply -> transitionResult(jobId, reply))
-                .call(result -> result.applied() && result.status().isTerminal() ? unscheduleQuietly(jobId)
-                        : Uni.createFrom().voidItem());
+                .call(result -> {
+                    if (!result.applied() || !result.status().isTerminal()) {
+                        return Uni.createFrom().voidItem();
+                    }
+                    // A success whose files are still to be copied stays on the sweeper's list, due now: if the
+                    // instance that starts the copy dies, a sweep finds the job (it is on the list already, so a
+                    // failure to move it up leaves it due at its old time, never lost).
+                    return change.leavesCopyPending()
+                            ? schedule.schedule(jobId, Timestamps.now()).onFailure().recoverWithNull()
+                            : unscheduleQuietly(jobId);
+                });
+    }
+
+    /**
+     * Ends the copy of a job's files ({@code output_storage} from {@code pending} to {@code state}): a new version,
+     * announced like a transition, with a timeline entry. False if the copy had ended already (another instance).
+     */
+    Uni<Boolean> settleOutputs(String jobId, String state, String filesJson, TimelineEvent type, ObjectNode event) {
+        return run(OUTPUTS, List.of(Keys.job(jobId), Keys.timeline(jobId)), List.of("settle", filesJson, state,
+                Timestamps.now().toString(), type.wireName(), json.write(event), ttlMs, maxTimeline, channel, jobId))
+                .map(reply -> "applied".equals(reply.get(0).toString()));
+    }
+
+    /** Counts a failed copy attempt of a pending copy and notes it in the timeline; the attempts so far (0: none). */
+    Uni<Integer> copyFailed(String jobId, String filesJson, ObjectNode event) {
+        return run(OUTPUTS, List.of(Keys.job(jobId), Keys.timeline(jobId)), List.of("retry", filesJson, "",
+                Timestamps.now().toString(), TimelineEvent.OUTPUT_COPY_FAILED.wireName(), json.write(event), ttlMs,
+                maxTimeline, channel, jobId))
+                .map(reply -> "recorded".equals(reply.get(0).toString()) ? reply.get(1).toInteger() : 0);
     }
 
     /** The sweeper's list is cleaned up by the sweeper too, so failing to shorten it must not fail the change. */

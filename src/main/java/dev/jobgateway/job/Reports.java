@@ -10,6 +10,8 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.jobgateway.outputs.OutputCopier;
+import dev.jobgateway.outputs.OutputPlanner;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.JobLogContext;
 import io.smallrye.mutiny.Multi;
@@ -29,17 +31,45 @@ public class Reports {
     private final JobStore store;
     private final JobJson json;
     private final Duration unmappedTtl;
+    private final OutputPlanner outputs;
+    private final OutputCopier copier;
 
-    Reports(JobStore store, JobJson json, GatewayConfig config) {
+    Reports(JobStore store, JobJson json, GatewayConfig config, OutputPlanner outputs, OutputCopier copier) {
         this.store = store;
         this.json = json;
+        this.outputs = outputs;
+        this.copier = copier;
         this.unmappedTtl = config.webhooks().unmappedTtl();
     }
 
     /** A report about the job {@code jobId}: its webhook URL named it, or the fallback asked about it. */
     public Uni<TransitionResult> apply(String jobId, Report report, Arrival arrival) {
         JobLogContext.set(jobId);
-        return store.transition(jobId, transition(report, arrival));
+        return run(jobId, transition(report, arrival));
+    }
+
+    /**
+     * Runs a change through the state machine; with output storage on, a success first has its output files listed
+     * (and its data URLs stored, see {@link OutputPlanner}), and a copy left pending is started after it.
+     */
+    private Uni<TransitionResult> run(String jobId, Transition change) {
+        if (!outputs.enabled() || change.target() != JobStatus.SUCCEEDED || change.outputJson() == null) {
+            return store.transition(jobId, change);
+        }
+        return store.find(jobId).chain(found -> {
+            // A job that ended already ignores the report: nothing to store for it.
+            if (found.isEmpty() || found.get().status().isTerminal()) {
+                return store.transition(jobId, change);
+            }
+            return outputs.plan(jobId, found.get().provider(), change.outputJson())
+                    .map(planned -> planned.filesJson() == null ? change
+                            : change.withOutputFiles(planned.outputJson(), planned.filesJson(), planned.storage()))
+                    .chain(planned -> store.transition(jobId, planned).invoke(result -> {
+                        if (result.applied() && planned.leavesCopyPending()) {
+                            copier.afterChange(jobId);
+                        }
+                    }));
+        });
     }
 
     /**
@@ -61,7 +91,7 @@ public class Reports {
                         return Uni.createFrom().item(TransitionResult.parked());
                     }
                     JobLogContext.set(jobId);
-                    return store.transition(jobId, change);
+                    return run(jobId, change);
                 });
     }
 
@@ -113,7 +143,7 @@ public class Reports {
         LOG.infof("Job %s: applying %d webhook(s) that arrived before its AI-server id was known", jobId,
                 parked.size());
         return Multi.createFrom().iterable(parked)
-                .onItem().transformToUniAndConcatenate(change -> store.transition(jobId, change))
+                .onItem().transformToUniAndConcatenate(change -> run(jobId, change))
                 .collect().last();
     }
 

@@ -29,6 +29,9 @@ public record StoredJob(Map<String, String> fields) {
     static final String UPSTREAM_FAILURES = "upstream_failures";
     static final String MODEL = "model";
     static final String QUEUE_POSITION = "queue_position";
+    static final String OUTPUT_STORAGE = "output_storage";
+    static final String OUTPUT_FILES = "output_files";
+    static final String OUTPUT_ATTEMPTS = "output_attempts";
 
     public String id() {
         return fields.get(ID);
@@ -83,6 +86,27 @@ public record StoredJob(Map<String, String> fields) {
     /** Checks with the AI server that failed in a row. */
     public int upstreamFailures() {
         String value = text(UPSTREAM_FAILURES);
+        return value == null ? 0 : Integer.parseInt(value);
+    }
+
+    /** Where the copies of the job's output files are ({@code pending}, {@code stored}, ...), or null. */
+    public String outputStorage() {
+        return text(OUTPUT_STORAGE);
+    }
+
+    /** The job's output files as JSON ({@code dev.jobgateway.outputs.StoredFile}s), or null. */
+    public String outputFilesJson() {
+        return text(OUTPUT_FILES);
+    }
+
+    /** The output as stored (data URLs already replaced by their copies' places), or null. */
+    public String outputJson() {
+        return text(OUTPUT);
+    }
+
+    /** Copy attempts that failed so far. */
+    public int outputAttempts() {
+        String value = text(OUTPUT_ATTEMPTS);
         return value == null ? 0 : Integer.parseInt(value);
     }
 

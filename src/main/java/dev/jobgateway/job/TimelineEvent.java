@@ -12,7 +12,11 @@ public enum TimelineEvent {
     UPSTREAM_CHECK_FAILED,
     TIMED_OUT,
     CANCEL_REQUESTED,
-    AI_SERVER_CANCEL;
+    AI_SERVER_CANCEL,
+    OUTPUTS_STORED,
+    OUTPUT_SOURCE_EXPIRED,
+    OUTPUT_COPY_FAILED,
+    OUTPUT_STORAGE_FAILED;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

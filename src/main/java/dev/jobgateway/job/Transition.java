@@ -18,6 +18,10 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param error the error to record with a {@code failed} status, or null
  * @param webhookId the sender's {@code webhook-id}, deduplicated within the configured window, or null
  * @param queuePosition the job's place in the provider's queue, kept while it stays queued, or null
+ * @param outputFilesJson with output storage on, the output's files ({@code output_files}) stored with a success, or
+ *        null
+ * @param outputStorage with output storage on, {@code output_storage} stored with a success ({@code pending} when a
+ *        copy is still to be made), or null
  */
 @RegisterForReflection
 @JsonIgnoreProperties(ignoreUnknown = true)
@@ -30,12 +34,31 @@ record Transition(
         String eventType,
         ObjectNode event,
         String webhookId,
-        Integer queuePosition) {
+        Integer queuePosition,
+        String outputFilesJson,
+        String outputStorage) {
+
+    /** A change that stores no output files. */
+    Transition(JobStatus target, Double progress, String outputJson, Job.JobError error, Via via, String eventType,
+            ObjectNode event, String webhookId, Integer queuePosition) {
+        this(target, progress, outputJson, error, via, eventType, event, webhookId, queuePosition, null, null);
+    }
 
     /** A change that says nothing about the job's place in the provider's queue. */
     Transition(JobStatus target, Double progress, String outputJson, Job.JobError error, Via via, String eventType,
             ObjectNode event, String webhookId) {
-        this(target, progress, outputJson, error, via, eventType, event, webhookId, null);
+        this(target, progress, outputJson, error, via, eventType, event, webhookId, null, null, null);
+    }
+
+    /** The same change with the output as it is stored and its files. */
+    Transition withOutputFiles(String storedOutputJson, String filesJson, String storage) {
+        return new Transition(target, progress, storedOutputJson, error, via, eventType, event, webhookId,
+                queuePosition, filesJson, storage);
+    }
+
+    /** A copy of the output's files is still to be made once this change is applied. */
+    boolean leavesCopyPending() {
+        return "pending".equals(outputStorage);
     }
 
     /** The delivery state a check leaves behind when it changes nothing: it reached the AI server, or not. */

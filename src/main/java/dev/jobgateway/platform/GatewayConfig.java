@@ -55,6 +55,9 @@ public interface GatewayConfig {
     /** Read tokens: short-lived bearer tokens that let a browser read given jobs without the API key. */
     ReadTokens readTokens();
 
+    /** Copies of succeeded jobs' output files in an S3 bucket of the operator's (off by default). */
+    Outputs outputs();
+
     /** The list-screen demo (dev builds only; absent from production builds). */
     Demo demo();
 
@@ -344,6 +347,93 @@ public interface GatewayConfig {
         /** How long a read token is valid (also the longest a mint call may ask for). */
         @WithDefault("15m")
         Duration ttl();
+    }
+
+    interface Outputs {
+        /**
+         * Copy every output file of a succeeded job to the bucket and return the copies; off leaves outputs exactly as
+         * the AI server gave them.
+         */
+        @WithDefault("false")
+        boolean enabled();
+
+        /** The bucket (required when enabled). */
+        Optional<String> bucket();
+
+        /** Key prefix of the copies: {@code <prefix><job id>/<output index>.<ext>}. */
+        @WithDefault("outputs/")
+        String prefix();
+
+        /** The bucket's AWS region; without it, the SDK's default (on Lambda, {@code AWS_REGION}). */
+        Optional<String> region();
+
+        /** Another S3-compatible endpoint (S3Proxy, MinIO, R2); without it, AWS S3 of the region. */
+        Optional<String> endpoint();
+
+        /** Path-style requests ({@code endpoint/bucket/key}), as most S3-compatible servers want. */
+        @WithDefault("false")
+        boolean pathStyle();
+
+        /** How long a presigned GET URL a read returns is valid (at most 7 days, S3's limit). */
+        @WithDefault("1h")
+        Duration presignTtl();
+
+        /**
+         * Base URL of a public bucket or CDN in front of it; reads then return {@code <base>/<key>} instead of
+         * presigned
+         * URLs.
+         */
+        Optional<String> publicBaseUrl();
+
+        /** Largest output file copied; a larger one fails the copy ({@code output_storage: failed}). */
+        @WithDefault("52428800")
+        long maxFileBytes();
+
+        /** Largest total of one job's output files. */
+        @WithDefault("209715200")
+        long maxJobBytes();
+
+        /** Files above this are uploaded in parts (bounded memory: one part at a time). */
+        @WithDefault("8388608")
+        int multipartThreshold();
+
+        /** Size of each uploaded part (S3's minimum is 5 MiB). */
+        @WithDefault("8388608")
+        int partSize();
+
+        /** Time allowed to connect to an output's source. */
+        @WithDefault("5s")
+        Duration connectTimeout();
+
+        /** Time allowed for one file, from the request to its last byte in the bucket. */
+        @WithDefault("60s")
+        Duration fileTimeout();
+
+        /**
+         * Fetch sources on private, loopback or link-local addresses too; only for dev and tests, where the AI server
+         * runs on 127.0.0.1. Off, an AI server cannot make the gateway fetch internal addresses.
+         */
+        @WithDefault("false")
+        boolean allowPrivateSources();
+
+        /** Copy attempts (after S3 outages, source errors, timeouts) before {@code output_storage: failed}. */
+        @WithDefault("12")
+        int maxAttempts();
+
+        /** First pause before a copy is tried again; doubles per attempt up to {@code max-retry-backoff}. */
+        @WithDefault("2s")
+        Duration retryBackoff();
+
+        /** Upper bound of the doubled pause. */
+        @WithDefault("5m")
+        Duration maxRetryBackoff();
+
+        /**
+         * Start the copy on the instance that recorded the success, right after it; off leaves it to the sweeper (set
+         * off on Lambda, where an instance is frozen once it has answered).
+         */
+        @WithDefault("true")
+        boolean copyAfterChange();
     }
 
     interface Demo {

@@ -25,6 +25,10 @@ class RequiredSettings {
             throw new IllegalStateException("No API keys configured: set GATEWAY_API_KEYS (gateway.api-keys) to "
                     + "key=owner pairs, comma-separated");
         }
+        if (config.outputs().enabled() && config.outputs().bucket().filter(b -> !b.isBlank()).isEmpty()) {
+            throw new IllegalStateException("Output storage is on (gateway.outputs.enabled) but no bucket is set: "
+                    + "set GATEWAY_OUTPUTS_BUCKET");
+        }
         // That the default AI-server provider is configured is checked where the providers are known
         // (providers.ProviderRegistry).
     }

@@ -1,6 +1,9 @@
 package dev.jobgateway.providers;
 
 import java.time.Duration;
+import java.util.List;
+
+import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.jobgateway.job.Arrival;
 import dev.jobgateway.job.Report;
@@ -67,4 +70,14 @@ public interface Provider {
      * Throws {@code invalid-json} (400), {@code unknown-status} or {@code external-id-mismatch} (422).
      */
     InboundWebhook read(WebhookRequest request);
+
+    /**
+     * Which values of a succeeded job's output are files to copy when output storage is on, as JSON pointers
+     * ({@code /images/0/url}), in output order (the index of a file is its place in this list). By default every
+     * string that is an http(s) or data URL; a provider whose output holds other URLs (a link to a model page, a log)
+     * overrides it.
+     */
+    default List<String> outputFiles(JsonNode output) {
+        return OutputFileFinder.urls(output);
+    }
 }

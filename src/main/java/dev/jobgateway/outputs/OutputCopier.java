@@ -1,0 +1,221 @@
+package dev.jobgateway.outputs;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.jobgateway.job.CheckSchedule;
+import dev.jobgateway.job.JobRecords;
+import dev.jobgateway.job.StoredJob;
+import dev.jobgateway.job.TimelineEvent;
+import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.platform.JobLogContext;
+import dev.jobgateway.platform.Timestamps;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.mutiny.infrastructure.Infrastructure;
+
+/**
+ * Copies a succeeded job's pending output files to the bucket, after the success was stored and shown. The job's
+ * check lease (the same lease the fallback takes; a terminal job is never checked again) makes one instance copy at
+ * a time across all of them; the job stays on the sweeper's list until the copy ends, so a copy whose instance died
+ * is taken over by a sweep once the lease has run out. Each attempt that fails for a reason that may pass (S3 or the
+ * source down, a timeout) is counted and tried again after a doubling pause; a source that is gone ends the copy as
+ * {@code source_expired}, a file too large or refused as {@code failed}. The job stays {@code succeeded} whatever
+ * happens here.
+ */
+@ApplicationScoped
+public class OutputCopier {
+
+    private static final Logger LOG = Logger.getLogger(OutputCopier.class);
+
+    /** What {@link #copy} did. */
+    public enum Outcome {
+        /** The copy ended (stored, source expired or failed). */
+        ENDED,
+        /** An attempt failed; tried again later. */
+        RETRY,
+        /** Another instance holds the job's lease (it is copying). */
+        BUSY,
+        /** Nothing to copy (any more). */
+        NOTHING
+    }
+
+    private final JobRecords jobs;
+    private final CheckSchedule schedule;
+    private final OutputStorage storage;
+    private final GatewayConfig.Outputs config;
+    private final SourceFetcher fetcher;
+
+    OutputCopier(JobRecords jobs, CheckSchedule schedule, OutputStorage storage, GatewayConfig config) {
+        this.jobs = jobs;
+        this.schedule = schedule;
+        this.storage = storage;
+        this.config = config.outputs();
+        this.fetcher = fetcher(this.config);
+    }
+
+    static SourceFetcher fetcher(GatewayConfig.Outputs config) {
+        return new SourceFetcher(config.allowPrivateSources(), config.connectTimeout(), config.fileTimeout());
+    }
+
+    /** Whether the job has a copy to make. */
+    public static boolean isPending(StoredJob job) {
+        return StoredFile.PENDING.equals(job.outputStorage());
+    }
+
+    /**
+     * Right after a success left a copy pending: starts it on this instance, in the background, unless the copy is
+     * left to the sweeper ({@code gateway.outputs.copy-after-change=false}, on Lambda).
+     */
+    public void afterChange(String jobId) {
+        if (!config.copyAfterChange()) {
+            return;
+        }
+        jobs.find(jobId).chain(found -> found.isEmpty() ? Uni.createFrom().item(Outcome.NOTHING) : copy(found.get()))
+                .subscribe().with(outcome -> {
+                }, failure -> LOG.warnf("Job %s: output copy failed to start (the sweeper retries): %s", jobId,
+                        failure.toString()));
+    }
+
+    /** Copies the job's pending files if no other instance is; reschedules or ends the copy as it turns out. */
+    public Uni<Outcome> copy(StoredJob job) {
+        if (!isPending(job)) {
+            return schedule.unschedule(job.id()).replaceWith(Outcome.NOTHING);
+        }
+        List<StoredFile> files = storage.files(job.outputFilesJson());
+        // Long enough for every file to take its full time; a holder that dies frees the job when it runs out.
+        Duration lease = config.fileTimeout().multipliedBy(Math.max(1, files.size())).plusSeconds(10);
+        return schedule.claim(job.id(), lease).chain(claimed -> {
+            if (!claimed) {
+                return schedule.schedule(job.id(), Timestamps.now().plus(config.retryBackoff()))
+                        .replaceWith(Outcome.BUSY);
+            }
+            long started = System.nanoTime();
+            return Uni.createFrom().item(() -> copyFiles(job.id(), files))
+                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                    .chain(attempt -> finish(job, attempt, started))
+                    .call(() -> schedule.holdUntil(job.id(), Timestamps.now()));
+        });
+    }
+
+    /** One attempt's result: every file as it stands, and why the attempt must be repeated (null if not). */
+    private record Attempt(List<StoredFile> files, String retryBecause) {
+    }
+
+    private Attempt copyFiles(String jobId, List<StoredFile> files) {
+        JobLogContext.set(jobId);
+        List<StoredFile> after = new ArrayList<>();
+        long total = files.stream().filter(f -> StoredFile.STORED.equals(f.state()))
+                .mapToLong(f -> f.sizeBytes() == null ? 0 : f.sizeBytes()).sum();
+        String retry = null;
+        for (StoredFile file : files) {
+            if (!file.isPending()) {
+                after.add(file);
+                continue;
+            }
+            long left = Math.min(config.maxFileBytes(), config.maxJobBytes() - total);
+            try {
+                SourceFetcher.Source source = fetcher.open(file.sourceUrl(), left);
+                try (var body = source.body()) {
+                    String type = OutputStorage.contentType(source.contentType(), file.sourceUrl());
+                    String key = storage.key(jobId, file.index(), type);
+                    long size = storage.put(key, type, body);
+                    total += size;
+                    after.add(new StoredFile(file.index(), file.path(), file.sourceUrl(), key, type, size,
+                            StoredFile.STORED, null));
+                }
+            } catch (CopyFailure failure) {
+                switch (failure.kind()) {
+                    case GONE -> after.add(file.ended(StoredFile.SOURCE_EXPIRED, failure.getMessage()));
+                    case REFUSED -> after.add(file.ended(StoredFile.FAILED, failure.getMessage()));
+                    default -> {
+                        after.add(file);
+                        retry = "file " + file.index() + ": " + failure.getMessage();
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                after.add(file);
+                retry = "file " + file.index() + ": " + e;
+            }
+        }
+        return new Attempt(after, retry);
+    }
+
+    private Uni<Outcome> finish(StoredJob job, Attempt attempt, long started) {
+        long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+        String filesJson = storage.write(attempt.files());
+        if (attempt.retryBecause() == null) {
+            return settle(job.id(), attempt.files(), filesJson, ms, null);
+        }
+        ObjectNode event = jobs.event().put("error", attempt.retryBecause()).put("duration_ms", ms)
+                .put("attempt", job.outputAttempts() + 1);
+        return jobs.copyFailed(job.id(), filesJson, event).chain(attempts -> {
+            if (attempts >= config.maxAttempts()) {
+                return settle(job.id(), attempt.files(), filesJson, ms, "gave up after " + attempts
+                        + " attempts; last: " + attempt.retryBecause());
+            }
+            Instant next = Timestamps.now().plus(backoff(attempts));
+            LOG.warnf("Job %s: output copy attempt %d failed (%s); next at %s", job.id(), attempts,
+                    attempt.retryBecause(), next);
+            return schedule.schedule(job.id(), next).replaceWith(Outcome.RETRY);
+        });
+    }
+
+    private Uni<Outcome> settle(String jobId, List<StoredFile> files, String filesJson, long ms, String gaveUp) {
+        List<StoredFile> ended = files;
+        if (gaveUp != null) {
+            ended = files.stream().map(f -> f.isPending() ? f.ended(StoredFile.FAILED, gaveUp) : f).toList();
+            filesJson = storage.write(ended);
+        }
+        String state = state(ended);
+        ObjectNode event = jobs.event().put("output_storage", state).put("duration_ms", ms)
+                .put("files", ended.size());
+        long bytes = ended.stream().mapToLong(f -> f.sizeBytes() == null ? 0 : f.sizeBytes()).sum();
+        event.put("bytes", bytes);
+        for (StoredFile file : ended) {
+            if (file.reason() != null) {
+                event.put("file_" + file.index(), file.reason());
+            }
+        }
+        TimelineEvent type = switch (state) {
+            case StoredFile.STORED -> TimelineEvent.OUTPUTS_STORED;
+            case StoredFile.SOURCE_EXPIRED -> TimelineEvent.OUTPUT_SOURCE_EXPIRED;
+            default -> TimelineEvent.OUTPUT_STORAGE_FAILED;
+        };
+        LOG.infof("Job %s: output copy ended %s (%d files, %d bytes, %d ms)", jobId, state, ended.size(), bytes, ms);
+        return jobs.settleOutputs(jobId, state, filesJson, type, event)
+                .call(() -> schedule.unschedule(jobId))
+                .replaceWith(Outcome.ENDED);
+    }
+
+    private Duration backoff(int attempts) {
+        Duration pause = config.retryBackoff();
+        for (int i = 1; i < attempts && pause.compareTo(config.maxRetryBackoff()) < 0; i++) {
+            pause = pause.multipliedBy(2);
+        }
+        return pause.compareTo(config.maxRetryBackoff()) > 0 ? config.maxRetryBackoff() : pause;
+    }
+
+    /** The job's {@code output_storage} from its files: pending while any is, else failed, source_expired, stored. */
+    static String state(List<StoredFile> files) {
+        if (files.stream().anyMatch(StoredFile::isPending)) {
+            return StoredFile.PENDING;
+        }
+        if (files.stream().anyMatch(f -> StoredFile.FAILED.equals(f.state()))) {
+            return StoredFile.FAILED;
+        }
+        if (files.stream().anyMatch(f -> StoredFile.SOURCE_EXPIRED.equals(f.state()))) {
+            return StoredFile.SOURCE_EXPIRED;
+        }
+        return StoredFile.STORED;
+    }
+}

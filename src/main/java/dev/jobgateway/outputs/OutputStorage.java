@@ -1,0 +1,295 @@
+package dev.jobgateway.outputs;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ContainerNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+
+import dev.jobgateway.job.Job;
+import dev.jobgateway.platform.GatewayConfig;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
+import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
+import software.amazon.awssdk.core.exception.SdkException;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.model.CompletedPart;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
+
+/**
+ * The bucket: uploads a copy as a stream (one request below the multipart threshold, else part by part, never more
+ * than one part in memory, an unfinished multipart upload aborted), and turns stored copies into the URLs reads
+ * return (presigned GETs, or the public base URL). The S3 client is made on first use, so a gateway with storage off
+ * never builds one.
+ */
+@ApplicationScoped
+public class OutputStorage {
+
+    private static final Logger LOG = Logger.getLogger(OutputStorage.class);
+    private static final TypeReference<List<StoredFile>> FILES = new TypeReference<>() {
+    };
+
+    private final GatewayConfig.Outputs config;
+    private final ObjectMapper mapper;
+    private volatile S3Client client;
+    private volatile S3Presigner presigner;
+
+    OutputStorage(GatewayConfig config, ObjectMapper mapper) {
+        this.config = config.outputs();
+        this.mapper = mapper;
+    }
+
+    public boolean enabled() {
+        return config.enabled();
+    }
+
+    GatewayConfig.Outputs config() {
+        return config;
+    }
+
+    /** The copy's key: the job id and the file's index, with the extension of its type. */
+    String key(String jobId, int index, String contentType) {
+        return config.prefix() + jobId + "/" + index + extension(contentType);
+    }
+
+    /**
+     * Uploads {@code body} as {@code key}; returns its size. S3 failures are {@link CopyFailure.Kind#RETRY}; a
+     * multipart upload that does not complete is aborted, so no partial object is left (a crash in the middle leaves
+     * its parts to the bucket's lifecycle rule, docs/deploy.md).
+     */
+    long put(String key, String contentType, InputStream body) throws IOException {
+        S3Client s3 = client();
+        String bucket = config.bucket().orElseThrow();
+        byte[] first = body.readNBytes(config.multipartThreshold());
+        try {
+            if (first.length < config.multipartThreshold()) {
+                s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(first));
+                return first.length;
+            }
+            String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType))
+                    .uploadId();
+            try {
+                List<CompletedPart> parts = new ArrayList<>();
+                long size = 0;
+                byte[] part = first;
+                while (part.length > 0) {
+                    int number = parts.size() + 1;
+                    byte[] bytes = part;
+                    String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(number)
+                            .contentLength((long) bytes.length), RequestBody.fromBytes(bytes)).eTag();
+                    parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
+                    size += bytes.length;
+                    part = body.readNBytes(config.partSize());
+                }
+                s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
+                        .multipartUpload(m -> m.parts(parts)));
+                return size;
+            } catch (IOException | RuntimeException e) {
+                abort(s3, bucket, key, uploadId);
+                throw e;
+            }
+        } catch (SdkException e) {
+            throw new CopyFailure(CopyFailure.Kind.RETRY, "S3: " + e.getMessage());
+        }
+    }
+
+    private static void abort(S3Client s3, String bucket, String key, String uploadId) {
+        try {
+            s3.abortMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId));
+        } catch (SdkException e) {
+            LOG.warnf("Could not abort the multipart upload of %s (the bucket's lifecycle rule removes it): %s", key,
+                    e.getMessage());
+        }
+    }
+
+    /** The URL a read returns for a stored copy. */
+    String link(String key) {
+        if (config.publicBaseUrl().isPresent()) {
+            String base = config.publicBaseUrl().get();
+            return (base.endsWith("/") ? base : base + "/") + key;
+        }
+        return presigner().presignGetObject(p -> p.signatureDuration(config.presignTtl())
+                .getObjectRequest(g -> g.bucket(config.bucket().orElseThrow()).key(key))).url().toString();
+    }
+
+    // --- what reads show -----------------------------------------------------------------------------------------
+
+    public List<StoredFile> files(String filesJson) {
+        if (filesJson == null || filesJson.isEmpty()) {
+            return List.of();
+        }
+        try {
+            return mapper.readValue(filesJson, FILES);
+        } catch (IOException e) {
+            throw new IllegalStateException("Unreadable output_files", e);
+        }
+    }
+
+    public String write(List<StoredFile> files) {
+        try {
+            return mapper.writeValueAsString(files);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The output as reads show it: every stored file's value replaced by the URL of its copy. */
+    public String rewrite(String outputJson, String filesJson) {
+        List<StoredFile> files = files(filesJson);
+        if (outputJson == null || files.stream().noneMatch(f -> StoredFile.STORED.equals(f.state()))) {
+            return outputJson;
+        }
+        try {
+            JsonNode output = mapper.readTree(outputJson);
+            for (StoredFile file : files) {
+                if (StoredFile.STORED.equals(file.state())) {
+                    output = replace(output, file.path(), link(file.key()));
+                }
+            }
+            return mapper.writeValueAsString(output);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The files as reads list them: the copy's URL and the AI server's. */
+    public List<Job.OutputFile> view(String filesJson) {
+        List<StoredFile> files = files(filesJson);
+        if (files.isEmpty()) {
+            return null;
+        }
+        List<Job.OutputFile> shown = new ArrayList<>();
+        for (StoredFile file : files) {
+            shown.add(new Job.OutputFile(file.index(),
+                    StoredFile.STORED.equals(file.state()) ? link(file.key()) : null, file.sourceUrl(),
+                    file.contentType(), file.sizeBytes(), file.state(), file.reason()));
+        }
+        return shown;
+    }
+
+    /** {@code output} with the value at {@code pointer} set to {@code text} ({@code ""}: the whole output). */
+    static JsonNode replace(JsonNode output, String pointer, String text) {
+        if (pointer.isEmpty()) {
+            return TextNode.valueOf(text);
+        }
+        int cut = pointer.lastIndexOf('/');
+        JsonNode parent = cut == 0 ? output : output.at(pointer.substring(0, cut));
+        String last = pointer.substring(cut + 1).replace("~1", "/").replace("~0", "~");
+        if (parent instanceof ObjectNode object) {
+            object.put(last, text);
+        } else if (parent instanceof ArrayNode array) {
+            array.set(Integer.parseInt(last), TextNode.valueOf(text));
+        } else if (!(parent instanceof ContainerNode<?>)) {
+            LOG.debugf("Output has no %s any more", pointer);
+        }
+        return output;
+    }
+
+    static String extension(String contentType) {
+        String type = contentType == null ? "" : contentType.split(";")[0].trim().toLowerCase(Locale.ROOT);
+        return switch (type) {
+            case "image/png" -> ".png";
+            case "image/jpeg", "image/jpg" -> ".jpg";
+            case "image/webp" -> ".webp";
+            case "image/gif" -> ".gif";
+            case "image/svg+xml" -> ".svg";
+            case "video/mp4" -> ".mp4";
+            case "audio/mpeg" -> ".mp3";
+            case "audio/wav", "audio/x-wav" -> ".wav";
+            case "application/json" -> ".json";
+            case "text/plain" -> ".txt";
+            default -> "";
+        };
+    }
+
+    /** The type a source's bytes get: what it said, or (if it said nothing useful) what its URL's ending says. */
+    static String contentType(String declared, String url) {
+        String type = declared == null ? "" : declared.trim();
+        if (!type.isEmpty() && !type.toLowerCase(Locale.ROOT).startsWith("application/octet-stream")) {
+            return type;
+        }
+        String path = url == null ? "" : url.toLowerCase(Locale.ROOT).replaceAll("[?#].*$", "");
+        Map<String, String> byEnding = Map.of(".png", "image/png", ".jpg", "image/jpeg", ".jpeg", "image/jpeg",
+                ".webp", "image/webp", ".gif", "image/gif", ".mp4", "video/mp4");
+        for (Map.Entry<String, String> ending : byEnding.entrySet()) {
+            if (path.endsWith(ending.getKey())) {
+                return ending.getValue();
+            }
+        }
+        return type.isEmpty() ? "application/octet-stream" : type;
+    }
+
+    private S3Client client() {
+        S3Client s3 = client;
+        if (s3 == null) {
+            synchronized (this) {
+                if (client == null) {
+                    // Checksums only where S3 requires them: S3-compatible servers do not all know the newer
+                    // trailing checksums the SDK would otherwise add to every upload.
+                    var builder = S3Client.builder()
+                            .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                            .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
+                            .httpClientBuilder(UrlConnectionHttpClient.builder()
+                                    .connectionTimeout(config.connectTimeout())
+                                    .socketTimeout(config.fileTimeout()))
+                            .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                            .serviceConfiguration(S3Configuration.builder()
+                                    .pathStyleAccessEnabled(config.pathStyle()).build());
+                    config.region().map(Region::of).ifPresent(builder::region);
+                    config.endpoint().map(URI::create).ifPresent(builder::endpointOverride);
+                    client = builder.build();
+                }
+                s3 = client;
+            }
+        }
+        return s3;
+    }
+
+    private S3Presigner presigner() {
+        S3Presigner signer = presigner;
+        if (signer == null) {
+            synchronized (this) {
+                if (presigner == null) {
+                    var builder = S3Presigner.builder()
+                            .credentialsProvider(DefaultCredentialsProvider.builder().build())
+                            .serviceConfiguration(S3Configuration.builder()
+                                    .pathStyleAccessEnabled(config.pathStyle()).build());
+                    config.region().map(Region::of).ifPresent(builder::region);
+                    config.endpoint().map(URI::create).ifPresent(builder::endpointOverride);
+                    presigner = builder.build();
+                }
+                signer = presigner;
+            }
+        }
+        return signer;
+    }
+
+    @PreDestroy
+    void close() {
+        if (client != null) {
+            client.close();
+        }
+        if (presigner != null) {
+            presigner.close();
+        }
+    }
+}

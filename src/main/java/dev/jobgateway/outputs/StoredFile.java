@@ -1,0 +1,42 @@
+package dev.jobgateway.outputs;
+
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * One output file of a job as Redis keeps it (the job's {@code output_files}, a JSON array): where it sits in the
+ * output, where it came from, where its copy goes, and how far it got.
+ *
+ * @param index the file's place among the job's files (part of its key)
+ * @param path JSON pointer of the value in the output ({@code ""}: the output is the URL itself)
+ * @param sourceUrl the AI server's URL; null for a data URL (its bytes are never kept in Redis)
+ * @param key the object key of the copy
+ * @param contentType the copy's {@code Content-Type}, once known
+ * @param sizeBytes the copy's size, once stored
+ * @param state {@code pending}, {@code stored}, {@code source_expired} or {@code failed}
+ * @param reason why a file is not stored, or null
+ */
+@RegisterForReflection
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+public record StoredFile(int index, String path, String sourceUrl, String key, String contentType, Long sizeBytes,
+        String state, String reason) {
+
+    public static final String PENDING = "pending";
+    public static final String STORED = "stored";
+    public static final String SOURCE_EXPIRED = "source_expired";
+    public static final String FAILED = "failed";
+
+    StoredFile stored(String type, long size) {
+        return new StoredFile(index, path, sourceUrl, key, type, size, STORED, null);
+    }
+
+    StoredFile ended(String endState, String why) {
+        return new StoredFile(index, path, sourceUrl, key, contentType, sizeBytes, endState, why);
+    }
+
+    boolean isPending() {
+        return PENDING.equals(state);
+    }
+}
