@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Locale;
+import java.util.function.Predicate;
 
 /**
  * Opens an output file's source as a stream: an http(s) URL (redirects followed by hand, each hop's address checked,
@@ -30,12 +31,17 @@ final class SourceFetcher {
     record Source(InputStream body, String contentType) {
     }
 
-    private final boolean allowPrivate;
+    private final Predicate<InetAddress> refused;
     private final Duration connectTimeout;
     private final Duration fileTimeout;
 
     SourceFetcher(boolean allowPrivate, Duration connectTimeout, Duration fileTimeout) {
-        this.allowPrivate = allowPrivate;
+        this(allowPrivate ? address -> false : SourceFetcher::isInternal, connectTimeout, fileTimeout);
+    }
+
+    /** A fetcher that refuses the addresses {@code refused} names (tests narrow it to see one rule at work). */
+    SourceFetcher(Predicate<InetAddress> refused, Duration connectTimeout, Duration fileTimeout) {
+        this.refused = refused;
         this.connectTimeout = connectTimeout;
         this.fileTimeout = fileTimeout;
     }
@@ -114,11 +120,8 @@ final class SourceFetcher {
         } catch (UnknownHostException e) {
             throw new CopyFailure(CopyFailure.Kind.RETRY, "the source's host " + host(uri) + " does not resolve");
         }
-        if (allowPrivate) {
-            return;
-        }
         for (InetAddress address : addresses) {
-            if (isInternal(address)) {
+            if (refused.test(address)) {
                 throw new CopyFailure(CopyFailure.Kind.REFUSED, "the source's host " + host(uri)
                         + " is a private, loopback or link-local address (gateway.outputs.allow-private-sources)");
             }

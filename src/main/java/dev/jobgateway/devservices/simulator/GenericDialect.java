@@ -142,8 +142,13 @@ final class GenericDialect implements Dialect {
 
     @Override
     public JsonNode output(SimJob job) {
+        // input.simulate.output "data_url": the image inline, as Cog-style servers without file storage send it.
+        String url = job.input != null && job.input.path("simulate").path("output").asText("").equals("data_url")
+                ? "data:image/png;base64," + java.util.Base64.getEncoder().encodeToString(SimFiles.png(
+                        job.input.path("simulate").path("output_bytes").asInt(0)))
+                : server.baseUri() + "/images/" + job.id + ".png";
         return server.mapper().createObjectNode().set("images", server.mapper().createArrayNode().add(
-                server.mapper().createObjectNode().put("url", server.baseUri() + "/images/" + job.id + ".png")
+                server.mapper().createObjectNode().put("url", url)
                         .put("width", 1024).put("height", 1024)));
     }
 

@@ -78,6 +78,7 @@ public final class SimulatedAiServer implements AutoCloseable {
     private final GenericDialect generic;
     private final ReplicateDialect replicate;
     private final FalDialect fal;
+    private final SimFiles files = new SimFiles(this);
     private HttpServer server;
     private ExecutorService requests;
     private ScheduledExecutorService timers;
@@ -227,6 +228,21 @@ public final class SimulatedAiServer implements AutoCloseable {
         return generations.get();
     }
 
+    /** Output files served (200s) so far. */
+    public int filesServed() {
+        return files.served();
+    }
+
+    /** From now on every output file answers 404, as the AI server's outputs do once they expire. */
+    public void expireOutputs() {
+        files.expireAll();
+    }
+
+    /** Output files are served again (undoes {@link #expireOutputs}). */
+    public void restoreOutputs() {
+        files.restore();
+    }
+
     /** The webhook URLs of every submit received so far (each names its gateway job), oldest first. */
     public List<String> submittedWebhookUrls() {
         return List.copyOf(submittedWebhookUrls);
@@ -237,7 +253,9 @@ public final class SimulatedAiServer implements AutoCloseable {
             String method = exchange.getRequestMethod();
             String raw = exchange.getRequestURI().getPath().replaceAll("^/+|/+$", "");
             List<String> path = raw.isEmpty() ? List.of() : Arrays.asList(raw.split("/"));
-            if (!path.isEmpty() && path.get(0).equals("replicate")) {
+            if (SimFiles.isFile(method, path)) {
+                files.serve(exchange, path);
+            } else if (!path.isEmpty() && path.get(0).equals("replicate")) {
                 replicate.handle(exchange, method, path.subList(1, path.size()));
             } else if (!path.isEmpty() && path.get(0).equals("fal")) {
                 fal.handle(exchange, method, path.subList(1, path.size()));
