@@ -7,9 +7,11 @@ import java.io.InputStream;
 import java.lang.reflect.Method;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
@@ -43,7 +45,8 @@ class ServerlessTemplateIT {
             "OPTIONS");
     /** Environment variables that are allowed to carry a literal value: none of them is a secret or an address. */
     private static final Set<String> LITERAL_ENV = Set.of("GATEWAY_CONFIG_REVISION", "DISABLE_SIGNAL_HANDLERS",
-            "GATEWAY_PROVIDERS_DEFAULT");
+            "GATEWAY_PROVIDERS_DEFAULT", "GATEWAY_OUTPUTS_BUCKET", "GATEWAY_OUTPUTS_PREFIX", "GATEWAY_OUTPUTS_ENABLED",
+            "GATEWAY_OUTPUTS_COPY_AFTER_CHANGE");
     private static final Set<String> GENERIC_ENV = Set.of("GATEWAY_PROVIDERS_GENERIC_URL",
             "GATEWAY_PROVIDERS_GENERIC_WEBHOOK_SECRETS");
     private static final Set<String> REPLICATE_AND_FAL_ENV = Set.of("GATEWAY_PROVIDERS_REPLICATE_API_TOKEN",
@@ -68,7 +71,7 @@ class ServerlessTemplateIT {
         nativeTemplate = serverless.render(target.resolve("serverless/native"), Map.of());
         jvmInVpcTemplate = serverless.render(target.resolve("serverless/jvm-vpc"), Map.of("runtime", "jvm",
                 "network", "vpc", "vpcSubnetIds", "subnet-0a1,subnet-0b2", "vpcSecurityGroupIds", "sg-0c3",
-                "replicate", "true", "fal", "true"));
+                "replicate", "true", "fal", "true", "outputsBucket", "acme-images"));
     }
 
     @Test
@@ -254,6 +257,38 @@ class ServerlessTemplateIT {
         }
         assertThat(jvmInVpcTemplate.path("Resources").path("IamRoleLambdaExecution").toString())
                 .contains("AWSLambdaVPCAccessExecutionRole");
+    }
+
+    @Test
+    void mayWriteAndReadTheOutputPrefixOfTheBucketOnlyAndOnlyWithOutputStorageOn() {
+        for (JsonNode function : functions(nativeTemplate).values()) {
+            assertThat(function.path("Environment").path("Variables").path("GATEWAY_OUTPUTS_ENABLED").asText())
+                    .isEqualTo("false");
+        }
+        assertThat(nativeTemplate.path("Resources").path("IamRoleLambdaExecution").toString()).doesNotContain("s3:");
+        for (JsonNode function : functions(jvmInVpcTemplate).values()) {
+            JsonNode env = function.path("Environment").path("Variables");
+            assertThat(env.path("GATEWAY_OUTPUTS_ENABLED").asText()).isEqualTo("true");
+            assertThat(env.path("GATEWAY_OUTPUTS_BUCKET").asText()).isEqualTo("acme-images");
+            assertThat(env.path("GATEWAY_OUTPUTS_PREFIX").asText()).isEqualTo("outputs/");
+            // Lambda freezes an instance once it has answered: the scheduled sweep copies.
+            assertThat(env.path("GATEWAY_OUTPUTS_COPY_AFTER_CHANGE").asText()).isEqualTo("false");
+        }
+        List<JsonNode> s3Statements = new ArrayList<>();
+        for (JsonNode policy : jvmInVpcTemplate.path("Resources").path("IamRoleLambdaExecution").path("Properties")
+                .path("Policies")) {
+            for (JsonNode statement : policy.path("PolicyDocument").path("Statement")) {
+                if (statement.path("Action").toString().contains("s3:")) {
+                    s3Statements.add(statement);
+                }
+            }
+        }
+        assertThat(s3Statements).singleElement().satisfies(statement -> {
+            assertThat(statement.path("Effect").asText()).isEqualTo("Allow");
+            assertThat(statement.path("Action").toString()).contains("s3:PutObject", "s3:GetObject",
+                    "s3:AbortMultipartUpload").doesNotContain("s3:*", "s3:DeleteObject", "s3:ListBucket");
+            assertThat(statement.path("Resource").toString()).contains("arn:aws:s3:::acme-images/outputs/*");
+        });
     }
 
     // --- reading the template -----------------------------------------------------------------------------------
