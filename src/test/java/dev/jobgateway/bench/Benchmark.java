@@ -43,6 +43,8 @@ public final class Benchmark {
             new WebhookIngestScenario(client, a, b, wrk, results, work).run();
             new ConcurrentWaitsScenario(client, a, b, redis, results).run();
         }
+        // Its own gateway (output storage on), Redis, simulator and S3-API server: after A and B are gone.
+        new OutputStorageScenario(jar, work, results).run();
         new Report(results).write(resultsDir, webhookFirstMs, polling);
         // The HTTP client's threads are not daemons: without this the JVM would stay up after the report.
         System.exit(0);

@@ -46,6 +46,15 @@ final class GatewayClient {
         return http.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString());
     }
 
+    /** A GET with the benchmark's key and one more header (e.g. {@code If-None-Match}). */
+    CompletableFuture<HttpResponse<String>> sendWithHeader(GatewayProcess gateway, String path, String header,
+            String value) {
+        return http.sendAsync(HttpRequest.newBuilder(URI.create(gateway.baseUrl() + path))
+                .timeout(Duration.ofSeconds(60))
+                .header("Authorization", "Bearer " + Processes.API_KEY)
+                .header(header, value).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     String get(GatewayProcess gateway, String path) throws Exception {
         return send(gateway, "GET", path, null).get(60, TimeUnit.SECONDS).body();
     }
