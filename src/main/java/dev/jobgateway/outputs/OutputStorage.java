@@ -121,8 +121,20 @@ public class OutputStorage {
         }
     }
 
-    /** The URL a read returns for a stored copy. */
+    /**
+     * The URL a read returns for a stored copy, or null when none can be made now (no credentials to sign with): a
+     * read must not fail for it, the job then shows the AI server's URL.
+     */
     String link(String key) {
+        try {
+            return makeLink(key);
+        } catch (RuntimeException e) {
+            LOG.warnf("Cannot make the URL of %s: %s", key, e.toString());
+            return null;
+        }
+    }
+
+    private String makeLink(String key) {
         if (config.publicBaseUrl().isPresent()) {
             String base = config.publicBaseUrl().get();
             return (base.endsWith("/") ? base : base + "/") + key;
@@ -161,8 +173,9 @@ public class OutputStorage {
         try {
             JsonNode output = mapper.readTree(outputJson);
             for (StoredFile file : files) {
-                if (StoredFile.STORED.equals(file.state())) {
-                    output = replace(output, file.path(), link(file.key()));
+                String link = StoredFile.STORED.equals(file.state()) ? link(file.key()) : null;
+                if (link != null) {
+                    output = replace(output, file.path(), link);
                 }
             }
             return mapper.writeValueAsString(output);
