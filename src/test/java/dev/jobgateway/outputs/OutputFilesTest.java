@@ -1,0 +1,63 @@
+package dev.jobgateway.outputs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.jobgateway.providers.OutputFileFinder;
+
+/**
+ * Which values of an output are files by default ({@code Provider.outputFiles}), and how a stored copy's URL takes the
+ * place of each: the shapes of the three providers' outputs (generic's object, Replicate's URL or list of URLs, fal's
+ * payload) and keys that need escaping in a JSON pointer.
+ */
+class OutputFilesTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Test
+    void everyHttpAndDataUrlIsAFileInDocumentOrderAndNothingElseIs() throws Exception {
+        JsonNode output = JSON.readTree("""
+                {"images": [{"url": "https://cdn.example/a.png", "width": 1024},
+                            {"url": "data:image/png;base64,AAEC"}],
+                 "seed": 42, "prompt": "see https://example.com", "log": "file:///tmp/x",
+                 "a/b": "HTTP://cdn.example/b.jpg", "c~d": ["http://x.example/c.webp"]}""");
+
+        assertThat(OutputFileFinder.urls(output))
+                .containsExactly("/images/0/url", "/images/1/url", "/a~1b", "/c~0d/0");
+    }
+
+    @Test
+    void replicatesOutputsAreTheWholeOutputOrItsElements() throws Exception {
+        assertThat(OutputFileFinder.urls(JSON.readTree("\"https://replicate.delivery/x/out.png\"")))
+                .containsExactly("");
+        assertThat(OutputFileFinder.urls(JSON.readTree("[\"https://r.example/0.png\", \"https://r.example/1.png\"]")))
+                .containsExactly("/0", "/1");
+    }
+
+    @Test
+    void aStoredCopyTakesThePlaceOfItsSourceWhereverItIs() throws Exception {
+        JsonNode output = JSON.readTree("{\"images\": [{\"url\": \"https://a\"}], \"a/b\": \"https://b\"}");
+        for (String pointer : List.of("/images/0/url", "/a~1b")) {
+            output = OutputStorage.replace(output, pointer, "https://bucket/" + pointer.length());
+        }
+        assertThat(output.toString())
+                .isEqualTo("{\"images\":[{\"url\":\"https://bucket/13\"}],\"a/b\":\"https://bucket/5\"}");
+        assertThat(OutputStorage.replace(JSON.readTree("\"https://r\""), "", "https://copy").asText())
+                .isEqualTo("https://copy");
+    }
+
+    @Test
+    void theCopyIsTypedByWhatTheSourceSaysOrElseByItsUrl() {
+        assertThat(OutputStorage.contentType("image/webp", "https://x/a.png")).isEqualTo("image/webp");
+        assertThat(OutputStorage.contentType("application/octet-stream", "https://x/a.JPG?sig=1")).isEqualTo(
+                "image/jpeg");
+        assertThat(OutputStorage.contentType(null, "https://x/a")).isEqualTo("application/octet-stream");
+        assertThat(OutputStorage.extension("image/png; charset=binary")).isEqualTo(".png");
+    }
+}
