@@ -19,6 +19,18 @@ export interface Delivery {
   last_upstream_check_at: string | null;
 }
 
+/** One output file of a job, with output storage on. */
+export interface OutputFile {
+  index: number;
+  url: string | null;
+  /** Null for a data URL: its bytes are never kept. */
+  source_url: string | null;
+  content_type: string | null;
+  size_bytes: number | null;
+  state: 'pending' | 'stored' | 'source_expired' | 'failed';
+  reason: string | null;
+}
+
 /** A job as every read returns it. */
 export interface Job<Input = Record<string, unknown>, Output = Record<string, unknown>> {
   id: string;
@@ -30,7 +42,12 @@ export interface Job<Input = Record<string, unknown>, Output = Record<string, un
   /** The job's place in its provider's queue while it waits there, where the provider tells it. */
   queue_position: number | null;
   input: Input;
+  /** With the AI server's URLs replaced by the stored copies' once `output_storage` is `stored`. */
   output: Output | null;
+  /** With output storage on: where the copies of a succeeded job's files are; null when off or without files. */
+  output_storage: 'pending' | 'stored' | 'source_expired' | 'failed' | null;
+  /** With output storage on: each output file, its copy's `url` (null until stored) and the AI server's `source_url`. */
+  output_files: OutputFile[] | null;
   progress: number | null;
   error_message: string | null;
   error: JobError | null;
