@@ -46,7 +46,7 @@ class ServerlessTemplateIT {
     /** Environment variables that are allowed to carry a literal value: none of them is a secret or an address. */
     private static final Set<String> LITERAL_ENV = Set.of("GATEWAY_CONFIG_REVISION", "DISABLE_SIGNAL_HANDLERS",
             "GATEWAY_PROVIDERS_DEFAULT", "GATEWAY_OUTPUTS_BUCKET", "GATEWAY_OUTPUTS_PREFIX", "GATEWAY_OUTPUTS_ENABLED",
-            "GATEWAY_OUTPUTS_COPY_AFTER_CHANGE");
+            "GATEWAY_OUTPUTS_COPY_AFTER_CHANGE", "GATEWAY_OUTPUTS_FILE_TIMEOUT");
     private static final Set<String> GENERIC_ENV = Set.of("GATEWAY_PROVIDERS_GENERIC_URL",
             "GATEWAY_PROVIDERS_GENERIC_WEBHOOK_SECRETS");
     private static final Set<String> REPLICATE_AND_FAL_ENV = Set.of("GATEWAY_PROVIDERS_REPLICATE_API_TOKEN",
@@ -273,6 +273,9 @@ class ServerlessTemplateIT {
             assertThat(env.path("GATEWAY_OUTPUTS_PREFIX").asText()).isEqualTo("outputs/");
             // Lambda freezes an instance once it has answered: the scheduled sweep copies.
             assertThat(env.path("GATEWAY_OUTPUTS_COPY_AFTER_CHANGE").asText()).isEqualTo("false");
+            // One file's time fits in the sweep's function timeout (28 s).
+            assertThat(Duration.parse("PT" + env.path("GATEWAY_OUTPUTS_FILE_TIMEOUT").asText().toUpperCase())
+                    .getSeconds()).isLessThan(28);
         }
         List<JsonNode> s3Statements = new ArrayList<>();
         for (JsonNode policy : jvmInVpcTemplate.path("Resources").path("IamRoleLambdaExecution").path("Properties")
