@@ -23,27 +23,43 @@ public final class Benchmark {
         Path resultsDir = Path.of(args[1]);
         Path work = Path.of(args.length > 2 ? args[2] : "target/bench");
         Results results = new Results();
-        double[] webhookFirstMs;
-        PollingScenario.Polling polling;
+        // -Dbench.only=status runs start-up-free status reads and the Node.js peer only (a quick look while working
+        // on the read path); the results then go to the work directory, never to bench/results.
+        boolean statusOnly = "status".equals(System.getProperty("bench.only"));
+        double[] webhookFirstMs = {};
+        PollingScenario.Polling polling = null;
         // The order is part of the results file (figures are listed as measured) and of the measurement: start-up
         // runs before A and B exist, and each later scenario runs on gateways warmed by the ones before it.
         try (Processes processes = Processes.startRedisAndSimulator(jar, work)) {
-            new StartupScenario(processes, results).run();
+            if (!statusOnly) {
+                new StartupScenario(processes, results).run();
+            }
             processes.startGateways();
             GatewayProcess a = processes.a();
             GatewayProcess b = processes.b();
             GatewayClient client = new GatewayClient();
             Wrk wrk = new Wrk(results);
             RedisTools redis = new RedisTools(processes.redisPort(), results);
-            WakeupScenario wakeups = new WakeupScenario(client, a, b, results);
-            wakeups.warmUp();
-            webhookFirstMs = wakeups.run();
-            polling = new PollingScenario(client, a, b, results).run(webhookFirstMs);
-            new StatusReadsScenario(client, a, wrk, redis, results).run();
-            new WebhookIngestScenario(client, a, b, wrk, results, work).run();
-            new ConcurrentWaitsScenario(client, a, b, redis, results).run();
+            if (statusOnly) {
+                String id = new StatusReadsScenario(client, a, wrk, redis, results).run();
+                new PeerScenario(a, wrk, results, work, processes.redisPort()).run(id);
+            } else {
+                WakeupScenario wakeups = new WakeupScenario(client, a, b, results);
+                wakeups.warmUp();
+                webhookFirstMs = wakeups.run();
+                polling = new PollingScenario(client, a, b, results).run(webhookFirstMs);
+                String id = new StatusReadsScenario(client, a, wrk, redis, results).run();
+                new PeerScenario(a, wrk, results, work, processes.redisPort()).run(id);
+                new WebhookIngestScenario(client, a, b, wrk, results, work).run();
+                new ConcurrentWaitsScenario(client, a, b, redis, results).run();
+            }
         }
-        new Report(results).write(resultsDir, webhookFirstMs, polling);
+        if (statusOnly) {
+            results.figures().forEach((k, v) -> System.out.println(k + " = " + v));
+            System.out.println(results.toolOutput());
+        } else {
+            new Report(results).write(resultsDir, webhookFirstMs, polling);
+        }
         // The HTTP client's threads are not daemons: without this the JVM would stay up after the report.
         System.exit(0);
     }
