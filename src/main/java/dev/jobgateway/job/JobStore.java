@@ -3,6 +3,7 @@ package dev.jobgateway.job;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -115,6 +116,22 @@ class JobStore {
     Uni<Optional<StoredJob>> find(String jobId) {
         return guarded(hashes.hgetall(Keys.job(jobId)))
                 .map(fields -> fields.isEmpty() ? Optional.empty() : Optional.of(new StoredJob(fields)));
+    }
+
+    /**
+     * What a conditional read needs and nothing more, in one HMGET: owner, status, version, and the fields that say
+     * whether a check with the AI server is due ({@link StoredJob#HEAD_FIELDS}). Empty if there is no such job.
+     */
+    Uni<Optional<StoredJob>> head(String jobId) {
+        return guarded(hashes.hmget(Keys.job(jobId), StoredJob.HEAD_FIELDS)).map(fields -> {
+            Map<String, String> present = new HashMap<>();
+            fields.forEach((name, value) -> {
+                if (value != null) {
+                    present.put(name, value);
+                }
+            });
+            return present.containsKey(StoredJob.ID) ? Optional.of(new StoredJob(present)) : Optional.empty();
+        });
     }
 
     /** Runs a change through the state machine; ignored changes are recorded in the timeline with why. */
