@@ -55,8 +55,9 @@ public final class Benchmark {
             }
         }
         if (statusOnly) {
-            results.figures().forEach((k, v) -> System.out.println(k + " = " + v));
             System.out.println(results.toolOutput());
+            results.figures().forEach((k, v) -> System.out.println(k + " = " + v));
+            System.out.println(results.profiles());
         } else {
             new Report(results).write(resultsDir, webhookFirstMs, polling);
         }

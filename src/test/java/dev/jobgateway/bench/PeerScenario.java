@@ -83,6 +83,8 @@ final class PeerScenario {
             Side peer401 = new Side();
             gateway401.add(measure(gatewayUrl, List.of(), a.pid()));
             peer401.add(measure(peerUrl, List.of(), peer.pid()));
+            profile(gatewayUrl, plain, "status-200", "Status read 200 (GET /jobs/{id}, wrk -t2 -c64)");
+            profile(gatewayUrl, conditional, "status-304", "Conditional status read 304 (If-None-Match)");
             gateway200.put("peer_gateway_200", results);
             peer200.put("peer_node_200", results);
             gateway304.put("peer_gateway_304", results);
@@ -98,6 +100,13 @@ final class PeerScenario {
                 peer.destroyForcibly();
             }
         }
+    }
+
+    /** One more run of the same load under JFR, summarized into the results file's profiles. */
+    private void profile(String url, List<String> headers, String name, String title) throws Exception {
+        Profiler profiler = Profiler.start(a.pid(), work, name);
+        wrk.measure(url, headers, SECONDS);
+        results.addProfile(profiler.stop(title));
     }
 
     private Measured measure(String url, List<String> headers, long pid) throws Exception {
