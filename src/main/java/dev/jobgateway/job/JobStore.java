@@ -136,6 +136,14 @@ class JobStore {
 
     /** Runs a change through the state machine; ignored changes are recorded in the timeline with why. */
     Uni<TransitionResult> transition(String jobId, Transition change) {
+        return transition(jobId, change, null);
+    }
+
+    /**
+     * As {@link #transition(String, Transition)}, for a webhook whose match with the job ({@code guard}, null: none
+     * to check) the script checks first: a mismatch is {@code rejected} and changes nothing.
+     */
+    Uni<TransitionResult> transition(String jobId, Transition change, WebhookGuard guard) {
         List<String> keys = new ArrayList<>(List.of(Keys.job(jobId), Keys.timeline(jobId)));
         if (change.webhookId() != null) {
             keys.add(Keys.webhookSeen(jobId, change.webhookId()));
@@ -158,7 +166,10 @@ class JobStore {
                 dedupeMs,
                 wire(change.deliveryStateIfUnchanged()),
                 maxIgnored,
-                change.queuePosition() == null ? "" : change.queuePosition().toString());
+                change.queuePosition() == null ? "" : change.queuePosition().toString(),
+                guard == null ? "" : guard.provider(),
+                guard == null || guard.externalId() == null ? "" : guard.externalId(),
+                guard == null || guard.tokenHash() == null ? "" : guard.tokenHash());
         return run(TRANSITION, keys, args).map(reply -> transitionResult(jobId, reply))
                 .call(result -> result.applied() && result.status().isTerminal() ? unscheduleQuietly(jobId)
                         : Uni.createFrom().voidItem());

@@ -44,14 +44,12 @@ public final class Ids {
         return true;
     }
 
-    /** Tokens are stored only as their hash, so a Redis dump does not hand out webhook access. */
+    /**
+     * Tokens are stored only as their hash, so a Redis dump does not hand out webhook access. Every API request
+     * hashes its key: one digest per thread, made once (looking the algorithm up per call cost more than hashing).
+     */
     public static String sha256(String value) {
-        try {
-            byte[] digest = MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8));
-            return URL_SAFE.encodeToString(digest);
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is required by every JVM", e);
-        }
+        return URL_SAFE.encodeToString(Holder.SHA256.get().digest(value.getBytes(StandardCharsets.UTF_8)));
     }
 
     private static String random(int bytes) {
@@ -63,5 +61,13 @@ public final class Ids {
     /** Lazily created, so a native image seeds it at run time, not at build time. */
     private static final class Holder {
         static final SecureRandom RANDOM = new SecureRandom();
+        /** {@code digest} resets the digest, so each thread's serves call after call. */
+        static final ThreadLocal<MessageDigest> SHA256 = ThreadLocal.withInitial(() -> {
+            try {
+                return MessageDigest.getInstance("SHA-256");
+            } catch (NoSuchAlgorithmException e) {
+                throw new IllegalStateException("SHA-256 is required by every JVM", e);
+            }
+        });
     }
 }
