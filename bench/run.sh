@@ -24,6 +24,7 @@ need npm npm
 ./mvnw -B -q package -Dhttp -Dmaven.test.skip=true -Dgateway.build.dir="$PWD/target/http"
 rm -rf target/bench && mkdir -p target/bench && cp -r target/http/quarkus-app target/bench/gateway
 ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench/classpath.txt -Dmdep.includeScope=test
-# BENCH_ONLY=status runs the status reads and the Node.js peer only, printing the figures (no results file).
+# BENCH_ONLY=status (status reads and the Node.js peer) or BENCH_ONLY=webhook (status reads and webhook ingest)
+# runs those only and prints the figures (no results file).
 java -Xmx1g -Dbench.only="${BENCH_ONLY:-}" -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
   dev.jobgateway.bench.Benchmark target/bench/gateway/quarkus-run.jar bench/results target/bench

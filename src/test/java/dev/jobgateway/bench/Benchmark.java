@@ -23,15 +23,17 @@ public final class Benchmark {
         Path resultsDir = Path.of(args[1]);
         Path work = Path.of(args.length > 2 ? args[2] : "target/bench");
         Results results = new Results();
-        // -Dbench.only=status runs start-up-free status reads and the Node.js peer only (a quick look while working
-        // on the read path); the results then go to the work directory, never to bench/results.
-        boolean statusOnly = "status".equals(System.getProperty("bench.only"));
+        // -Dbench.only=status runs the status reads and the Node.js peer only, =webhook the status reads (for the
+        // per-read figures it is compared with) and the webhook ingest only: a quick look while working on one path.
+        // The figures are then printed, never written to bench/results.
+        String only = System.getProperty("bench.only", "");
+        boolean partial = !only.isEmpty();
         double[] webhookFirstMs = {};
         PollingScenario.Polling polling = null;
         // The order is part of the results file (figures are listed as measured) and of the measurement: start-up
         // runs before A and B exist, and each later scenario runs on gateways warmed by the ones before it.
         try (Processes processes = Processes.startRedisAndSimulator(jar, work)) {
-            if (!statusOnly) {
+            if (!partial) {
                 new StartupScenario(processes, results).run();
             }
             processes.startGateways();
@@ -40,9 +42,14 @@ public final class Benchmark {
             GatewayClient client = new GatewayClient();
             Wrk wrk = new Wrk(results);
             RedisTools redis = new RedisTools(processes.redisPort(), results);
-            if (statusOnly) {
+            if (only.equals("status")) {
                 String id = new StatusReadsScenario(client, a, wrk, redis, results).run();
                 new PeerScenario(a, wrk, results, work, processes.redisPort()).run(id);
+            } else if (only.equals("webhook")) {
+                new StatusReadsScenario(client, a, wrk, redis, results).run();
+                new WebhookIngestScenario(client, a, b, wrk, results, work).run();
+            } else if (partial) {
+                throw new IllegalArgumentException("bench.only is status or webhook, not " + only);
             } else {
                 WakeupScenario wakeups = new WakeupScenario(client, a, b, results);
                 wakeups.warmUp();
@@ -54,7 +61,7 @@ public final class Benchmark {
                 new ConcurrentWaitsScenario(client, a, b, redis, results).run();
             }
         }
-        if (statusOnly) {
+        if (partial) {
             System.out.println(results.toolOutput());
             results.figures().forEach((k, v) -> System.out.println(k + " = " + v));
             System.out.println(results.profiles());

@@ -106,7 +106,7 @@ final class PeerScenario {
     private void profile(String url, List<String> headers, String name, String title) throws Exception {
         Profiler profiler = Profiler.start(a.pid(), work, name);
         wrk.measure(url, headers, SECONDS);
-        results.addProfile(profiler.stop(title));
+        profiler.stop(title, results);
     }
 
     private Measured measure(String url, List<String> headers, long pid) throws Exception {

@@ -57,10 +57,18 @@ final class Profiler {
         return new Profiler(pid, file, name);
     }
 
-    /** Stops the recording and returns its summary as markdown. */
-    String stop(String title) throws Exception {
+    /**
+     * Stops the recording, adds its summary to the results' profiles and, as {@code profile_<name>_own_code_share},
+     * the share of CPU samples with the gateway's own code on the stack (the rest is the libraries and the JDK).
+     */
+    void stop(String title, Results results) throws Exception {
         jcmd(pid, "JFR.stop", "name=" + name);
-        return summary(title, file);
+        Summary summary = summary(title, file);
+        results.addProfile(summary.markdown());
+        results.put("profile_" + name.replace('-', '_') + "_own_code_share", summary.ownShare());
+    }
+
+    record Summary(String markdown, String ownShare) {
     }
 
     private static void jcmd(long pid, String... args) throws Exception {
@@ -73,7 +81,7 @@ final class Profiler {
         }
     }
 
-    static String summary(String title, Path file) throws Exception {
+    static Summary summary(String title, Path file) throws Exception {
         Map<String, Integer> byLibrary = new HashMap<>();
         Map<String, Integer> byMethod = new HashMap<>();
         Map<String, Integer> ourInclusive = new HashMap<>();
@@ -115,7 +123,7 @@ final class Profiler {
         }
         StringBuilder md = new StringBuilder("### ").append(title).append("\n\n");
         if (samples == 0) {
-            return md.append("No CPU samples were recorded.\n\n").toString();
+            return new Summary(md.append("No CPU samples were recorded.\n\n").toString(), "no samples");
         }
         md.append(samples).append(" CPU samples (JFR, jdk.ExecutionSample every 1 ms) of the gateway's threads; ")
                 .append(pct(withOurs, samples)).append(" of them have a frame of the gateway's own code "
@@ -131,7 +139,7 @@ final class Profiler {
                     .append(nativeSamples).append(" samples:\n\n");
             md.append(table("native top frames", "method", nativeByMethod, nativeSamples, 5, Function.identity()));
         }
-        return md.toString();
+        return new Summary(md.toString(), pct(withOurs, samples));
     }
 
     private static String table(String caption, String column, Map<String, Integer> counts, int samples, int limit,
