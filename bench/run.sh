@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Benchmarks: builds the plain HTTP packaging, then runs dev.jobgateway.bench.Benchmark, which starts its own
-# Redis, the simulated AI server and two gateway instances on 127.0.0.1, runs six bounded scenarios (the last, output
-# storage, with a gateway, simulator and S3Proxy of its own) and writes bench/results/<date>.md and
-# <date>-latency.svg. About 4 minutes on 2 cores.
+# Redis, the simulated AI server and two gateway instances on 127.0.0.1, runs seven bounded scenarios (one of them
+# against a Node.js peer, bench/peer; the last, output storage, with a gateway, simulator and S3Proxy of its own) and
+# writes bench/results/<date>.md and <date>-latency.svg. About 5 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need() {
@@ -14,10 +14,17 @@ need wrk wrk
 need redis-benchmark redis-tools
 need redis-cli redis-tools
 need ss iproute2
+need node nodejs
+need npm npm
+
+# The Node.js peer of the status read (bench/peer: http + ioredis, pinned by its package-lock.json).
+[ -d bench/peer/node_modules/ioredis ] || (cd bench/peer && npm ci --no-audit --no-fund)
 
 # The plain HTTP packaging goes to its own build directory, so it never mixes with the Lambda build in target/.
 ./mvnw -B -q package -Dhttp -Dmaven.test.skip=true -Dgateway.build.dir="$PWD/target/http"
 rm -rf target/bench && mkdir -p target/bench && cp -r target/http/quarkus-app target/bench/gateway
 ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench/classpath.txt -Dmdep.includeScope=test
-java -Xmx1g -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
+# BENCH_ONLY=status (status reads and the Node.js peer) or BENCH_ONLY=webhook (status reads and webhook ingest)
+# runs those only and prints the figures (no results file).
+java -Xmx1g -Dbench.only="${BENCH_ONLY:-}" -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
   dev.jobgateway.bench.Benchmark target/bench/gateway/quarkus-run.jar bench/results target/bench

@@ -15,11 +15,30 @@
 -- ARGV[18] the job's place in the provider's queue, or '': kept (without a version bump, like the delivery facts)
 --          when the report is applied or recorded and the job is still queued
 -- ARGV[19] output files JSON or '' and ARGV[20] output storage state or '': stored with a success (output storage on)
+-- ARGV[21] a webhook's guard: the provider the job must have been handed to, or '' (no guard: ARGV[22..23] unused)
+-- ARGV[22] the AI-server job id the webhook names, or '' (not named)
+-- ARGV[23] the hash of the per-job token the webhook was authenticated by, or '' (signed)
 -- Returns {outcome, version, status, reason}; outcome is applied | ignored | recorded (a check that changed
--- nothing) | missing.
+-- nothing) | missing | rejected (a webhook that does not match its job; reason token | provider | external_id).
 
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return {'missing', 0, '', ''}
+end
+
+-- Checked here rather than by a read before the script: one round trip per webhook. Before the dedupe marker, so
+-- a refused webhook leaves no trace. The token hashes are compared as text: both are SHA-256, so how long the
+-- comparison takes tells nothing usable about the token.
+if ARGV[21] ~= nil and ARGV[21] ~= '' then
+  local facts = redis.call('HMGET', KEYS[1], 'provider', 'external_id', 'webhook_token_hash')
+  if ARGV[23] ~= '' and facts[3] ~= ARGV[23] then
+    return {'rejected', 0, '', 'token'}
+  end
+  if facts[1] ~= ARGV[21] then
+    return {'rejected', 0, '', 'provider'}
+  end
+  if ARGV[22] ~= '' and facts[2] and facts[2] ~= ARGV[22] then
+    return {'rejected', 0, '', 'external_id'}
+  end
 end
 
 local RANK = {queued = 0, running = 1, succeeded = 2, failed = 2, cancelled = 2}

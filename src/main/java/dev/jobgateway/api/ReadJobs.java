@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.LongPredicate;
 import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import dev.jobgateway.fallback.Reconciler;
 import dev.jobgateway.job.Job;
 import dev.jobgateway.job.JobRecords;
+import dev.jobgateway.job.StoredJob;
 import dev.jobgateway.job.TimelineEntry;
 import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.Ids;
@@ -42,11 +44,33 @@ public class ReadJobs {
 
     /** The job, if {@code owner} owns it; if it is overdue, after checking with the AI server. */
     public Uni<Job> get(String owner, String id) {
+        return stored(owner, id).map(jobs::view);
+    }
+
+    /** As {@link #get}, the job as stored: the status read writes its JSON straight from the fields. */
+    Uni<StoredJob> stored(String owner, String id) {
         return owned.find(owner, id).chain(reconciler::reconcile).map(reconciled -> {
             if (reconciled.job() == null) {
                 throw ApiException.jobNotFound(id);
             }
-            return jobs.view(reconciled.job());
+            return reconciled.job();
+        });
+    }
+
+    /**
+     * A conditional read: the job's version if {@code owner} owns it, from its head only (one HMGET, no JSON), when
+     * {@code unchanged} accepts that version and no check with the AI server is due; otherwise empty, and the caller
+     * reads the whole job (which runs the check). A job that does not exist or is someone else's is a 404 either way.
+     */
+    Uni<Optional<Long>> versionIfUnchanged(String owner, String id, LongPredicate unchanged) {
+        if (!Ids.isJobId(id)) {
+            return Uni.createFrom().failure(ApiException.jobNotFound(id));
+        }
+        return jobs.head(id).map(head -> {
+            StoredJob job = head.filter(found -> owner.equals(found.owner()))
+                    .orElseThrow(() -> ApiException.jobNotFound(id));
+            long version = job.version();
+            return unchanged.test(version) && !reconciler.isDueNow(job) ? Optional.of(version) : Optional.empty();
         });
     }
 

@@ -121,6 +121,11 @@ public class Reconciler {
         return deadline != null && deadline.isBefore(next) ? deadline : next;
     }
 
+    /** Whether {@link #reconcile} would check the job now (a conditional read answers 304 only if not). */
+    public boolean isDueNow(StoredJob job) {
+        return isDue(job, Timestamps.now());
+    }
+
     boolean isDue(StoredJob job, Instant now) {
         if (job.status().isTerminal()) {
             return false;

@@ -1,10 +1,14 @@
 package dev.jobgateway.job;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.List;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import com.fasterxml.jackson.core.JsonEncoding;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -59,6 +63,89 @@ public class JobJson {
                 stored.instant(StoredJob.UPDATED_AT),
                 stored.instant(StoredJob.COMPLETED_AT),
                 status.isTerminal() ? null : pollAfterMs);
+    }
+
+    /**
+     * The job's API representation, written straight from the stored fields: the same bytes as Jackson writing
+     * {@link #toJob}, without building the record, parsing the timestamps and formatting them again (the stored
+     * text is already the ISO-8601 form {@link java.time.Instant#toString} gives, which is what Jackson writes).
+     * The status read is the hottest path of the gateway; JobJsonTest holds the two writers to the same output.
+     */
+    public byte[] writeJob(StoredJob stored) {
+        JobStatus status = stored.status();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(512);
+        try (JsonGenerator out = mapper.getFactory().createGenerator(bytes, JsonEncoding.UTF8)) {
+            out.writeStartObject();
+            out.writeStringField("id", stored.id());
+            out.writeStringField("status", status.wireName());
+            out.writeStringField("provider", stored.provider());
+            out.writeStringField("model", stored.model());
+            String queuePosition = stored.text(StoredJob.QUEUE_POSITION);
+            out.writeFieldName("queue_position");
+            if (status == JobStatus.QUEUED && queuePosition != null) {
+                out.writeNumber(Integer.parseInt(queuePosition));
+            } else {
+                out.writeNull();
+            }
+            raw(out, "input", stored.text(StoredJob.INPUT));
+            raw(out, "output", outputs.enabled()
+                    ? outputs.rewrite(stored.text(StoredJob.OUTPUT), stored.outputFilesJson())
+                    : stored.text(StoredJob.OUTPUT));
+            out.writeStringField("output_storage", stored.outputStorage());
+            List<Job.OutputFile> files = outputs.enabled() ? outputs.view(stored.outputFilesJson()) : null;
+            raw(out, "output_files", files == null ? null : write(files));
+            String progress = stored.text(StoredJob.PROGRESS);
+            out.writeFieldName("progress");
+            if (progress == null) {
+                out.writeNull();
+            } else {
+                out.writeNumber(Double.parseDouble(progress));
+            }
+            String errorJson = stored.text(StoredJob.ERROR);
+            Job.JobError error = errorJson == null ? null : read(errorJson, Job.JobError.class);
+            out.writeStringField("error_message", error == null ? null : error.message());
+            out.writeFieldName("error");
+            if (error == null) {
+                out.writeNull();
+            } else {
+                out.writeStartObject();
+                out.writeStringField("source", error.source());
+                out.writeStringField("code", error.code());
+                out.writeStringField("message", error.message());
+                out.writeEndObject();
+            }
+            out.writeStringField("completed_via", stored.text(StoredJob.COMPLETED_VIA));
+            out.writeObjectFieldStart("delivery");
+            out.writeStringField("state", stored.fields().getOrDefault(StoredJob.DELIVERY_STATE, "awaiting_webhook"));
+            out.writeNumberField("webhooks_received",
+                    Integer.parseInt(stored.fields().getOrDefault(StoredJob.WEBHOOKS_RECEIVED, "0")));
+            out.writeStringField("last_webhook_at", stored.text(StoredJob.LAST_WEBHOOK_AT));
+            out.writeStringField("last_upstream_check_at", stored.text(StoredJob.LAST_UPSTREAM_CHECK_AT));
+            out.writeEndObject();
+            out.writeNumberField("version", stored.version());
+            out.writeStringField("created_at", stored.text(StoredJob.CREATED_AT));
+            out.writeStringField("updated_at", stored.text(StoredJob.UPDATED_AT));
+            out.writeStringField("completed_at", stored.text(StoredJob.COMPLETED_AT));
+            out.writeFieldName("poll_after_ms");
+            if (status.isTerminal()) {
+                out.writeNull();
+            } else {
+                out.writeNumber(pollAfterMs);
+            }
+            out.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static void raw(JsonGenerator out, String name, String json) throws IOException {
+        out.writeFieldName(name);
+        if (json == null) {
+            out.writeNull();
+        } else {
+            out.writeRawValue(json);
+        }
     }
 
     public ObjectNode object() {

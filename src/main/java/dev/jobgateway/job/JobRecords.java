@@ -35,6 +35,11 @@ public class JobRecords {
         return store.find(jobId);
     }
 
+    /** The job's owner, status, version and check-due fields only, in one command (a conditional read's need). */
+    public Uni<Optional<StoredJob>> head(String jobId) {
+        return store.head(jobId);
+    }
+
     /** Up to {@code limit} timeline entries, oldest first, after the entry {@code afterId} (null: from the start). */
     public Uni<List<TimelineEntry>> timeline(String jobId, String afterId, int limit) {
         return store.timeline(jobId, afterId, limit);
@@ -43,6 +48,11 @@ public class JobRecords {
     /** The job as the API shows it. */
     public Job view(StoredJob job) {
         return json.toJob(job);
+    }
+
+    /** The job as the API shows it, as UTF-8 JSON written straight from the stored fields (the same bytes). */
+    public byte[] viewJson(StoredJob job) {
+        return json.writeJob(job);
     }
 
     /** Cancels the job unless it has ended; {@code event} says who asked. */

@@ -3,6 +3,7 @@ package dev.jobgateway.job;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -118,8 +119,32 @@ class JobStore {
                 .map(fields -> fields.isEmpty() ? Optional.empty() : Optional.of(new StoredJob(fields)));
     }
 
+    /**
+     * What a conditional read needs and nothing more, in one HMGET: owner, status, version, and the fields that say
+     * whether a check with the AI server is due ({@link StoredJob#HEAD_FIELDS}). Empty if there is no such job.
+     */
+    Uni<Optional<StoredJob>> head(String jobId) {
+        return guarded(hashes.hmget(Keys.job(jobId), StoredJob.HEAD_FIELDS)).map(fields -> {
+            Map<String, String> present = new HashMap<>();
+            fields.forEach((name, value) -> {
+                if (value != null) {
+                    present.put(name, value);
+                }
+            });
+            return present.containsKey(StoredJob.ID) ? Optional.of(new StoredJob(present)) : Optional.empty();
+        });
+    }
+
     /** Runs a change through the state machine; ignored changes are recorded in the timeline with why. */
     Uni<TransitionResult> transition(String jobId, Transition change) {
+        return transition(jobId, change, null);
+    }
+
+    /**
+     * As {@link #transition(String, Transition)}, for a webhook whose match with the job ({@code guard}, null: none
+     * to check) the script checks first: a mismatch is {@code rejected} and changes nothing.
+     */
+    Uni<TransitionResult> transition(String jobId, Transition change, WebhookGuard guard) {
         List<String> keys = new ArrayList<>(List.of(Keys.job(jobId), Keys.timeline(jobId)));
         if (change.webhookId() != null) {
             keys.add(Keys.webhookSeen(jobId, change.webhookId()));
@@ -144,7 +169,10 @@ class JobStore {
                 maxIgnored,
                 change.queuePosition() == null ? "" : change.queuePosition().toString(),
                 change.outputFilesJson() == null ? "" : change.outputFilesJson(),
-                change.outputStorage() == null ? "" : change.outputStorage());
+                change.outputStorage() == null ? "" : change.outputStorage(),
+                guard == null ? "" : guard.provider(),
+                guard == null || guard.externalId() == null ? "" : guard.externalId(),
+                guard == null || guard.tokenHash() == null ? "" : guard.tokenHash());
         return run(TRANSITION, keys, args).map(reply -> transitionResult(jobId, reply))
                 .call(result -> {
                     if (!result.applied() || !result.status().isTerminal()) {

@@ -73,6 +73,16 @@ public class Reports {
     }
 
     /**
+     * A webhook to the job's own URL: applied only if it matches the job ({@code guard}), which the transition
+     * checks in the same step; a mismatch is {@link TransitionResult.Outcome#REJECTED} and changes nothing.
+     */
+    public Uni<TransitionResult> applyWebhook(String jobId, Report report, Arrival.Webhook arrival,
+            WebhookGuard guard) {
+        JobLogContext.set(jobId);
+        return store.transition(jobId, transition(report, arrival), guard);
+    }
+
+    /**
      * A webhook that names its job only by the AI server's id. When no job is mapped to that id yet (the webhook
      * beat the AI server's answer to our submit), it is parked for a while and applied by {@link #handedOff} when
      * the submit maps the id; the sender is told it was kept, so it does not retry.

@@ -32,6 +32,12 @@ public record StoredJob(Map<String, String> fields) {
     static final String OUTPUT_STORAGE = "output_storage";
     static final String OUTPUT_FILES = "output_files";
     static final String OUTPUT_ATTEMPTS = "output_attempts";
+    /**
+     * The fields of a job's head ({@code JobStore.head}): enough to tell its owner, its version and whether a check
+     * with the AI server is due ({@code Reconciler.isDue}), without its input, output or timestamps of no use there.
+     */
+    static final String[] HEAD_FIELDS = { ID, OWNER, STATUS, VERSION, UPDATED_AT, LAST_UPSTREAM_CHECK_AT,
+            EXTERNAL_ID, DEADLINE_AT, PROVIDER };
 
     public String id() {
         return fields.get(ID);

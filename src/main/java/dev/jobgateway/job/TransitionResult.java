@@ -15,7 +15,15 @@ public record TransitionResult(String jobId, Outcome outcome, long version, JobS
         /** A report for an AI-server id not mapped to a job yet, kept until the mapping appears. */
         PARKED,
         /** No such job. */
-        MISSING
+        MISSING,
+        /** A webhook that does not match the job it names ({@link WebhookGuard}); {@code reason} is the refusal. */
+        REJECTED
+    }
+
+    /** Why a {@link Outcome#REJECTED} webhook was refused. */
+    public WebhookGuard.Refusal refusal() {
+        return outcome == Outcome.REJECTED ? WebhookGuard.Refusal.valueOf(reason.toUpperCase(java.util.Locale.ROOT))
+                : null;
     }
 
     static TransitionResult parked() {

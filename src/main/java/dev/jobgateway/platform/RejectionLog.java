@@ -35,18 +35,27 @@ public final class RejectionLog {
 
     private static final class Window {
         private final AtomicLong suppressed = new AtomicLong();
-        private long lastLoggedNanos;
-        private boolean logged;
+        private volatile long lastLoggedNanos;
+        private volatile boolean logged;
 
-        /** How many were suppressed since the last line if this one is to be logged, else -1. */
-        synchronized long admit(long now) {
+        /**
+         * How many were suppressed since the last line if this one is to be logged, else -1. A refusal within the
+         * interval only counts, without taking the lock: under a flood, every event loop thread comes here.
+         */
+        long admit(long now) {
             if (logged && now - lastLoggedNanos < INTERVAL_NANOS) {
                 suppressed.incrementAndGet();
                 return -1;
             }
-            logged = true;
-            lastLoggedNanos = now;
-            return suppressed.getAndSet(0);
+            synchronized (this) {
+                if (logged && now - lastLoggedNanos < INTERVAL_NANOS) {
+                    suppressed.incrementAndGet();
+                    return -1;
+                }
+                logged = true;
+                lastLoggedNanos = now;
+                return suppressed.getAndSet(0);
+            }
         }
     }
 }

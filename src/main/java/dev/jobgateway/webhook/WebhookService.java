@@ -1,16 +1,12 @@
 package dev.jobgateway.webhook;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.HttpHeaders;
 
 import dev.jobgateway.job.Arrival;
-import dev.jobgateway.job.JobRecords;
 import dev.jobgateway.job.Reports;
-import dev.jobgateway.job.StoredJob;
 import dev.jobgateway.job.TransitionResult;
+import dev.jobgateway.job.WebhookGuard;
 import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
@@ -34,13 +30,11 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class WebhookService {
 
-    private final JobRecords jobs;
     private final Reports reports;
     private final ProviderRegistry providers;
     private final int maxBodyBytes;
 
-    WebhookService(JobRecords jobs, Reports reports, ProviderRegistry providers, GatewayConfig config) {
-        this.jobs = jobs;
+    WebhookService(Reports reports, ProviderRegistry providers, GatewayConfig config) {
         this.reports = reports;
         this.providers = providers;
         this.maxBodyBytes = config.limits().maxBodyBytes();
@@ -75,23 +69,30 @@ public class WebhookService {
         });
     }
 
+    /**
+     * The job's match with the webhook (its provider, the AI-server id the webhook names, the per-job token) is
+     * checked by the transition itself: one Redis round trip in all.
+     */
     private Uni<WebhookOutcome> forJob(Provider provider, String jobId, String token, InboundWebhook webhook,
             Arrival.Webhook arrival) {
-        return jobs.find(jobId).chain(found -> {
-            StoredJob stored = found.orElseThrow(() -> ApiException.jobNotFound(jobId));
-            if (arrival.authenticatedBy().equals(Arrival.Webhook.BY_TOKEN) && !tokenMatches(stored, token)) {
-                return fail(WebhookRejections.unauthorized(provider.name(), "token does not match the job"));
+        boolean byToken = arrival.authenticatedBy().equals(Arrival.Webhook.BY_TOKEN);
+        if (byToken && token == null) {
+            return fail(WebhookRejections.unauthorized(provider.name(), "token does not match the job"));
+        }
+        WebhookGuard guard = new WebhookGuard(provider.name(), webhook.externalId(),
+                byToken ? Ids.sha256(token) : null);
+        return reports.applyWebhook(jobId, webhook.report(), arrival, guard).map(result -> {
+            WebhookGuard.Refusal refusal = result.refusal();
+            if (refusal == null) {
+                return outcome(result);
             }
-            if (!provider.name().equals(stored.provider())) {
-                return fail(ProblemType.EXTERNAL_ID_MISMATCH.with("The job in the URL was not handed to "
-                        + provider.name() + "."));
-            }
-            String externalId = webhook.externalId();
-            if (externalId != null && stored.externalId() != null && !externalId.equals(stored.externalId())) {
-                return fail(ProblemType.EXTERNAL_ID_MISMATCH.with(
-                        "The webhook names another " + provider.name() + " job than the job in the URL."));
-            }
-            return reports.apply(jobId, webhook.report(), arrival).map(WebhookService::outcome);
+            throw switch (refusal) {
+                case TOKEN -> WebhookRejections.unauthorized(provider.name(), "token does not match the job");
+                case PROVIDER -> ProblemType.EXTERNAL_ID_MISMATCH.with("The job in the URL was not handed to "
+                        + provider.name() + ".");
+                case EXTERNAL_ID -> ProblemType.EXTERNAL_ID_MISMATCH.with(
+                        "The webhook names another " + provider.name() + " job than the job in the URL.");
+            };
         });
     }
 
@@ -106,12 +107,6 @@ public class WebhookService {
                         ? WebhookOutcome.parked("No job is mapped to this AI-server job id yet; the webhook is kept "
                                 + "for " + reports.parkedFor().toMinutes() + " min and applied when it is.")
                         : outcome(result));
-    }
-
-    private static boolean tokenMatches(StoredJob job, String token) {
-        String expected = job.webhookTokenHash();
-        return expected != null && token != null && MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
-                Ids.sha256(token).getBytes(StandardCharsets.UTF_8));
     }
 
     private static WebhookOutcome outcome(TransitionResult result) {

@@ -23,29 +23,53 @@ public final class Benchmark {
         Path resultsDir = Path.of(args[1]);
         Path work = Path.of(args.length > 2 ? args[2] : "target/bench");
         Results results = new Results();
-        double[] webhookFirstMs;
-        PollingScenario.Polling polling;
+        // -Dbench.only=status runs the status reads and the Node.js peer only, =webhook the status reads (for the
+        // per-read figures it is compared with) and the webhook ingest only: a quick look while working on one path.
+        // The figures are then printed, never written to bench/results.
+        String only = System.getProperty("bench.only", "");
+        boolean partial = !only.isEmpty();
+        double[] webhookFirstMs = {};
+        PollingScenario.Polling polling = null;
         // The order is part of the results file (figures are listed as measured) and of the measurement: start-up
         // runs before A and B exist, and each later scenario runs on gateways warmed by the ones before it.
         try (Processes processes = Processes.startRedisAndSimulator(jar, work)) {
-            new StartupScenario(processes, results).run();
+            if (!partial) {
+                new StartupScenario(processes, results).run();
+            }
             processes.startGateways();
             GatewayProcess a = processes.a();
             GatewayProcess b = processes.b();
             GatewayClient client = new GatewayClient();
             Wrk wrk = new Wrk(results);
             RedisTools redis = new RedisTools(processes.redisPort(), results);
-            WakeupScenario wakeups = new WakeupScenario(client, a, b, results);
-            wakeups.warmUp();
-            webhookFirstMs = wakeups.run();
-            polling = new PollingScenario(client, a, b, results).run(webhookFirstMs);
-            new StatusReadsScenario(client, a, wrk, redis, results).run();
-            new WebhookIngestScenario(client, a, b, wrk, results, work).run();
-            new ConcurrentWaitsScenario(client, a, b, redis, results).run();
+            if (only.equals("status")) {
+                String id = new StatusReadsScenario(client, a, wrk, redis, results).run();
+                new PeerScenario(a, wrk, results, work, processes.redisPort()).run(id);
+            } else if (only.equals("webhook")) {
+                new StatusReadsScenario(client, a, wrk, redis, results).run();
+                new WebhookIngestScenario(client, a, b, wrk, results, work).run();
+            } else if (partial) {
+                throw new IllegalArgumentException("bench.only is status or webhook, not " + only);
+            } else {
+                WakeupScenario wakeups = new WakeupScenario(client, a, b, results);
+                wakeups.warmUp();
+                webhookFirstMs = wakeups.run();
+                polling = new PollingScenario(client, a, b, results).run(webhookFirstMs);
+                String id = new StatusReadsScenario(client, a, wrk, redis, results).run();
+                new PeerScenario(a, wrk, results, work, processes.redisPort()).run(id);
+                new WebhookIngestScenario(client, a, b, wrk, results, work).run();
+                new ConcurrentWaitsScenario(client, a, b, redis, results).run();
+            }
         }
-        // Its own gateway (output storage on), Redis, simulator and S3-API server: after A and B are gone.
-        new OutputStorageScenario(jar, work, results).run();
-        new Report(results).write(resultsDir, webhookFirstMs, polling);
+        if (partial) {
+            System.out.println(results.toolOutput());
+            results.figures().forEach((k, v) -> System.out.println(k + " = " + v));
+            System.out.println(results.profiles());
+        } else {
+            // Its own gateway (output storage on), Redis, simulator and S3-API server: after A and B are gone.
+            new OutputStorageScenario(jar, work, results).run();
+            new Report(results).write(resultsDir, webhookFirstMs, polling);
+        }
         // The HTTP client's threads are not daemons: without this the JVM would stay up after the report.
         System.exit(0);
     }

@@ -35,6 +35,11 @@ final class Report {
                 + "so ratios are more telling than absolute numbers.\n\n");
         md.append("![latency distribution](").append(svg.getFileName()).append(")\n\n");
         md.append(Targets.markdown(results));
+        if (!results.profiles().isEmpty()) {
+            md.append("## Profiles\n\nWhat the gateway's CPU did under wrk in this run (JFR samples; the recording "
+                    + "slows the runs it covers a little, so they are extra runs, not the measured ones).\n\n")
+                    .append(results.profiles());
+        }
         md.append("## All figures\n\n");
         md.append("| measure | value |\n|---|---|\n");
         results.figures().forEach((k, v) -> md.append("| ").append(k).append(" | ").append(v).append(" |\n"));

@@ -13,6 +13,7 @@ final class Results {
 
     private final Map<String, String> figures = new LinkedHashMap<>();
     private final StringBuilder toolOutput = new StringBuilder();
+    private final StringBuilder profiles = new StringBuilder();
 
     void put(String name, String value) {
         figures.put(name, value);
@@ -45,6 +46,15 @@ final class Results {
     void addToolOutput(List<String> command, String out) {
         toolOutput.append("\n```\n$ ").append(String.join(" ", command)).append('\n').append(out.strip())
                 .append("\n```\n");
+    }
+
+    /** A profile summary (markdown, from {@link Profiler}) for the file's "Profiles" section. */
+    void addProfile(String markdown) {
+        profiles.append(markdown);
+    }
+
+    String profiles() {
+        return profiles.toString();
     }
 
     Map<String, String> figures() {

@@ -44,7 +44,10 @@ final class WebhookIngestScenario {
         // A first run on other jobs warms the path up; the measured one sends webhooks no run has sent before.
         Path warmUp = signedWebhooks(client.submitMany(a, 100, GatewayClient.FINISHED_BY_BENCHMARK), 400,
                 work.resolve("webhooks-warm-up.tsv"));
+        // The warm-up run is also the profiled one: the same path, and the measured run stays unperturbed.
+        Profiler profiler = Profiler.start(b.pid(), work, "webhook-ingest");
         wrk.replay(b.baseUrl(), warmUp, Wrk.WARM_UP_SECONDS);
+        profiler.stop("Signed webhooks (the warm-up replay on B, wrk -t2 -c64)", results);
         List<String> ids = client.submitMany(a, JOBS, GatewayClient.FINISHED_BY_BENCHMARK);
         Path file = signedWebhooks(ids, WEBHOOKS_PER_JOB, work.resolve("webhooks.tsv"));
         int prepared = JOBS * WEBHOOKS_PER_JOB;

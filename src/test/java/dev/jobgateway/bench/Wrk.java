@@ -22,19 +22,53 @@ final class Wrk {
 
     /** Requests per second of GETs to one URL, each with the given headers ({@code "Name: value"}). */
     double requestsPerSecond(String url, List<String> headers, int seconds) throws Exception {
-        List<String> command = new ArrayList<>(List.of("wrk", "-t2", "-c64", "-d" + seconds + "s"));
+        return measure(url, headers, seconds).rps();
+    }
+
+    /** One wrk run's rate, its p99 latency (ms, from {@code --latency}) and how many answers were not 2xx/3xx. */
+    record Run(double rps, double p99Ms, long non2xx) {
+    }
+
+    /** GETs to one URL as {@link #requestsPerSecond}, with the latency distribution. */
+    Run measure(String url, List<String> headers, int seconds) throws Exception {
+        List<String> command = new ArrayList<>(List.of("wrk", "-t2", "-c64", "-d" + seconds + "s", "--latency"));
         for (String header : headers) {
             command.add("-H");
             command.add(header);
         }
         command.add(url);
         String out = run(command);
+        double rps = -1;
+        double p99 = Double.NaN;
+        long non2xx = 0;
         for (String line : out.split("\n")) {
-            if (line.startsWith("Requests/sec:")) {
-                return Double.parseDouble(line.substring("Requests/sec:".length()).trim());
+            String trimmed = line.trim();
+            if (trimmed.startsWith("Requests/sec:")) {
+                rps = Double.parseDouble(trimmed.substring("Requests/sec:".length()).trim());
+            } else if (trimmed.startsWith("99%")) {
+                p99 = millis(trimmed.substring(3).trim());
+            } else if (trimmed.startsWith("Non-2xx or 3xx responses:")) {
+                non2xx = Long.parseLong(trimmed.substring("Non-2xx or 3xx responses:".length()).trim());
             }
         }
-        throw new IllegalStateException("wrk printed no Requests/sec: " + out);
+        if (rps < 0) {
+            throw new IllegalStateException("wrk printed no Requests/sec: " + out);
+        }
+        return new Run(rps, p99, non2xx);
+    }
+
+    /** wrk's latency figures carry their unit: {@code 812.00us}, {@code 1.52ms}, {@code 1.01s}. */
+    static double millis(String figure) {
+        if (figure.endsWith("us")) {
+            return Double.parseDouble(figure.substring(0, figure.length() - 2)) / 1000;
+        }
+        if (figure.endsWith("ms")) {
+            return Double.parseDouble(figure.substring(0, figure.length() - 2));
+        }
+        if (figure.endsWith("m")) {
+            return Double.parseDouble(figure.substring(0, figure.length() - 1)) * 60_000;
+        }
+        return Double.parseDouble(figure.substring(0, figure.length() - 1)) * 1000;
     }
 
     /**

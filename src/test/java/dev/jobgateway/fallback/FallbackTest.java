@@ -87,6 +87,25 @@ class FallbackTest {
     }
 
     @Test
+    void aConditionalReadOfAnOverdueJobChecksTooRatherThanAnswering304() throws Exception {
+        // The submit's answer carries the version the client holds; the job ends meanwhile, unannounced.
+        var submitted = given().contentType("application/json")
+                .body(Map.of("input", Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 100)))).post("/jobs")
+                .then().statusCode(202).extract();
+        String id = submitted.jsonPath().getString("id");
+        String etag = submitted.header("ETag");
+        Thread.sleep(400);
+
+        JsonPath job = given().header("If-None-Match", etag).get("/jobs/" + id).then().statusCode(200)
+                .extract().jsonPath();
+
+        assertThat(job.getString("status")).isEqualTo("succeeded");
+        assertThat(job.getString("completed_via")).isEqualTo("poll");
+        given().header("If-None-Match", "\"" + job.getLong("version") + "\"").get("/jobs/" + id).then()
+                .statusCode(304);
+    }
+
+    @Test
     void manyConcurrentReadersMakeOneUpstreamCheckPerInterval() throws Exception {
         String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
         String externalId = externalId(id);

@@ -52,6 +52,7 @@ class NativeReadinessTest {
             "dev.jobgateway.job.StoredJob",
             "dev.jobgateway.job.Transition",
             "dev.jobgateway.job.TransitionResult",
+            "dev.jobgateway.job.WebhookGuard",
             "dev.jobgateway.providers.CancelAttempt",
             "dev.jobgateway.providers.Handoff",
             "dev.jobgateway.providers.Order",

@@ -62,6 +62,20 @@ class WebhookDedupeTest {
     }
 
     @Test
+    void aWebhookRefusedForNamingAnotherAiServerJobChangesNothingAndLeavesItsWebhookIdFree() {
+        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        JsonPath before = Jobs.get(id);
+
+        Webhooks.toJob(id, "msg_refused", Webhooks.body("sim_someone_else", "succeeded", "\"output\":{}"))
+                .then().statusCode(422);
+
+        assertThat(Jobs.get(id).getLong("version")).isEqualTo(before.getLong("version"));
+        assertThat(RedisKeys.matching(redis, "jobgw:job:{" + id + "}:seen:*")).isEmpty();
+        Webhooks.toJob(id, "msg_refused", Webhooks.body(Webhooks.externalId(id), "running", "\"progress\":0.2"))
+                .then().statusCode(200).body("outcome", equalTo("applied"));
+    }
+
+    @Test
     void aWebhookIdIsRememberedForTheConfiguredWindowOf24Hours() {
         String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
         Webhooks.toJob(id, "msg_window", Webhooks.body(Webhooks.externalId(id), "running", "\"progress\":0.1"))
