@@ -53,18 +53,24 @@ public class Reports {
      * (and its data URLs stored, see {@link OutputPlanner}), and a copy left pending is started after it.
      */
     private Uni<TransitionResult> run(String jobId, Transition change) {
+        return run(jobId, change, null);
+    }
+
+    private Uni<TransitionResult> run(String jobId, Transition change, WebhookGuard guard) {
         if (!outputs.enabled() || change.target() != JobStatus.SUCCEEDED || change.outputJson() == null) {
-            return store.transition(jobId, change);
+            return store.transition(jobId, change, guard);
         }
         return store.find(jobId).chain(found -> {
-            // A job that ended already ignores the report: nothing to store for it.
-            if (found.isEmpty() || found.get().status().isTerminal()) {
-                return store.transition(jobId, change);
+            // A job that ended already ignores the report: nothing to store for it. The guard still decides first
+            // (a webhook that does not match its job is refused, and stores no files).
+            if (found.isEmpty() || found.get().status().isTerminal()
+                    || (guard != null && !guard.admits(found.get()))) {
+                return store.transition(jobId, change, guard);
             }
             return outputs.plan(jobId, found.get().provider(), change.outputJson())
                     .map(planned -> planned.filesJson() == null ? change
                             : change.withOutputFiles(planned.outputJson(), planned.filesJson(), planned.storage()))
-                    .chain(planned -> store.transition(jobId, planned).invoke(result -> {
+                    .chain(planned -> store.transition(jobId, planned, guard).invoke(result -> {
                         if (result.applied() && planned.leavesCopyPending()) {
                             copier.afterChange(jobId);
                         }
@@ -79,7 +85,7 @@ public class Reports {
     public Uni<TransitionResult> applyWebhook(String jobId, Report report, Arrival.Webhook arrival,
             WebhookGuard guard) {
         JobLogContext.set(jobId);
-        return store.transition(jobId, transition(report, arrival), guard);
+        return run(jobId, transition(report, arrival), guard);
     }
 
     /**

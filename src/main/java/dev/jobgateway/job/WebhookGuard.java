@@ -18,4 +18,15 @@ public record WebhookGuard(String provider, String externalId, String tokenHash)
         /** The webhook names another AI-server job than the job's. */
         EXTERNAL_ID
     }
+
+    /**
+     * The script's check, made in Java on a job already read (output storage reads the job before a success to list
+     * its files): a webhook that does not match must not get as far as storing its data URLs.
+     */
+    boolean admits(StoredJob job) {
+        String tokenHashOfJob = job.fields().get(StoredJob.WEBHOOK_TOKEN_HASH);
+        String externalIdOfJob = job.fields().get(StoredJob.EXTERNAL_ID);
+        return (tokenHash == null || tokenHash.equals(tokenHashOfJob)) && provider.equals(job.provider())
+                && (externalId == null || externalIdOfJob == null || externalId.equals(externalIdOfJob));
+    }
 }
