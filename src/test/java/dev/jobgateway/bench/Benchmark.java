@@ -42,6 +42,7 @@ public final class Benchmark {
             new StatusReadsScenario(client, a, wrk, redis, results).run();
             new WebhookIngestScenario(client, a, b, wrk, results, work).run();
             new ConcurrentWaitsScenario(client, a, b, redis, results).run();
+            new ComfyUiPollingScenario(client, a, b, processes.ai(), results).run();
         }
         new Report(results).write(resultsDir, webhookFirstMs, polling);
         // The HTTP client's threads are not daemons: without this the JVM would stay up after the report.
