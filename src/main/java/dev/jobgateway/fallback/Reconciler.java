@@ -139,8 +139,15 @@ public class Reconciler {
             return true;
         }
         // Without an external id the hand-off is still in flight: there is nothing to ask the AI server about.
+        return job.externalId() != null && !now.isBefore(dueSince(job));
+    }
+
+    /**
+     * When the job became due: its last news plus the quiet time (a poll-only provider's interval, else check-after).
+     */
+    private Instant dueSince(StoredJob job) {
         Duration quiet = cadence(job.provider()).map(PollCadence::whileWaited).orElse(config.checkAfter());
-        return job.externalId() != null && !now.isBefore(job.lastNewsAt().plus(quiet));
+        return job.lastNewsAt().plus(quiet);
     }
 
     /**
@@ -203,11 +210,10 @@ public class Reconciler {
                 .orElseGet(() -> Uni.createFrom().failure(new ProviderCallException("The job's provider '"
                         + job.provider() + "' is not configured any more.")));
         return reports.finishHandoff(job).chain(() -> status)
-                .map(report -> new Answer(new Arrival.Poll(job.externalId(), elapsedMs(started),
-                        job.lastNewsAt().plus(config.checkAfter())), report, null))
+                .map(report -> new Answer(new Arrival.Poll(job.externalId(), elapsedMs(started), dueSince(job)),
+                        report, null))
                 .onFailure().recoverWithItem(failure -> new Answer(new Arrival.Poll(job.externalId(),
-                        elapsedMs(started), job.lastNewsAt().plus(config.checkAfter())), null,
-                        ProviderCallException.describe(failure)))
+                        elapsedMs(started), dueSince(job)), null, ProviderCallException.describe(failure)))
                 .chain(answer -> answer.report() != null ? apply(job, answer, pastDeadline)
                         : unreachable(job, answer, pastDeadline));
     }
