@@ -44,7 +44,7 @@ import io.smallrye.mutiny.Uni;
 public class Reconciler {
 
     private static final Logger LOG = Logger.getLogger(Reconciler.class);
-    /** A wait on a poll-only job reads this long after its poll is due, so that the lease has surely expired. */
+    /** A wait on a poll-only job reads this long after its poll is due, so that the lease has expired by then. */
     private static final Duration DUE_MARGIN = Duration.ofMillis(20);
 
     /** What a reconciliation did. */
@@ -169,11 +169,16 @@ public class Reconciler {
             if (lastNews == null) {
                 return interval;
             }
+            Duration untilDue = Duration.between(Timestamps.now(), lastNews.plus(interval));
+            if (untilDue.isNegative() || untilDue.isZero()) {
+                // Due, yet this read did not poll: another instance holds the lease (a poll in flight, or backing
+                // off after failures). Its answer wakes the wait through the change feed; look again a little later,
+                // not in a tight loop.
+                return interval.dividedBy(4);
+            }
             // Just past the moment the job is due (and its lease has expired), so that the read is the poll.
-            Duration untilDue = Duration.between(Timestamps.now(), lastNews.plus(interval)).plus(DUE_MARGIN);
-            return untilDue.compareTo(DUE_MARGIN) < 0 ? DUE_MARGIN
-                    : untilDue.compareTo(interval) > 0 ? interval
-                            : untilDue;
+            Duration pause = untilDue.plus(DUE_MARGIN);
+            return pause.compareTo(interval) > 0 ? interval : pause;
         });
     }
 
