@@ -19,5 +19,9 @@ module.exports = async ({ resolveVariable }) => {
     environment.GATEWAY_PROVIDERS_FAL_KEY = ssm("fal-key");
     environment.GATEWAY_PROVIDERS_FAL_WEBHOOK_USER_ID = ssm("fal-webhook-user-id");
   }
+  if (await on("comfyui")) {
+    // No credentials: ComfyUI has none. Its URL must also be reachable by clients, who fetch /view output URLs.
+    environment.GATEWAY_PROVIDERS_COMFYUI_URL = ssm("comfyui-url");
+  }
   return environment;
 };

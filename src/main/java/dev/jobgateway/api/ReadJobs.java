@@ -84,7 +84,7 @@ public class ReadJobs {
      * terminal), or as it is when {@code wait} is over.
      */
     public Uni<Job> await(String owner, String id, Duration wait, Predicate<Job> done) {
-        return waits.until(Set.of(id), wait, () -> get(owner, id), done);
+        return waits.until(Set.of(id), wait, () -> get(owner, id), done, reconciler::nextPollWithin);
     }
 
     /**
@@ -110,7 +110,7 @@ public class ReadJobs {
         }
         Predicate<Batch> done = held.isEmpty() ? new AnyChangeOrAllTerminal()
                 : batch -> allTerminal(batch) || new HeldVersions(ids, held).news(batch);
-        return waits.until(known, wait, () -> readBatch(owner, ids, visible), done);
+        return waits.until(known, wait, () -> readBatch(owner, ids, visible), done, this::nextPollWithin);
     }
 
     /** One page of the job's timeline, oldest first, with the cursor of the next page if there is one. */
@@ -145,6 +145,12 @@ public class ReadJobs {
             }
             return new Batch(found, notFound);
         });
+    }
+
+    /** The soonest poll due among the batch's jobs of poll-only providers, if any. */
+    private Optional<Duration> nextPollWithin(Batch batch) {
+        return batch.jobs().stream().map(reconciler::nextPollWithin).flatMap(Optional::stream)
+                .min(Duration::compareTo);
     }
 
     private static boolean allTerminal(Batch batch) {

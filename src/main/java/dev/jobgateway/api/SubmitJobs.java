@@ -26,6 +26,7 @@ import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.providers.Handoff;
 import dev.jobgateway.providers.Order;
+import dev.jobgateway.providers.PollCadence;
 import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.ProviderRegistry;
 import io.smallrye.mutiny.Uni;
@@ -147,7 +148,9 @@ public class SubmitJobs {
         Provider provider = request.provider();
         NewJob job = new NewJob(id, owner, provider.name(), request.input().toString(), now, deadline,
                 Ids.sha256(token), request.model());
-        Instant firstCheck = now.plus(firstCheckAfter).isBefore(deadline) ? now.plus(firstCheckAfter) : deadline;
+        // A poll-only provider's job is first polled by the sweeper at its idle cadence, unless a read polls it sooner.
+        Duration firstAfter = provider.pollOnly().map(PollCadence::idle).orElse(firstCheckAfter);
+        Instant firstCheck = now.plus(firstAfter).isBefore(deadline) ? now.plus(firstAfter) : deadline;
         Order order = new Order(id, request.input(), request.model(), provider.webhookUrl(publicBaseUrl, id, token),
                 deadline);
         return jobs.create(job, firstCheck)

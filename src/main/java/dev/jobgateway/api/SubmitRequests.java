@@ -64,7 +64,9 @@ class SubmitRequests {
         }
         Duration duration = maxDuration(root.get(MAX_DURATION));
         Provider provider = providers.forSubmit(text(root, PROVIDER, 40));
-        return new SubmitRequest(input, duration, provider, provider.route(text(root, MODEL, MAX_MODEL_LENGTH)));
+        String model = provider.route(text(root, MODEL, MAX_MODEL_LENGTH));
+        provider.checkInput(input);
+        return new SubmitRequest(input, duration, provider, model);
     }
 
     /** An optional string member, or null; anything else is a mistake. */

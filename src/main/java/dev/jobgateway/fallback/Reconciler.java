@@ -2,6 +2,7 @@ package dev.jobgateway.fallback;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,6 +20,7 @@ import dev.jobgateway.job.Reports;
 import dev.jobgateway.job.StoredJob;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Timestamps;
+import dev.jobgateway.providers.PollCadence;
 import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.ProviderCallException;
 import dev.jobgateway.providers.ProviderJob;
@@ -31,11 +33,19 @@ import io.smallrye.mutiny.Uni;
  * machine as a webhook ({@code completed_via: poll}). A job past its deadline gets one last check, then fails
  * with {@code error.source: timeout}. An unreachable AI server is recorded and retried later, never taken for
  * a failed job, except at the deadline.
+ * <p>
+ * For a poll-only provider ({@link Provider#pollOnly()}: no webhooks at all) polling is how completion is learned:
+ * such a job is due once its cadence's {@code whileWaited} has passed since the last news, whatever the webhook
+ * fallback's settings, so waits and reads that come through here poll it at that pace (one poll per interval across
+ * all instances, by the same lease), and the sweeper every {@code idle}. Answers go through the same state machine
+ * and the change feed, so a waiter on any instance is woken as by a webhook.
  */
 @ApplicationScoped
 public class Reconciler {
 
     private static final Logger LOG = Logger.getLogger(Reconciler.class);
+    /** A wait on a poll-only job reads this long after its poll is due, so that the lease has expired by then. */
+    private static final Duration DUE_MARGIN = Duration.ofMillis(20);
 
     /** What a reconciliation did. */
     public enum Action {
@@ -116,7 +126,9 @@ public class Reconciler {
 
     /** When the job is next due for a check, for the sweeper's list. */
     public Instant nextCheckAt(StoredJob job) {
-        Instant next = job.lastNewsAt().plus(max(config.checkAfter(), checkInterval(job)));
+        Optional<PollCadence> cadence = cadence(job.provider());
+        Instant next = cadence.isPresent() ? job.lastNewsAt().plus(max(cadence.get().idle(), checkInterval(job)))
+                : job.lastNewsAt().plus(max(config.checkAfter(), checkInterval(job)));
         Instant deadline = job.deadlineAt();
         return deadline != null && deadline.isBefore(next) ? deadline : next;
     }
@@ -134,7 +146,51 @@ public class Reconciler {
             return true;
         }
         // Without an external id the hand-off is still in flight: there is nothing to ask the AI server about.
-        return job.externalId() != null && !now.isBefore(job.lastNewsAt().plus(config.checkAfter()));
+        return job.externalId() != null && !now.isBefore(dueSince(job));
+    }
+
+    /**
+     * When the job became due: its last news plus the quiet time (a poll-only provider's interval, else check-after).
+     */
+    private Instant dueSince(StoredJob job) {
+        Duration quiet = cadence(job.provider()).map(PollCadence::whileWaited).orElse(config.checkAfter());
+        return job.lastNewsAt().plus(quiet);
+    }
+
+    /**
+     * How long a wait on this job should sleep before it reads again: for a running job of a poll-only provider,
+     * until its next poll is due (the read then polls), at most its interval; empty for every other job, whose news
+     * comes by webhook and the change feed.
+     */
+    public Optional<Duration> nextPollWithin(Job job) {
+        if (job.status().isTerminal()) {
+            return Optional.empty();
+        }
+        return cadence(job.provider()).map(cadence -> {
+            Instant lastNews = job.updatedAt();
+            Instant checked = job.delivery() == null ? null : job.delivery().lastUpstreamCheckAt();
+            if (lastNews == null || (checked != null && checked.isAfter(lastNews))) {
+                lastNews = checked;
+            }
+            Duration interval = cadence.whileWaited();
+            if (lastNews == null) {
+                return interval;
+            }
+            Duration untilDue = Duration.between(Timestamps.now(), lastNews.plus(interval));
+            if (untilDue.isNegative() || untilDue.isZero()) {
+                // Due, yet this read did not poll: another instance holds the lease (a poll in flight, or backing
+                // off after failures). Its answer wakes the wait through the change feed; look again a little later,
+                // not in a tight loop.
+                return interval.dividedBy(4);
+            }
+            // Just past the moment the job is due (and its lease has expired), so that the read is the poll.
+            Duration pause = untilDue.plus(DUE_MARGIN);
+            return pause.compareTo(interval) > 0 ? interval : pause;
+        });
+    }
+
+    private Optional<PollCadence> cadence(String provider) {
+        return providers.forJob(provider).flatMap(Provider::pollOnly);
     }
 
     private static boolean isPastDeadline(StoredJob job, Instant now) {
@@ -142,9 +198,13 @@ public class Reconciler {
         return deadline != null && !now.isBefore(deadline);
     }
 
-    /** The check interval, doubled for each check in a row that could not reach the AI server. */
+    /**
+     * The check interval (a poll-only provider's while-waited cadence, else the fallback's), doubled for each check in
+     * a
+     * row that could not reach the AI server.
+     */
     private Duration checkInterval(StoredJob job) {
-        Duration interval = config.checkInterval();
+        Duration interval = cadence(job.provider()).map(PollCadence::whileWaited).orElse(config.checkInterval());
         for (int i = 0; i < job.upstreamFailures() && interval.compareTo(config.maxCheckInterval()) < 0; i++) {
             interval = interval.multipliedBy(2);
         }
@@ -162,11 +222,10 @@ public class Reconciler {
                 .orElseGet(() -> Uni.createFrom().failure(new ProviderCallException("The job's provider '"
                         + job.provider() + "' is not configured any more.")));
         return reports.finishHandoff(job).chain(() -> status)
-                .map(report -> new Answer(new Arrival.Poll(job.externalId(), elapsedMs(started),
-                        job.lastNewsAt().plus(config.checkAfter())), report, null))
+                .map(report -> new Answer(new Arrival.Poll(job.externalId(), elapsedMs(started), dueSince(job)),
+                        report, null))
                 .onFailure().recoverWithItem(failure -> new Answer(new Arrival.Poll(job.externalId(),
-                        elapsedMs(started), job.lastNewsAt().plus(config.checkAfter())), null,
-                        ProviderCallException.describe(failure)))
+                        elapsedMs(started), dueSince(job)), null, ProviderCallException.describe(failure)))
                 .chain(answer -> answer.report() != null ? apply(job, answer, pastDeadline)
                         : unreachable(job, answer, pastDeadline));
     }

@@ -8,6 +8,9 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.providers.PollCadence;
+import dev.jobgateway.providers.Provider;
+import dev.jobgateway.providers.ProviderRegistry;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.mutiny.core.Vertx;
@@ -26,10 +29,26 @@ class SweepSchedule {
     private final Duration every;
     private long timerId = -1;
 
-    SweepSchedule(Sweeper sweeper, Vertx vertx, GatewayConfig config) {
+    SweepSchedule(Sweeper sweeper, Vertx vertx, GatewayConfig config, ProviderRegistry providers) {
         this.sweeper = sweeper;
         this.vertx = vertx;
-        this.every = config.sweeper().every();
+        this.every = sweepEvery(config.sweeper().every(), providers);
+    }
+
+    /**
+     * The sweep's period: the configured one, shortened to the idle cadence of a configured poll-only provider, whose
+     * jobs nobody reads are polled only by the sweep. Zero stays zero (no sweep).
+     */
+    static Duration sweepEvery(Duration configured, ProviderRegistry providers) {
+        if (configured.isZero() || configured.isNegative()) {
+            return configured;
+        }
+        Duration every = configured;
+        for (String name : providers.names()) {
+            Duration idle = providers.find(name).flatMap(Provider::pollOnly).map(PollCadence::idle).orElse(every);
+            every = idle.compareTo(every) < 0 ? idle : every;
+        }
+        return every;
     }
 
     void start(@Observes StartupEvent event) {

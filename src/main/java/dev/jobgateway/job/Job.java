@@ -44,7 +44,8 @@ public record Job(
 
     /**
      * Why a job failed, and who said so: {@code ai_server}, {@code submit}, {@code timeout},
-     * {@code upstream_unreachable}.
+     * {@code upstream_unreachable}, {@code upstream_lost} (a poll-only AI server no longer knows the job, e.g. it
+     * restarted and lost its history).
      */
     @RegisterForReflection
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

@@ -11,13 +11,21 @@ package dev.jobgateway.job;
  * @param errorMessage the provider's error message for a failed job, or null
  * @param errorCode the {@code error.code} of a failed job, or null for {@code generation_failed}
  * @param queuePosition the job's place in the provider's queue while it waits there (0 = next), or null
+ * @param errorSource the {@code error.source} of a failed job when it is not the AI server's own verdict (e.g.
+ *        {@code upstream_lost}: the AI server no longer knows the job), or null for {@code ai_server}
  */
 public record Report(JobStatus status, String upstreamStatus, Double progress, String outputJson,
-        String errorMessage, String errorCode, Integer queuePosition) {
+        String errorMessage, String errorCode, Integer queuePosition, String errorSource) {
+
+    /** A report whose failure, if any, is the AI server's own verdict. */
+    public Report(JobStatus status, String upstreamStatus, Double progress, String outputJson, String errorMessage,
+            String errorCode, Integer queuePosition) {
+        this(status, upstreamStatus, progress, outputJson, errorMessage, errorCode, queuePosition, null);
+    }
 
     /** A report with neither an error code of its own nor a queue position. */
     public Report(JobStatus status, String upstreamStatus, Double progress, String outputJson, String errorMessage) {
-        this(status, upstreamStatus, progress, outputJson, errorMessage, null, null);
+        this(status, upstreamStatus, progress, outputJson, errorMessage, null, null, null);
     }
 
     /** Progress outside 0..1 is a sender's mistake, not a fact to store. */
@@ -27,6 +35,7 @@ public record Report(JobStatus status, String upstreamStatus, Double progress, S
 
     /** The same report without its progress. */
     Report withoutProgress() {
-        return new Report(status, upstreamStatus, null, outputJson, errorMessage, errorCode, queuePosition);
+        return new Report(status, upstreamStatus, null, outputJson, errorMessage, errorCode, queuePosition,
+                errorSource);
     }
 }

@@ -166,7 +166,8 @@ public class Reports {
     /** The report as a change of the state machine, with the timeline entry that tells how it came. */
     private Transition transition(Report report, Arrival arrival) {
         Job.JobError error = report.status() == JobStatus.FAILED
-                ? Job.JobError.fromAiServer(report.errorCode(), report.errorMessage())
+                ? report.errorSource() == null ? Job.JobError.fromAiServer(report.errorCode(), report.errorMessage())
+                        : new Job.JobError(report.errorSource(), report.errorCode(), report.errorMessage())
                 : null;
         ObjectNode event = json.object();
         if (!report.hasValidProgress()) {

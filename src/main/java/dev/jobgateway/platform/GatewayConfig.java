@@ -225,6 +225,9 @@ public interface GatewayConfig {
 
         /** fal.ai's queue API; configured when its key is set. */
         Fal fal();
+
+        /** A ComfyUI server (no webhooks: polled); configured when its URL is set. */
+        Comfyui comfyui();
     }
 
     interface Generic {
@@ -256,7 +259,10 @@ public interface GatewayConfig {
         Duration requestTimeout();
     }
 
-    /** How the gateway calls a hosted provider (Replicate, fal): the same rules, each provider's own values. */
+    /**
+     * How the gateway calls a provider whose create call has no idempotency key it can trust (Replicate, fal, ComfyUI):
+     * the same rules, each provider's own values.
+     */
     interface HostedCalls {
         /** Create calls made before the job is failed; only 429s and connections never made are retried. */
         @WithDefault("3")
@@ -334,6 +340,28 @@ public interface GatewayConfig {
          * one.
          */
         Optional<String> defaultModel();
+    }
+
+    interface Comfyui extends HostedCalls {
+        /**
+         * Base URL of the ComfyUI server, e.g. {@code http://comfy.internal:8188}; the provider is configured when it
+         * is set. Output URLs ({@code /view?...}) are made on it, so clients must be able to reach it.
+         */
+        Optional<String> url();
+
+        /**
+         * ComfyUI sends no webhooks: while a client waits on or reads a job, it is polled at most once per this
+         * interval across all instances, and a waiting client learns of completion within about this long.
+         */
+        @WithDefault("1s")
+        Duration pollIntervalWaiting();
+
+        /**
+         * How often the sweeper polls a job nobody waits on or reads (no more often than the sweep itself runs:
+         * {@code gateway.sweeper.every}, or the schedule on Lambda).
+         */
+        @WithDefault("10s")
+        Duration pollIntervalIdle();
     }
 
     interface ReadTokens {

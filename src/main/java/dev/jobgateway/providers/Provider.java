@@ -2,6 +2,7 @@ package dev.jobgateway.providers;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -34,6 +35,23 @@ public interface Provider {
      * such notion. Throws {@code invalid-request} (422) for routing the provider cannot take.
      */
     String route(String model);
+
+    /**
+     * Checks the job's input for what this provider needs in it (e.g. ComfyUI's workflow graph) before anything is
+     * stored, throwing {@code invalid-request} (422) for input it cannot take. Most providers pass the input on as it
+     * is and check nothing.
+     */
+    default void checkInput(JsonNode input) {
+    }
+
+    /**
+     * Empty for a provider that reports by webhook (polling is then only the fallback for webhooks that do not
+     * come); for a provider that sends none, the cadence at which the gateway polls it instead: completion is then
+     * learned only by polling, driven by waits, reads and the sweeper.
+     */
+    default Optional<PollCadence> pollOnly() {
+        return Optional.empty();
+    }
 
     /** The URL the provider posts this job's webhooks to; {@code token} is the job's per-job webhook token. */
     String webhookUrl(String publicBaseUrl, String jobId, String token);

@@ -1,7 +1,9 @@
 package dev.jobgateway.waiting;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -43,6 +45,16 @@ public class Waits {
      * @param keys the job ids whose changes should trigger a re-read
      */
     public <T> Uni<T> until(Set<String> keys, Duration wait, Supplier<Uni<T>> read, Predicate<T> done) {
+        return until(keys, wait, read, done, value -> Optional.empty());
+    }
+
+    /**
+     * As {@link #until(Set, Duration, Supplier, Predicate)}, re-reading sooner when {@code readAgainWithin} says so
+     * for the value just read: for a job whose AI server sends no webhooks, the re-read is what polls it, so the wait
+     * must come back by the time the next poll is due.
+     */
+    public <T> Uni<T> until(Set<String> keys, Duration wait, Supplier<Uni<T>> read, Predicate<T> done,
+            Function<T, Optional<Duration>> readAgainWithin) {
         if (wait.isZero() || wait.isNegative()) {
             return read.get();
         }
@@ -52,12 +64,13 @@ public class Waits {
             // wakes every waiter once it (re)subscribes, which covers notices sent before it was live.
             Waiter waiter = registry.register(keys);
             feed.open();
-            return readUntil(waiter, deadline, read, done)
+            return readUntil(waiter, deadline, read, done, readAgainWithin)
                     .onTermination().invoke(() -> registry.remove(waiter));
         });
     }
 
-    private <T> Uni<T> readUntil(Waiter waiter, long deadline, Supplier<Uni<T>> read, Predicate<T> done) {
+    private <T> Uni<T> readUntil(Waiter waiter, long deadline, Supplier<Uni<T>> read, Predicate<T> done,
+            Function<T, Optional<Duration>> readAgainWithin) {
         Uni<Void> changed = waiter.arm();
         return read.get().chain(value -> {
             long remaining = deadline - System.nanoTime();
@@ -66,9 +79,11 @@ public class Waits {
                 return Uni.createFrom().item(value);
             }
             Duration every = feed.subscribed() ? reread : feedDownReread;
+            Duration sooner = readAgainWithin.apply(value).orElse(every);
+            every = sooner.compareTo(every) < 0 ? sooner : every;
             Duration pause = Duration.ofNanos(Math.min(remaining, every.toNanos()));
             return changed.ifNoItem().after(pause).recoverWithItem((Void) null)
-                    .chain(() -> readUntil(waiter, deadline, read, done));
+                    .chain(() -> readUntil(waiter, deadline, read, done, readAgainWithin));
         });
     }
 }

@@ -257,7 +257,7 @@ class BadInputTest {
                 "succeeded", null)).post("/webhooks/runpod/" + f.jobId()), 404, "unknown-provider",
                 "Unknown provider");
         add(cases, "webhook to the fixed URL of an unknown provider", f -> Webhooks.signed("msg_bad_1b",
-                Webhooks.body(f.externalId(), "succeeded", null)).post("/webhooks/comfyui"), 404, "unknown-provider",
+                Webhooks.body(f.externalId(), "succeeded", null)).post("/webhooks/midjourney"), 404, "unknown-provider",
                 "Unknown provider");
         add(cases, "webhook for an unknown job", f -> Webhooks.toJob(UNKNOWN_JOB, "msg_bad_2",
                 Webhooks.body("sim_x", "succeeded", null)), 404, "job-not-found", "Job not found");
@@ -413,6 +413,36 @@ class BadInputTest {
                 + "x".repeat(194) + "\",\"input\":{}}").post("/jobs"), 422, "invalid-request", "Invalid request");
         add(cases, "empty model", f -> json.apply("{\"provider\":\"fal\",\"model\":\"\",\"input\":{}}")
                 .post("/jobs"), 422, "invalid-request", "Invalid request");
+
+        // ComfyUI workflows: a malformed graph is the client's 422, before anything is stored or sent.
+        add(cases, "ComfyUI job without a workflow", f -> json.apply(
+                "{\"provider\":\"comfyui\",\"input\":{\"prompt\":\"a cat\"}}").post("/jobs"), 422,
+                "invalid-request", "Invalid request");
+        add(cases, "ComfyUI workflow that is not an object", f -> json.apply(
+                "{\"provider\":\"comfyui\",\"input\":{\"workflow\":[1,2]}}").post("/jobs"), 422,
+                "invalid-request", "Invalid request");
+        add(cases, "empty ComfyUI workflow", f -> json.apply(
+                "{\"provider\":\"comfyui\",\"input\":{\"workflow\":{}}}").post("/jobs"), 422,
+                "invalid-request", "Invalid request");
+        add(cases, "ComfyUI node without class_type (a UI-format export)", f -> json.apply(
+                "{\"provider\":\"comfyui\",\"input\":{\"workflow\":{\"3\":{\"inputs\":{}}}}}").post("/jobs"),
+                422, "invalid-request", "Invalid request");
+        add(cases, "ComfyUI node whose inputs are not an object", f -> json.apply(
+                "{\"provider\":\"comfyui\",\"input\":{\"workflow\":{\"3\":{\"class_type\":\"KSampler\","
+                        + "\"inputs\":\"x\"}}}}")
+                .post("/jobs"), 422, "invalid-request", "Invalid request");
+        add(cases, "ComfyUI extra_data that is not an object", f -> json.apply(
+                "{\"provider\":\"comfyui\",\"input\":{\"workflow\":{\"3\":{\"class_type\":\"KSampler\"}},"
+                        + "\"extra_data\":7}}")
+                .post("/jobs"), 422, "invalid-request", "Invalid request");
+        add(cases, "model for ComfyUI", f -> json.apply(
+                "{\"provider\":\"comfyui\",\"model\":\"sdxl\",\"input\":{\"workflow\":{\"3\":{"
+                        + "\"class_type\":\"KSampler\"}}}}")
+                .post("/jobs"), 422, "invalid-request",
+                "Invalid request");
+        add(cases, "webhook posted to ComfyUI's route (it sends none)", f -> json.apply(
+                "{\"prompt_id\":\"" + f.jobId() + "\",\"status\":{\"status_str\":\"success\"}}")
+                .post("/webhooks/comfyui/" + f.jobId()), 401, "invalid-webhook-signature", "Webhook not authenticated");
 
         // Replicate webhooks
         String replicateSecret = ConfigProvider.getConfig()

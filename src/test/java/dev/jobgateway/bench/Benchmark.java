@@ -59,6 +59,7 @@ public final class Benchmark {
                 new PeerScenario(a, wrk, results, work, processes.redisPort()).run(id);
                 new WebhookIngestScenario(client, a, b, wrk, results, work).run();
                 new ConcurrentWaitsScenario(client, a, b, redis, results).run();
+                new ComfyUiPollingScenario(client, a, b, processes.ai(), results).run();
             }
         }
         if (partial) {

@@ -61,6 +61,8 @@ final class Processes implements AutoCloseable {
     private Map<String, String> env(int webhookPort) {
         Map<String, String> env = GatewayProcess.env(redis.uri(), ai.baseUri(), SECRET, API_KEY + "=bench",
                 "http://127.0.0.1:" + webhookPort);
+        // ComfyUI's dialect, for the poll-only scenario (its jobs are polled at its own cadence, not the fallback's).
+        env.put("GATEWAY_PROVIDERS_COMFYUI_URL", ai.comfyuiUri().toString());
         // Jobs here finish by the benchmark's own webhooks; keep the fallback from checking them meanwhile.
         env.put("GATEWAY_FALLBACK_CHECK_AFTER", "10m");
         env.put("GATEWAY_SWEEPER_EVERY", "0");
@@ -74,6 +76,10 @@ final class Processes implements AutoCloseable {
 
     GatewayProcess b() {
         return b;
+    }
+
+    SimulatedAiServer ai() {
+        return ai;
     }
 
     int redisPort() {

@@ -56,6 +56,7 @@ class NativeReadinessTest {
             "dev.jobgateway.providers.CancelAttempt",
             "dev.jobgateway.providers.Handoff",
             "dev.jobgateway.providers.Order",
+            "dev.jobgateway.providers.PollCadence",
             "dev.jobgateway.providers.ProviderJob",
             "dev.jobgateway.providers.WebhookRequest",
             "dev.jobgateway.providers.InboundWebhook",

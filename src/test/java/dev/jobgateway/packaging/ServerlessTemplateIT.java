@@ -51,7 +51,7 @@ class ServerlessTemplateIT {
             "GATEWAY_PROVIDERS_GENERIC_WEBHOOK_SECRETS");
     private static final Set<String> REPLICATE_AND_FAL_ENV = Set.of("GATEWAY_PROVIDERS_REPLICATE_API_TOKEN",
             "GATEWAY_PROVIDERS_REPLICATE_WEBHOOK_SECRETS", "GATEWAY_PROVIDERS_FAL_KEY",
-            "GATEWAY_PROVIDERS_FAL_WEBHOOK_USER_ID");
+            "GATEWAY_PROVIDERS_FAL_WEBHOOK_USER_ID", "GATEWAY_PROVIDERS_COMFYUI_URL");
 
     private static Path target;
     private static JsonNode nativeTemplate;
@@ -71,7 +71,7 @@ class ServerlessTemplateIT {
         nativeTemplate = serverless.render(target.resolve("serverless/native"), Map.of());
         jvmInVpcTemplate = serverless.render(target.resolve("serverless/jvm-vpc"), Map.of("runtime", "jvm",
                 "network", "vpc", "vpcSubnetIds", "subnet-0a1,subnet-0b2", "vpcSecurityGroupIds", "sg-0c3",
-                "replicate", "true", "fal", "true", "outputsBucket", "acme-images"));
+                "replicate", "true", "fal", "true", "comfyui", "true", "outputsBucket", "acme-images"));
     }
 
     @Test
@@ -220,6 +220,8 @@ class ServerlessTemplateIT {
                     .isEqualTo("{{resolve:ssm:/job-gateway/ci/fal-key}}");
             assertThat(env.path("GATEWAY_PROVIDERS_REPLICATE_API_TOKEN").asText())
                     .isEqualTo("{{resolve:ssm:/job-gateway/ci/replicate-api-token}}");
+            assertThat(env.path("GATEWAY_PROVIDERS_COMFYUI_URL").asText())
+                    .isEqualTo("{{resolve:ssm:/job-gateway/ci/comfyui-url}}");
         }
     }
 

@@ -101,6 +101,7 @@ public final class GatewayProcess implements AutoCloseable {
         env.put("GATEWAY_PROVIDERS_FAL_KEY", settings.falKey());
         env.put("GATEWAY_PROVIDERS_FAL_WEBHOOK_USER_ID", settings.falUserId());
         env.put("GATEWAY_PROVIDERS_FAL_JWKS_URL", ai.falJwksUri().toString());
+        env.put("GATEWAY_PROVIDERS_COMFYUI_URL", ai.comfyuiUri().toString());
         return env;
     }
 

@@ -10,7 +10,9 @@ import java.util.Map;
 public enum ProviderCase {
     GENERIC("generic", null, "output.images[0].url"),
     REPLICATE("replicate", "black-forest-labs/flux-schnell", "output[0]"),
-    FAL("fal", "fal-ai/flux/dev", "output.images[0].url");
+    FAL("fal", "fal-ai/flux/dev", "output.images[0].url"),
+    /** Poll-only: no webhooks; its input is a workflow graph, the knobs ride in {@code extra_data.simulate}. */
+    COMFYUI("comfyui", null, "output.images[0].url");
 
     private final String provider;
     private final String model;
@@ -35,15 +37,53 @@ public enum ProviderCase {
         return firstImageUrl;
     }
 
-    /** A submit body for this provider: {@code provider}, its model if it has one, and {@code input}. */
+    /** Whether the provider sends no webhooks, so that the gateway learns everything by polling it. */
+    public boolean pollOnly() {
+        return this == COMFYUI;
+    }
+
+    /**
+     * A submit body for this provider: {@code provider}, its model if it has one, and {@code input} (for ComfyUI, a
+     * small text-to-image workflow carrying {@code input}'s {@code simulate} knobs in {@code extra_data}).
+     */
     public Map<String, Object> body(Map<String, Object> input) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("provider", provider);
         if (model != null) {
             body.put("model", model);
         }
-        body.put("input", input);
+        body.put("input", this == COMFYUI ? comfyInput(input) : input);
         return body;
+    }
+
+    /** A text-to-image workflow in ComfyUI's API format, with the {@code simulate} knobs of {@code input}. */
+    public static Map<String, Object> comfyInput(Map<String, Object> input) {
+        Map<String, Object> comfy = new LinkedHashMap<>();
+        comfy.put("workflow", workflow(String.valueOf(input.getOrDefault("prompt", "a lighthouse at dusk"))));
+        if (input.containsKey("simulate")) {
+            comfy.put("extra_data", Map.of("simulate", input.get("simulate")));
+        }
+        return comfy;
+    }
+
+    /** Checkpoint → prompt → sampler → decode → save, as ComfyUI's default workflow exported in API format. */
+    public static Map<String, Object> workflow(String prompt) {
+        Map<String, Object> graph = new LinkedHashMap<>();
+        graph.put("4", Map.of("class_type", "CheckpointLoaderSimple", "inputs",
+                Map.of("ckpt_name", "sd_xl_base_1.0.safetensors")));
+        graph.put("6", Map.of("class_type", "CLIPTextEncode", "inputs", Map.of("text", prompt, "clip",
+                java.util.List.of("4", 1))));
+        graph.put("5", Map.of("class_type", "EmptyLatentImage", "inputs", Map.of("width", 1024, "height", 1024,
+                "batch_size", 1)));
+        graph.put("3", Map.of("class_type", "KSampler", "inputs", Map.of("seed", 42, "steps", 20, "cfg", 7,
+                "sampler_name", "euler", "scheduler", "normal", "denoise", 1, "model", java.util.List.of("4", 0),
+                "positive", java.util.List.of("6", 0), "negative", java.util.List.of("6", 0), "latent_image",
+                java.util.List.of("5", 0))));
+        graph.put("8", Map.of("class_type", "VAEDecode", "inputs", Map.of("samples", java.util.List.of("3", 0),
+                "vae", java.util.List.of("4", 2))));
+        graph.put("9", Map.of("class_type", "SaveImage", "inputs", Map.of("filename_prefix", "ComfyUI", "images",
+                java.util.List.of("8", 0))));
+        return graph;
     }
 
     /** Submits a job with these {@code simulate} knobs to this provider and returns its id. */

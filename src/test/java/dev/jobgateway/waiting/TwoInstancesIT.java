@@ -91,7 +91,8 @@ class TwoInstancesIT {
 
     /** Each provider's webhook, signed with its own scheme, lands on B; the wait on A ends. */
     @ParameterizedTest
-    @EnumSource(ProviderCase.class)
+    // ComfyUI sends no webhooks: its waits end by polling (below).
+    @EnumSource(value = ProviderCase.class, names = "COMFYUI", mode = EnumSource.Mode.EXCLUDE)
     void aWaitHeldOnAEndsPromptlyWhenTheWebhookLandsOnB(ProviderCase provider) throws Exception {
         List<Long> wakeUpsMs = new ArrayList<>();
         // The first rounds warm up two cold JVMs (and B's fetch of fal's keys); only the 20 after them are measured.
@@ -184,6 +185,43 @@ class TwoInstancesIT {
         }
     }
 
+    /**
+     * ComfyUI sends no webhooks: clients waiting on A and on B make the instances poll it, at most once per interval
+     * (1 s) between them, and every one of them has the answer within about an interval of the prompt's completion,
+     * whichever instance's poll found it (the change feed wakes the others).
+     */
+    @Test
+    void clientsWaitingOnBothInstancesForAComfyUiPromptMakeOnePollPerIntervalAndAllHaveTheAnswer() throws Exception {
+        List<Long> lateMs = new ArrayList<>();
+        for (int round = 0; round < 3; round++) {
+            String id = submit(JSON.writeValueAsString(ProviderCase.COMFYUI.body(Map.of("prompt", "p", "simulate",
+                    Map.of("duration_ms", 4_000)))));
+            String externalId = externalId(id);
+            Instant submitted = Instant.now();
+            List<CompletableFuture<HttpResponse<String>>> waits = new ArrayList<>();
+            List<Instant> answeredAt = Collections.synchronizedList(new ArrayList<>());
+            for (int i = 0; i < 20; i++) {
+                waits.add(getAsync(i % 2 == 0 ? a : b, "/jobs/" + id + "?wait=20")
+                        .whenComplete((answer, failure) -> answeredAt.add(Instant.now())));
+            }
+            for (CompletableFuture<HttpResponse<String>> wait : waits) {
+                HttpResponse<String> answer = wait.get(25, TimeUnit.SECONDS);
+                assertThat(JSON.readTree(answer.body()).path("status").asText()).isEqualTo("succeeded");
+            }
+            Instant completed = ai.completedAt(externalId);
+            long seconds = Duration.between(submitted, completed).toMillis() / 1000 + 1;
+            int polls = ai.statusCalls(externalId);
+            long late = answeredAt.stream().mapToLong(at -> Duration.between(completed, at).toMillis()).max()
+                    .orElseThrow();
+            System.out.printf("[measure] comfyui round %d: 20 waits on A and B, %d history polls over %d s, last "
+                    + "answer %d ms after completion%n", round, polls, seconds, late);
+            assertThat(polls).as("history polls in round " + round).isBetween(2, (int) seconds + 2);
+            lateMs.add(late);
+        }
+        // An interval, plus slack for the poll's round trip on a loaded machine.
+        assertThat(Collections.max(lateMs)).isLessThan(1_700);
+    }
+
     private static Map<String, String> env(int webhookPort) {
         Map<String, String> env = GatewayProcess.envWithAllProviders(redis.uri(), ai, API_KEY + "=it",
                 "http://127.0.0.1:" + webhookPort);
@@ -240,6 +278,7 @@ class TwoInstancesIT {
                 yield HTTP.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                         HttpResponse.BodyHandlers.ofString());
             }
+            case COMFYUI -> throw new IllegalArgumentException("ComfyUI sends no webhooks");
         };
     }
 

@@ -62,7 +62,7 @@ final class SimJob {
         }
         int steps = plan.progressSteps();
         if (steps == 0 && dialect.startsWithoutProgress()) {
-            later(() -> advance(null), 0);
+            later(() -> advance(null), plan.queuedMs());
         }
         for (int i = 1; i <= steps; i++) {
             double fraction = (double) i / (steps + 1);
@@ -110,6 +110,11 @@ final class SimJob {
         }
         completedAt = Instant.now();
         dialect.finished(this);
+    }
+
+    /** Forgotten by its AI server (a restart): nothing more happens to it. */
+    synchronized void forget() {
+        timers.forEach(timer -> timer.cancel(false));
     }
 
     /** Stopped from outside (a cancel call, or Replicate's {@code Cancel-After}); false if it had ended. */

@@ -34,8 +34,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A simulated AI server for dev mode, tests and benchmarks, speaking three dialects on one port: the generic protocol
- * at {@code /}, Replicate's predictions API under {@code /replicate} and fal's queue API under {@code /fal}, each with
+ * A simulated AI server for dev mode, tests and benchmarks, speaking several dialects on one port: the generic protocol
+ * at {@code /}, Replicate's predictions API under {@code /replicate}, fal's queue API under {@code /fal} and ComfyUI's
+ * API (no webhooks: polled) under {@code /comfyui}, each with
  * the quirks of the real one (docs/providers.md). Jobs are "generated" on a timer as {@code input.simulate} says
  * ({@link SimulationPlan}, the same knobs for every dialect); webhooks are signed as each provider signs them and
  * redelivered on failure as each provider does. Plain JDK HTTP, no framework, so tests and benchmarks can run it
@@ -79,6 +80,7 @@ public final class SimulatedAiServer implements AutoCloseable {
     private final ReplicateDialect replicate;
     private final FalDialect fal;
     private final SimFiles files = new SimFiles(this);
+    private final ComfyUiDialect comfyui;
     private HttpServer server;
     private ExecutorService requests;
     private ScheduledExecutorService timers;
@@ -94,6 +96,7 @@ public final class SimulatedAiServer implements AutoCloseable {
         this.generic = new GenericDialect(this, settings.genericSecret());
         this.replicate = new ReplicateDialect(this, settings.replicateSecret(), settings.replicateToken());
         this.fal = new FalDialect(this, settings.falKey(), settings.falUserId());
+        this.comfyui = new ComfyUiDialect(this);
     }
 
     public synchronized void start() {
@@ -116,7 +119,8 @@ public final class SimulatedAiServer implements AutoCloseable {
         server.setExecutor(requests);
         server.createContext("/", this::handle);
         server.start();
-        LOG.infof("Simulated AI server listening on %s (generic at /, Replicate at /replicate, fal at /fal)",
+        LOG.infof(
+                "Simulated AI server listening on %s (generic at /, Replicate at /replicate, fal at /fal, ComfyUI at /comfyui)",
                 baseUri());
     }
 
@@ -148,6 +152,34 @@ public final class SimulatedAiServer implements AutoCloseable {
     /** Base URL of the fal dialect's queue ({@code gateway.providers.fal.url}). */
     public URI falUri() {
         return URI.create(baseUri() + "/fal");
+    }
+
+    /** Base URL of the ComfyUI dialect ({@code gateway.providers.comfyui.url}). */
+    public URI comfyuiUri() {
+        return URI.create(baseUri() + "/comfyui");
+    }
+
+    /** ComfyUI restarts: its history and queue are gone, as a real ComfyUI's in-memory ones are. */
+    public void restartComfyui() {
+        comfyui.restart();
+    }
+
+    /** {@code GET /queue} calls to the ComfyUI dialect (one queue for all prompts, so not counted per job). */
+    public int comfyuiQueueCalls() {
+        return comfyui.queueCalls();
+    }
+
+    /**
+     * {@code GET /history/{id}} calls to the ComfyUI dialect, all prompts together ({@link #statusCalls(String)}: one).
+     */
+    public int comfyuiHistoryCalls() {
+        return comfyui.historyCalls();
+    }
+
+    /** When the job with this AI-server id ended at the simulator, or null while it runs (or if unknown). */
+    public Instant completedAt(String externalId) {
+        SimJob job = jobs.get(externalId);
+        return job == null ? null : job.completedAt;
     }
 
     /** Where the fal dialect publishes its webhook keys ({@code gateway.providers.fal.jwks-url}). */
@@ -259,6 +291,8 @@ public final class SimulatedAiServer implements AutoCloseable {
                 replicate.handle(exchange, method, path.subList(1, path.size()));
             } else if (!path.isEmpty() && path.get(0).equals("fal")) {
                 fal.handle(exchange, method, path.subList(1, path.size()));
+            } else if (!path.isEmpty() && path.get(0).equals("comfyui")) {
+                comfyui.handle(exchange, method, path.subList(1, path.size()));
             } else {
                 generic.handle(exchange, method, path);
             }

@@ -31,7 +31,9 @@ import dev.jobgateway.devservices.LocalRedisServer;
  * The simulated AI server reproduces each provider's quirks, not an idealised version: Replicate retries only its
  * terminal webhook and under the same webhook-id, throttles {@code logs} and sends full snapshots; fal sends one
  * terminal POST, with a {@code gateway_request_id} that is not the {@code request_id}, and answers status only under
- * the app (the model id without its subpath). Checked against a receiver that refuses every webhook with 503.
+ * the app (the model id without its subpath); ComfyUI sends none, answers its history only once a prompt is done, lists
+ * pending prompts out of order and forgets everything on a restart. Checked against a receiver that refuses every
+ * webhook with 503.
  */
 class SimulatorDialectsTest {
 
@@ -130,6 +132,50 @@ class SimulatorDialectsTest {
         assertThat(get(ai.falUri() + "/fal-ai/flux/requests/" + requestId + "/status").statusCode()).isEqualTo(200);
         assertThat(get(ai.falUri() + "/fal-ai/flux/dev/requests/" + requestId + "/status").statusCode())
                 .isEqualTo(404);
+    }
+
+    @Test
+    void comfyUiAnswersHistoryOnlyOnceDonePendingOutOfOrderAlsoUnderApiAndForgetsEverythingOnARestart()
+            throws Exception {
+        String graph = "{\"9\":{\"class_type\":\"SaveImage\",\"inputs\":{}}}";
+        String first = "{\"prompt\":" + graph + ",\"prompt_id\":\"p-1\",\"extra_data\":{\"simulate\":"
+                + "{\"duration_ms\":60000,\"queued_ms\":60000,\"progress_steps\":0}}}";
+        String second = first.replace("p-1", "p-2");
+        JsonNode answer = post(ai.comfyuiUri() + "/prompt", "", first);
+        post(ai.comfyuiUri() + "/api/prompt", "", second);
+
+        assertThat(answer.path("prompt_id").asText()).isEqualTo("p-1");
+        assertThat(answer.has("number")).isTrue();
+        assertThat(json(get(ai.comfyuiUri() + "/history/p-1")).isEmpty()).isTrue();
+        JsonNode pending = json(get(ai.comfyuiUri() + "/api/queue")).path("queue_pending");
+        // Out of order, as ComfyUI's heap is: the later prompt first.
+        assertThat(pending.get(0).path(1).asText()).isEqualTo("p-2");
+        assertThat(pending.get(1).path(1).asText()).isEqualTo("p-1");
+        post(ai.comfyuiUri() + "/prompt", "", "{\"prompt\":" + graph + ",\"prompt_id\":\"p-3\","
+                + "\"extra_data\":{\"simulate\":{\"duration_ms\":100}}}");
+        await().atMost(Duration.ofSeconds(5)).until(() -> json(get(ai.comfyuiUri() + "/history/p-3")).has("p-3"));
+        JsonNode done = json(get(ai.comfyuiUri() + "/history/p-3")).path("p-3");
+        assertThat(done.path("status").path("status_str").asText()).isEqualTo("success");
+        String file = done.path("outputs").path("9").path("images").get(0).path("filename").asText();
+        assertThat(get(ai.comfyuiUri() + "/view?filename=" + file + "&subfolder=&type=output").statusCode())
+                .isEqualTo(200);
+        HttpResponse<String> invalid = HTTP.send(HttpRequest.newBuilder(URI.create(ai.comfyuiUri() + "/prompt"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":{\"1\":{\"class_type\":\"NoSuchNode\"}}}"))
+                .build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(invalid.statusCode()).isEqualTo(400);
+        assertThat(JSON.readTree(invalid.body()).path("error").path("message").asText()).contains("NoSuchNode");
+
+        HTTP.send(HttpRequest.newBuilder(URI.create(ai.comfyuiUri() + "/internal/restart"))
+                .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(json(get(ai.comfyuiUri() + "/history/p-3")).isEmpty()).isTrue();
+        assertThat(json(get(ai.comfyuiUri() + "/queue")).path("queue_pending").isEmpty()).isTrue();
+        assertThat(ai.statusCalls("p-1")).isEqualTo(1);
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws IOException {
+        assertThat(response.statusCode()).isEqualTo(200);
+        return JSON.readTree(response.body());
     }
 
     private static JsonNode post(String url, String authorization, String body) throws Exception {
