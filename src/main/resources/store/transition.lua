@@ -15,7 +15,7 @@
 -- ARGV[18] the job's place in the provider's queue, or '': kept (without a version bump, like the delivery facts)
 --          when the report is applied or recorded and the job is still queued
 -- Returns {outcome, version, status, reason}; outcome is applied | ignored | recorded (a check that changed
--- nothing) | missing.
+-- nothing) | missing. An applied change adds {provider, created_at, status before} for the delivery metrics.
 
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return {'missing', 0, '', ''}
@@ -23,7 +23,7 @@ end
 
 local RANK = {queued = 0, running = 1, succeeded = 2, failed = 2, cancelled = 2}
 local target = ARGV[1]
-local state = redis.call('HMGET', KEYS[1], 'status', 'version', 'progress')
+local state = redis.call('HMGET', KEYS[1], 'status', 'version', 'progress', 'provider', 'created_at')
 local current, version, progress = state[1], tonumber(state[2]), tonumber(state[3])
 local newProgress = tonumber(ARGV[2])
 local isPoll = ARGV[5] == 'poll'
@@ -106,6 +106,6 @@ else
   append_timeline(KEYS[1], KEYS[2], ARGV[12], ARGV[11], ARGV[9], now, outcome, reason or '', version, ARGV[10])
 end
 if outcome == 'applied' then
-  return {outcome, version, target, ''}
+  return {outcome, version, target, '', state[4] or '', state[5] or '', current}
 end
 return {outcome, version, current, reason}

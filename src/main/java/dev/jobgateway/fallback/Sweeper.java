@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 import dev.jobgateway.job.CheckSchedule;
 import dev.jobgateway.job.JobRecords;
+import dev.jobgateway.metrics.Meters;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Timestamps;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -40,8 +41,10 @@ public class Sweeper {
     private final Reconciler reconciler;
     private final int batchSize;
     private final Duration timeBudget;
+    private final Meters meters;
 
-    Sweeper(JobRecords jobs, CheckSchedule schedule, Reconciler reconciler, GatewayConfig config) {
+    Sweeper(JobRecords jobs, CheckSchedule schedule, Reconciler reconciler, Meters meters, GatewayConfig config) {
+        this.meters = meters;
         this.jobs = jobs;
         this.schedule = schedule;
         this.reconciler = reconciler;
@@ -72,7 +75,10 @@ public class Sweeper {
                         : sweepOne(jobId))
                 .merge(CONCURRENCY)
                 .collect().asList()
-                .map(actions -> report(actions, started));
+                .map(actions -> report(actions, started))
+                .call(report -> meters.enabled() ? schedule.countDue(Timestamps.now())
+                        .invoke(overdue -> meters.sweep(report.deferred(), overdue))
+                        .onFailure().recoverWithNull() : Uni.createFrom().voidItem());
     }
 
     private Uni<Reconciler.Action> sweepOne(String jobId) {

@@ -7,6 +7,8 @@ import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.jobgateway.metrics.Meters;
+import dev.jobgateway.metrics.Meters.WaitResult;
 import dev.jobgateway.platform.GatewayConfig;
 import io.smallrye.mutiny.Uni;
 
@@ -29,8 +31,11 @@ public class Waits {
     private final WaiterRegistry registry;
     private final Duration reread;
     private final Duration feedDownReread;
+    private final Meters meters;
 
-    Waits(ChangeFeed feed, WaiterRegistry registry, GatewayConfig config) {
+    Waits(ChangeFeed feed, WaiterRegistry registry, Meters meters, GatewayConfig config) {
+        this.meters = meters;
+        meters.waitersHeld(registry::size);
         this.feed = feed;
         this.registry = registry;
         this.reread = config.waits().safetyReread();
@@ -43,6 +48,15 @@ public class Waits {
      * @param keys the job ids whose changes should trigger a re-read
      */
     public <T> Uni<T> until(Set<String> keys, Duration wait, Supplier<Uni<T>> read, Predicate<T> done) {
+        return until(keys, wait, read, done, done);
+    }
+
+    /**
+     * As {@link #until(Set, Duration, Supplier, Predicate)}; {@code terminal} tells the meter a wait that ended because
+     * what it read is final from one that ended on a change.
+     */
+    public <T> Uni<T> until(Set<String> keys, Duration wait, Supplier<Uni<T>> read, Predicate<T> done,
+            Predicate<T> terminal) {
         if (wait.isZero() || wait.isNegative()) {
             return read.get();
         }
@@ -52,9 +66,23 @@ public class Waits {
             // wakes every waiter once it (re)subscribes, which covers notices sent before it was live.
             Waiter waiter = registry.register(keys);
             feed.open();
-            return readUntil(waiter, deadline, read, done)
+            boolean[] satisfied = new boolean[1];
+            return readUntil(waiter, deadline, read, value -> satisfied[0] = done.test(value))
+                    .invoke(value -> observe(waiter, satisfied[0], satisfied[0] && terminal.test(value)))
+                    .onCancellation().invoke(() -> meters.waitEnded(WaitResult.CLIENT_GONE))
                     .onTermination().invoke(() -> registry.remove(waiter));
         });
+    }
+
+    private void observe(Waiter waiter, boolean done, boolean terminal) {
+        if (!meters.enabled()) {
+            return;
+        }
+        meters.waitEnded(!done ? WaitResult.TIMEOUT : terminal ? WaitResult.TERMINAL : WaitResult.CHANGED);
+        long wokenAt = waiter.wokenAt();
+        if (done && wokenAt != 0) {
+            meters.wakeup(System.nanoTime() - wokenAt);
+        }
     }
 
     private <T> Uni<T> readUntil(Waiter waiter, long deadline, Supplier<Uni<T>> read, Predicate<T> done) {
