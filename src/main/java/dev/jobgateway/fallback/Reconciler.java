@@ -91,6 +91,22 @@ public class Reconciler {
         if (!isDue(job, now)) {
             return Uni.createFrom().item(new Reconciled(job, Action.NOTHING_DUE));
         }
+        return checkUnderLease(job, now);
+    }
+
+    /**
+     * An operator's "check now": the job is checked whether or not it is due, under the same lease (a check running
+     * elsewhere is {@link Action#BUSY}); nothing to ask when it has ended or has no AI-server id yet.
+     */
+    public Uni<Reconciled> reconcileNow(StoredJob job) {
+        Instant now = Timestamps.now();
+        if (job.status().isTerminal() || (job.externalId() == null && !isPastDeadline(job, now))) {
+            return Uni.createFrom().item(new Reconciled(job, Action.NOTHING_DUE));
+        }
+        return checkUnderLease(job, now);
+    }
+
+    private Uni<Reconciled> checkUnderLease(StoredJob job, Instant now) {
         // The lease covers the whole check, however slow, so no other instance starts one meanwhile; once the
         // answer is in, it is cut back to the interval, which is what spaces the checks of a job. With the defaults
         // the interval is the longer one, and the lease already ends with it: no second command is needed.

@@ -12,7 +12,9 @@ public enum TimelineEvent {
     UPSTREAM_CHECK_FAILED,
     TIMED_OUT,
     CANCEL_REQUESTED,
-    AI_SERVER_CANCEL;
+    AI_SERVER_CANCEL,
+    /** An operator's action on the job (reconcile, webhook replay), with who did it. */
+    OPERATOR_ACTION;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

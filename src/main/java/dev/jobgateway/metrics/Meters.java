@@ -90,12 +90,14 @@ public class Meters {
     private final MeterRegistry registry;
     private final EmfWriter emf;
     private final boolean enabled;
+    private final DeliveryStats stats;
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong[]> completedByProvider = new ConcurrentHashMap<>();
     private final AtomicLong overdue = new AtomicLong();
 
-    Meters(Instance<MeterRegistry> registries, EmfWriter emf, GatewayConfig config) {
+    Meters(Instance<MeterRegistry> registries, EmfWriter emf, DeliveryStats stats, GatewayConfig config) {
+        this.stats = stats;
         // Without the Micrometer extension active (quarkus.micrometer.enabled=false), meters go nowhere.
         this.registry = registries.isResolvable() ? registries.get() : new SimpleMeterRegistry();
         this.emf = emf;
@@ -131,6 +133,7 @@ public class Meters {
             return;
         }
         count(Meter.JOBS_COMPLETED, "provider", provider, "status", to, "completed_via", completedVia);
+        stats.add(provider, "completed:" + completedVia);
         if (sinceCreated != null) {
             time(Meter.JOBS_DURATION, sinceCreated, "provider", provider, "status", to);
         }
@@ -158,15 +161,24 @@ public class Meters {
 
     public void webhook(String provider, WebhookResult result) {
         count(Meter.WEBHOOKS_RECEIVED, "provider", provider, "result", wire(result));
+        if (enabled) {
+            stats.add(provider, "webhook:" + wire(result));
+        }
     }
 
     /** Receipt time minus the sender's timestamp, for webhooks that carry one. */
     public void webhookLag(String provider, long lagMs) {
         time(Meter.WEBHOOK_DELIVERY_LAG, Duration.ofMillis(Math.max(0, lagMs)), "provider", provider);
+        if (enabled) {
+            stats.add(provider, DeliveryStats.lagField(lagMs));
+        }
     }
 
     public void check(String provider, CheckResult result) {
         count(Meter.FALLBACK_CHECKS, "provider", provider, "result", wire(result));
+        if (enabled) {
+            stats.add(provider, "check:" + wire(result));
+        }
     }
 
     public void waitEnded(WaitResult result) {

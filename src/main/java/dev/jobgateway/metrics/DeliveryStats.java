@@ -1,0 +1,106 @@
+package dev.jobgateway.metrics;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.platform.RedisScript;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * Per-minute delivery counts per provider in Redis, shared by all instances (Lambda has many, each with its own
+ * meters): webhooks by result, fallback checks by result, completions by way, delivery lag in buckets. They feed the
+ * operator's delivery report over a window. Written without waiting for the answer: a count lost to an outage is
+ * a count, never a failed request.
+ */
+@ApplicationScoped
+public class DeliveryStats {
+
+    private static final Logger LOG = Logger.getLogger(DeliveryStats.class);
+    private static final RedisScript ADD = RedisScript.fromResource("store/stats.lua");
+    /** Upper bounds (ms) of the delivery-lag buckets; the last bucket is everything above. */
+    static final long[] LAG_BOUNDS_MS = { 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 300_000 };
+
+    private final ReactiveRedisDataSource redis;
+    private final Duration timeout;
+    private final String retentionMs;
+
+    DeliveryStats(ReactiveRedisDataSource redis, GatewayConfig config) {
+        this.redis = redis;
+        this.timeout = config.store().commandTimeout();
+        this.retentionMs = Long.toString(config.metrics().deliveryStatsRetention().toMillis());
+    }
+
+    static String key(String provider, long epochMinute) {
+        return "jobgw:stats:{" + provider + "}:" + epochMinute;
+    }
+
+    /** Adds one to each field of the provider's current minute, in the background. */
+    void add(String provider, String... fields) {
+        List<String> args = new ArrayList<>(fields.length + 1);
+        args.add(retentionMs);
+        args.addAll(List.of(fields));
+        ADD.run(redis, timeout, List.of(key(provider, Instant.now().getEpochSecond() / 60)), args).subscribe()
+                .with(done -> {
+                }, failure -> LOG.debugf("Delivery counts not written: %s", failure));
+    }
+
+    static String lagField(long lagMs) {
+        for (long bound : LAG_BOUNDS_MS) {
+            if (lagMs <= bound) {
+                return "lag_le:" + bound;
+            }
+        }
+        return "lag_le:inf";
+    }
+
+    /** The counts of the provider over the last {@code minutes} minutes, summed. */
+    public Uni<Map<String, Long>> sum(String provider, int minutes) {
+        long now = Instant.now().getEpochSecond() / 60;
+        List<Uni<Map<String, String>>> reads = new ArrayList<>();
+        for (long minute = now - minutes + 1; minute <= now; minute++) {
+            reads.add(redis.hash(String.class).hgetall(key(provider, minute)));
+        }
+        return dev.jobgateway.platform.StoreErrors.guard(timeout.multipliedBy(2),
+                Uni.join().all(reads).andFailFast()).map(hashes -> {
+                    Map<String, Long> total = new TreeMap<>();
+                    hashes.forEach(hash -> hash.forEach((field, value) -> total.merge(field, Long.parseLong(value),
+                            Long::sum)));
+                    return total;
+                });
+    }
+
+    /** The lag at percentile {@code p} (0..1) by the buckets: the upper bound of the bucket it falls in, or null. */
+    static Long lagPercentile(Map<String, Long> counts, double p) {
+        Map<String, Long> buckets = new LinkedHashMap<>();
+        long total = 0;
+        for (long bound : LAG_BOUNDS_MS) {
+            long n = counts.getOrDefault("lag_le:" + bound, 0L);
+            buckets.put(Long.toString(bound), n);
+            total += n;
+        }
+        long above = counts.getOrDefault("lag_le:inf", 0L);
+        total += above;
+        if (total == 0) {
+            return null;
+        }
+        long seen = 0;
+        for (long bound : LAG_BOUNDS_MS) {
+            seen += buckets.get(Long.toString(bound));
+            if (seen >= Math.ceil(p * total)) {
+                return bound;
+            }
+        }
+        return -1L; // above the last bound
+    }
+}
