@@ -9,6 +9,7 @@ import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -37,6 +38,7 @@ public class EmfWriter {
     private final Map<Meter, Double> gaugesSent = new EnumMap<>(Meter.class);
     private Consumer<String> out = System.out::println;
 
+    @Inject
     EmfWriter(GatewayConfig config) {
         this(switch (config.metrics().emf()) {
             case "on" -> true;

@@ -13,12 +13,14 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 
 import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.waiting.WaiterRegistry;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.quarkus.runtime.Startup;
 
 /**
  * The gateway's delivery meters, in one place: the code calls these methods with enums (never free text), so every
@@ -26,6 +28,7 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
  * to Micrometer ({@code /q/metrics}) and, when EMF is on (Lambda), to the {@link EmfWriter} of the invocation. The
  * names, tags and their CloudWatch counterparts are listed in {@link Meter} and docs/operations.md.
  */
+@Startup
 @ApplicationScoped
 public class Meters {
 
@@ -96,7 +99,8 @@ public class Meters {
     private final Map<String, AtomicLong[]> completedByProvider = new ConcurrentHashMap<>();
     private final AtomicLong overdue = new AtomicLong();
 
-    Meters(Instance<MeterRegistry> registries, EmfWriter emf, DeliveryStats stats, GatewayConfig config) {
+    Meters(Instance<MeterRegistry> registries, EmfWriter emf, DeliveryStats stats, WaiterRegistry waiters,
+            GatewayConfig config) {
         this.stats = stats;
         // Without the Micrometer extension active (quarkus.micrometer.enabled=false), meters go nowhere.
         this.registry = registries.isResolvable() ? registries.get() : new SimpleMeterRegistry();
@@ -104,6 +108,7 @@ public class Meters {
         this.enabled = config.metrics().enabled();
         Gauge.builder(Meter.SWEEPER_OVERDUE.micrometerName(), overdue, AtomicLong::get)
                 .description(Meter.SWEEPER_OVERDUE.description()).register(registry);
+        waitersHeld(waiters::size);
         current = this;
     }
 
@@ -159,19 +164,28 @@ public class Meters {
         return webhook + poll == 0 ? 0 : (double) poll / (webhook + poll);
     }
 
-    public void webhook(String provider, WebhookResult result) {
+    /**
+     * A webhook and what became of it, with its delivery lag once authenticated (or null). Only webhooks that passed
+     * authentication and were read reach the shared per-minute counts in Redis: nothing about a refused webhook does.
+     */
+    public void webhook(String provider, WebhookResult result, Long lagMs) {
+        if (!enabled) {
+            return;
+        }
         count(Meter.WEBHOOKS_RECEIVED, "provider", provider, "result", wire(result));
-        if (enabled) {
+        boolean read = switch (result) {
+            case APPLIED, DUPLICATE, LATE, OUT_OF_ORDER, PARKED -> true;
+            default -> false;
+        };
+        if (!read) {
+            return;
+        }
+        if (lagMs == null) {
             stats.add(provider, "webhook:" + wire(result));
+            return;
         }
-    }
-
-    /** Receipt time minus the sender's timestamp, for webhooks that carry one. */
-    public void webhookLag(String provider, long lagMs) {
         time(Meter.WEBHOOK_DELIVERY_LAG, Duration.ofMillis(Math.max(0, lagMs)), "provider", provider);
-        if (enabled) {
-            stats.add(provider, DeliveryStats.lagField(lagMs));
-        }
+        stats.add(provider, "webhook:" + wire(result), DeliveryStats.lagField(lagMs));
     }
 
     public void check(String provider, CheckResult result) {
@@ -191,7 +205,7 @@ public class Meters {
     }
 
     /** Registers the gauge of waits held right now. */
-    public void waitersHeld(Supplier<Number> held) {
+    private void waitersHeld(Supplier<Number> held) {
         Gauge.builder(Meter.WAITERS_HELD.micrometerName(), held).description(Meter.WAITERS_HELD.description())
                 .register(registry);
         emf.gauge(Meter.WAITERS_HELD, held);

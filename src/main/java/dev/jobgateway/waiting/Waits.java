@@ -35,7 +35,6 @@ public class Waits {
 
     Waits(ChangeFeed feed, WaiterRegistry registry, Meters meters, GatewayConfig config) {
         this.meters = meters;
-        meters.waitersHeld(registry::size);
         this.feed = feed;
         this.registry = registry;
         this.reread = config.waits().safetyReread();

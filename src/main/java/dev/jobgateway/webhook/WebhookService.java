@@ -61,18 +61,20 @@ public class WebhookService {
             return fail(unknown); // not counted: the provider tag would be whatever the caller put in the URL
         }
         String name = provider.name();
-        return receive(provider, pathJobId, token, headers, body)
-                .invoke(outcome -> meters.webhook(name, result(outcome)))
+        Long[] lagMs = new Long[1];
+        return receive(provider, pathJobId, token, headers, body, lagMs)
+                .invoke(outcome -> meters.webhook(name, result(outcome), lagMs[0]))
                 .onFailure(ApiException.class).invoke(e -> {
                     WebhookResult result = result((ApiException) e);
                     if (result != null) {
-                        meters.webhook(name, result);
+                        meters.webhook(name, result, null);
                     }
                 });
     }
 
+    /** {@code lagMs} receives the delivery lag once the webhook is authenticated. */
     private Uni<WebhookOutcome> receive(Provider provider, String pathJobId, String token, HttpHeaders headers,
-            byte[] body) {
+            byte[] body, Long[] lagMs) {
         if (body != null && body.length > maxBodyBytes) {
             return fail(ProblemType.BODY_TOO_LARGE.with("Webhook bodies are limited to " + maxBodyBytes + " bytes."));
         }
@@ -82,9 +84,7 @@ public class WebhookService {
         WebhookRequest request = new WebhookRequest(pathJobId, token, headers::getHeaderString,
                 body == null ? new byte[0] : body, Timestamps.now());
         return provider.authenticate(request).chain(arrival -> {
-            if (arrival.deliveryLagMs() != null) {
-                meters.webhookLag(provider.name(), arrival.deliveryLagMs());
-            }
+            lagMs[0] = arrival.deliveryLagMs();
             InboundWebhook webhook = provider.read(request);
             if (!webhook.report().hasValidProgress()) {
                 return fail(ProblemType.INVALID_PROGRESS.with("progress must be between 0 and 1."));
