@@ -41,6 +41,9 @@ public final class Benchmark {
             polling = new PollingScenario(client, a, b, results).run(webhookFirstMs);
             new StatusReadsScenario(client, a, wrk, redis, results).run();
             new WebhookIngestScenario(client, a, b, wrk, results, work).run();
+            try (GatewayProcess withoutMetrics = MetricsCostScenario.startWithoutMetrics(processes)) {
+                new MetricsCostScenario(client, b, withoutMetrics, wrk, results, work).run();
+            }
             new ConcurrentWaitsScenario(client, a, b, redis, results).run();
         }
         new Report(results).write(resultsDir, webhookFirstMs, polling);
