@@ -16,9 +16,11 @@ import io.vertx.ext.web.Router;
 class EmfFlush {
 
     private final EmfWriter emf;
+    private final DeliveryStats stats;
 
-    EmfFlush(EmfWriter emf) {
+    EmfFlush(EmfWriter emf, DeliveryStats stats) {
         this.emf = emf;
+        this.stats = stats;
     }
 
     void routes(@Observes Router router) {
@@ -26,7 +28,13 @@ class EmfFlush {
             return;
         }
         router.route().order(Integer.MIN_VALUE).handler(context -> {
-            context.addBodyEndHandler(done -> emf.flush());
+            context.addBodyEndHandler(done -> {
+                emf.flush();
+                // A Lambda instance's timer only runs while it is thawed: the delivery counts go out with the answer.
+                stats.flush().subscribe().with(written -> {
+                }, failure -> {
+                });
+            });
             context.next();
         });
     }

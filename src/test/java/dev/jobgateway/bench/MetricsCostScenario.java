@@ -23,7 +23,7 @@ import dev.jobgateway.support.GatewayProcess;
  */
 final class MetricsCostScenario {
 
-    static final int ROUNDS = 3;
+    static final int ROUNDS = 5;
     static final int SECONDS = 5;
     private static final int JOBS = 100;
     private static final int WEBHOOKS_PER_JOB = 400;
@@ -63,42 +63,62 @@ final class MetricsCostScenario {
         }
         double[] readsOn = new double[ROUNDS];
         double[] readsOff = new double[ROUNDS];
+        double[] cpuOn = new double[ROUNDS];
+        double[] cpuOff = new double[ROUNDS];
         for (int round = 0; round < ROUNDS; round++) {
             boolean onFirst = round % 2 == 0;
             for (GatewayProcess gateway : onFirst ? List.of(on, off) : List.of(off, on)) {
+                double cpuBefore = CpuTime.ms(gateway.pid());
                 double rps = wrk.requestsPerSecond(gateway.baseUrl() + "/jobs/" + id, apiKey, SECONDS);
+                double cpuUs = (CpuTime.ms(gateway.pid()) - cpuBefore) * 1000 / (rps * SECONDS);
                 (gateway == on ? readsOn : readsOff)[round] = rps;
+                (gateway == on ? cpuOn : cpuOff)[round] = cpuUs;
             }
         }
-        put("status", readsOn, readsOff);
+        put("status", readsOn, readsOff, cpuOn, cpuOff);
 
         for (GatewayProcess gateway : List.of(on, off)) {
             wrk.replay(gateway.baseUrl(), signed(JOBS / 2, WEBHOOKS_PER_JOB / 2, "warm-up"), Wrk.WARM_UP_SECONDS);
         }
         double[] ingestOn = new double[ROUNDS];
         double[] ingestOff = new double[ROUNDS];
+        double[] ingestCpuOn = new double[ROUNDS];
+        double[] ingestCpuOff = new double[ROUNDS];
         for (int round = 0; round < ROUNDS; round++) {
             boolean onFirst = round % 2 == 1;
             for (GatewayProcess gateway : onFirst ? List.of(on, off) : List.of(off, on)) {
                 Path file = signed(JOBS, WEBHOOKS_PER_JOB, (gateway == on ? "on-" : "off-") + round);
+                double cpuBefore = CpuTime.ms(gateway.pid());
                 String out = wrk.replay(gateway.baseUrl(), file, SECONDS);
+                double cpuMs = CpuTime.ms(gateway.pid()) - cpuBefore;
                 Matcher rps = Pattern.compile("Requests/sec:\\s+([0-9.]+)").matcher(out);
-                if (!rps.find() || out.contains("Non-2xx")) {
+                Matcher sent = Pattern.compile("(\\d+) requests in").matcher(out);
+                if (!rps.find() || !sent.find() || out.contains("Non-2xx")) {
                     throw new IllegalStateException("webhook replay failed: " + out);
                 }
                 (gateway == on ? ingestOn : ingestOff)[round] = Double.parseDouble(rps.group(1));
+                (gateway == on ? ingestCpuOn : ingestCpuOff)[round] = cpuMs * 1000 / Long.parseLong(sent.group(1));
             }
         }
-        put("webhook_ingest", ingestOn, ingestOff);
+        put("webhook_ingest", ingestOn, ingestOff, ingestCpuOn, ingestCpuOff);
     }
 
-    private void put(String name, double[] withMetrics, double[] without) {
-        double on = Stats.percentile(withMetrics, 50);
-        double off = Stats.percentile(without, 50);
-        results.put("metrics_cost_" + name + "_rps_with_metrics_runs", show(withMetrics));
-        results.put("metrics_cost_" + name + "_rps_without_metrics_runs", show(without));
-        results.put("metrics_cost_" + name + "_rps_ratio_with_to_without",
-                String.format(java.util.Locale.ROOT, "%.3f", on / off));
+    /**
+     * The rates and the gateway's CPU per request of each run, and the ratios of their medians: on a shared machine
+     * the CPU per request is the steadier of the two (another process's load changes the rate more than the work).
+     */
+    private void put(String name, double[] withMetrics, double[] without, double[] cpuWith, double[] cpuWithout) {
+        String prefix = "metrics_cost_" + name;
+        results.put(prefix + "_rps_with_metrics_runs", show(withMetrics));
+        results.put(prefix + "_rps_without_metrics_runs", show(without));
+        results.put(prefix + "_rps_ratio_with_to_without", ratio(withMetrics, without));
+        results.put(prefix + "_cpu_us_per_request_with_metrics_runs", show(cpuWith));
+        results.put(prefix + "_cpu_us_per_request_without_metrics_runs", show(cpuWithout));
+        results.put(prefix + "_cpu_per_request_ratio_with_to_without", ratio(cpuWith, cpuWithout));
+    }
+
+    private static String ratio(double[] a, double[] b) {
+        return String.format(java.util.Locale.ROOT, "%.3f", Stats.percentile(a, 50) / Stats.percentile(b, 50));
     }
 
     /** Progress webhooks for fresh jobs, signed in advance (as the webhook-ingest scenario does). */
