@@ -19,7 +19,6 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
-import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.runtime.Startup;
 
 /**
@@ -102,12 +101,14 @@ public class Meters {
     Meters(Instance<MeterRegistry> registries, EmfWriter emf, DeliveryStats stats, WaiterRegistry waiters,
             GatewayConfig config) {
         this.stats = stats;
-        // Without the Micrometer extension active (quarkus.micrometer.enabled=false), meters go nowhere.
-        this.registry = registries.isResolvable() ? registries.get() : new SimpleMeterRegistry();
+        // Without Micrometer's registry (function.zip leaves it out: nothing scrapes a Lambda), the meters go to EMF only.
+        this.registry = registries.isResolvable() ? registries.get() : null;
         this.emf = emf;
         this.enabled = config.metrics().enabled();
-        Gauge.builder(Meter.SWEEPER_OVERDUE.micrometerName(), overdue, AtomicLong::get)
-                .description(Meter.SWEEPER_OVERDUE.description()).register(registry);
+        if (registry != null) {
+            Gauge.builder(Meter.SWEEPER_OVERDUE.micrometerName(), overdue, AtomicLong::get)
+                    .description(Meter.SWEEPER_OVERDUE.description()).register(registry);
+        }
         waitersHeld(waiters::size);
         current = this;
     }
@@ -141,6 +142,9 @@ public class Meters {
         stats.add(provider, "completed:" + completedVia);
         if (sinceCreated != null) {
             time(Meter.JOBS_DURATION, sinceCreated, "provider", provider, "status", to);
+        }
+        if (registry == null) {
+            return;
         }
         AtomicLong[] byWay = completedByProvider.computeIfAbsent(provider, this::ratioGauge);
         if ("webhook".equals(completedVia)) {
@@ -206,8 +210,10 @@ public class Meters {
 
     /** Registers the gauge of waits held right now. */
     private void waitersHeld(Supplier<Number> held) {
-        Gauge.builder(Meter.WAITERS_HELD.micrometerName(), held).description(Meter.WAITERS_HELD.description())
-                .register(registry);
+        if (registry != null) {
+            Gauge.builder(Meter.WAITERS_HELD.micrometerName(), held).description(Meter.WAITERS_HELD.description())
+                    .register(registry);
+        }
         emf.gauge(Meter.WAITERS_HELD, held);
     }
 
@@ -222,7 +228,9 @@ public class Meters {
         }
         count(Meter.SWEEPER_RUNS);
         if (deferred > 0) {
-            counter(Meter.SWEEPER_DEFERRED).increment(deferred);
+            if (registry != null) {
+                counter(Meter.SWEEPER_DEFERRED).increment(deferred);
+            }
             emf.add(Meter.SWEEPER_DEFERRED, Map.of(), deferred);
         }
         overdue(overdueAfter);
@@ -261,7 +269,9 @@ public class Meters {
         if (!enabled) {
             return;
         }
-        counter(meter, tags).increment();
+        if (registry != null) {
+            counter(meter, tags).increment();
+        }
         emf.add(meter, dimensions(tags), 1);
     }
 
@@ -274,9 +284,11 @@ public class Meters {
         if (!enabled) {
             return;
         }
-        timers.computeIfAbsent(key(meter, tags), k -> Timer.builder(meter.micrometerName())
-                .description(meter.description()).tags(Tags.of(safe(tags))).serviceLevelObjectives(SLOS)
-                .register(registry)).record(took);
+        if (registry != null) {
+            timers.computeIfAbsent(key(meter, tags), k -> Timer.builder(meter.micrometerName())
+                    .description(meter.description()).tags(Tags.of(safe(tags))).serviceLevelObjectives(SLOS)
+                    .register(registry)).record(took);
+        }
         emf.add(meter, dimensions(tags), took.toNanos() / (double) TimeUnit.MILLISECONDS.toNanos(1));
     }
 

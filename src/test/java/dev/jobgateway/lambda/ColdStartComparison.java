@@ -36,6 +36,8 @@ public final class ColdStartComparison {
         LocalRedisServer redis = LocalRedisServer.startOnFreePort();
         List<Long> beforeMs = new ArrayList<>();
         List<Long> afterMs = new ArrayList<>();
+        List<Long> beforeCpu = new ArrayList<>();
+        List<Long> afterCpu = new ArrayList<>();
         try {
             // One warm-up of each (page cache, JIT of the emulator), not counted.
             coldStart(before, runtimeClient, redis, logs, "warmup-before");
@@ -43,14 +45,18 @@ public final class ColdStartComparison {
             for (int i = 0; i < runs; i++) {
                 // Alternate which goes first, so neither always runs right after the other.
                 boolean beforeFirst = i % 2 == 0;
-                long a = beforeFirst ? coldStart(before, runtimeClient, redis, logs, "before-" + i) : -1;
-                long b = coldStart(after, runtimeClient, redis, logs, "after-" + i);
+                long[] a = beforeFirst ? coldStart(before, runtimeClient, redis, logs, "before-" + i) : null;
+                long[] b = coldStart(after, runtimeClient, redis, logs, "after-" + i);
                 if (!beforeFirst) {
                     a = coldStart(before, runtimeClient, redis, logs, "before-" + i);
                 }
-                beforeMs.add(a);
-                afterMs.add(b);
-                System.out.printf("run %d: before %d ms, after %d ms%n", i + 1, a, b);
+                beforeMs.add(a[0]);
+                afterMs.add(b[0]);
+                beforeCpu.add(a[1]);
+                afterCpu.add(b[1]);
+                System.out.printf("run %d: before %d ms (%d ms CPU), after %d ms (%d ms CPU)%n", i + 1, a[0], a[1],
+                        b[0],
+                        b[1]);
             }
         } finally {
             redis.stop();
@@ -59,9 +65,14 @@ public final class ColdStartComparison {
         long medianAfter = median(afterMs);
         System.out.printf("before: %s, median %d ms%nafter:  %s, median %d ms%nafter/before: %.3f%n", beforeMs,
                 medianBefore, afterMs, medianAfter, (double) medianAfter / medianBefore);
+        // CPU spent by the process until its first answer: steadier than wall time on a shared machine.
+        System.out.printf("CPU before: %s, median %d ms%nCPU after:  %s, median %d ms%nCPU after/before: %.3f%n",
+                beforeCpu, median(beforeCpu), afterCpu, median(afterCpu),
+                (double) median(afterCpu) / median(beforeCpu));
     }
 
-    private static long coldStart(Path taskRoot, Path runtimeClient, LocalRedisServer redis, Path logs, String name)
+    /** Wall time and the process's CPU time (user + system), in ms, from its start to its first answer. */
+    private static long[] coldStart(Path taskRoot, Path runtimeClient, LocalRedisServer redis, Path logs, String name)
             throws Exception {
         try (RuntimeApiEmulator runtime = RuntimeApiEmulator.startOnFreePort()) {
             Map<String, String> env = new HashMap<>();
@@ -77,13 +88,23 @@ public final class ColdStartComparison {
                         ApiGatewayV2.request("GET", "/q/health/ready", "/q/health/ready").toJson(),
                         Duration.ofSeconds(60)));
                 long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - instance.startedNanos());
+                long cpuMs = cpuMs(instance.pid());
                 if (health.statusCode() != 200) {
                     throw new IllegalStateException(name + " answered " + health.statusCode() + "; log: "
                             + instance.log());
                 }
-                return ms;
+                return new long[] { ms, cpuMs };
             }
         }
+    }
+
+    private static long cpuMs(long pid) throws Exception {
+        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        long ticks = Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        Process getconf = new ProcessBuilder("getconf", "CLK_TCK").start();
+        long perSecond = Long.parseLong(new String(getconf.getInputStream().readAllBytes()).trim());
+        return ticks * 1000 / perSecond;
     }
 
     private static long median(List<Long> values) {
