@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
@@ -43,6 +44,7 @@ public class DeliveryStats {
     private final Vertx vertx;
     private final Map<String, Map<String, LongAdder>> pending = new ConcurrentHashMap<>();
     private final AtomicBoolean timer = new AtomicBoolean();
+    private CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
 
     DeliveryStats(ReactiveRedisDataSource redis, Vertx vertx, GatewayConfig config) {
         this.redis = redis;
@@ -71,8 +73,18 @@ public class DeliveryStats {
         }
     }
 
-    /** Writes the counts kept since the last flush; those a failed write held are added back for the next one. */
-    public Uni<Void> flush() {
+    /**
+     * Writes the counts kept since the last flush (those a failed write held are added back for the next one); the
+     * answer comes once these and every write started before are done, so a report read after it sees them all.
+     */
+    public synchronized Uni<Void> flush() {
+        CompletableFuture<Void> started = write().subscribeAsCompletionStage().toCompletableFuture();
+        CompletableFuture<Void> before = lastWrite;
+        lastWrite = CompletableFuture.allOf(before.exceptionally(failure -> null), started);
+        return Uni.createFrom().completionStage(lastWrite);
+    }
+
+    private Uni<Void> write() {
         if (pending.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
