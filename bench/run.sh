@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Benchmarks: builds the plain HTTP packaging, then runs dev.jobgateway.bench.Benchmark, which starts its own
-# Redis, the simulated AI server and two gateway instances on 127.0.0.1, runs eight bounded scenarios (one of them
-# against a Node.js peer, bench/peer; the last, output storage, with a gateway, simulator and S3Proxy of its own) and
-# writes bench/results/<date>.md and <date>-latency.svg. About 5 minutes on 2 cores.
+# Redis, the simulated AI server and two gateway instances on 127.0.0.1 (a third, without the meters, for the
+# meters' cost), runs nine bounded scenarios (one of them against a Node.js peer, bench/peer; the last, output storage,
+# with a gateway, simulator and S3Proxy of its own) and writes bench/results/<date>.md and <date>-latency.svg. About
+# 6 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need() {

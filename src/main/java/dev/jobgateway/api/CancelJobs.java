@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jobgateway.job.JobRecords;
 import dev.jobgateway.job.StoredJob;
 import dev.jobgateway.job.TimelineEvent;
+import dev.jobgateway.metrics.Meters;
+import dev.jobgateway.metrics.Meters.UpstreamOperation;
 import dev.jobgateway.providers.CancelAttempt;
 import dev.jobgateway.providers.ProviderJob;
 import dev.jobgateway.providers.ProviderRegistry;
@@ -23,8 +25,10 @@ public class CancelJobs {
     private final OwnedJobs owned;
     private final JobRecords jobs;
     private final ProviderRegistry providers;
+    private final Meters meters;
 
-    CancelJobs(OwnedJobs owned, JobRecords jobs, ProviderRegistry providers) {
+    CancelJobs(OwnedJobs owned, JobRecords jobs, ProviderRegistry providers, Meters meters) {
+        this.meters = meters;
         this.owned = owned;
         this.jobs = jobs;
         this.providers = providers;
@@ -61,7 +65,9 @@ public class CancelJobs {
                     .put("message", "Not handed to the AI server yet; the cancel follows the hand-off."));
         }
         return providers.forJob(job.provider())
-                .map(provider -> provider.cancel(new ProviderJob(id, externalId, job.model())))
+                .map(provider -> provider.cancel(new ProviderJob(id, externalId, job.model()))
+                        .invoke(attempt -> meters.upstream(provider.name(), UpstreamOperation.CANCEL,
+                                Meters.statusClass(attempt.httpStatus()), attempt.latencyMs() * 1_000_000)))
                 .orElseGet(() -> Uni.createFrom().item(new CancelAttempt(false, null, 0, "The job's provider '"
                         + job.provider() + "' is not configured any more.")))
                 .chain(attempt -> jobs.note(id, TimelineEvent.AI_SERVER_CANCEL, cancelEvent(externalId, attempt)));

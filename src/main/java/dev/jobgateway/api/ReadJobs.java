@@ -84,7 +84,8 @@ public class ReadJobs {
      * terminal), or as it is when {@code wait} is over.
      */
     public Uni<Job> await(String owner, String id, Duration wait, Predicate<Job> done) {
-        return waits.until(Set.of(id), wait, () -> get(owner, id), done, reconciler::nextPollWithin);
+        return waits.until(Set.of(id), wait, () -> get(owner, id), done, job -> job.status().isTerminal(),
+                reconciler::nextPollWithin);
     }
 
     /**
@@ -110,7 +111,8 @@ public class ReadJobs {
         }
         Predicate<Batch> done = held.isEmpty() ? new AnyChangeOrAllTerminal()
                 : batch -> allTerminal(batch) || new HeldVersions(ids, held).news(batch);
-        return waits.until(known, wait, () -> readBatch(owner, ids, visible), done, this::nextPollWithin);
+        return waits.until(known, wait, () -> readBatch(owner, ids, visible), done, ReadJobs::allTerminal,
+                this::nextPollWithin);
     }
 
     /** One page of the job's timeline, oldest first, with the cursor of the next page if there is one. */

@@ -18,6 +18,9 @@ import dev.jobgateway.job.NewJob;
 import dev.jobgateway.job.Reports;
 import dev.jobgateway.job.StoredJob;
 import dev.jobgateway.job.Via;
+import dev.jobgateway.metrics.Meters;
+import dev.jobgateway.metrics.Meters.SubmitOutcome;
+import dev.jobgateway.metrics.Meters.UpstreamOperation;
 import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
@@ -46,11 +49,13 @@ public class SubmitJobs {
     private final ProviderRegistry providers;
     private final OwnedJobs owned;
     private final CancelJobs cancels;
+    private final Meters meters;
     private final String publicBaseUrl;
     private final Duration firstCheckAfter;
 
     SubmitJobs(JobRecords jobs, Reports reports, IdempotencyStore idempotency, ProviderRegistry providers,
-            OwnedJobs owned, CancelJobs cancels, GatewayConfig config) {
+            OwnedJobs owned, CancelJobs cancels, Meters meters, GatewayConfig config) {
+        this.meters = meters;
         this.jobs = jobs;
         this.reports = reports;
         this.idempotency = idempotency;
@@ -118,6 +123,7 @@ public class SubmitJobs {
             if (found.isPresent() && owner.equals(found.get().owner())) {
                 StoredJob job = found.get();
                 if (earlier.done() || job.externalId() != null || job.status().isTerminal()) {
+                    meters.submitted(job.provider(), SubmitOutcome.IDEMPOTENT_REPLAY);
                     return Uni.createFrom().item(new Submission(jobs.view(job), true));
                 }
                 return Uni.createFrom().failure(inFlight());
@@ -153,8 +159,16 @@ public class SubmitJobs {
         Instant firstCheck = now.plus(firstAfter).isBefore(deadline) ? now.plus(firstAfter) : deadline;
         Order order = new Order(id, request.input(), request.model(), provider.webhookUrl(publicBaseUrl, id, token),
                 deadline);
+        long[] handingOff = new long[1];
         return jobs.create(job, firstCheck)
+                .invoke(() -> handingOff[0] = System.nanoTime())
                 .chain(() -> provider.submit(order))
+                .invoke(handoff -> {
+                    meters.upstream(provider.name(), UpstreamOperation.SUBMIT, statusClass(handoff),
+                            System.nanoTime() - handingOff[0]);
+                    meters.submitted(provider.name(), handoff.accepted() ? SubmitOutcome.HANDED_OFF
+                            : SubmitOutcome.HANDOFF_FAILED);
+                })
                 .chain(handoff -> recordHandoff(id, provider, handoff).chain(() -> owned.find(owner, id))
                         .call(stored -> cancelIfCancelledMeanwhile(stored, handoff)))
                 .map(jobs::view);
@@ -181,6 +195,19 @@ public class SubmitJobs {
     private Uni<?> cancelIfCancelledMeanwhile(StoredJob job, Handoff handoff) {
         boolean cancelled = Via.CANCEL.wireName().equals(job.completedVia());
         return handoff.accepted() && cancelled ? cancels.propagate(job) : Uni.createFrom().voidItem();
+    }
+
+    /** The upstream meter's status class of a hand-off (its last attempt), from the hand-off's error code. */
+    private static String statusClass(Handoff handoff) {
+        if (handoff.accepted()) {
+            return "2xx";
+        }
+        return switch (String.valueOf(handoff.errorCode())) {
+            case "ai_server_unreachable" -> "unreachable";
+            case "ai_server_rejected" -> "4xx";
+            case "ai_server_error" -> "5xx";
+            default -> "invalid";
+        };
     }
 
     private static String stripTrailingSlash(String url) {

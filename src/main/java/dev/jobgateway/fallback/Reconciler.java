@@ -18,8 +18,12 @@ import dev.jobgateway.job.JobRecords;
 import dev.jobgateway.job.Report;
 import dev.jobgateway.job.Reports;
 import dev.jobgateway.job.StoredJob;
+import dev.jobgateway.metrics.Meters;
+import dev.jobgateway.metrics.Meters.CheckResult;
+import dev.jobgateway.metrics.Meters.UpstreamOperation;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Timestamps;
+import dev.jobgateway.providers.HttpStatusException;
 import dev.jobgateway.providers.PollCadence;
 import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.ProviderCallException;
@@ -79,9 +83,11 @@ public class Reconciler {
     private final ProviderRegistry providers;
     private final GatewayConfig.Fallback config;
     private final Duration redisSteps;
+    private final Meters meters;
 
-    Reconciler(JobRecords jobs, Reports reports, CheckSchedule schedule, ProviderRegistry providers,
+    Reconciler(JobRecords jobs, Reports reports, CheckSchedule schedule, ProviderRegistry providers, Meters meters,
             GatewayConfig config) {
+        this.meters = meters;
         this.jobs = jobs;
         this.reports = reports;
         this.schedule = schedule;
@@ -97,6 +103,22 @@ public class Reconciler {
         if (!isDue(job, now)) {
             return Uni.createFrom().item(new Reconciled(job, Action.NOTHING_DUE));
         }
+        return checkUnderLease(job, now);
+    }
+
+    /**
+     * An operator's "check now": the job is checked whether or not it is due, under the same lease (a check running
+     * elsewhere is {@link Action#BUSY}); nothing to ask when it has ended or has no AI-server id yet.
+     */
+    public Uni<Reconciled> reconcileNow(StoredJob job) {
+        Instant now = Timestamps.now();
+        if (job.status().isTerminal() || (job.externalId() == null && !isPastDeadline(job, now))) {
+            return Uni.createFrom().item(new Reconciled(job, Action.NOTHING_DUE));
+        }
+        return checkUnderLease(job, now);
+    }
+
+    private Uni<Reconciled> checkUnderLease(StoredJob job, Instant now) {
         // The lease covers the whole check, however slow, so no other instance starts one meanwhile; once the
         // answer is in, it is cut back to the interval, which is what spaces the checks of a job. With the defaults
         // the interval is the longer one, and the lease already ends with it: no second command is needed.
@@ -222,12 +244,28 @@ public class Reconciler {
                 .orElseGet(() -> Uni.createFrom().failure(new ProviderCallException("The job's provider '"
                         + job.provider() + "' is not configured any more.")));
         return reports.finishHandoff(job).chain(() -> status)
-                .map(report -> new Answer(new Arrival.Poll(job.externalId(), elapsedMs(started), dueSince(job)),
-                        report, null))
-                .onFailure().recoverWithItem(failure -> new Answer(new Arrival.Poll(job.externalId(),
-                        elapsedMs(started), dueSince(job)), null, ProviderCallException.describe(failure)))
+                .map(report -> {
+                    meters.upstream(job.provider(), UpstreamOperation.STATUS, "2xx", System.nanoTime() - started);
+                    return new Answer(new Arrival.Poll(job.externalId(), elapsedMs(started), dueSince(job)), report,
+                            null);
+                })
+                .onFailure().recoverWithItem(failure -> {
+                    observeFailedCheck(job.provider(), failure, System.nanoTime() - started);
+                    return new Answer(new Arrival.Poll(job.externalId(), elapsedMs(started), dueSince(job)), null,
+                            ProviderCallException.describe(failure));
+                })
                 .chain(answer -> answer.report() != null ? apply(job, answer, pastDeadline)
                         : unreachable(job, answer, pastDeadline));
+    }
+
+    /** A check without a usable answer, by why: the AI server's status if it gave one, else unreachable. */
+    private void observeFailedCheck(String provider, Throwable failure, long nanos) {
+        Integer status = failure instanceof HttpStatusException http ? http.status() : null;
+        boolean invalid = status == null && failure instanceof ProviderCallException && failure.getCause() == null;
+        meters.upstream(provider, UpstreamOperation.STATUS, invalid ? "invalid" : Meters.statusClass(status), nanos);
+        meters.check(provider, status == null ? CheckResult.UNREACHABLE
+                : status == 404 ? CheckResult.NOT_FOUND
+                        : status == 429 ? CheckResult.RATE_LIMITED : CheckResult.UNREACHABLE);
     }
 
     /** The AI server's answer: a report, or why there is none. */
@@ -236,6 +274,8 @@ public class Reconciler {
 
     private Uni<Action> apply(StoredJob job, Answer answer, boolean pastDeadline) {
         return reports.apply(job.id(), answer.report(), answer.arrival()).chain(result -> {
+            meters.check(job.provider(), result.applied() && result.status().isTerminal() ? CheckResult.RECOVERED
+                    : CheckResult.STILL_RUNNING);
             if (result.applied() && result.status().isTerminal()) {
                 LOG.infof("Job %s: no webhook for %s; the AI server reports it %s", job.id(),
                         Duration.between(job.lastNewsAt(), Timestamps.now()), result.status().wireName());

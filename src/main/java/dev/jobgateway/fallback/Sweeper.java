@@ -17,6 +17,7 @@ import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
 import dev.jobgateway.job.CheckSchedule;
 import dev.jobgateway.job.JobRecords;
+import dev.jobgateway.metrics.Meters;
 import dev.jobgateway.outputs.OutputCopier;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Timestamps;
@@ -42,10 +43,12 @@ public class Sweeper {
     private final int batchSize;
     private final Duration timeBudget;
     private final OutputCopier copier;
+    private final Meters meters;
 
-    Sweeper(JobRecords jobs, CheckSchedule schedule, Reconciler reconciler, OutputCopier copier,
+    Sweeper(JobRecords jobs, CheckSchedule schedule, Reconciler reconciler, OutputCopier copier, Meters meters,
             GatewayConfig config) {
         this.copier = copier;
+        this.meters = meters;
         this.jobs = jobs;
         this.schedule = schedule;
         this.reconciler = reconciler;
@@ -76,7 +79,10 @@ public class Sweeper {
                         : sweepOne(jobId))
                 .merge(CONCURRENCY)
                 .collect().asList()
-                .map(actions -> report(actions, started));
+                .map(actions -> report(actions, started))
+                .call(report -> meters.enabled() ? schedule.countDue(Timestamps.now())
+                        .invoke(overdue -> meters.sweep(report.deferred(), overdue))
+                        .onFailure().recoverWithNull() : Uni.createFrom().voidItem());
     }
 
     private Uni<Reconciler.Action> sweepOne(String jobId) {

@@ -62,6 +62,25 @@ public class CheckSchedule {
                 ScoreRange.from(Double.NEGATIVE_INFINITY, now.toEpochMilli()), new ZRangeArgs().limit(0, limit)));
     }
 
+    /** How many jobs are due for a check at {@code now} (the overdue backlog). */
+    public Uni<Long> countDue(Instant now) {
+        return guarded(sortedSets.zcount(Keys.pending(),
+                ScoreRange.from(Double.NEGATIVE_INFINITY, (double) now.toEpochMilli())));
+    }
+
+    /** A page of the jobs due at {@code now}, most overdue first, with when each became due. */
+    public Uni<List<Due>> dueSince(Instant now, int offset, int limit) {
+        return guarded(sortedSets.zrangebyscoreWithScores(Keys.pending(),
+                ScoreRange.from(Double.NEGATIVE_INFINITY, (double) now.toEpochMilli()),
+                new ZRangeArgs().limit(offset, limit)))
+                .map(entries -> entries.stream()
+                        .map(e -> new Due(e.value(), Instant.ofEpochMilli((long) e.score()))).toList());
+    }
+
+    /** A job of the pending list and when it became due for a check. */
+    public record Due(String jobId, Instant dueAt) {
+    }
+
     private <T> Uni<T> guarded(Uni<T> call) {
         return StoreErrors.guard(commandTimeout, call);
     }

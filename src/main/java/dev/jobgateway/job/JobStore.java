@@ -13,6 +13,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.jobgateway.metrics.Meters;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.RedisScript;
 import dev.jobgateway.platform.StoreErrors;
@@ -58,8 +59,11 @@ class JobStore {
     private final String parkedTtlMs;
     private final String parkedMax;
     private final Duration commandTimeout;
+    private final Meters meters;
 
-    JobStore(ReactiveRedisDataSource redis, CheckSchedule schedule, JobJson json, GatewayConfig config) {
+    JobStore(ReactiveRedisDataSource redis, CheckSchedule schedule, JobJson json, Meters meters,
+            GatewayConfig config) {
+        this.meters = meters;
         this.redis = redis;
         this.hashes = redis.hash(String.class);
         this.streams = redis.stream(String.class);
@@ -173,7 +177,13 @@ class JobStore {
                 guard == null ? "" : guard.provider(),
                 guard == null || guard.externalId() == null ? "" : guard.externalId(),
                 guard == null || guard.tokenHash() == null ? "" : guard.tokenHash());
-        return run(TRANSITION, keys, args).map(reply -> transitionResult(jobId, reply))
+        return run(TRANSITION, keys, args).map(reply -> {
+            TransitionResult result = transitionResult(jobId, reply);
+            if (result.applied() && reply.size() > 6) {
+                observe(reply, result, change.via());
+            }
+            return result;
+        })
                 .call(result -> {
                     if (!result.applied() || !result.status().isTerminal()) {
                         return Uni.createFrom().voidItem();
@@ -203,6 +213,14 @@ class JobStore {
                 Timestamps.now().toString(), TimelineEvent.OUTPUT_COPY_FAILED.wireName(), json.write(event), ttlMs,
                 maxTimeline, channel, jobId))
                 .map(reply -> "recorded".equals(reply.get(0).toString()) ? reply.get(1).toInteger() : 0);
+    }
+
+    /** Counts a job that started or ended; the script adds its provider, creation time and former status. */
+    private void observe(Response reply, TransitionResult result, Via via) {
+        String created = reply.get(5).toString();
+        meters.transitioned(reply.get(4).toString(), reply.get(6).toString(), result.status().wireName(),
+                via.completedVia() == null ? via.wireName() : via.completedVia(),
+                created.isEmpty() ? null : Instant.parse(created));
     }
 
     /** The sweeper's list is cleaned up by the sweeper too, so failing to shorten it must not fail the change. */

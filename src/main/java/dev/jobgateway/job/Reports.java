@@ -179,7 +179,8 @@ public class Reports {
             event.put("webhook_id", webhook.webhookId())
                     .put("sender_timestamp", webhook.senderTimestamp())
                     .put("authenticated_by", webhook.authenticatedBy())
-                    .put("status", report.upstreamStatus());
+                    .put("status", report.upstreamStatus())
+                    .put("job_status", report.status() == null ? null : report.status().wireName());
             putProgress(event, report);
             if (webhook.deliveryLagMs() != null) {
                 event.put("delivery_lag_ms", webhook.deliveryLagMs());
@@ -195,6 +196,31 @@ public class Reports {
         putProgress(event, report);
         return new Transition(report.status(), report.progress(), report.outputJson(), error, Via.POLL,
                 TimelineEvent.UPSTREAM_CHECKED.wireName(), event, null, report.queuePosition());
+    }
+
+    /**
+     * Applies again what the {@code webhook_received} entry {@code entry} of the job reported: its status, progress and
+     * queue position (the timeline keeps no output, so a {@code succeeded} report is not replayed: a reconcile asks the
+     * AI server for it). The replay has its own dedupe id per entry, so replaying an entry twice changes the job once.
+     */
+    public Uni<TransitionResult> replayWebhook(String jobId, TimelineEntry entry, String by) {
+        com.fasterxml.jackson.databind.JsonNode data = entry.details();
+        JobStatus target = JobStatus.fromWire(data.path("job_status").asText("")).orElseThrow();
+        Double progress = data.hasNonNull("progress") ? data.get("progress").asDouble() : null;
+        Integer queuePosition = data.hasNonNull("queue_position") ? data.get("queue_position").asInt() : null;
+        Job.JobError error = target == JobStatus.FAILED
+                ? Job.JobError.fromAiServer(null, "Replayed by an operator from timeline entry " + entry.id() + ".")
+                : null;
+        ObjectNode event = json.object()
+                .put("action", "replay_webhook")
+                .put("by", by)
+                .put("replayed_entry", entry.id())
+                .put("webhook_id", data.path("webhook_id").asText(null))
+                .put("status", data.path("status").asText(null));
+        String dedupe = "replay:" + entry.id();
+        JobLogContext.set(jobId);
+        return store.transition(jobId, new Transition(target, progress, null, error, Via.WEBHOOK,
+                TimelineEvent.OPERATOR_ACTION.wireName(), event, dedupe, queuePosition));
     }
 
     private static void putProgress(ObjectNode event, Report report) {

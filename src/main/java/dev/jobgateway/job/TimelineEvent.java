@@ -16,7 +16,9 @@ public enum TimelineEvent {
     OUTPUTS_STORED,
     OUTPUT_SOURCE_EXPIRED,
     OUTPUT_COPY_FAILED,
-    OUTPUT_STORAGE_FAILED;
+    OUTPUT_STORAGE_FAILED,
+    /** An operator's action on the job (reconcile, webhook replay), with who did it. */
+    OPERATOR_ACTION;
 
     public String wireName() {
         return name().toLowerCase(Locale.ROOT);

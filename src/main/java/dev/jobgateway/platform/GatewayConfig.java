@@ -49,6 +49,12 @@ public interface GatewayConfig {
     /** {@code Idempotency-Key} on {@code POST /jobs}. */
     Idempotency idempotency();
 
+    /** The operator actions ({@code /internal/ops/...}). */
+    Operator operator();
+
+    /** Delivery metrics beyond {@code /q/metrics}: CloudWatch EMF lines, the per-minute delivery counts. */
+    Metrics metrics();
+
     /** AI-server providers. */
     Providers providers();
 
@@ -174,6 +180,39 @@ public interface GatewayConfig {
          * schedule, invoking the function directly, reaches it, and no key is asked.
          */
         Optional<String> key();
+    }
+
+    interface Operator {
+        /**
+         * Bearer key the operator actions ({@code /internal/ops/...}: reconcile, replay, overdue, delivery report)
+         * require on every runtime ({@code GATEWAY_OPERATOR_KEY}); without one they refuse every call. Not an API key:
+         * on Lambda the routes have no API Gateway route either, only a direct invoke of the function reaches them.
+         */
+        Optional<String> key();
+    }
+
+    interface Metrics {
+        /**
+         * Record the gateway's delivery meters ({@code /q/metrics}, EMF, the delivery report's counts). Off, the meters
+         * stay registered at zero: the benchmark's comparison instance runs so.
+         */
+        @WithDefault("true")
+        boolean enabled();
+
+        /**
+         * Emit the delivery meters as CloudWatch Embedded Metric Format lines on stdout, one batch per invocation:
+         * {@code auto} on Lambda only, {@code on}, {@code off}.
+         */
+        @WithDefault("auto")
+        String emf();
+
+        /** The CloudWatch namespace of the EMF metrics. */
+        @WithDefault("JobGateway")
+        String emfNamespace();
+
+        /** How long the per-minute delivery counts behind the operator's delivery report are kept in Redis. */
+        @WithDefault("8d")
+        Duration deliveryStatsRetention();
     }
 
     interface Webhooks {

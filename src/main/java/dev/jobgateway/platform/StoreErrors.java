@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.concurrent.TimeoutException;
 import java.util.regex.Pattern;
 
+import dev.jobgateway.metrics.Meters;
+import dev.jobgateway.metrics.Meters.StoreFailure;
 import io.smallrye.mutiny.Uni;
 
 /** Tells "Redis is down or slow" (retry later) apart from every other failure. */
@@ -72,6 +74,15 @@ public final class StoreErrors {
         return call.onFailure(StoreErrors::wasNeverSent).retry().atMost(2)
                 .ifNoItem().after(timeout)
                 .failWith(() -> new TimeoutException("Redis did not answer within " + timeout.toMillis() + " ms"))
+                .onFailure(StoreErrors::isUnavailable).invoke(StoreErrors::observe)
                 .onFailure(StoreErrors::isUnavailable).transform(StoreUnavailableException::new);
+    }
+
+    /** Counts an outage once: a failure an inner guard already turned into a 503 was counted there. */
+    private static void observe(Throwable failure) {
+        Meters meters = Meters.current();
+        if (meters != null && !(failure instanceof StoreUnavailableException)) {
+            meters.storeFailure(failure instanceof TimeoutException ? StoreFailure.TIMEOUT : StoreFailure.OUTAGE);
+        }
     }
 }

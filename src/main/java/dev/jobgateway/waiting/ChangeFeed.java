@@ -11,6 +11,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import dev.jobgateway.metrics.Meters;
 import dev.jobgateway.platform.GatewayConfig;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.redis.client.Command;
@@ -42,6 +43,7 @@ public class ChangeFeed {
     private final SubscriberOptions options;
     private final String channel;
     private final WaiterRegistry registry;
+    private final Meters meters;
     private final long configuredPingIntervalMs;
     private final long answerTimeoutMs;
     private volatile long pingIntervalMs;
@@ -62,7 +64,9 @@ public class ChangeFeed {
     private volatile boolean subscribed;
     private volatile long heardNanos;
 
-    ChangeFeed(Vertx vertx, SubscriberOptions options, GatewayConfig config, WaiterRegistry registry) {
+    ChangeFeed(Vertx vertx, SubscriberOptions options, GatewayConfig config, WaiterRegistry registry,
+            Meters meters) {
+        this.meters = meters;
         this.vertx = vertx;
         this.options = options;
         this.channel = config.jobs().changesChannel();
@@ -186,6 +190,7 @@ public class ChangeFeed {
         }
         int waiting = registry.size();
         if (again) {
+            meters.feedResubscribed();
             LOG.infof("Change feed subscribed again to %s on %s; %d waiter(s) re-read", channel, redacted(on), waiting);
         } else {
             LOG.debugf("Change feed subscribed to %s on %s", channel, redacted(on));

@@ -16,6 +16,8 @@ final class Waiter {
     final Set<String> keys;
     final AtomicBoolean removed = new AtomicBoolean();
     private CompletableFuture<Void> signal = new CompletableFuture<>();
+    /** When the last notice came (System.nanoTime), 0 before any: the wake-up meter's start. */
+    private volatile long wokenAt;
 
     Waiter(Set<String> keys) {
         this.keys = keys;
@@ -31,6 +33,11 @@ final class Waiter {
     }
 
     synchronized void wake() {
+        wokenAt = System.nanoTime();
         signal.complete(null);
+    }
+
+    long wokenAt() {
+        return wokenAt;
     }
 }

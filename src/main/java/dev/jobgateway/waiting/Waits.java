@@ -9,6 +9,8 @@ import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.jobgateway.metrics.Meters;
+import dev.jobgateway.metrics.Meters.WaitResult;
 import dev.jobgateway.platform.GatewayConfig;
 import io.smallrye.mutiny.Uni;
 
@@ -31,8 +33,10 @@ public class Waits {
     private final WaiterRegistry registry;
     private final Duration reread;
     private final Duration feedDownReread;
+    private final Meters meters;
 
-    Waits(ChangeFeed feed, WaiterRegistry registry, GatewayConfig config) {
+    Waits(ChangeFeed feed, WaiterRegistry registry, Meters meters, GatewayConfig config) {
+        this.meters = meters;
         this.feed = feed;
         this.registry = registry;
         this.reread = config.waits().safetyReread();
@@ -45,16 +49,17 @@ public class Waits {
      * @param keys the job ids whose changes should trigger a re-read
      */
     public <T> Uni<T> until(Set<String> keys, Duration wait, Supplier<Uni<T>> read, Predicate<T> done) {
-        return until(keys, wait, read, done, value -> Optional.empty());
+        return until(keys, wait, read, done, done, value -> Optional.empty());
     }
 
     /**
-     * As {@link #until(Set, Duration, Supplier, Predicate)}, re-reading sooner when {@code readAgainWithin} says so
-     * for the value just read: for a job whose AI server sends no webhooks, the re-read is what polls it, so the wait
-     * must come back by the time the next poll is due.
+     * As {@link #until(Set, Duration, Supplier, Predicate)}. {@code terminal} tells the meter a wait that ended because
+     * what it read is final from one that ended on a change. The wait re-reads sooner when {@code readAgainWithin}
+     * says so for the value just read: for a job whose AI server sends no webhooks, the re-read is what polls it, so
+     * the wait must come back by the time the next poll is due.
      */
     public <T> Uni<T> until(Set<String> keys, Duration wait, Supplier<Uni<T>> read, Predicate<T> done,
-            Function<T, Optional<Duration>> readAgainWithin) {
+            Predicate<T> terminal, Function<T, Optional<Duration>> readAgainWithin) {
         if (wait.isZero() || wait.isNegative()) {
             return read.get();
         }
@@ -64,9 +69,24 @@ public class Waits {
             // wakes every waiter once it (re)subscribes, which covers notices sent before it was live.
             Waiter waiter = registry.register(keys);
             feed.open();
-            return readUntil(waiter, deadline, read, done, readAgainWithin)
+            boolean[] satisfied = new boolean[1];
+            return readUntil(waiter, deadline, read, value -> satisfied[0] = done.test(value),
+                    readAgainWithin)
+                    .invoke(value -> observe(waiter, satisfied[0], satisfied[0] && terminal.test(value)))
+                    .onCancellation().invoke(() -> meters.waitEnded(WaitResult.CLIENT_GONE))
                     .onTermination().invoke(() -> registry.remove(waiter));
         });
+    }
+
+    private void observe(Waiter waiter, boolean done, boolean terminal) {
+        if (!meters.enabled()) {
+            return;
+        }
+        meters.waitEnded(!done ? WaitResult.TIMEOUT : terminal ? WaitResult.TERMINAL : WaitResult.CHANGED);
+        long wokenAt = waiter.wokenAt();
+        if (done && wokenAt != 0) {
+            meters.wakeup(System.nanoTime() - wokenAt);
+        }
     }
 
     private <T> Uni<T> readUntil(Waiter waiter, long deadline, Supplier<Uni<T>> read, Predicate<T> done,

@@ -7,6 +7,8 @@ import dev.jobgateway.job.Arrival;
 import dev.jobgateway.job.Reports;
 import dev.jobgateway.job.TransitionResult;
 import dev.jobgateway.job.WebhookGuard;
+import dev.jobgateway.metrics.Meters;
+import dev.jobgateway.metrics.Meters.WebhookResult;
 import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
@@ -32,11 +34,13 @@ public class WebhookService {
 
     private final Reports reports;
     private final ProviderRegistry providers;
+    private final Meters meters;
     private final int maxBodyBytes;
 
-    WebhookService(Reports reports, ProviderRegistry providers, GatewayConfig config) {
+    WebhookService(Reports reports, ProviderRegistry providers, Meters meters, GatewayConfig config) {
         this.reports = reports;
         this.providers = providers;
+        this.meters = meters;
         this.maxBodyBytes = config.limits().maxBodyBytes();
     }
 
@@ -47,8 +51,23 @@ public class WebhookService {
         try {
             provider = providers.forWebhook(providerName);
         } catch (ApiException unknown) {
-            return fail(unknown);
+            return fail(unknown); // not counted: the provider tag would be whatever the caller put in the URL
         }
+        String name = provider.name();
+        Long[] lagMs = new Long[1];
+        return receive(provider, pathJobId, token, headers, body, lagMs)
+                .invoke(outcome -> meters.webhook(name, result(outcome), lagMs[0]))
+                .onFailure(ApiException.class).invoke(e -> {
+                    WebhookResult result = result((ApiException) e);
+                    if (result != null) {
+                        meters.webhook(name, result, null);
+                    }
+                });
+    }
+
+    /** {@code lagMs} receives the delivery lag once the webhook is authenticated. */
+    private Uni<WebhookOutcome> receive(Provider provider, String pathJobId, String token, HttpHeaders headers,
+            byte[] body, Long[] lagMs) {
         if (body != null && body.length > maxBodyBytes) {
             return fail(ProblemType.BODY_TOO_LARGE.with("Webhook bodies are limited to " + maxBodyBytes + " bytes."));
         }
@@ -58,6 +77,7 @@ public class WebhookService {
         WebhookRequest request = new WebhookRequest(pathJobId, token, headers::getHeaderString,
                 body == null ? new byte[0] : body, Timestamps.now());
         return provider.authenticate(request).chain(arrival -> {
+            lagMs[0] = arrival.deliveryLagMs();
             InboundWebhook webhook = provider.read(request);
             if (!webhook.report().hasValidProgress()) {
                 return fail(ProblemType.INVALID_PROGRESS.with("progress must be between 0 and 1."));
@@ -107,6 +127,39 @@ public class WebhookService {
                         ? WebhookOutcome.parked("No job is mapped to this AI-server job id yet; the webhook is kept "
                                 + "for " + reports.parkedFor().toMinutes() + " min and applied when it is.")
                         : outcome(result));
+    }
+
+    /** What the state machine's answer means for the webhook meter. */
+    static WebhookResult result(WebhookOutcome outcome) {
+        if (outcome.isParked()) {
+            return WebhookResult.PARKED;
+        }
+        String reason = outcome.reason();
+        if ("applied".equals(outcome.outcome()) || reason == null) {
+            return WebhookResult.APPLIED;
+        }
+        if (reason.startsWith("duplicate") || reason.startsWith("no change")) {
+            return WebhookResult.DUPLICATE;
+        }
+        if (reason.startsWith("job already")) {
+            return WebhookResult.LATE;
+        }
+        if (reason.startsWith("unknown status")) {
+            return WebhookResult.MALFORMED;
+        }
+        return WebhookResult.OUT_OF_ORDER; // moving backwards, stale progress
+    }
+
+    /** A refused webhook, by why; null for what says nothing about the sender (e.g. Redis down). */
+    static WebhookResult result(ApiException refused) {
+        return switch (refused.problem()) {
+            case INVALID_WEBHOOK_SIGNATURE -> WebhookResult.BAD_SIGNATURE;
+            case JOB_NOT_FOUND -> WebhookResult.UNKNOWN_JOB;
+            case INVALID_JSON, INVALID_REQUEST, UNKNOWN_STATUS, INVALID_PROGRESS, EXTERNAL_ID_MISMATCH, BODY_TOO_LARGE,
+                    UNSUPPORTED_MEDIA_TYPE ->
+                WebhookResult.MALFORMED;
+            default -> null;
+        };
     }
 
     private static WebhookOutcome outcome(TransitionResult result) {

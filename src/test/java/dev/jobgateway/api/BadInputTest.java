@@ -231,6 +231,32 @@ class BadInputTest {
                 .header("Authorization", "Bearer dev-key").post("/internal/sweep"), 401, "invalid-api-key",
                 "Invalid API key");
 
+        // Operator actions (/internal/ops): the operator key only, on every runtime
+        Function<String, RequestSpecification> operator = key -> given().header("Authorization", "Bearer " + key);
+        add(cases, "reconcile without a key", f -> given().post("/internal/ops/jobs/" + f.jobId() + "/reconcile"),
+                401, "invalid-api-key", "Invalid API key");
+        add(cases, "reconcile with an API key instead of the operator key", f -> operator.apply("dev-key")
+                .post("/internal/ops/jobs/" + f.jobId() + "/reconcile"), 401, "invalid-api-key", "Invalid API key");
+        add(cases, "replay with the sweeper key instead of the operator key", f -> operator.apply("dev-sweep-key")
+                .post("/internal/ops/jobs/" + f.jobId() + "/replay/1-0"), 401, "invalid-api-key", "Invalid API key");
+        add(cases, "overdue list without a key", f -> given().get("/internal/ops/overdue"), 401, "invalid-api-key",
+                "Invalid API key");
+        add(cases, "delivery report with a wrong key", f -> operator.apply("not-the-operator-key")
+                .get("/internal/ops/delivery"), 401, "invalid-api-key", "Invalid API key");
+        add(cases, "reconcile of an unknown job", f -> operator.apply("dev-operator-key")
+                .post("/internal/ops/jobs/" + UNKNOWN_JOB + "/reconcile"), 404, "job-not-found", "Job not found");
+        add(cases, "replay of an entry id that is no entry id", f -> operator.apply("dev-operator-key")
+                .post("/internal/ops/jobs/" + f.jobId() + "/replay/latest"), 422, "invalid-request",
+                "Invalid request");
+        add(cases, "replay of an entry the timeline does not have", f -> operator.apply("dev-operator-key")
+                .post("/internal/ops/jobs/" + f.jobId() + "/replay/1-0"), 404, "not-found", "Not found");
+        add(cases, "operator name with spaces", f -> operator.apply("dev-operator-key").header("X-Operator", "a b")
+                .post("/internal/ops/jobs/" + f.jobId() + "/reconcile"), 422, "invalid-request", "Invalid request");
+        add(cases, "overdue list with a limit of 0", f -> operator.apply("dev-operator-key")
+                .get("/internal/ops/overdue?limit=0"), 400, "invalid-page", "Invalid page");
+        add(cases, "delivery report over more than a day", f -> operator.apply("dev-operator-key")
+                .get("/internal/ops/delivery?window=48h"), 422, "invalid-request", "Invalid request");
+
         // Reads: waits and batches
         add(cases, "negative wait", f -> given().get("/jobs/" + f.jobId() + "?wait=-1"), 400, "invalid-wait",
                 "Invalid wait");
@@ -604,6 +630,9 @@ class BadInputTest {
         List<String> mine = fixture.jobIds().stream().map(id -> "jobgw:job:{" + id + "}").toList();
         Map<String, String> state = RedisKeys.snapshot(redis);
         state.keySet().removeIf(key -> key.startsWith("jobgw:job:{") && mine.stream().noneMatch(key::startsWith));
+        // The per-minute delivery counts move with every other test's jobs; a refused request never writes them
+        // (MetricsTest).
+        state.keySet().removeIf(key -> key.startsWith("jobgw:stats:"));
         return state;
     }
 }

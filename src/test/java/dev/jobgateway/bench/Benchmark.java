@@ -58,6 +58,9 @@ public final class Benchmark {
                 String id = new StatusReadsScenario(client, a, wrk, redis, results).run();
                 new PeerScenario(a, wrk, results, work, processes.redisPort()).run(id);
                 new WebhookIngestScenario(client, a, b, wrk, results, work).run();
+                try (GatewayProcess withoutMetrics = MetricsCostScenario.startWithoutMetrics(processes)) {
+                    new MetricsCostScenario(client, b, withoutMetrics, wrk, results, work).run();
+                }
                 new ConcurrentWaitsScenario(client, a, b, redis, results).run();
                 new ComfyUiPollingScenario(client, a, b, processes.ai(), results).run();
             }

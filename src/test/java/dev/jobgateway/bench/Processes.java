@@ -55,7 +55,15 @@ final class Processes implements AutoCloseable {
 
     /** One gateway on {@code port}, logging to {@code work/<log>}; the caller waits for it to be ready. */
     GatewayProcess startGateway(int port, int webhookPort, String log) throws Exception {
-        return GatewayProcess.start(jar, port, env(webhookPort), work.resolve(log), List.of("-Xmx512m"));
+        return startGateway(port, webhookPort, log, Map.of());
+    }
+
+    /** As {@link #startGateway(int, int, String)}, with settings of its own on top. */
+    GatewayProcess startGateway(int port, int webhookPort, String log, Map<String, String> settings)
+            throws Exception {
+        Map<String, String> env = env(webhookPort);
+        env.putAll(settings);
+        return GatewayProcess.start(jar, port, env, work.resolve(log), List.of("-Xmx512m"));
     }
 
     private Map<String, String> env(int webhookPort) {

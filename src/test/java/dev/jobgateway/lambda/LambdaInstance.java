@@ -100,6 +100,10 @@ final class LambdaInstance implements AutoCloseable {
         return name;
     }
 
+    long pid() {
+        return process.pid();
+    }
+
     long startedNanos() {
         return startedNanos;
     }

@@ -269,6 +269,30 @@ class LambdaRuntimeContractIT {
     }
 
     @Test
+    @Order(8)
+    void theMetersGoOutAsEmbeddedMetricFormatLinesInTheFunctionsLog() {
+        List<JsonNode> emf = new ArrayList<>();
+        for (LambdaInstance instance : instances) {
+            for (String line : instance.logText().split("\n")) {
+                if (line.startsWith("{\"_aws\"")) {
+                    emf.add(parse(line));
+                }
+            }
+        }
+        assertThat(emf).as("EMF lines written by the invocations").isNotEmpty();
+        assertThat(emf).allSatisfy(line -> {
+            assertThat(line.path("_aws").path("Timestamp").isIntegralNumber()).isTrue();
+            assertThat(line.path("_aws").path("CloudWatchMetrics").get(0).path("Namespace").asText())
+                    .isEqualTo("JobGateway");
+        });
+        assertThat(emf).anySatisfy(line -> {
+            assertThat(line.path("result").asText()).isEqualTo("bad_signature");
+            assertThat(line.path("WebhooksReceived").asDouble()).isGreaterThanOrEqualTo(1);
+        });
+        assertThat(emf).anySatisfy(line -> assertThat(line.path("outcome").asText()).isEqualTo("handed_off"));
+    }
+
+    @Test
     @Order(9)
     void afterAFreezeThatOutlivedItsRedisConnectionsTheNextRequestStillSucceeds() throws Exception {
         String id = submit(Map.of("duration_ms", 60_000, "webhook", "drop")).json().path("id").asText();

@@ -32,6 +32,7 @@ class NativeReadinessTest {
     /** Records that never cross the wire as JSON: internal values, not DTOs. */
     private static final Set<String> INTERNAL_RECORDS = Set.of(
             "dev.jobgateway.api.Cancellation",
+            "dev.jobgateway.job.CheckSchedule$Due",
             "dev.jobgateway.api.HeldVersions",
             "dev.jobgateway.api.SubmitRequests$SubmitRequest",
             "dev.jobgateway.api.TimelinePage",

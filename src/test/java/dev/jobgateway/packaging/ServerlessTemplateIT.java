@@ -46,7 +46,7 @@ class ServerlessTemplateIT {
     /** Environment variables that are allowed to carry a literal value: none of them is a secret or an address. */
     private static final Set<String> LITERAL_ENV = Set.of("GATEWAY_CONFIG_REVISION", "DISABLE_SIGNAL_HANDLERS",
             "GATEWAY_PROVIDERS_DEFAULT", "GATEWAY_OUTPUTS_BUCKET", "GATEWAY_OUTPUTS_PREFIX", "GATEWAY_OUTPUTS_ENABLED",
-            "GATEWAY_OUTPUTS_COPY_AFTER_CHANGE", "GATEWAY_OUTPUTS_FILE_TIMEOUT");
+            "GATEWAY_OUTPUTS_COPY_AFTER_CHANGE", "GATEWAY_OUTPUTS_FILE_TIMEOUT", "GATEWAY_METRICS_EMF_NAMESPACE");
     private static final Set<String> GENERIC_ENV = Set.of("GATEWAY_PROVIDERS_GENERIC_URL",
             "GATEWAY_PROVIDERS_GENERIC_WEBHOOK_SECRETS");
     private static final Set<String> REPLICATE_AND_FAL_ENV = Set.of("GATEWAY_PROVIDERS_REPLICATE_API_TOKEN",
@@ -71,7 +71,8 @@ class ServerlessTemplateIT {
         nativeTemplate = serverless.render(target.resolve("serverless/native"), Map.of());
         jvmInVpcTemplate = serverless.render(target.resolve("serverless/jvm-vpc"), Map.of("runtime", "jvm",
                 "network", "vpc", "vpcSubnetIds", "subnet-0a1,subnet-0b2", "vpcSecurityGroupIds", "sg-0c3",
-                "replicate", "true", "fal", "true", "comfyui", "true", "outputsBucket", "acme-images"));
+                "replicate", "true", "fal", "true", "comfyui", "true", "outputsBucket", "acme-images",
+                "missingWebhookRatioPercent", "35", "alarmTopicArn", "arn:aws:sns:us-east-1:000000000000:gateway-ops"));
     }
 
     @Test
@@ -180,7 +181,7 @@ class ServerlessTemplateIT {
             for (Map.Entry<String, JsonNode> function : functions(template).entrySet()) {
                 JsonNode env = function.getValue().path("Environment").path("Variables");
                 Set<String> expected = new TreeSet<>(Set.of("REDIS_URL", "GATEWAY_API_KEYS",
-                        "GATEWAY_READ_TOKENS_KEYS"));
+                        "GATEWAY_READ_TOKENS_KEYS", "GATEWAY_OPERATOR_KEY"));
                 expected.addAll(GENERIC_ENV);
                 if (template == jvmInVpcTemplate) {
                     expected.addAll(REPLICATE_AND_FAL_ENV);
@@ -294,6 +295,55 @@ class ServerlessTemplateIT {
                     "s3:AbortMultipartUpload").doesNotContain("s3:*", "s3:DeleteObject", "s3:ListBucket");
             assertThat(statement.path("Resource").toString()).contains("arn:aws:s3:::acme-images/outputs/*");
         });
+    }
+
+    @Test
+    void rendersTheAlarmsOfOperationsPerProviderSwitchedOnWithTheirThresholds() {
+        Map<String, JsonNode> alarms = alarms(nativeTemplate);
+        assertThat(alarms.keySet()).containsExactlyInAnyOrder("missing-webhook-ratio-generic",
+                "bad-signatures-generic", "upstream-unreachable-generic", "sweeper-backlog", "redis-failures");
+        assertThat(alarms(jvmInVpcTemplate)).hasSize(3 * 3 + 1 + 2).containsKeys("missing-webhook-ratio-fal",
+                "missing-webhook-ratio-replicate", "bad-signatures-replicate", "upstream-unreachable-fal",
+                "upstream-unreachable-comfyui").doesNotContainKeys("missing-webhook-ratio-comfyui",
+                        "bad-signatures-comfyui");
+
+        JsonNode ratio = alarms.get("missing-webhook-ratio-generic");
+        assertThat(ratio.path("Threshold").asDouble()).isEqualTo(20);
+        assertThat(ratio.path("TreatMissingData").asText()).isEqualTo("notBreaching");
+        assertThat(ratio.path("AlarmActions").isMissingNode()).as("no topic by default").isTrue();
+        JsonNode math = ratio.path("Metrics");
+        assertThat(math.toString()).contains("\"MetricName\":\"JobsCompleted\"", "\"Value\":\"poll\"",
+                "\"Value\":\"webhook\"", "\"Value\":\"generic\"");
+        assertThat(math.findValuesAsText("Expression")).singleElement().asString().contains("100 * FILL(polled, 0)");
+        JsonNode tuned = alarms(jvmInVpcTemplate).get("missing-webhook-ratio-fal");
+        assertThat(tuned.path("Threshold").asDouble()).as("the param sets the threshold").isEqualTo(35);
+        assertThat(tuned.path("AlarmActions").toString()).contains("arn:aws:sns:us-east-1:000000000000:gateway-ops");
+
+        // Every alarm reads the namespace the functions write their EMF lines to, and only metrics the gateway emits.
+        Set<String> emitted = new TreeSet<>();
+        for (dev.jobgateway.metrics.Meter meter : dev.jobgateway.metrics.Meter.values()) {
+            if (meter.emfName() != null) {
+                emitted.add(meter.emfName());
+            }
+        }
+        for (JsonNode function : functions(nativeTemplate).values()) {
+            assertThat(function.path("Environment").path("Variables").path("GATEWAY_METRICS_EMF_NAMESPACE").asText())
+                    .isEqualTo("JobGateway/ci");
+        }
+        for (JsonNode alarm : alarms.values()) {
+            for (JsonNode stat : alarm.path("Metrics").findValues("Metric")) {
+                assertThat(stat.path("Namespace").asText()).isEqualTo("JobGateway/ci");
+                assertThat(emitted).contains(stat.path("MetricName").asText());
+            }
+        }
+    }
+
+    /** Alarms by name without the service and stage prefix. */
+    private static Map<String, JsonNode> alarms(JsonNode template) {
+        Map<String, JsonNode> byName = new TreeMap<>();
+        resources(template, "AWS::CloudWatch::Alarm").values().forEach(alarm -> byName.put(alarm.path("Properties")
+                .path("AlarmName").asText().replaceFirst("^job-gateway-ci-", ""), alarm.path("Properties")));
+        return byName;
     }
 
     // --- reading the template -----------------------------------------------------------------------------------
