@@ -37,7 +37,7 @@ public record Job(
 
     /**
      * Why a job failed, and who said so: {@code ai_server}, {@code submit}, {@code timeout},
-     * {@code upstream_unreachable}.
+     * {@code upstream_unreachable}, {@code upstream_lost} (the AI server no longer knows the job).
      */
     @RegisterForReflection
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

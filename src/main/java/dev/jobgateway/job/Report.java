@@ -11,9 +11,23 @@ package dev.jobgateway.job;
  * @param errorMessage the provider's error message for a failed job, or null
  * @param errorCode the {@code error.code} of a failed job, or null for {@code generation_failed}
  * @param queuePosition the job's place in the provider's queue while it waits there (0 = next), or null
+ * @param errorSource the {@code error.source} of a failed job, or null for {@code ai_server}; e.g.
+ *        {@link #SOURCE_UPSTREAM_LOST} when the AI server no longer knows the job (its result expired)
  */
 public record Report(JobStatus status, String upstreamStatus, Double progress, String outputJson,
-        String errorMessage, String errorCode, Integer queuePosition) {
+        String errorMessage, String errorCode, Integer queuePosition, String errorSource) {
+
+    /**
+     * {@code error.source} of a job the AI server no longer knows (its results were removed, or it lost them): the
+     * gateway cannot learn how it ended, so it fails rather than stay unfinished.
+     */
+    public static final String SOURCE_UPSTREAM_LOST = "upstream_lost";
+
+    /** A report whose failure, if any, is the AI server's own. */
+    public Report(JobStatus status, String upstreamStatus, Double progress, String outputJson, String errorMessage,
+            String errorCode, Integer queuePosition) {
+        this(status, upstreamStatus, progress, outputJson, errorMessage, errorCode, queuePosition, null);
+    }
 
     /** A report with neither an error code of its own nor a queue position. */
     public Report(JobStatus status, String upstreamStatus, Double progress, String outputJson, String errorMessage) {
@@ -27,6 +41,7 @@ public record Report(JobStatus status, String upstreamStatus, Double progress, S
 
     /** The same report without its progress. */
     Report withoutProgress() {
-        return new Report(status, upstreamStatus, null, outputJson, errorMessage, errorCode, queuePosition);
+        return new Report(status, upstreamStatus, null, outputJson, errorMessage, errorCode, queuePosition,
+                errorSource);
     }
 }

@@ -6,6 +6,8 @@ import java.security.MessageDigest;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.HttpHeaders;
 
+import org.jboss.logging.Logger;
+
 import dev.jobgateway.job.Arrival;
 import dev.jobgateway.job.JobRecords;
 import dev.jobgateway.job.Reports;
@@ -15,9 +17,12 @@ import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
 import dev.jobgateway.platform.ProblemType;
+import dev.jobgateway.platform.RejectionLog;
 import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.providers.InboundWebhook;
 import dev.jobgateway.providers.Provider;
+import dev.jobgateway.providers.ProviderCallException;
+import dev.jobgateway.providers.ProviderJob;
 import dev.jobgateway.providers.ProviderRegistry;
 import dev.jobgateway.providers.WebhookRejections;
 import dev.jobgateway.providers.WebhookRequest;
@@ -33,6 +38,10 @@ import io.smallrye.mutiny.Uni;
 @Startup
 @ApplicationScoped
 public class WebhookService {
+
+    private static final Logger LOG = Logger.getLogger(WebhookService.class);
+    /** RunPod retries a webhook 10 s later; asking sooner would find the same outage. */
+    private static final String CONFIRM_RETRY_AFTER_SECONDS = "10";
 
     private final JobRecords jobs;
     private final Reports reports;
@@ -55,8 +64,10 @@ public class WebhookService {
         } catch (ApiException unknown) {
             return fail(unknown);
         }
-        if (body != null && body.length > maxBodyBytes) {
-            return fail(ProblemType.BODY_TOO_LARGE.with("Webhook bodies are limited to " + maxBodyBytes + " bytes."));
+        int limit = provider.maxWebhookBodyBytes(maxBodyBytes);
+        if (body != null && body.length > limit) {
+            return fail(ProblemType.BODY_TOO_LARGE.with("Webhook bodies for " + provider.name() + " are limited to "
+                    + limit + " bytes."));
         }
         if (pathJobId != null && !Ids.isJobId(pathJobId)) {
             return fail(ApiException.jobNotFound(pathJobId));
@@ -91,8 +102,43 @@ public class WebhookService {
                 return fail(ProblemType.EXTERNAL_ID_MISMATCH.with(
                         "The webhook names another " + provider.name() + " job than the job in the URL."));
             }
+            if (needsConfirmation(provider, stored, webhook, arrival)) {
+                return confirmed(provider, stored, arrival);
+            }
             return reports.apply(jobId, webhook.report(), arrival).map(WebhookService::outcome);
         });
+    }
+
+    /**
+     * A terminal report that only the per-job token vouches for, from a provider that wants those confirmed, for a
+     * job still open (a redelivery to an ended job changes nothing, so it costs no call).
+     */
+    private static boolean needsConfirmation(Provider provider, StoredJob stored, InboundWebhook webhook,
+            Arrival.Webhook arrival) {
+        return provider.confirmsTerminalWebhooks() && arrival.authenticatedBy().equals(Arrival.Webhook.BY_TOKEN)
+                && webhook.report().status().isTerminal() && !stored.status().isTerminal()
+                && stored.externalId() != null;
+    }
+
+    /**
+     * Asks the provider, once, how the job stands and applies that answer instead of the webhook's body: the webhook
+     * is only the news that something happened. No answer (unreachable, its call budget spent) is a 503 with
+     * {@code Retry-After}, so the sender retries; nothing changed, and the fallback checks the job anyway.
+     */
+    private Uni<WebhookOutcome> confirmed(Provider provider, StoredJob stored, Arrival.Webhook arrival) {
+        Arrival.Webhook confirmedArrival = new Arrival.Webhook(arrival.webhookId(), arrival.senderTimestamp(),
+                Arrival.Webhook.BY_TOKEN_CONFIRMED, arrival.deliveryLagMs());
+        return provider.status(new ProviderJob(stored.id(), stored.externalId(), stored.model(),
+                stored.inputJson()))
+                .onFailure(failure -> !(failure instanceof ApiException)).transform(failure -> {
+                    RejectionLog.info(LOG, "webhook-unconfirmed:" + provider.name(), "Terminal webhook for job "
+                            + stored.id() + " not confirmed: " + ProviderCallException.describe(failure));
+                    return ProblemType.WEBHOOK_UNCONFIRMED.with("The report could not be confirmed with "
+                            + provider.name() + " right now; retry later.").withHeader("Retry-After",
+                                    CONFIRM_RETRY_AFTER_SECONDS);
+                })
+                .chain(report -> reports.apply(stored.id(), report, confirmedArrival))
+                .map(WebhookService::outcome);
     }
 
     /** A signed webhook sent to {@code /webhooks/{provider}}: its job is found by the provider's id. */
