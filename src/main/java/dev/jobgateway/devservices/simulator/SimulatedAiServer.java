@@ -51,7 +51,13 @@ public final class SimulatedAiServer implements AutoCloseable {
 
     /** The credentials each dialect checks and signs with. */
     public record Settings(String genericSecret, String replicateSecret, String replicateToken, String falKey,
-            String falUserId) {
+            String falUserId, String runpodKey, String cogWebhookToken) {
+
+        /** No RunPod key of its own ({@code sim-runpod-key}) and a Cog server without {@code WEBHOOK_AUTH_TOKEN}. */
+        public Settings(String genericSecret, String replicateSecret, String replicateToken, String falKey,
+                String falUserId) {
+            this(genericSecret, replicateSecret, replicateToken, falKey, falUserId, "sim-runpod-key", null);
+        }
 
         /** Defaults for every dialect but the generic secret, e.g. for tests that run only the generic protocol. */
         public static Settings generic(String genericSecret) {
@@ -74,10 +80,13 @@ public final class SimulatedAiServer implements AutoCloseable {
     private final AtomicInteger webhooksDelivered = new AtomicInteger();
     private final AtomicInteger deliveryRetries = new AtomicInteger();
     private final AtomicInteger deliveriesGivenUp = new AtomicInteger();
+    private final List<String> attemptLog = new CopyOnWriteArrayList<>();
     private volatile int deliveryAttempts = DELIVERY_ATTEMPTS;
     private final GenericDialect generic;
     private final ReplicateDialect replicate;
     private final FalDialect fal;
+    private final RunPodDialect runpod;
+    private final CogDialect cog;
     private HttpServer server;
     private ExecutorService requests;
     private ScheduledExecutorService timers;
@@ -93,6 +102,8 @@ public final class SimulatedAiServer implements AutoCloseable {
         this.generic = new GenericDialect(this, settings.genericSecret());
         this.replicate = new ReplicateDialect(this, settings.replicateSecret(), settings.replicateToken());
         this.fal = new FalDialect(this, settings.falKey(), settings.falUserId());
+        this.runpod = new RunPodDialect(this, settings.runpodKey());
+        this.cog = new CogDialect(this, settings.cogWebhookToken());
     }
 
     public synchronized void start() {
@@ -115,7 +126,8 @@ public final class SimulatedAiServer implements AutoCloseable {
         server.setExecutor(requests);
         server.createContext("/", this::handle);
         server.start();
-        LOG.infof("Simulated AI server listening on %s (generic at /, Replicate at /replicate, fal at /fal)",
+        LOG.infof("Simulated AI server listening on %s (generic at /, Replicate at /replicate, fal at /fal, RunPod at "
+                + "/runpod, Cog at /cog)",
                 baseUri());
     }
 
@@ -147,6 +159,21 @@ public final class SimulatedAiServer implements AutoCloseable {
     /** Base URL of the fal dialect's queue ({@code gateway.providers.fal.url}). */
     public URI falUri() {
         return URI.create(baseUri() + "/fal");
+    }
+
+    /** Base URL of the RunPod dialect ({@code gateway.providers.runpod.url}). */
+    public URI runpodUri() {
+        return URI.create(baseUri() + "/runpod");
+    }
+
+    /** Base URL of the Cog dialect, a Cog server ({@code gateway.providers.cog.url}). */
+    public URI cogUri() {
+        return URI.create(baseUri() + "/cog");
+    }
+
+    /** The RunPod dialect's quirks (webhook spacing, result retention, the status rate limit) and counters. */
+    public RunPodDialect runpod() {
+        return runpod;
     }
 
     /** Where the fal dialect publishes its webhook keys ({@code gateway.providers.fal.jwks-url}). */
@@ -222,6 +249,11 @@ public final class SimulatedAiServer implements AutoCloseable {
         return deliveriesGivenUp.get();
     }
 
+    /** Delivery attempts of every webhook sent to a URL whose path contains {@code fragment} (e.g. a job id). */
+    public int deliveryAttemptsTo(String fragment) {
+        return (int) attemptLog.stream().filter(path -> path.contains(fragment)).count();
+    }
+
     /** Generations started (submits that created a job, not retries recognised by their Idempotency-Key). */
     public int generations() {
         return generations.get();
@@ -241,6 +273,10 @@ public final class SimulatedAiServer implements AutoCloseable {
                 replicate.handle(exchange, method, path.subList(1, path.size()));
             } else if (!path.isEmpty() && path.get(0).equals("fal")) {
                 fal.handle(exchange, method, path.subList(1, path.size()));
+            } else if (!path.isEmpty() && path.get(0).equals("runpod")) {
+                runpod.handle(exchange, method, path.subList(1, path.size()));
+            } else if (!path.isEmpty() && path.get(0).equals("cog")) {
+                cog.handle(exchange, method, path.subList(1, path.size()));
             } else {
                 generic.handle(exchange, method, path);
             }
@@ -385,6 +421,7 @@ public final class SimulatedAiServer implements AutoCloseable {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(webhook.body()));
         webhook.signer().headers(webhook.messageId(), timestamp, webhook.body()).forEach(request::header);
+        attemptLog.add(webhook.url().getPath());
         return client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
                 .whenComplete((response, failure) -> {
                     boolean retry = failure != null || response.statusCode() >= 500 || response.statusCode() == 429;
@@ -392,9 +429,10 @@ public final class SimulatedAiServer implements AutoCloseable {
                         webhooksDelivered.incrementAndGet();
                         return;
                     }
-                    if (retry && webhook.retried() && attempt < deliveryAttempts && !timers.isShutdown()) {
+                    int attempts = webhook.attempts() > 0 ? webhook.attempts() : deliveryAttempts;
+                    if (retry && webhook.retried() && attempt < attempts && !timers.isShutdown()) {
                         deliveryRetries.incrementAndGet();
-                        long backoff = 250L << Math.min(attempt - 1, 5);
+                        long backoff = webhook.spacingMs() > 0 ? webhook.spacingMs() : 250L << Math.min(attempt - 1, 5);
                         timers.schedule(() -> deliver(webhook, attempt + 1), backoff, TimeUnit.MILLISECONDS);
                         return;
                     }

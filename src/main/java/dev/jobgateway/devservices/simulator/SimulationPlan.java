@@ -19,11 +19,15 @@ import com.fasterxml.jackson.databind.JsonNode;
  * 503), {@code status_progress} (generic: report this progress on status calls, even out of range, as a buggy AI
  * server might), {@code status_delay_ms} (answer status calls that much later), {@code queue_position} (fal: the
  * place in the queue reported while the request waits, default 2) and {@code payload_error} (fal: the result is not
- * JSON, so the webhook carries {@code payload: null} and {@code payload_error}).
+ * JSON, so the webhook carries {@code payload: null} and {@code payload_error}), {@code data_url_bytes} (Cog: the
+ * output is a {@code data:} URL of about that many bytes, as a Cog server without an upload URL sends it, instead of
+ * a file URL). Refused submits ({@code reject_submits}) are 429 with {@code Retry-After} for RunPod and {@code 409}
+ * (every slot busy) for Cog.
  */
 record SimulationPlan(String outcome, long durationMs, String errorMessage, int progressSteps, WebhookMode webhook,
         long webhookDelayMs, int rejectSubmits, long submitDelayMs, int slowSubmits, boolean fixedWebhookUrl,
-        int statusErrors, Double statusProgress, long statusDelayMs, int queuePosition, boolean payloadError) {
+        int statusErrors, Double statusProgress, long statusDelayMs, int queuePosition, boolean payloadError,
+        int dataUrlBytes) {
 
     static final String SUCCEEDED = "succeeded";
     static final String FAILED = "failed";
@@ -77,7 +81,8 @@ record SimulationPlan(String outcome, long durationMs, String errorMessage, int 
         long statusDelay = Math.max(0, Math.min(30_000, simulate.path("status_delay_ms").asLong(0)));
         int queuePosition = Math.max(0, simulate.path("queue_position").asInt(2));
         boolean payloadError = simulate.path("payload_error").asBoolean(false);
+        int dataUrlBytes = Math.max(0, Math.min(64 * 1024 * 1024, simulate.path("data_url_bytes").asInt(0)));
         return new SimulationPlan(outcome, duration, error, steps, mode, delay, reject, submitDelay, slowSubmits,
-                fixedUrl, statusErrors, statusProgress, statusDelay, queuePosition, payloadError);
+                fixedUrl, statusErrors, statusProgress, statusDelay, queuePosition, payloadError, dataUrlBytes);
     }
 }
