@@ -87,6 +87,59 @@ class ProviderFallbackTest {
     }
 
     @Test
+    void cogsLostTerminalWebhookIsRecoveredByReissuingItsIdempotentPut() throws Exception {
+        int generationsBefore = aiServer.generations();
+        String id = ProviderCase.COG.submit(Map.of("webhook", "drop", "duration_ms", 100));
+        Thread.sleep(400);
+
+        JsonPath job = Jobs.get(id);
+
+        // Cog has no GET: the check was the same PUT again, which attached to the prediction and answered its state.
+        assertThat(job.getString("status")).isEqualTo("succeeded");
+        assertThat(job.getString("completed_via")).isEqualTo("poll");
+        assertThat(job.getString("output[0]")).endsWith(".png");
+        assertThat(aiServer.generations() - generationsBefore).isEqualTo(1);
+        assertThat(aiServer.statusCalls(id)).isEqualTo(1);
+        assertThat(Jobs.events(id).getString("events.find { it.type == 'upstream_checked' }.details.upstream_status"))
+                .isEqualTo("succeeded");
+    }
+
+    @Test
+    void aCogOutputOverTheWebhookBodyLimitIsRefusedWith413AndRecoveredByTheRePut() throws Exception {
+        // A data URL of about 6 MB: over Cog's 5 MiB webhook limit, under the 8 MiB a provider's answer may have.
+        String id = ProviderCase.COG.submit(Map.of("duration_ms", 100, "data_url_bytes", 6_000_000));
+
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
+                .until(() -> Jobs.get(id).getString("status").equals("succeeded"));
+
+        JsonPath job = Jobs.get(id);
+        assertThat(job.getString("completed_via")).isEqualTo("poll");
+        assertThat(job.getString("output")).startsWith("data:image/png;base64,").hasSizeGreaterThan(6_000_000);
+        // The small webhooks were taken; the completed one was refused (413, which Cog does not retry).
+        assertThat(Jobs.events(id).getList("events.findAll { it.type == 'webhook_received' }.details.status"))
+                .doesNotContain("succeeded");
+    }
+
+    @Test
+    void aRunPodJobCheckedOnlyAfterItsResultExpiredFailsAsLostNotStuck() throws Exception {
+        aiServer.runpod().retention(Duration.ZERO);
+        try {
+            String id = ProviderCase.RUNPOD.submit(Map.of("webhook", "drop", "duration_ms", 100));
+            Thread.sleep(400);
+
+            JsonPath job = Jobs.get(id);
+
+            assertThat(job.getString("status")).isEqualTo("failed");
+            assertThat(job.getString("error.source")).isEqualTo("upstream_lost");
+            assertThat(job.getString("error.code")).isEqualTo("result_expired");
+            assertThat(job.getString("error.message")).contains("HTTP 404");
+            assertThat(job.getString("completed_via")).isEqualTo("poll");
+        } finally {
+            aiServer.runpod().retention(Duration.ofMinutes(30));
+        }
+    }
+
+    @Test
     void replicatesProgressIsReadFromTheTqdmLinesOfItsLogs() throws Exception {
         // Starts at 1/2 of 4 s with one tqdm line at 50 %; checked after it started.
         String id = ProviderCase.REPLICATE.submit(Map.of("webhook", "drop", "duration_ms", 4_000,

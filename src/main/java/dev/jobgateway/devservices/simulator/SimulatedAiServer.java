@@ -34,8 +34,9 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A simulated AI server for dev mode, tests and benchmarks, speaking three dialects on one port: the generic protocol
- * at {@code /}, Replicate's predictions API under {@code /replicate} and fal's queue API under {@code /fal}, each with
+ * A simulated AI server for dev mode, tests and benchmarks, speaking five dialects on one port: the generic protocol
+ * at {@code /}, Replicate's predictions API under {@code /replicate}, fal's queue API under {@code /fal}, RunPod's
+ * serverless API under {@code /runpod} and a Cog server under {@code /cog}, each with
  * the quirks of the real one (docs/providers.md). Jobs are "generated" on a timer as {@code input.simulate} says
  * ({@link SimulationPlan}, the same knobs for every dialect); webhooks are signed as each provider signs them and
  * redelivered on failure as each provider does. Plain JDK HTTP, no framework, so tests and benchmarks can run it
@@ -217,6 +218,12 @@ public final class SimulatedAiServer implements AutoCloseable {
     public String submitHeader(String externalId, String name) {
         SimJob job = jobs.get(externalId);
         return job == null ? null : job.submitHeaders.get(name.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /** A dialect's fact about a job (e.g. RunPod's {@code execution_timeout_ms}), as text, or null. */
+    public String jobFact(String externalId, String name) {
+        SimJob job = jobs.get(externalId);
+        return job == null || !job.facts.has(name) ? null : job.facts.get(name).asText();
     }
 
     /** The job's state in the simulator's neutral words (queued, running, succeeded, ...), or null if unknown. */
