@@ -105,22 +105,6 @@ class ProviderFallbackTest {
     }
 
     @Test
-    void aCogOutputOverTheWebhookBodyLimitIsRefusedWith413AndRecoveredByTheRePut() throws Exception {
-        // A data URL of about 6 MB: over Cog's 5 MiB webhook limit, under the 8 MiB a provider's answer may have.
-        String id = ProviderCase.COG.submit(Map.of("duration_ms", 100, "data_url_bytes", 6_000_000));
-
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200))
-                .until(() -> Jobs.get(id).getString("status").equals("succeeded"));
-
-        JsonPath job = Jobs.get(id);
-        assertThat(job.getString("completed_via")).isEqualTo("poll");
-        assertThat(job.getString("output")).startsWith("data:image/png;base64,").hasSizeGreaterThan(6_000_000);
-        // The small webhooks were taken; the completed one was refused (413, which Cog does not retry).
-        assertThat(Jobs.events(id).getList("events.findAll { it.type == 'webhook_received' }.details.status"))
-                .doesNotContain("succeeded");
-    }
-
-    @Test
     void aRunPodJobCheckedOnlyAfterItsResultExpiredFailsAsLostNotStuck() throws Exception {
         aiServer.runpod().retention(Duration.ZERO);
         try {
