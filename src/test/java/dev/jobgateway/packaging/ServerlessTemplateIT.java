@@ -49,6 +49,9 @@ class ServerlessTemplateIT {
     private static final Set<String> REPLICATE_AND_FAL_ENV = Set.of("GATEWAY_PROVIDERS_REPLICATE_API_TOKEN",
             "GATEWAY_PROVIDERS_REPLICATE_WEBHOOK_SECRETS", "GATEWAY_PROVIDERS_FAL_KEY",
             "GATEWAY_PROVIDERS_FAL_WEBHOOK_USER_ID");
+    private static final Set<String> RUNPOD_AND_COG_ENV = Set.of("GATEWAY_PROVIDERS_RUNPOD_API_KEY",
+            "GATEWAY_PROVIDERS_RUNPOD_ENDPOINT_ID", "GATEWAY_PROVIDERS_COG_URL",
+            "GATEWAY_PROVIDERS_COG_WEBHOOK_AUTH_TOKEN");
 
     private static Path target;
     private static JsonNode nativeTemplate;
@@ -68,7 +71,7 @@ class ServerlessTemplateIT {
         nativeTemplate = serverless.render(target.resolve("serverless/native"), Map.of());
         jvmInVpcTemplate = serverless.render(target.resolve("serverless/jvm-vpc"), Map.of("runtime", "jvm",
                 "network", "vpc", "vpcSubnetIds", "subnet-0a1,subnet-0b2", "vpcSecurityGroupIds", "sg-0c3",
-                "replicate", "true", "fal", "true"));
+                "replicate", "true", "fal", "true", "runpod", "true", "cog", "true", "cogWebhookAuth", "true"));
     }
 
     @Test
@@ -181,6 +184,7 @@ class ServerlessTemplateIT {
                 expected.addAll(GENERIC_ENV);
                 if (template == jvmInVpcTemplate) {
                     expected.addAll(REPLICATE_AND_FAL_ENV);
+                    expected.addAll(RUNPOD_AND_COG_ENV);
                 }
                 for (String name : expected) {
                     assertThat(env.path(name).asText()).as("%s of %s", name, function.getKey())
@@ -210,6 +214,9 @@ class ServerlessTemplateIT {
             for (String name : REPLICATE_AND_FAL_ENV) {
                 assertThat(env.has(name)).as("%s without the provider switched on", name).isFalse();
             }
+            for (String name : RUNPOD_AND_COG_ENV) {
+                assertThat(env.has(name)).as("%s without the provider switched on", name).isFalse();
+            }
         }
         for (JsonNode function : functions(jvmInVpcTemplate).values()) {
             JsonNode env = function.path("Environment").path("Variables");
@@ -217,6 +224,10 @@ class ServerlessTemplateIT {
                     .isEqualTo("{{resolve:ssm:/job-gateway/ci/fal-key}}");
             assertThat(env.path("GATEWAY_PROVIDERS_REPLICATE_API_TOKEN").asText())
                     .isEqualTo("{{resolve:ssm:/job-gateway/ci/replicate-api-token}}");
+            assertThat(env.path("GATEWAY_PROVIDERS_RUNPOD_API_KEY").asText())
+                    .isEqualTo("{{resolve:ssm:/job-gateway/ci/runpod-api-key}}");
+            assertThat(env.path("GATEWAY_PROVIDERS_COG_WEBHOOK_AUTH_TOKEN").asText())
+                    .isEqualTo("{{resolve:ssm:/job-gateway/ci/cog-webhook-auth-token}}");
         }
     }
 
