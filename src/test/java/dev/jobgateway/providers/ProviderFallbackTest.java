@@ -51,6 +51,9 @@ class ProviderFallbackTest {
         assertThat(job.getString(provider.firstImageUrl())).endsWith(".png");
         assertThat(Jobs.events(id).getList("events.type")).containsExactly("submitted", "handed_to_ai_server",
                 "upstream_checked");
+        System.out.printf("[measure] %s dropped webhook: upstream calls per job: %d submit, %d status%n", provider,
+                Jobs.events(id).getInt("events.find { it.type == 'handed_to_ai_server' }.details.attempts"),
+                aiServer.statusCalls(Webhooks.externalId(id)));
     }
 
     @ParameterizedTest

@@ -71,6 +71,9 @@ class ProviderFlowTest {
         JsonPath events = Jobs.events(id);
         assertThat(events.getString("events[0].details.provider")).isEqualTo(provider.provider());
         assertThat(aiServer.jobStatus(Webhooks.externalId(id))).isEqualTo("succeeded");
+        System.out.printf("[measure] %s happy path: upstream calls per job: %d submit, %d status%n", provider,
+                events.getInt("events.find { it.type == 'handed_to_ai_server' }.details.attempts"),
+                aiServer.statusCalls(Webhooks.externalId(id)));
         assertThat(events.getList("events.findAll { it.type == 'webhook_received' && it.outcome == 'applied' }"
                 + ".details.authenticated_by")).containsOnly(provider.webhookAuth());
     }
