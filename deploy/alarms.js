@@ -52,7 +52,7 @@ module.exports = async ({ resolveVariable }) => {
   // A poll-only provider (ComfyUI) sends no webhooks: every job of its completes via poll, and nothing can fail a
   // signature. Only its upstream alarm applies.
   const pollOnly = new Set(["comfyui"]);
-  for (const provider of ["generic", "replicate", "fal", "comfyui"]) {
+  for (const provider of ["generic", "replicate", "fal", "runpod", "cog", "comfyui"]) {
     if ((await param(provider)) !== "true") {
       continue;
     }

@@ -23,5 +23,16 @@ module.exports = async ({ resolveVariable }) => {
     // No credentials: ComfyUI has none. Its URL must also be reachable by clients, who fetch /view output URLs.
     environment.GATEWAY_PROVIDERS_COMFYUI_URL = ssm("comfyui-url");
   }
+  if (await on("runpod")) {
+    environment.GATEWAY_PROVIDERS_RUNPOD_API_KEY = ssm("runpod-api-key");
+    environment.GATEWAY_PROVIDERS_RUNPOD_ENDPOINT_ID = ssm("runpod-endpoint-id");
+  }
+  if (await on("cog")) {
+    environment.GATEWAY_PROVIDERS_COG_URL = ssm("cog-url");
+    // The Cog server's WEBHOOK_AUTH_TOKEN: set the parameter to the same value (only with cogWebhookAuth: true).
+    if (await on("cogWebhookAuth")) {
+      environment.GATEWAY_PROVIDERS_COG_WEBHOOK_AUTH_TOKEN = ssm("cog-webhook-auth-token");
+    }
+  }
   return environment;
 };

@@ -23,6 +23,7 @@ import dev.jobgateway.metrics.Meters.CheckResult;
 import dev.jobgateway.metrics.Meters.UpstreamOperation;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Timestamps;
+import dev.jobgateway.providers.CheckThrottledException;
 import dev.jobgateway.providers.HttpStatusException;
 import dev.jobgateway.providers.PollCadence;
 import dev.jobgateway.providers.Provider;
@@ -70,7 +71,12 @@ public class Reconciler {
         /** Not looked at: the sweep's time budget was spent; the job stays due for the next sweep. */
         DEFERRED,
         /** A succeeded job's output files were copied (or the copy was tried and is due again). */
-        COPIED
+        COPIED,
+        /**
+         * Not asked: the provider's shared call budget is spent for now. The job is due again as soon as the budget
+         * allows, without counting a failed check or backing off.
+         */
+        THROTTLED
     }
 
     /** The job after reconciliation (null if gone) and what was done. */
@@ -132,17 +138,19 @@ public class Reconciler {
             }
             boolean pastDeadline = isPastDeadline(job, now);
             return check(job, pastDeadline)
-                    .call(() -> cutBack ? schedule.holdUntil(job.id(), now.plus(interval))
+                    .call(action -> cutBack && action != Action.THROTTLED
+                            ? schedule.holdUntil(job.id(), now.plus(interval))
                             : Uni.createFrom().voidItem())
-                    .chain(action -> jobs.find(job.id()).chain(found -> {
-                        if (found.isEmpty()) {
-                            return Uni.createFrom().item(new Reconciled(null, Action.GONE));
-                        }
-                        StoredJob after = found.get();
-                        Uni<Void> reschedule = after.status().isTerminal() ? Uni.createFrom().voidItem()
-                                : schedule.schedule(after.id(), nextCheckAt(after));
-                        return reschedule.replaceWith(new Reconciled(after, action));
-                    }));
+                    .chain(action -> action == Action.THROTTLED ? Uni.createFrom().item(new Reconciled(job, action))
+                            : jobs.find(job.id()).chain(found -> {
+                                if (found.isEmpty()) {
+                                    return Uni.createFrom().item(new Reconciled(null, Action.GONE));
+                                }
+                                StoredJob after = found.get();
+                                Uni<Void> reschedule = after.status().isTerminal() ? Uni.createFrom().voidItem()
+                                        : schedule.schedule(after.id(), nextCheckAt(after));
+                                return reschedule.replaceWith(new Reconciled(after, action));
+                            }));
         });
     }
 
@@ -239,7 +247,7 @@ public class Reconciler {
             return timeOut(job, null, null);
         }
         long started = System.nanoTime();
-        ProviderJob asked = new ProviderJob(job.id(), job.externalId(), job.model());
+        ProviderJob asked = new ProviderJob(job.id(), job.externalId(), job.model(), job.inputJson());
         Uni<Report> status = providers.forJob(job.provider()).map(provider -> provider.status(asked))
                 .orElseGet(() -> Uni.createFrom().failure(new ProviderCallException("The job's provider '"
                         + job.provider() + "' is not configured any more.")));
@@ -249,13 +257,18 @@ public class Reconciler {
                     return new Answer(new Arrival.Poll(job.externalId(), elapsedMs(started), dueSince(job)), report,
                             null);
                 })
+                .onFailure(CheckThrottledException.class).recoverWithItem(failure -> {
+                    meters.check(job.provider(), CheckResult.RATE_LIMITED);
+                    return new Answer(null, null, null, ((CheckThrottledException) failure).retryAfter());
+                })
                 .onFailure().recoverWithItem(failure -> {
                     observeFailedCheck(job.provider(), failure, System.nanoTime() - started);
                     return new Answer(new Arrival.Poll(job.externalId(), elapsedMs(started), dueSince(job)), null,
                             ProviderCallException.describe(failure));
                 })
-                .chain(answer -> answer.report() != null ? apply(job, answer, pastDeadline)
-                        : unreachable(job, answer, pastDeadline));
+                .chain(answer -> answer.throttledFor() != null ? throttled(job, answer.throttledFor())
+                        : answer.report() != null ? apply(job, answer, pastDeadline)
+                                : unreachable(job, answer, pastDeadline));
     }
 
     /** A check without a usable answer, by why: the AI server's status if it gave one, else unreachable. */
@@ -268,8 +281,25 @@ public class Reconciler {
                         : status == 429 ? CheckResult.RATE_LIMITED : CheckResult.UNREACHABLE);
     }
 
-    /** The AI server's answer: a report, or why there is none. */
-    private record Answer(Arrival.Poll arrival, Report report, String failure) {
+    /** The AI server's answer: a report, or why there is none, or how long the provider's call budget is spent. */
+    private record Answer(Arrival.Poll arrival, Report report, String failure, Duration throttledFor) {
+
+        Answer(Arrival.Poll arrival, Report report, String failure) {
+            this(arrival, report, failure, null);
+        }
+    }
+
+    /**
+     * The provider's shared call budget is spent: nothing is recorded on the job (it is no failure of the AI server),
+     * the lease ends when the budget allows a call again, and the job is due for the sweeper then. At the deadline
+     * too: the job is timed out only after an answer (or a failed call), so a short throttle never fails it.
+     */
+    private Uni<Action> throttled(StoredJob job, Duration retryAfter) {
+        Instant again = Timestamps.now().plus(retryAfter);
+        LOG.debugf("Job %s: check postponed %d ms, the provider's call budget is spent", job.id(),
+                retryAfter.toMillis());
+        return schedule.holdUntil(job.id(), again).chain(() -> schedule.schedule(job.id(), again))
+                .replaceWith(Action.THROTTLED);
     }
 
     private Uni<Action> apply(StoredJob job, Answer answer, boolean pastDeadline) {

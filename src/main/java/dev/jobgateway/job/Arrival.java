@@ -8,7 +8,7 @@ public sealed interface Arrival {
     /**
      * @param webhookId the sender's {@code webhook-id} (deduplicated), or null when the protocol has none
      * @param senderTimestamp the sender's {@code webhook-timestamp}, as sent, or null
-     * @param authenticatedBy {@code signature} or {@code token}
+     * @param authenticatedBy {@code signature}, {@code token} or {@code token+status}
      * @param deliveryLagMs receipt time minus the sender's timestamp, or null
      */
     record Webhook(String webhookId, String senderTimestamp, String authenticatedBy, Long deliveryLagMs)
@@ -19,6 +19,11 @@ public sealed interface Arrival {
         public static final String BY_SIGNATURE = "signature";
         /** Claims the per-job token of the webhook URL: the caller checks it against the job before applying. */
         public static final String BY_TOKEN = "token";
+        /**
+         * A terminal webhook of a token-authenticated sender, applied as the provider's own status answer said (see
+         * {@code Provider#confirmsTerminalWebhooks}).
+         */
+        public static final String BY_TOKEN_CONFIRMED = "token+status";
     }
 
     /**

@@ -17,7 +17,13 @@ package dev.jobgateway.job;
 public record Report(JobStatus status, String upstreamStatus, Double progress, String outputJson,
         String errorMessage, String errorCode, Integer queuePosition, String errorSource) {
 
-    /** A report whose failure, if any, is the AI server's own verdict. */
+    /**
+     * {@code error.source} of a job the AI server no longer knows (its results were removed, or it lost them): the
+     * gateway cannot learn how it ended, so it fails rather than stay unfinished.
+     */
+    public static final String SOURCE_UPSTREAM_LOST = "upstream_lost";
+
+    /** A report whose failure, if any, is the AI server's own. */
     public Report(JobStatus status, String upstreamStatus, Double progress, String outputJson, String errorMessage,
             String errorCode, Integer queuePosition) {
         this(status, upstreamStatus, progress, outputJson, errorMessage, errorCode, queuePosition, null);

@@ -165,10 +165,10 @@ public class Reports {
 
     /** The report as a change of the state machine, with the timeline entry that tells how it came. */
     private Transition transition(Report report, Arrival arrival) {
-        Job.JobError error = report.status() == JobStatus.FAILED
-                ? report.errorSource() == null ? Job.JobError.fromAiServer(report.errorCode(), report.errorMessage())
-                        : new Job.JobError(report.errorSource(), report.errorCode(), report.errorMessage())
-                : null;
+        Job.JobError error = report.status() != JobStatus.FAILED ? null
+                : report.errorSource() == null ? Job.JobError.fromAiServer(report.errorCode(), report.errorMessage())
+                        : new Job.JobError(report.errorSource(), report.errorCode() == null ? "generation_failed"
+                                : report.errorCode(), report.errorMessage());
         ObjectNode event = json.object();
         if (!report.hasValidProgress()) {
             // Webhooks with such progress are refused (422); an AI server's answer to our check is taken without it.

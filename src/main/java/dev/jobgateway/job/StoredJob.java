@@ -116,6 +116,11 @@ public record StoredJob(Map<String, String> fields) {
         return value == null ? 0 : Integer.parseInt(value);
     }
 
+    /** The job's input as submitted (JSON text), or null. */
+    public String inputJson() {
+        return fields.get(INPUT);
+    }
+
     public String webhookTokenHash() {
         return fields.get(WEBHOOK_TOKEN_HASH);
     }

@@ -267,6 +267,12 @@ public interface GatewayConfig {
 
         /** A ComfyUI server (no webhooks: polled); configured when its URL is set. */
         Comfyui comfyui();
+
+        /** RunPod serverless endpoints; configured when its API key and endpoint id are set. */
+        RunPod runpod();
+
+        /** A self-hosted Cog model server; configured when its URL is set. */
+        Cog cog();
     }
 
     interface Generic {
@@ -401,6 +407,81 @@ public interface GatewayConfig {
          */
         @WithDefault("10s")
         Duration pollIntervalIdle();
+    }
+
+    interface RunPod extends HostedCalls {
+        /** Base URL of RunPod's serverless API. */
+        @WithDefault("https://api.runpod.ai")
+        String url();
+
+        /** API key ({@code Authorization: Bearer}); the provider is configured only when it and an endpoint are set. */
+        Optional<String> apiKey();
+
+        /**
+         * The endpoint id of a submit that names none ({@code model}); a submit may name another endpoint of the
+         * account.
+         */
+        Optional<String> endpointId();
+
+        /**
+         * Fallback and confirmation {@code /status} calls allowed per endpoint per {@code status-window}, counted in
+         * Redis across every instance. RunPod allows 2,000 per 10 s; the default keeps a margin for clock jitter and
+         * for other clients of the same endpoint.
+         */
+        @WithDefault("1800")
+        int statusBudget();
+
+        /** The window of {@code status-budget}. */
+        @WithDefault("10s")
+        Duration statusWindow();
+
+        /**
+         * How long RunPod keeps a finished job's result (then {@code /status} answers 404, and the job fails with
+         * {@code error.source: upstream_lost}). Start-up refuses a fallback schedule that could check later than this.
+         */
+        @WithDefault("30m")
+        Duration resultRetention();
+    }
+
+    interface Cog {
+        /** Base URL of the Cog server, e.g. {@code http://cog.internal:5000}; the provider is configured when set. */
+        Optional<String> url();
+
+        /**
+         * The server's {@code WEBHOOK_AUTH_TOKEN}: when set, every Cog webhook must carry it as
+         * {@code Authorization: Bearer} (compared in constant time), besides the per-job URL token.
+         */
+        Optional<String> webhookAuthToken();
+
+        /** The webhook events asked for ({@code webhook_events_filter}): start, output, logs, completed. */
+        @WithDefault("start,output,logs,completed")
+        List<String> webhookEvents();
+
+        /**
+         * Create calls made before the job is failed. Every one is the same idempotent {@code PUT}, so all failures
+         * are retried: {@code 409} (every slot busy), 429, 5xx, timeouts, connection errors.
+         */
+        @WithDefault("4")
+        int submitAttempts();
+
+        /**
+         * First pause between create calls; doubles on each retry (0.5 s, 1 s, 2 s by default: with the request
+         * timeout, the attempts fit in the submit function's 24 s on Lambda).
+         */
+        @WithDefault("500ms")
+        Duration submitBackoff();
+
+        /** Time allowed for one call to the Cog server. */
+        @WithDefault("4s")
+        Duration requestTimeout();
+
+        /**
+         * Largest webhook body Cog's route takes, in bytes (other providers: {@code limits.max-body-bytes}): Cog sends
+         * outputs inline as data URLs unless started with an upload URL. Above it: 413 (docs/providers.md). On
+         * Lambda, API Gateway passes at most 6 MB to the function whatever this says.
+         */
+        @WithDefault("5242880")
+        int maxWebhookBodyBytes();
     }
 
     interface ReadTokens {

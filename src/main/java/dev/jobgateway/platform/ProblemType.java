@@ -31,7 +31,8 @@ public enum ProblemType {
     EXTERNAL_ID_MISMATCH(422, "external-id-mismatch", "Webhook names another job"),
     INTERNAL_ERROR(500, "internal-error", "Internal error"),
     STORE_UNAVAILABLE(503, "store-unavailable", "Service temporarily unavailable"),
-    WEBHOOK_KEYS_UNAVAILABLE(503, "webhook-keys-unavailable", "Webhook keys unavailable");
+    WEBHOOK_KEYS_UNAVAILABLE(503, "webhook-keys-unavailable", "Webhook keys unavailable"),
+    WEBHOOK_UNCONFIRMED(503, "webhook-unconfirmed", "Webhook not confirmed yet");
 
     private final int status;
     private final String type;

@@ -76,6 +76,25 @@ public interface Provider {
     Duration longestCheck();
 
     /**
+     * Whether a terminal report that arrives by a webhook authenticated only by its per-job token is confirmed with
+     * one {@link #status} call before it is applied (the status answer is what is applied). For senders that cannot
+     * sign, whose URL token could have leaked into a log: a forged "succeeded" with someone else's output is then
+     * never taken. False by default.
+     */
+    default boolean confirmsTerminalWebhooks() {
+        return false;
+    }
+
+    /**
+     * The largest webhook body this provider's route takes, in bytes; by default the gateway's
+     * {@code gateway.limits.max-body-bytes} ({@code gatewayLimit}). A provider whose webhooks carry outputs inline
+     * (e.g. data URLs) sets its own.
+     */
+    default int maxWebhookBodyBytes(int gatewayLimit) {
+        return gatewayLimit;
+    }
+
+    /**
      * Authenticates a webhook with this provider's scheme, before its body is parsed: the arrival as the timeline
      * records it, or a failure with {@code invalid-webhook-signature} (401), or a 503 when the gateway cannot check
      * right now (e.g. the provider's public keys cannot be fetched), so that the sender retries.

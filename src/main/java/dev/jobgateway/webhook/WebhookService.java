@@ -1,10 +1,18 @@
 package dev.jobgateway.webhook;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.HttpHeaders;
 
+import org.jboss.logging.Logger;
+
 import dev.jobgateway.job.Arrival;
+import dev.jobgateway.job.JobRecords;
+import dev.jobgateway.job.Report;
 import dev.jobgateway.job.Reports;
+import dev.jobgateway.job.StoredJob;
 import dev.jobgateway.job.TransitionResult;
 import dev.jobgateway.job.WebhookGuard;
 import dev.jobgateway.metrics.Meters;
@@ -13,9 +21,12 @@ import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
 import dev.jobgateway.platform.ProblemType;
+import dev.jobgateway.platform.RejectionLog;
 import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.providers.InboundWebhook;
 import dev.jobgateway.providers.Provider;
+import dev.jobgateway.providers.ProviderCallException;
+import dev.jobgateway.providers.ProviderJob;
 import dev.jobgateway.providers.ProviderRegistry;
 import dev.jobgateway.providers.WebhookRejections;
 import dev.jobgateway.providers.WebhookRequest;
@@ -32,12 +43,19 @@ import io.smallrye.mutiny.Uni;
 @ApplicationScoped
 public class WebhookService {
 
+    private static final Logger LOG = Logger.getLogger(WebhookService.class);
+    /** RunPod retries a webhook 10 s later; asking sooner would find the same outage. */
+    private static final String CONFIRM_RETRY_AFTER_SECONDS = "10";
+
+    private final JobRecords jobs;
     private final Reports reports;
     private final ProviderRegistry providers;
     private final Meters meters;
     private final int maxBodyBytes;
 
-    WebhookService(Reports reports, ProviderRegistry providers, Meters meters, GatewayConfig config) {
+    WebhookService(JobRecords jobs, Reports reports, ProviderRegistry providers, Meters meters,
+            GatewayConfig config) {
+        this.jobs = jobs;
         this.reports = reports;
         this.providers = providers;
         this.meters = meters;
@@ -68,8 +86,10 @@ public class WebhookService {
     /** {@code lagMs} receives the delivery lag once the webhook is authenticated. */
     private Uni<WebhookOutcome> receive(Provider provider, String pathJobId, String token, HttpHeaders headers,
             byte[] body, Long[] lagMs) {
-        if (body != null && body.length > maxBodyBytes) {
-            return fail(ProblemType.BODY_TOO_LARGE.with("Webhook bodies are limited to " + maxBodyBytes + " bytes."));
+        int limit = provider.maxWebhookBodyBytes(maxBodyBytes);
+        if (body != null && body.length > limit) {
+            return fail(ProblemType.BODY_TOO_LARGE.with("Webhook bodies for " + provider.name() + " are limited to "
+                    + limit + " bytes."));
         }
         if (pathJobId != null && !Ids.isJobId(pathJobId)) {
             return fail(ApiException.jobNotFound(pathJobId));
@@ -91,7 +111,8 @@ public class WebhookService {
 
     /**
      * The job's match with the webhook (its provider, the AI-server id the webhook names, the per-job token) is
-     * checked by the transition itself: one Redis round trip in all.
+     * checked by the transition itself: one Redis round trip in all. Only a terminal report that must be confirmed
+     * (an unsigned sender's) reads the job first, to ask the provider about it.
      */
     private Uni<WebhookOutcome> forJob(Provider provider, String jobId, String token, InboundWebhook webhook,
             Arrival.Webhook arrival) {
@@ -101,7 +122,23 @@ public class WebhookService {
         }
         WebhookGuard guard = new WebhookGuard(provider.name(), webhook.externalId(),
                 byToken ? Ids.sha256(token) : null);
-        return reports.applyWebhook(jobId, webhook.report(), arrival, guard).map(result -> {
+        if (byToken && provider.confirmsTerminalWebhooks() && webhook.report().status().isTerminal()) {
+            return jobs.find(jobId).chain(found -> {
+                StoredJob stored = found.orElseThrow(() -> ApiException.jobNotFound(jobId));
+                if (!tokenMatches(stored, token)) {
+                    return fail(WebhookRejections.unauthorized(provider.name(), "token does not match the job"));
+                }
+                return needsConfirmation(provider, stored, webhook, arrival)
+                        ? confirmed(provider, stored, arrival, guard)
+                        : guarded(provider, jobId, webhook.report(), arrival, guard);
+            });
+        }
+        return guarded(provider, jobId, webhook.report(), arrival, guard);
+    }
+
+    private Uni<WebhookOutcome> guarded(Provider provider, String jobId, Report report, Arrival.Webhook arrival,
+            WebhookGuard guard) {
+        return reports.applyWebhook(jobId, report, arrival, guard).map(result -> {
             WebhookGuard.Refusal refusal = result.refusal();
             if (refusal == null) {
                 return outcome(result);
@@ -114,6 +151,45 @@ public class WebhookService {
                         "The webhook names another " + provider.name() + " job than the job in the URL.");
             };
         });
+    }
+
+    private static boolean tokenMatches(StoredJob job, String token) {
+        String expected = job.webhookTokenHash();
+        return expected != null && token != null && MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
+                Ids.sha256(token).getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * A terminal report that only the per-job token vouches for, from a provider that wants those confirmed, for a
+     * job still open (a redelivery to an ended job changes nothing, so it costs no call).
+     */
+    private static boolean needsConfirmation(Provider provider, StoredJob stored, InboundWebhook webhook,
+            Arrival.Webhook arrival) {
+        return provider.confirmsTerminalWebhooks() && arrival.authenticatedBy().equals(Arrival.Webhook.BY_TOKEN)
+                && provider.name().equals(stored.provider())
+                && webhook.report().status().isTerminal() && !stored.status().isTerminal()
+                && stored.externalId() != null;
+    }
+
+    /**
+     * Asks the provider, once, how the job stands and applies that answer instead of the webhook's body: the webhook
+     * is only the news that something happened. No answer (unreachable, its call budget spent) is a 503 with
+     * {@code Retry-After}, so the sender retries; nothing changed, and the fallback checks the job anyway.
+     */
+    private Uni<WebhookOutcome> confirmed(Provider provider, StoredJob stored, Arrival.Webhook arrival,
+            WebhookGuard guard) {
+        Arrival.Webhook confirmedArrival = new Arrival.Webhook(arrival.webhookId(), arrival.senderTimestamp(),
+                Arrival.Webhook.BY_TOKEN_CONFIRMED, arrival.deliveryLagMs());
+        return provider.status(new ProviderJob(stored.id(), stored.externalId(), stored.model(),
+                stored.inputJson()))
+                .onFailure(failure -> !(failure instanceof ApiException)).transform(failure -> {
+                    RejectionLog.info(LOG, "webhook-unconfirmed:" + provider.name(), "Terminal webhook for job "
+                            + stored.id() + " not confirmed: " + ProviderCallException.describe(failure));
+                    return ProblemType.WEBHOOK_UNCONFIRMED.with("The report could not be confirmed with "
+                            + provider.name() + " right now; retry later.").withHeader("Retry-After",
+                                    CONFIRM_RETRY_AFTER_SECONDS);
+                })
+                .chain(report -> guarded(provider, stored.id(), report, confirmedArrival, guard));
     }
 
     /** A signed webhook sent to {@code /webhooks/{provider}}: its job is found by the provider's id. */

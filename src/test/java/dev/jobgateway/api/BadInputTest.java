@@ -57,10 +57,11 @@ class BadInputTest {
      */
     record Fixture(String jobId, String externalId, String readToken, String otherJobToken, String expiredToken,
             String forgedToken, String replicateJobId, String predictionId, String falJobId, String falRequestId,
-            SimulatedAiServer ai, FalProvider fal) {
+            SimulatedAiServer ai, FalProvider fal, String runpodJobId, String runpodExternalId, String runpodUrl,
+            String cogJobId, String cogUrl) {
 
         List<String> jobIds() {
-            return List.of(jobId, replicateJobId, falJobId);
+            return List.of(jobId, replicateJobId, falJobId, runpodJobId, cogJobId);
         }
     }
 
@@ -94,9 +95,12 @@ class BadInputTest {
             String forged = token.substring(0, token.length() - 2) + (token.endsWith("AA") ? "BB" : "AA");
             String replicate = ProviderCase.REPLICATE.submit(held);
             String falJob = ProviderCase.FAL.submit(held);
+            String runpodJob = ProviderCase.RUNPOD.submit(held);
+            String cogJob = ProviderCase.COG.submit(held);
             fixture = new Fixture(id, Webhooks.externalId(id), token, tokens.mint(Api.DEV_OWNER,
                     List.of(UNKNOWN_JOB)).token(), expired, forged, replicate, Webhooks.externalId(replicate), falJob,
-                    Webhooks.externalId(falJob), ai, fal);
+                    Webhooks.externalId(falJob), ai, fal, runpodJob, Webhooks.externalId(runpodJob),
+                    webhookPath(ai, runpodJob), cogJob, webhookPath(ai, cogJob));
         }
     }
 
@@ -280,7 +284,7 @@ class BadInputTest {
 
         // Webhooks
         add(cases, "unknown webhook provider", f -> Webhooks.signed("msg_bad_1", Webhooks.body(f.externalId(),
-                "succeeded", null)).post("/webhooks/runpod/" + f.jobId()), 404, "unknown-provider",
+                "succeeded", null)).post("/webhooks/acme/" + f.jobId()), 404, "unknown-provider",
                 "Unknown provider");
         add(cases, "webhook to the fixed URL of an unknown provider", f -> Webhooks.signed("msg_bad_1b",
                 Webhooks.body(f.externalId(), "succeeded", null)).post("/webhooks/midjourney"), 404, "unknown-provider",
@@ -414,7 +418,7 @@ class BadInputTest {
         Function<String, RequestSpecification> json = body -> given().contentType("application/json").body(body);
 
         // Submit: provider and model
-        add(cases, "unknown provider", f -> json.apply("{\"provider\":\"runpod\",\"input\":{}}").post("/jobs"), 422,
+        add(cases, "unknown provider", f -> json.apply("{\"provider\":\"acme\",\"input\":{}}").post("/jobs"), 422,
                 "invalid-request", "Invalid request");
         add(cases, "provider that is not a string", f -> json.apply("{\"provider\":[\"fal\"],\"input\":{}}")
                 .post("/jobs"), 422, "invalid-request", "Invalid request");
@@ -469,6 +473,69 @@ class BadInputTest {
         add(cases, "webhook posted to ComfyUI's route (it sends none)", f -> json.apply(
                 "{\"prompt_id\":\"" + f.jobId() + "\",\"status\":{\"status_str\":\"success\"}}")
                 .post("/webhooks/comfyui/" + f.jobId()), 401, "invalid-webhook-signature", "Webhook not authenticated");
+
+        add(cases, "RunPod endpoint id climbing out of the path", f -> json.apply(
+                "{\"provider\":\"runpod\",\"model\":\"../v1/admin\",\"input\":{}}").post("/jobs"), 422,
+                "invalid-request", "Invalid request");
+        add(cases, "model for the Cog provider", f -> json.apply(
+                "{\"provider\":\"cog\",\"model\":\"a/b\",\"input\":{}}").post("/jobs"), 422, "invalid-request",
+                "Invalid request");
+
+        // RunPod webhooks: unsigned, the per-job URL token is all
+        Function<Fixture, String> completed = f -> "{\"id\":\"" + f.runpodExternalId()
+                + "\",\"status\":\"COMPLETED\",\"output\":{\"images\":[]}}";
+        add(cases, "RunPod webhook without the URL's token", f -> given().contentType("application/json")
+                .body(completed.apply(f)).post(withoutToken(f.runpodUrl())), 401, "invalid-webhook-signature",
+                "Webhook not authenticated");
+        add(cases, "RunPod webhook with a wrong token", f -> given().contentType("application/json")
+                .body(completed.apply(f)).post(withoutToken(f.runpodUrl()) + "?token=guessed-token-0000000000"), 401,
+                "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "RunPod webhook with an empty token", f -> given().contentType("application/json")
+                .body(completed.apply(f)).post(withoutToken(f.runpodUrl()) + "?token="), 401,
+                "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "RunPod webhook with another job's token", f -> given().contentType("application/json")
+                .body(completed.apply(f)).post("/webhooks/runpod/" + f.runpodJobId()
+                        + f.cogUrl().substring(f.cogUrl().indexOf('?'))),
+                401, "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "RunPod webhook to the fixed URL", f -> given().contentType("application/json")
+                .body(completed.apply(f)).queryParam("token", "anything").post("/webhooks/runpod"), 401,
+                "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "RunPod webhook with Standard Webhooks headers but no token", f -> signedWith(Webhooks.secret(),
+                "msg_rp1", completed.apply(f), now()).post(withoutToken(f.runpodUrl())), 401,
+                "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "RunPod webhook with a status RunPod does not have", f -> given().contentType("application/json")
+                .body("{\"id\":\"" + f.runpodExternalId() + "\",\"status\":\"succeeded\"}").post(f.runpodUrl()),
+                422, "unknown-status", "Unknown status");
+        add(cases, "RunPod webhook that is not JSON", f -> given().contentType("application/json").body("COMPLETED")
+                .post(f.runpodUrl()), 400, "invalid-json", "Malformed JSON");
+        add(cases, "RunPod webhook naming another RunPod job", f -> given().contentType("application/json")
+                .body("{\"id\":\"someone-elses-job-u1\",\"status\":\"COMPLETED\"}").post(f.runpodUrl()), 422,
+                "external-id-mismatch", "Webhook names another job");
+
+        // Cog webhooks: the per-job URL token and, this server having WEBHOOK_AUTH_TOKEN, its bearer token
+        String cogToken = ConfigProvider.getConfig().getValue("gateway.providers.cog.webhook-auth-token",
+                String.class);
+        Function<Fixture, String> cogDone = f -> "{\"id\":\"" + f.cogJobId()
+                + "\",\"status\":\"succeeded\",\"output\":[\"x.png\"]}";
+        add(cases, "Cog webhook without the bearer token", f -> cog(null, cogDone.apply(f)).post(f.cogUrl()), 401,
+                "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "Cog webhook with a wrong bearer token", f -> cog("not-the-token", cogDone.apply(f))
+                .post(f.cogUrl()), 401, "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "Cog webhook with the bearer token one character short", f -> cog(cogToken.substring(1),
+                cogDone.apply(f)).post(f.cogUrl()), 401, "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "Cog webhook with the bearer token but no URL token", f -> cog(cogToken, cogDone.apply(f))
+                .post(withoutToken(f.cogUrl())), 401, "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "Cog webhook with the bearer token and a wrong URL token", f -> cog(cogToken, cogDone.apply(f))
+                .post(withoutToken(f.cogUrl()) + "?token=guessed-token-0000000000"), 401,
+                "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "Cog webhook with a status Cog does not have", f -> cog(cogToken, "{\"id\":\"" + f.cogJobId()
+                + "\",\"status\":\"COMPLETED\"}").post(f.cogUrl()), 422, "unknown-status", "Unknown status");
+        add(cases, "Cog webhook naming another prediction", f -> cog(cogToken, "{\"id\":\"" + f.jobId()
+                + "\",\"status\":\"succeeded\"}").post(f.cogUrl()), 422, "external-id-mismatch",
+                "Webhook names another job");
+        add(cases, "Cog webhook over its 5 MiB limit", f -> cog(cogToken, "{\"id\":\"" + f.cogJobId()
+                + "\",\"status\":\"succeeded\",\"output\":\"data:image/png;base64," + "A".repeat(5 * 1024 * 1024)
+                + "\"}").post(f.cogUrl()), 413, "body-too-large", "Request body too large");
 
         // Replicate webhooks
         String replicateSecret = ConfigProvider.getConfig()
@@ -585,6 +652,23 @@ class BadInputTest {
                 "webhook-keys-unavailable", "Webhook keys unavailable");
     }
 
+    /** The per-job webhook URL (path and query, with its token) the gateway gave the AI server for a job. */
+    private static String webhookPath(SimulatedAiServer ai, String jobId) {
+        String url = ai.submittedWebhookUrls().stream().filter(u -> u.contains("/" + jobId + "?")).findFirst()
+                .orElseThrow();
+        return url.substring(url.indexOf("/webhooks/"));
+    }
+
+    /** The URL without its token. */
+    private static String withoutToken(String path) {
+        return path.substring(0, path.indexOf('?'));
+    }
+
+    private static RequestSpecification cog(String bearer, String body) {
+        RequestSpecification request = given().contentType("application/json").body(body);
+        return bearer == null ? request : request.header("Authorization", "Bearer " + bearer);
+    }
+
     /** A Replicate prediction body for {@code id} with {@code status} and extra members. */
     private static String prediction(String id, String status, String extraMembers) {
         return "{\"id\":\"" + id + "\",\"model\":\"black-forest-labs/flux-schnell\",\"status\":\"" + status + "\""
@@ -633,6 +717,8 @@ class BadInputTest {
         // The per-minute delivery counts move with every other test's jobs; a refused request never writes them
         // (MetricsTest).
         state.keySet().removeIf(key -> key.startsWith("jobgw:stats:"));
+        // Shared call budgets count other tests' fallback checks and expire on their own; no bad request reaches them.
+        state.keySet().removeIf(key -> key.startsWith("jobgw:ratelimit:"));
         return state;
     }
 }

@@ -52,6 +52,9 @@ class ServerlessTemplateIT {
     private static final Set<String> REPLICATE_AND_FAL_ENV = Set.of("GATEWAY_PROVIDERS_REPLICATE_API_TOKEN",
             "GATEWAY_PROVIDERS_REPLICATE_WEBHOOK_SECRETS", "GATEWAY_PROVIDERS_FAL_KEY",
             "GATEWAY_PROVIDERS_FAL_WEBHOOK_USER_ID", "GATEWAY_PROVIDERS_COMFYUI_URL");
+    private static final Set<String> RUNPOD_AND_COG_ENV = Set.of("GATEWAY_PROVIDERS_RUNPOD_API_KEY",
+            "GATEWAY_PROVIDERS_RUNPOD_ENDPOINT_ID", "GATEWAY_PROVIDERS_COG_URL",
+            "GATEWAY_PROVIDERS_COG_WEBHOOK_AUTH_TOKEN");
 
     private static Path target;
     private static JsonNode nativeTemplate;
@@ -69,10 +72,20 @@ class ServerlessTemplateIT {
         ServerlessCli serverless = new ServerlessCli(root);
         serverless.ensureInstalled();
         nativeTemplate = serverless.render(target.resolve("serverless/native"), Map.of());
-        jvmInVpcTemplate = serverless.render(target.resolve("serverless/jvm-vpc"), Map.of("runtime", "jvm",
-                "network", "vpc", "vpcSubnetIds", "subnet-0a1,subnet-0b2", "vpcSecurityGroupIds", "sg-0c3",
-                "replicate", "true", "fal", "true", "comfyui", "true", "outputsBucket", "acme-images",
-                "missingWebhookRatioPercent", "35", "alarmTopicArn", "arn:aws:sns:us-east-1:000000000000:gateway-ops"));
+        jvmInVpcTemplate = serverless.render(target.resolve("serverless/jvm-vpc"), Map.ofEntries(
+                Map.entry("runtime", "jvm"),
+                Map.entry("network", "vpc"),
+                Map.entry("vpcSubnetIds", "subnet-0a1,subnet-0b2"),
+                Map.entry("vpcSecurityGroupIds", "sg-0c3"),
+                Map.entry("replicate", "true"),
+                Map.entry("fal", "true"),
+                Map.entry("comfyui", "true"),
+                Map.entry("runpod", "true"),
+                Map.entry("cog", "true"),
+                Map.entry("cogWebhookAuth", "true"),
+                Map.entry("outputsBucket", "acme-images"),
+                Map.entry("missingWebhookRatioPercent", "35"),
+                Map.entry("alarmTopicArn", "arn:aws:sns:us-east-1:000000000000:gateway-ops")));
     }
 
     @Test
@@ -185,6 +198,7 @@ class ServerlessTemplateIT {
                 expected.addAll(GENERIC_ENV);
                 if (template == jvmInVpcTemplate) {
                     expected.addAll(REPLICATE_AND_FAL_ENV);
+                    expected.addAll(RUNPOD_AND_COG_ENV);
                 }
                 for (String name : expected) {
                     assertThat(env.path(name).asText()).as("%s of %s", name, function.getKey())
@@ -214,6 +228,9 @@ class ServerlessTemplateIT {
             for (String name : REPLICATE_AND_FAL_ENV) {
                 assertThat(env.has(name)).as("%s without the provider switched on", name).isFalse();
             }
+            for (String name : RUNPOD_AND_COG_ENV) {
+                assertThat(env.has(name)).as("%s without the provider switched on", name).isFalse();
+            }
         }
         for (JsonNode function : functions(jvmInVpcTemplate).values()) {
             JsonNode env = function.path("Environment").path("Variables");
@@ -223,6 +240,10 @@ class ServerlessTemplateIT {
                     .isEqualTo("{{resolve:ssm:/job-gateway/ci/replicate-api-token}}");
             assertThat(env.path("GATEWAY_PROVIDERS_COMFYUI_URL").asText())
                     .isEqualTo("{{resolve:ssm:/job-gateway/ci/comfyui-url}}");
+            assertThat(env.path("GATEWAY_PROVIDERS_RUNPOD_API_KEY").asText())
+                    .isEqualTo("{{resolve:ssm:/job-gateway/ci/runpod-api-key}}");
+            assertThat(env.path("GATEWAY_PROVIDERS_COG_WEBHOOK_AUTH_TOKEN").asText())
+                    .isEqualTo("{{resolve:ssm:/job-gateway/ci/cog-webhook-auth-token}}");
         }
     }
 
@@ -302,7 +323,7 @@ class ServerlessTemplateIT {
         Map<String, JsonNode> alarms = alarms(nativeTemplate);
         assertThat(alarms.keySet()).containsExactlyInAnyOrder("missing-webhook-ratio-generic",
                 "bad-signatures-generic", "upstream-unreachable-generic", "sweeper-backlog", "redis-failures");
-        assertThat(alarms(jvmInVpcTemplate)).hasSize(3 * 3 + 1 + 2).containsKeys("missing-webhook-ratio-fal",
+        assertThat(alarms(jvmInVpcTemplate)).hasSize(5 * 3 + 1 + 2).containsKeys("missing-webhook-ratio-fal",
                 "missing-webhook-ratio-replicate", "bad-signatures-replicate", "upstream-unreachable-fal",
                 "upstream-unreachable-comfyui").doesNotContainKeys("missing-webhook-ratio-comfyui",
                         "bad-signatures-comfyui");

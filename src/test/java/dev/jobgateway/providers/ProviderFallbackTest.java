@@ -52,6 +52,9 @@ class ProviderFallbackTest {
         assertThat(job.getString(provider.firstImageUrl())).endsWith(".png");
         assertThat(Jobs.events(id).getList("events.type")).containsExactly("submitted", "handed_to_ai_server",
                 "upstream_checked");
+        System.out.printf("[measure] %s dropped webhook: upstream calls per job: %d submit, %d status%n", provider,
+                Jobs.events(id).getInt("events.find { it.type == 'handed_to_ai_server' }.details.attempts"),
+                aiServer.statusCalls(Webhooks.externalId(id)));
     }
 
     @ParameterizedTest
@@ -85,6 +88,43 @@ class ProviderFallbackTest {
         assertThat(aiServer.statusCalls(externalId)).isEqualTo(2);
         assertThat(Jobs.events(id).getList("events.type")).containsSubsequence("upstream_check_failed",
                 "upstream_checked");
+    }
+
+    @Test
+    void cogsLostTerminalWebhookIsRecoveredByReissuingItsIdempotentPut() throws Exception {
+        int generationsBefore = aiServer.generations();
+        String id = ProviderCase.COG.submit(Map.of("webhook", "drop", "duration_ms", 100));
+        Thread.sleep(400);
+
+        JsonPath job = Jobs.get(id);
+
+        // Cog has no GET: the check was the same PUT again, which attached to the prediction and answered its state.
+        assertThat(job.getString("status")).isEqualTo("succeeded");
+        assertThat(job.getString("completed_via")).isEqualTo("poll");
+        assertThat(job.getString("output[0]")).endsWith(".png");
+        assertThat(aiServer.generations() - generationsBefore).isEqualTo(1);
+        assertThat(aiServer.statusCalls(id)).isEqualTo(1);
+        assertThat(Jobs.events(id).getString("events.find { it.type == 'upstream_checked' }.details.upstream_status"))
+                .isEqualTo("succeeded");
+    }
+
+    @Test
+    void aRunPodJobCheckedOnlyAfterItsResultExpiredFailsAsLostNotStuck() throws Exception {
+        aiServer.runpod().retention(Duration.ZERO);
+        try {
+            String id = ProviderCase.RUNPOD.submit(Map.of("webhook", "drop", "duration_ms", 100));
+            Thread.sleep(400);
+
+            JsonPath job = Jobs.get(id);
+
+            assertThat(job.getString("status")).isEqualTo("failed");
+            assertThat(job.getString("error.source")).isEqualTo("upstream_lost");
+            assertThat(job.getString("error.code")).isEqualTo("result_expired");
+            assertThat(job.getString("error.message")).contains("HTTP 404");
+            assertThat(job.getString("completed_via")).isEqualTo("poll");
+        } finally {
+            aiServer.runpod().retention(Duration.ofMinutes(30));
+        }
     }
 
     @Test

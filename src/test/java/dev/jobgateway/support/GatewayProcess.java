@@ -102,6 +102,13 @@ public final class GatewayProcess implements AutoCloseable {
         env.put("GATEWAY_PROVIDERS_FAL_WEBHOOK_USER_ID", settings.falUserId());
         env.put("GATEWAY_PROVIDERS_FAL_JWKS_URL", ai.falJwksUri().toString());
         env.put("GATEWAY_PROVIDERS_COMFYUI_URL", ai.comfyuiUri().toString());
+        env.put("GATEWAY_PROVIDERS_RUNPOD_URL", ai.runpodUri().toString());
+        env.put("GATEWAY_PROVIDERS_RUNPOD_API_KEY", settings.runpodKey());
+        env.put("GATEWAY_PROVIDERS_RUNPOD_ENDPOINT_ID", "it-endpoint");
+        env.put("GATEWAY_PROVIDERS_COG_URL", ai.cogUri().toString());
+        if (settings.cogWebhookToken() != null) {
+            env.put("GATEWAY_PROVIDERS_COG_WEBHOOK_AUTH_TOKEN", settings.cogWebhookToken());
+        }
         return env;
     }
 

@@ -8,20 +8,36 @@ import java.util.Map;
  * a job read (each provider's output is kept as it gives it).
  */
 public enum ProviderCase {
-    GENERIC("generic", null, "output.images[0].url"),
-    REPLICATE("replicate", "black-forest-labs/flux-schnell", "output[0]"),
-    FAL("fal", "fal-ai/flux/dev", "output.images[0].url"),
+    GENERIC("generic", null, "output.images[0].url", "signature"),
+    REPLICATE("replicate", "black-forest-labs/flux-schnell", "output[0]", "signature"),
+    FAL("fal", "fal-ai/flux/dev", "output.images[0].url", "signature"),
+    /** Unsigned: the per-job URL token, and its one (terminal) webhook confirmed by a status call. */
+    RUNPOD("runpod", "dev-endpoint", "output.images[0].url", "token+status"),
+    /** Unsigned: the per-job URL token and the server's bearer token. */
+    COG("cog", null, "output[0]", "token"),
     /** Poll-only: no webhooks; its input is a workflow graph, the knobs ride in {@code extra_data.simulate}. */
-    COMFYUI("comfyui", null, "output.images[0].url");
+    COMFYUI("comfyui", null, "output.images[0].url", "none");
 
     private final String provider;
     private final String model;
     private final String firstImageUrl;
+    private final String webhookAuth;
 
-    ProviderCase(String provider, String model, String firstImageUrl) {
+    ProviderCase(String provider, String model, String firstImageUrl, String webhookAuth) {
         this.provider = provider;
         this.model = model;
         this.firstImageUrl = firstImageUrl;
+        this.webhookAuth = webhookAuth;
+    }
+
+    /** The timeline's {@code authenticated_by} of the webhooks that move a job of this provider. */
+    public String webhookAuth() {
+        return webhookAuth;
+    }
+
+    /** Whether the provider's webhooks carry the per-job URL token instead of a signature. */
+    public boolean unsigned() {
+        return webhookAuth.startsWith("token");
     }
 
     public String provider() {

@@ -39,7 +39,8 @@ import dev.jobgateway.webhook.StandardWebhook;
 
 /**
  * Two real gateway processes (the plain-HTTP packaging) on one Redis, as two Lambda instances would be: a wait
- * held on A ends when the webhook lands on B, for each provider's webhooks (generic, Replicate, fal); concurrent
+ * held on A ends when the webhook lands on B, for each provider's webhooks (generic, Replicate, fal, RunPod, Cog);
+ * concurrent
  * readers on both make one upstream check per interval;
  * a client that hangs up leaves no waiter behind.
  */
@@ -63,7 +64,10 @@ class TwoInstancesIT {
         Path jar = Path.of(System.getProperty("gateway.http.jar", "target/http/quarkus-app/quarkus-run.jar"));
         assertThat(jar).as("plain-HTTP build made in pre-integration-test").exists();
         redis = LocalRedisServer.startOnFreePort();
-        ai = new SimulatedAiServer(LocalRedisServer.freePort(), SECRET);
+        SimulatedAiServer.Settings defaults = SimulatedAiServer.Settings.generic(SECRET);
+        ai = new SimulatedAiServer(LocalRedisServer.freePort(), new SimulatedAiServer.Settings(SECRET,
+                defaults.replicateSecret(), defaults.replicateToken(), defaults.falKey(), defaults.falUserId(),
+                "it-runpod-key", "it-cog-webhook-token"));
         ai.start();
         int portA = LocalRedisServer.freePort();
         int portB = LocalRedisServer.freePort();
@@ -97,11 +101,18 @@ class TwoInstancesIT {
         List<Long> wakeUpsMs = new ArrayList<>();
         // The first rounds warm up two cold JVMs (and B's fetch of fal's keys); only the 20 after them are measured.
         for (int i = -5; i < 20; i++) {
+            // RunPod's terminal webhook is confirmed by a status call: its job must really have finished there
+            // (well before the fallback's first check at 1 s).
+            int duration = provider == ProviderCase.RUNPOD ? 300 : 60_000;
             String id = submit(JSON.writeValueAsString(provider.body(Map.of("prompt", "p", "simulate",
-                    Map.of("webhook", "drop", "duration_ms", 60_000)))));
+                    Map.of("webhook", "drop", "duration_ms", duration)))));
             String externalId = externalId(id);
             CompletableFuture<HttpResponse<String>> waiting = getAsync(a, "/jobs/" + id + "?wait=20");
             awaitWaiters(a, 1);
+            if (provider == ProviderCase.RUNPOD) {
+                await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                        .until(() -> "succeeded".equals(ai.jobStatus(externalId)));
+            }
 
             long sentNanos = System.nanoTime();
             HttpResponse<String> delivered = deliverWebhook(provider, b, id, externalId, "msg_" + i);
@@ -278,8 +289,26 @@ class TwoInstancesIT {
                 yield HTTP.send(request.POST(HttpRequest.BodyPublishers.ofByteArray(body)).build(),
                         HttpResponse.BodyHandlers.ofString());
             }
+            case RUNPOD -> unsigned(to, id, "{\"id\":\"" + externalId + "\",\"status\":\"COMPLETED\","
+                    + "\"output\":{\"images\":[]}}", null);
+            case COG -> unsigned(to, id, "{\"id\":\"" + externalId + "\",\"status\":\"succeeded\","
+                    + "\"output\":[\"https://c/1.png\"]}", ai.settings().cogWebhookToken());
             case COMFYUI -> throw new IllegalArgumentException("ComfyUI sends no webhooks");
         };
+    }
+
+    /** An unsigned webhook to the per-job URL the gateway gave the AI server (its token), with Cog's bearer. */
+    private static HttpResponse<String> unsigned(GatewayProcess to, String id, String body, String bearer)
+            throws Exception {
+        String url = ai.submittedWebhookUrls().stream().filter(u -> u.contains("/" + id + "?")).findFirst()
+                .orElseThrow();
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(to.baseUrl()
+                + url.substring(url.indexOf("/webhooks/")))).header("Content-Type", "application/json");
+        if (bearer != null) {
+            request.header("Authorization", "Bearer " + bearer);
+        }
+        return HTTP.send(request.POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> deliverWebhook(GatewayProcess to, String id, String externalId,

@@ -117,7 +117,10 @@ final class SimJob {
         timers.forEach(timer -> timer.cancel(false));
     }
 
-    /** Stopped from outside (a cancel call, or Replicate's {@code Cancel-After}); false if it had ended. */
+    /**
+     * Stopped from outside (a cancel call, Replicate's {@code Cancel-After}, RunPod's execution timeout:
+     * {@code timed_out}); false if it had ended.
+     */
     synchronized boolean cancel(String how) {
         if (isTerminal()) {
             return false;
@@ -131,7 +134,7 @@ final class SimJob {
 
     boolean isTerminal() {
         return switch (status) {
-            case "succeeded", "failed", "cancelled", "aborted" -> true;
+            case "succeeded", "failed", "cancelled", "aborted", "timed_out" -> true;
             default -> false;
         };
     }

@@ -34,9 +34,10 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 /**
- * A simulated AI server for dev mode, tests and benchmarks, speaking several dialects on one port: the generic protocol
- * at {@code /}, Replicate's predictions API under {@code /replicate}, fal's queue API under {@code /fal} and ComfyUI's
- * API (no webhooks: polled) under {@code /comfyui}, each with
+ * A simulated AI server for dev mode, tests and benchmarks, speaking six dialects on one port: the generic protocol
+ * at {@code /}, Replicate's predictions API under {@code /replicate}, fal's queue API under {@code /fal}, RunPod's
+ * serverless API under {@code /runpod}, a Cog server under {@code /cog} and ComfyUI's API (no webhooks: polled) under
+ * {@code /comfyui}, each with
  * the quirks of the real one (docs/providers.md). Jobs are "generated" on a timer as {@code input.simulate} says
  * ({@link SimulationPlan}, the same knobs for every dialect); webhooks are signed as each provider signs them and
  * redelivered on failure as each provider does. Plain JDK HTTP, no framework, so tests and benchmarks can run it
@@ -52,7 +53,13 @@ public final class SimulatedAiServer implements AutoCloseable {
 
     /** The credentials each dialect checks and signs with. */
     public record Settings(String genericSecret, String replicateSecret, String replicateToken, String falKey,
-            String falUserId) {
+            String falUserId, String runpodKey, String cogWebhookToken) {
+
+        /** No RunPod key of its own ({@code sim-runpod-key}) and a Cog server without {@code WEBHOOK_AUTH_TOKEN}. */
+        public Settings(String genericSecret, String replicateSecret, String replicateToken, String falKey,
+                String falUserId) {
+            this(genericSecret, replicateSecret, replicateToken, falKey, falUserId, "sim-runpod-key", null);
+        }
 
         /** Defaults for every dialect but the generic secret, e.g. for tests that run only the generic protocol. */
         public static Settings generic(String genericSecret) {
@@ -75,12 +82,15 @@ public final class SimulatedAiServer implements AutoCloseable {
     private final AtomicInteger webhooksDelivered = new AtomicInteger();
     private final AtomicInteger deliveryRetries = new AtomicInteger();
     private final AtomicInteger deliveriesGivenUp = new AtomicInteger();
+    private final List<String> attemptLog = new CopyOnWriteArrayList<>();
     private volatile int deliveryAttempts = DELIVERY_ATTEMPTS;
     private final GenericDialect generic;
     private final ReplicateDialect replicate;
     private final FalDialect fal;
     private final SimFiles files = new SimFiles(this);
     private final ComfyUiDialect comfyui;
+    private final RunPodDialect runpod;
+    private final CogDialect cog;
     private HttpServer server;
     private ExecutorService requests;
     private ScheduledExecutorService timers;
@@ -97,6 +107,8 @@ public final class SimulatedAiServer implements AutoCloseable {
         this.replicate = new ReplicateDialect(this, settings.replicateSecret(), settings.replicateToken());
         this.fal = new FalDialect(this, settings.falKey(), settings.falUserId());
         this.comfyui = new ComfyUiDialect(this);
+        this.runpod = new RunPodDialect(this, settings.runpodKey());
+        this.cog = new CogDialect(this, settings.cogWebhookToken());
     }
 
     public synchronized void start() {
@@ -119,8 +131,8 @@ public final class SimulatedAiServer implements AutoCloseable {
         server.setExecutor(requests);
         server.createContext("/", this::handle);
         server.start();
-        LOG.infof(
-                "Simulated AI server listening on %s (generic at /, Replicate at /replicate, fal at /fal, ComfyUI at /comfyui)",
+        LOG.infof("Simulated AI server listening on %s (generic at /, Replicate at /replicate, fal at /fal, RunPod at "
+                + "/runpod, Cog at /cog, ComfyUI at /comfyui)",
                 baseUri());
     }
 
@@ -182,6 +194,21 @@ public final class SimulatedAiServer implements AutoCloseable {
         return job == null ? null : job.completedAt;
     }
 
+    /** Base URL of the RunPod dialect ({@code gateway.providers.runpod.url}). */
+    public URI runpodUri() {
+        return URI.create(baseUri() + "/runpod");
+    }
+
+    /** Base URL of the Cog dialect, a Cog server ({@code gateway.providers.cog.url}). */
+    public URI cogUri() {
+        return URI.create(baseUri() + "/cog");
+    }
+
+    /** The RunPod dialect's quirks (webhook spacing, result retention, the status rate limit) and counters. */
+    public RunPodDialect runpod() {
+        return runpod;
+    }
+
     /** Where the fal dialect publishes its webhook keys ({@code gateway.providers.fal.jwks-url}). */
     public URI falJwksUri() {
         return URI.create(falUri() + "/.well-known/jwks.json");
@@ -225,6 +252,12 @@ public final class SimulatedAiServer implements AutoCloseable {
         return job == null ? null : job.submitHeaders.get(name.toLowerCase(java.util.Locale.ROOT));
     }
 
+    /** A dialect's fact about a job (e.g. RunPod's {@code execution_timeout_ms}), as text, or null. */
+    public String jobFact(String externalId, String name) {
+        SimJob job = jobs.get(externalId);
+        return job == null || !job.facts.has(name) ? null : job.facts.get(name).asText();
+    }
+
     /** The job's state in the simulator's neutral words (queued, running, succeeded, ...), or null if unknown. */
     public String jobStatus(String externalId) {
         SimJob job = jobs.get(externalId);
@@ -253,6 +286,11 @@ public final class SimulatedAiServer implements AutoCloseable {
     /** Webhooks the sender gave up on (never acknowledged with 2xx). */
     public int deliveriesGivenUp() {
         return deliveriesGivenUp.get();
+    }
+
+    /** Delivery attempts of every webhook sent to a URL whose path contains {@code fragment} (e.g. a job id). */
+    public int deliveryAttemptsTo(String fragment) {
+        return (int) attemptLog.stream().filter(path -> path.contains(fragment)).count();
     }
 
     /** Generations started (submits that created a job, not retries recognised by their Idempotency-Key). */
@@ -293,6 +331,10 @@ public final class SimulatedAiServer implements AutoCloseable {
                 fal.handle(exchange, method, path.subList(1, path.size()));
             } else if (!path.isEmpty() && path.get(0).equals("comfyui")) {
                 comfyui.handle(exchange, method, path.subList(1, path.size()));
+            } else if (!path.isEmpty() && path.get(0).equals("runpod")) {
+                runpod.handle(exchange, method, path.subList(1, path.size()));
+            } else if (!path.isEmpty() && path.get(0).equals("cog")) {
+                cog.handle(exchange, method, path.subList(1, path.size()));
             } else {
                 generic.handle(exchange, method, path);
             }
@@ -437,6 +479,7 @@ public final class SimulatedAiServer implements AutoCloseable {
                 .header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofByteArray(webhook.body()));
         webhook.signer().headers(webhook.messageId(), timestamp, webhook.body()).forEach(request::header);
+        attemptLog.add(webhook.url().getPath());
         return client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
                 .whenComplete((response, failure) -> {
                     boolean retry = failure != null || response.statusCode() >= 500 || response.statusCode() == 429;
@@ -444,9 +487,10 @@ public final class SimulatedAiServer implements AutoCloseable {
                         webhooksDelivered.incrementAndGet();
                         return;
                     }
-                    if (retry && webhook.retried() && attempt < deliveryAttempts && !timers.isShutdown()) {
+                    int attempts = webhook.attempts() > 0 ? webhook.attempts() : deliveryAttempts;
+                    if (retry && webhook.retried() && attempt < attempts && !timers.isShutdown()) {
                         deliveryRetries.incrementAndGet();
-                        long backoff = 250L << Math.min(attempt - 1, 5);
+                        long backoff = webhook.spacingMs() > 0 ? webhook.spacingMs() : 250L << Math.min(attempt - 1, 5);
                         timers.schedule(() -> deliver(webhook, attempt + 1), backoff, TimeUnit.MILLISECONDS);
                         return;
                     }

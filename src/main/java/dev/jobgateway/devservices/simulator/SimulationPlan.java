@@ -21,12 +21,16 @@ import com.fasterxml.jackson.databind.JsonNode;
  * place in the queue reported while the request waits, default 2) and {@code payload_error} (fal: the result is not
  * JSON, so the webhook carries {@code payload: null} and {@code payload_error}), {@code queued_ms} (a job planned
  * without progress steps, in a dialect where it starts at once, waits in the queue that long first; ComfyUI reads its
- * knobs from {@code extra_data.simulate}).
+ * knobs from {@code extra_data.simulate}),
+ * {@code data_url_bytes} (Cog: the
+ * output is a {@code data:} URL of about that many bytes, as a Cog server without an upload URL sends it, instead of
+ * a file URL). Refused submits ({@code reject_submits}) are 429 with {@code Retry-After} for RunPod and {@code 409}
+ * (every slot busy) for Cog.
  */
 record SimulationPlan(String outcome, long durationMs, String errorMessage, int progressSteps, WebhookMode webhook,
         long webhookDelayMs, int rejectSubmits, long submitDelayMs, int slowSubmits, boolean fixedWebhookUrl,
         int statusErrors, Double statusProgress, long statusDelayMs, int queuePosition, boolean payloadError,
-        long queuedMs) {
+        long queuedMs, int dataUrlBytes) {
 
     static final String SUCCEEDED = "succeeded";
     static final String FAILED = "failed";
@@ -81,7 +85,8 @@ record SimulationPlan(String outcome, long durationMs, String errorMessage, int 
         int queuePosition = Math.max(0, simulate.path("queue_position").asInt(2));
         boolean payloadError = simulate.path("payload_error").asBoolean(false);
         long queued = Math.max(0, Math.min(duration, simulate.path("queued_ms").asLong(0)));
+        int dataUrlBytes = Math.max(0, Math.min(64 * 1024 * 1024, simulate.path("data_url_bytes").asInt(0)));
         return new SimulationPlan(outcome, duration, error, steps, mode, delay, reject, submitDelay, slowSubmits,
-                fixedUrl, statusErrors, statusProgress, statusDelay, queuePosition, payloadError, queued);
+                fixedUrl, statusErrors, statusProgress, statusDelay, queuePosition, payloadError, queued, dataUrlBytes);
     }
 }

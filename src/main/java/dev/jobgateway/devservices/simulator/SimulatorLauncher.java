@@ -1,9 +1,13 @@
 package dev.jobgateway.devservices.simulator;
 
+import java.time.Duration;
+
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.inject.Produces;
 import jakarta.inject.Singleton;
 
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import dev.jobgateway.platform.GatewayConfig;
@@ -28,7 +32,13 @@ class SimulatorLauncher {
                 "gateway.providers.replicate.webhook-secrets");
         server = new SimulatedAiServer(config.simulator().port(), new SimulatedAiServer.Settings(secret,
                 replicateSecret, providers.replicate().apiToken().orElse(""), providers.fal().key().orElse(""),
-                providers.fal().webhookUserId().orElse("")));
+                providers.fal().webhookUserId().orElse(""), providers.runpod().apiKey().orElse(""),
+                providers.cog().webhookAuthToken().orElse(null)));
+        // RunPod's real quirks by default; tests shorten them (simulator.runpod.* in application.properties).
+        Config settings = ConfigProvider.getConfig();
+        settings.getOptionalValue("simulator.runpod.webhook-spacing", Duration.class)
+                .ifPresent(server.runpod()::webhookSpacing);
+        settings.getOptionalValue("simulator.runpod.retention", Duration.class).ifPresent(server.runpod()::retention);
         server.start();
         LOG.warn("Simulated AI server active (dev/test build only) at " + server.baseUri());
     }

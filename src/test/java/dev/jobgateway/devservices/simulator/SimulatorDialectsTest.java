@@ -32,8 +32,9 @@ import dev.jobgateway.devservices.LocalRedisServer;
  * terminal webhook and under the same webhook-id, throttles {@code logs} and sends full snapshots; fal sends one
  * terminal POST, with a {@code gateway_request_id} that is not the {@code request_id}, and answers status only under
  * the app (the model id without its subpath); ComfyUI sends none, answers its history only once a prompt is done, lists
- * pending prompts out of order and forgets everything on a restart. Checked against a receiver that refuses every
- * webhook with 503.
+ * pending prompts out of order and forgets everything on a restart.
+ * RunPod sends one unsigned webhook tried 3 times at its spacing and forgets results after its retention; Cog's PUT
+ * is idempotent by id and it has no GET. Checked against a receiver that refuses every webhook with 503.
  */
 class SimulatorDialectsTest {
 
@@ -176,6 +177,54 @@ class SimulatorDialectsTest {
     private static JsonNode json(HttpResponse<String> response) throws IOException {
         assertThat(response.statusCode()).isEqualTo(200);
         return JSON.readTree(response.body());
+    }
+
+    @Test
+    void runpodSendsOneUnsignedWebhookTriedThreeTimesAtItsSpacingAndForgetsResultsAfterItsRetention()
+            throws Exception {
+        ai.runpod().webhookSpacing(Duration.ofMillis(300)).retention(Duration.ofMillis(800));
+        String webhook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/webhooks/runpod/job_1?token=t";
+        JsonNode run = post(ai.runpodUri() + "/v2/ep/run", "Bearer " + ai.settings().runpodKey(),
+                "{\"input\":{\"simulate\":{\"duration_ms\":100}},\"webhook\":\"" + webhook + "\"}");
+        assertThat(run.path("status").asText()).isEqualTo("IN_QUEUE");
+        String id = run.path("id").asText();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 3);
+        Thread.sleep(500);
+
+        assertThat(received).hasSize(3).allSatisfy(r -> {
+            assertThat(r.webhookId()).isNull();
+            assertThat(r.body().path("status").asText()).isEqualTo("COMPLETED");
+        });
+        assertThat(received.get(1).atMs() - received.get(0).atMs()).isGreaterThanOrEqualTo(250);
+        HttpResponse<String> status = HTTP.send(HttpRequest.newBuilder(URI.create(ai.runpodUri() + "/v2/ep/status/"
+                + id)).header("Authorization", "Bearer " + ai.settings().runpodKey()).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(status.statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void cogsPutIsIdempotentByIdAndItHasNoGet() throws Exception {
+        String webhook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/webhooks/cog/job_2?token=t";
+        String body = "{\"input\":{\"simulate\":{\"duration_ms\":60000}},\"webhook\":\"" + webhook + "\"}";
+        int generations = ai.generations();
+
+        HttpResponse<String> first = put(ai.cogUri() + "/predictions/job_2", body);
+        HttpResponse<String> again = put(ai.cogUri() + "/predictions/job_2", body);
+        HttpResponse<String> get = HTTP.send(HttpRequest.newBuilder(URI.create(ai.cogUri() + "/predictions/job_2"))
+                .GET().build(), HttpResponse.BodyHandlers.ofString());
+
+        assertThat(first.statusCode()).isEqualTo(202);
+        assertThat(again.statusCode()).isEqualTo(202);
+        assertThat(JSON.readTree(again.body()).path("id").asText()).isEqualTo("job_2");
+        assertThat(ai.generations() - generations).isEqualTo(1);
+        assertThat(get.statusCode()).isEqualTo(405);
+    }
+
+    private static HttpResponse<String> put(String url, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .header("Prefer", "respond-async").PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static JsonNode post(String url, String authorization, String body) throws Exception {

@@ -1,0 +1,40 @@
+package dev.jobgateway.providers.cog;
+
+import java.util.Optional;
+
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
+import com.fasterxml.jackson.databind.JsonNode;
+
+import dev.jobgateway.job.JobStatus;
+import dev.jobgateway.job.Report;
+import io.quarkus.runtime.annotations.RegisterForReflection;
+
+/**
+ * A Cog prediction (Replicate's shape): the answer to a {@code PUT /predictions/{id}} and the body of every webhook,
+ * a full snapshot each time. Only what the gateway uses is read.
+ */
+@RegisterForReflection
+@JsonIgnoreProperties(ignoreUnknown = true)
+record CogPrediction(String id, String status, JsonNode output, JsonNode error) {
+
+    /**
+     * What this says, in the gateway's terms; empty for a status Cog does not have. {@code starting} is queued,
+     * {@code processing} running; the output is kept as Cog gives it (a data URL, a URL, a list, any JSON).
+     */
+    Optional<Report> toReport() {
+        if (status == null) {
+            return Optional.empty();
+        }
+        String errorText = error == null || error.isNull() ? null
+                : error.isTextual() ? error.asText() : error.toString();
+        return Optional.ofNullable(switch (status) {
+            case "starting" -> new Report(JobStatus.QUEUED, status, null, null, null);
+            case "processing" -> new Report(JobStatus.RUNNING, status, null, null, null);
+            case "succeeded" -> new Report(JobStatus.SUCCEEDED, status, 1.0,
+                    output == null || output.isNull() ? null : output.toString(), null);
+            case "failed" -> new Report(JobStatus.FAILED, status, null, null, errorText);
+            case "canceled" -> new Report(JobStatus.CANCELLED, status, null, null, null);
+            default -> null;
+        });
+    }
+}

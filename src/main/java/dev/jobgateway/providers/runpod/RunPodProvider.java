@@ -1,0 +1,306 @@
+package dev.jobgateway.providers.runpod;
+
+import java.io.IOException;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+
+import dev.jobgateway.job.Arrival;
+import dev.jobgateway.job.JobStatus;
+import dev.jobgateway.job.Report;
+import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.platform.ProblemType;
+import dev.jobgateway.platform.SharedRateLimit;
+import dev.jobgateway.platform.Timestamps;
+import dev.jobgateway.providers.CancelAttempt;
+import dev.jobgateway.providers.CheckThrottledException;
+import dev.jobgateway.providers.CreateAttempts;
+import dev.jobgateway.providers.CreateAttempts.InvalidAnswerException;
+import dev.jobgateway.providers.Handoff;
+import dev.jobgateway.providers.HttpStatusException;
+import dev.jobgateway.providers.InboundWebhook;
+import dev.jobgateway.providers.Order;
+import dev.jobgateway.providers.Provider;
+import dev.jobgateway.providers.ProviderCallException;
+import dev.jobgateway.providers.ProviderHttp;
+import dev.jobgateway.providers.ProviderJob;
+import dev.jobgateway.providers.TokenWebhooks;
+import dev.jobgateway.providers.WebhookRequest;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * RunPod serverless endpoints. A job is {@code POST /v2/{endpoint}/run} with the job's per-job webhook URL (RunPod
+ * cannot sign: the URL's unguessable token authenticates it) and {@code policy.executionTimeout} set to the time left
+ * until the job's deadline. {@code /run} has no idempotency key: like Replicate's create, only a 429 and a connection
+ * never made are tried again. The fallback asks {@code /status/{id}} under a budget shared by every instance
+ * (RunPod limits {@code /status} to 2,000 calls per 10 s per endpoint); a terminal webhook is confirmed with one such
+ * call before its output is trusted. Results are kept 30 minutes after completion: a 404 then fails the job with
+ * {@code error.source: upstream_lost} rather than leave it unfinished.
+ */
+@ApplicationScoped
+public class RunPodProvider implements Provider {
+
+    public static final String NAME = "runpod";
+    private static final Logger LOG = Logger.getLogger(RunPodProvider.class);
+    private static final Pattern ENDPOINT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
+    /** RunPod's floor for {@code policy.executionTimeout}, in ms. */
+    static final long MIN_EXECUTION_TIMEOUT_MS = 5_000;
+    /** A 429 without {@code Retry-After}: RunPod's windows are 10 s; a second's pause spreads the retries. */
+    private static final Duration THROTTLED_PAUSE = Duration.ofSeconds(1);
+
+    private final GatewayConfig.RunPod config;
+    private final ProviderHttp http;
+    private final ObjectMapper mapper;
+    private final ObjectReader webhookReader;
+    private final SharedRateLimit limits;
+    private final URI base;
+
+    RunPodProvider(GatewayConfig config, ProviderHttp http, ObjectMapper mapper, SharedRateLimit limits) {
+        this.config = config.providers().runpod();
+        this.http = http;
+        this.mapper = mapper;
+        this.limits = limits;
+        this.webhookReader = mapper.readerFor(RunPodJob.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        String url = this.config.url();
+        this.base = URI.create(url.endsWith("/") ? url : url + "/");
+        this.config.endpointId().ifPresent(RunPodProvider::checkEndpoint);
+        if (configured()) {
+            checkRetentionIsReached(config);
+        }
+    }
+
+    /**
+     * The fallback checks an unfinished job at least every {@code fallback.max-check-interval} (plus a sweep's
+     * period), so a job that finished without a webhook is asked about that long after it finished at the latest.
+     * That must come before RunPod drops the result, or the job could only fail as lost.
+     */
+    static void checkRetentionIsReached(GatewayConfig config) {
+        Duration sweep = config.sweeper().every().isZero() ? Duration.ofMinutes(1) : config.sweeper().every();
+        Duration latest = config.fallback().maxCheckInterval().plus(sweep).plus(config.providers().runpod()
+                .statusWindow());
+        Duration retention = config.providers().runpod().resultRetention();
+        if (latest.compareTo(retention) >= 0) {
+            throw new IllegalStateException("RunPod keeps results for " + retention + " (gateway.providers.runpod"
+                    + ".result-retention), but the fallback may check a job only " + latest + " after it finished "
+                    + "(gateway.fallback.max-check-interval + the sweep period + gateway.providers.runpod"
+                    + ".status-window): lower the check interval");
+        }
+    }
+
+    @Override
+    public String name() {
+        return NAME;
+    }
+
+    @Override
+    public boolean configured() {
+        return config.apiKey().filter(key -> !key.isBlank()).isPresent()
+                && config.endpointId().filter(id -> !id.isBlank()).isPresent();
+    }
+
+    /** The job's endpoint id: the one given, or the configured one. */
+    @Override
+    public String route(String model) {
+        if (model == null) {
+            return config.endpointId().orElseThrow();
+        }
+        checkEndpoint(model);
+        return model;
+    }
+
+    private static void checkEndpoint(String endpoint) {
+        if (!ENDPOINT.matcher(endpoint).matches()) {
+            throw ProblemType.INVALID_REQUEST.with("'model' is not a RunPod endpoint id (letters, digits, '-', '_'; "
+                    + "at most 64).");
+        }
+    }
+
+    /** The per-job URL with the job's token: RunPod sends no signature and no auth header. */
+    @Override
+    public String webhookUrl(String publicBaseUrl, String jobId, String token) {
+        return publicBaseUrl + "/webhooks/" + NAME + "/" + jobId + "?token=" + token;
+    }
+
+    @Override
+    public Uni<Handoff> submit(Order order) {
+        ObjectNode body = mapper.createObjectNode();
+        body.set("input", order.input());
+        body.put("webhook", order.webhookUrl());
+        body.putObject("policy").put("executionTimeout", executionTimeoutMs(order.deadline(), Timestamps.now()));
+        byte[] bytes = write(body);
+        CreateAttempts.Policy policy = new CreateAttempts.Policy(config.submitAttempts(), config.submitBackoff(),
+                config.maxRetryAfter());
+        URI run = base.resolve("v2/" + order.model() + "/run");
+        return CreateAttempts.run(NAME, policy, () -> {
+            Map<String, String> headers = headers();
+            headers.put("Content-Type", "application/json");
+            return http.send("POST", run, headers, bytes, config.requestTimeout()).map(answer -> {
+                RunPodJob job = parse(answer);
+                if (job.id() == null || job.id().isBlank()) {
+                    throw new InvalidAnswerException("RunPod accepted the job but returned no id.");
+                }
+                return job.id();
+            });
+        });
+    }
+
+    /** {@code policy.executionTimeout}: the ms left until the job's deadline, at least RunPod's minimum. */
+    static long executionTimeoutMs(Instant deadline, Instant now) {
+        return Math.max(MIN_EXECUTION_TIMEOUT_MS, Duration.between(now, deadline).toMillis());
+    }
+
+    /**
+     * {@code GET /v2/{endpoint}/status/{id}}, if the endpoint's shared budget allows a call now; otherwise (or on
+     * RunPod's own 429) a {@link CheckThrottledException}, which the fallback takes as "ask again soon". A 404 means
+     * RunPod no longer knows the job (its result was removed after the retention): the job fails as lost.
+     */
+    @Override
+    public Uni<Report> status(ProviderJob job) {
+        String endpoint = job.model() == null ? config.endpointId().orElse("") : job.model();
+        return limits.take(NAME + ":status:" + endpoint, config.statusBudget(), config.statusWindow())
+                .chain(wait -> {
+                    if (!wait.isZero()) {
+                        throw new CheckThrottledException("The RunPod endpoint's status budget ("
+                                + config.statusBudget() + " per " + config.statusWindow().toSeconds()
+                                + " s) is spent.", wait);
+                    }
+                    return http.send("GET", base.resolve("v2/" + endpoint + "/status/" + job.externalId()),
+                            headers(), null, config.requestTimeout());
+                })
+                .map(answer -> {
+                    if (answer.status() == 404) {
+                        return lost(job);
+                    }
+                    if (answer.status() == 429) {
+                        Duration retryAfter = answer.retryAfter();
+                        throw new CheckThrottledException("RunPod refused the status call as rate limited (HTTP 429).",
+                                retryAfter == null ? THROTTLED_PAUSE : retryAfter);
+                    }
+                    RunPodJob known = parse(answer);
+                    return known.toReport().orElseThrow(() -> new ProviderCallException(
+                            "RunPod answered an unknown status '" + shown(known.status()) + "'."));
+                });
+    }
+
+    private Report lost(ProviderJob job) {
+        return new Report(JobStatus.FAILED, "404", null, null, "RunPod no longer knows job " + job.externalId()
+                + " (HTTP 404): it keeps results " + config.resultRetention().toMinutes() + " min after completion, "
+                + "and this one was not seen ending before that.", "result_expired", null,
+                Report.SOURCE_UPSTREAM_LOST);
+    }
+
+    @Override
+    public Uni<CancelAttempt> cancel(ProviderJob job) {
+        long started = System.nanoTime();
+        String endpoint = job.model() == null ? config.endpointId().orElse("") : job.model();
+        return http.send("POST", base.resolve("v2/" + endpoint + "/cancel/" + job.externalId()), headers(), null,
+                config.requestTimeout())
+                .map(answer -> answer.ok()
+                        ? new CancelAttempt(true, answer.status(), elapsedMs(started), "RunPod accepted the cancel.")
+                        : new CancelAttempt(false, answer.status(), elapsedMs(started),
+                                "RunPod answered HTTP " + answer.status() + "."))
+                .onFailure().recoverWithItem(failure -> {
+                    LOG.infof("Cancel of RunPod job %s failed: %s", job.externalId(),
+                            ProviderCallException.describe(failure));
+                    return new CancelAttempt(false, null, elapsedMs(started), ProviderCallException.describe(failure));
+                });
+    }
+
+    @Override
+    public Duration longestCheck() {
+        return config.requestTimeout();
+    }
+
+    /** RunPod's webhook is unsigned: a terminal one is applied as the confirming {@code /status} call says. */
+    @Override
+    public boolean confirmsTerminalWebhooks() {
+        return true;
+    }
+
+    @Override
+    public Uni<Arrival.Webhook> authenticate(WebhookRequest request) {
+        return Uni.createFrom().item(() -> TokenWebhooks.byUrlToken(NAME, request));
+    }
+
+    @Override
+    public InboundWebhook read(WebhookRequest request) {
+        RunPodJob job;
+        try {
+            job = webhookReader.readValue(request.body());
+            if (job == null) {
+                throw new IOException("empty");
+            }
+        } catch (IOException e) {
+            throw ProblemType.INVALID_JSON.with("The webhook body is not a RunPod job status object.");
+        }
+        RunPodJob read = job;
+        Report report = read.toReport().orElseThrow(() -> ProblemType.UNKNOWN_STATUS.with("Status '"
+                + shown(read.status()) + "' is not one of RunPod's IN_QUEUE, IN_PROGRESS, RUNNING, COMPLETED, FAILED, "
+                + "CANCELLED, TIMED_OUT."));
+        return new InboundWebhook(read.id(), report);
+    }
+
+    /** The job object of a 2xx answer; any other answer fails with its status. */
+    private RunPodJob parse(ProviderHttp.Answer answer) {
+        if (!answer.ok()) {
+            throw new HttpStatusException(answer, detail(answer.body()));
+        }
+        try {
+            RunPodJob job = mapper.readValue(answer.body(), RunPodJob.class);
+            if (job == null) {
+                throw new IOException("empty");
+            }
+            return job;
+        } catch (IOException e) {
+            throw new InvalidAnswerException("RunPod's answer is not a job status object.");
+        }
+    }
+
+    /** RunPod's errors are {@code {"error": "..."}}. */
+    private String detail(byte[] body) {
+        try {
+            var error = mapper.readTree(body);
+            var text = error == null ? null : error.get("error");
+            return text != null && text.isTextual() ? text.asText() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private Map<String, String> headers() {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Authorization", "Bearer " + config.apiKey().orElse(""));
+        headers.put("Accept", "application/json");
+        return headers;
+    }
+
+    private byte[] write(ObjectNode body) {
+        try {
+            return mapper.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot write a RunPod request", e);
+        }
+    }
+
+    private static String shown(String status) {
+        return status == null ? "" : status.length() > 40 ? status.substring(0, 40) + "..." : status;
+    }
+
+    private static long elapsedMs(long startedNanos) {
+        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.jobgateway.providers.runpod;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.time.Instant;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.TextNode;
+
+import dev.jobgateway.job.JobStatus;
+import dev.jobgateway.job.Report;
+
+/** RunPod's job states in the gateway's terms, and the execution timeout a job's deadline gives. */
+class RunPodMappingTest {
+
+    @ParameterizedTest
+    @CsvSource({ "IN_QUEUE, queued", "IN_PROGRESS, running", "RUNNING, running", "COMPLETED, succeeded",
+            "FAILED, failed", "CANCELLED, cancelled", "TIMED_OUT, failed" })
+    void everyDocumentedStateMapsToAGatewayStatus(String state, String status) {
+        Report report = new RunPodJob("j-u1", state, null, null).toReport().orElseThrow();
+
+        assertThat(report.status()).isEqualTo(JobStatus.fromWire(status).orElseThrow());
+        assertThat(report.upstreamStatus()).isEqualTo(state);
+    }
+
+    @Test
+    void aTimedOutJobFailsWithItsOwnErrorCode() {
+        Report report = new RunPodJob("j-u1", "TIMED_OUT", null, null).toReport().orElseThrow();
+
+        assertThat(report.errorCode()).isEqualTo("execution_timed_out");
+        assertThat(report.errorMessage()).contains("execution timeout");
+    }
+
+    @Test
+    void aFailedJobCarriesRunPodsErrorAndACompletedOneItsOutput() {
+        assertThat(new RunPodJob("j", "FAILED", null, TextNode.valueOf("CUDA out of memory")).toReport()
+                .orElseThrow().errorMessage()).isEqualTo("CUDA out of memory");
+        assertThat(new RunPodJob("j", "COMPLETED", JsonNodeFactory.instance.objectNode().put("image_url", "u"), null)
+                .toReport().orElseThrow().outputJson()).isEqualTo("{\"image_url\":\"u\"}");
+    }
+
+    @Test
+    void aStateRunPodDoesNotDocumentIsNoReport() {
+        assertThat(new RunPodJob("j", "EXPLODED", null, null).toReport()).isEmpty();
+        assertThat(new RunPodJob("j", null, null, null).toReport()).isEmpty();
+    }
+
+    @Test
+    void theExecutionTimeoutIsTheTimeLeftUntilTheDeadlineAtLeastFiveSeconds() {
+        Instant now = Instant.parse("2026-12-01T12:00:00Z");
+
+        assertThat(RunPodProvider.executionTimeoutMs(now.plusSeconds(300), now)).isEqualTo(300_000);
+        assertThat(RunPodProvider.executionTimeoutMs(now.plusSeconds(2), now)).isEqualTo(5_000);
+    }
+}
