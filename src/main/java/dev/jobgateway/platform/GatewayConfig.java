@@ -471,8 +471,8 @@ public interface GatewayConfig {
         @WithDefault("500ms")
         Duration submitBackoff();
 
-        /** Time allowed for one call to the Cog server. */
-        @WithDefault("4s")
+        /** Time allowed for one call to the Cog server (a {@code respond-async} PUT answers at once). */
+        @WithDefault("3s")
         Duration requestTimeout();
 
         /**

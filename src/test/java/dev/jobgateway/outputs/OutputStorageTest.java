@@ -80,6 +80,27 @@ class OutputStorageTest {
     }
 
     @Test
+    void aJobReadAfterItsProviderDeletedTheOutputStillHasAWorkingImageUrl() throws Exception {
+        String id = Jobs.submit(Jobs.simulate(Map.of("duration_ms", 100, "output_bytes", 5_000))).getString("id");
+        JsonPath stored = awaitStorage(id, "stored");
+        String source = stored.getString("output_files[0].source_url");
+        byte[] original = fetch(source);
+
+        aiServer.expireOutputs();
+        try {
+            HttpURLConnection gone = (HttpURLConnection) URI.create(source).toURL().openConnection();
+            assertThat(gone.getResponseCode()).as("the provider's link is dead").isEqualTo(404);
+
+            JsonPath later = Jobs.get(id);
+
+            assertThat(later.getString("output_files[0].source_url")).isEqualTo(source);
+            assertThat(fetch(later.getString("output.images[0].url"))).isEqualTo(original);
+        } finally {
+            aiServer.restoreOutputs();
+        }
+    }
+
+    @Test
     void theSuccessIsShownBeforeTheCopyAndAHeldReadWakesWhenTheCopyIsStored() throws Exception {
         // Another instance holds the job's lease (as if copying), so the copy here has to wait for it.
         String id = Jobs.submit(Jobs.simulate(Map.of("duration_ms", 300))).getString("id");
