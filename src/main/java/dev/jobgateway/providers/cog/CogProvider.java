@@ -2,7 +2,6 @@ package dev.jobgateway.providers.cog;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -14,7 +13,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -33,6 +31,7 @@ import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.ProviderCallException;
 import dev.jobgateway.providers.ProviderHttp;
 import dev.jobgateway.providers.ProviderJob;
+import dev.jobgateway.providers.ProviderJson;
 import dev.jobgateway.providers.TokenWebhooks;
 import dev.jobgateway.providers.WebhookRejections;
 import dev.jobgateway.providers.WebhookRequest;
@@ -98,7 +97,7 @@ public class CogProvider implements Provider {
         body.set("input", order.input());
         body.put("webhook", order.webhookUrl());
         body.set("webhook_events_filter", mapper.valueToTree(config.webhookEvents()));
-        byte[] bytes = write(body);
+        byte[] bytes = ProviderJson.bytes(mapper, body);
         AtomicInteger attempts = new AtomicInteger();
         long started = System.nanoTime();
         return attempt(order.jobId(), bytes, attempts)
@@ -144,7 +143,7 @@ public class CogProvider implements Provider {
         } catch (IOException e) {
             return Uni.createFrom().failure(new ProviderCallException("The job's stored input is not JSON."));
         }
-        return put(job.jobId(), write(body)).map(prediction -> prediction.toReport().orElseThrow(
+        return put(job.jobId(), ProviderJson.bytes(mapper, body)).map(prediction -> prediction.toReport().orElseThrow(
                 () -> new ProviderCallException("Cog answered an unknown status '" + shown(prediction.status())
                         + "'.")));
     }
@@ -223,32 +222,6 @@ public class CogProvider implements Provider {
         return URI.create((url.endsWith("/") ? url : url + "/") + "predictions/" + predictionId);
     }
 
-    private CogPrediction prediction(ProviderHttp.Answer answer) {
-        if (!answer.ok()) {
-            throw new HttpStatusException(answer, detail(answer.body()));
-        }
-        try {
-            CogPrediction prediction = mapper.readValue(answer.body(), CogPrediction.class);
-            if (prediction == null) {
-                throw new IOException("empty");
-            }
-            return prediction;
-        } catch (IOException e) {
-            throw new InvalidAnswerException("Cog's answer is not a prediction object.");
-        }
-    }
-
-    /** Cog's errors are FastAPI's {@code {"detail": ...}}. */
-    private String detail(byte[] body) {
-        try {
-            JsonNode error = mapper.readTree(body);
-            JsonNode detail = error == null ? null : error.get("detail");
-            return detail != null && detail.isTextual() ? detail.asText() : null;
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
     private static String errorCode(Throwable failure) {
         if (failure instanceof HttpStatusException status) {
             int code = status.status();
@@ -268,14 +241,6 @@ public class CogProvider implements Provider {
         return ProviderCallException.describe(failure);
     }
 
-    private byte[] write(JsonNode body) {
-        try {
-            return mapper.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot write a Cog request", e);
-        }
-    }
-
     private static String shown(String status) {
         return status == null ? "" : status.length() > 40 ? status.substring(0, 40) + "..." : status;
     }
@@ -283,4 +248,11 @@ public class CogProvider implements Provider {
     private static long elapsedMs(long startedNanos) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
     }
+
+    /** The prediction of a 2xx answer; any other answer fails with its status. */
+    private CogPrediction prediction(ProviderHttp.Answer answer) {
+        return ProviderJson.object(mapper, answer, CogPrediction.class, "detail",
+                "Cog's answer is not a prediction object.");
+    }
+
 }

@@ -1,8 +1,6 @@
 package dev.jobgateway.providers.replicate;
 
-import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -15,7 +13,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -28,13 +25,13 @@ import dev.jobgateway.providers.CancelAttempt;
 import dev.jobgateway.providers.CreateAttempts;
 import dev.jobgateway.providers.CreateAttempts.InvalidAnswerException;
 import dev.jobgateway.providers.Handoff;
-import dev.jobgateway.providers.HttpStatusException;
 import dev.jobgateway.providers.InboundWebhook;
 import dev.jobgateway.providers.Order;
 import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.ProviderCallException;
 import dev.jobgateway.providers.ProviderHttp;
 import dev.jobgateway.providers.ProviderJob;
+import dev.jobgateway.providers.ProviderJson;
 import dev.jobgateway.providers.WebhookRequest;
 import io.smallrye.mutiny.Uni;
 
@@ -130,7 +127,7 @@ public class ReplicateProvider implements Provider {
         body.set("input", order.input());
         body.put("webhook", order.webhookUrl());
         body.set("webhook_events_filter", mapper.valueToTree(config.webhookEvents()));
-        byte[] bytes = write(body);
+        byte[] bytes = ProviderJson.bytes(mapper, body);
         CreateAttempts.Policy policy = new CreateAttempts.Policy(config.submitAttempts(), config.submitBackoff(),
                 config.maxRetryAfter());
         return CreateAttempts.run(NAME, policy, () -> {
@@ -198,33 +195,6 @@ public class ReplicateProvider implements Provider {
         return webhooks.read(request);
     }
 
-    /** The prediction of a 2xx answer; any other answer fails with its status. */
-    private Prediction prediction(ProviderHttp.Answer answer) {
-        if (!answer.ok()) {
-            throw new HttpStatusException(answer, detail(answer.body()));
-        }
-        try {
-            Prediction prediction = mapper.readValue(answer.body(), Prediction.class);
-            if (prediction == null) {
-                throw new IOException("empty");
-            }
-            return prediction;
-        } catch (IOException e) {
-            throw new InvalidAnswerException("Replicate's answer is not a prediction object.");
-        }
-    }
-
-    /** Replicate's errors are problem+json ({@code detail}) or {@code {"detail": ...}}. */
-    private String detail(byte[] body) {
-        try {
-            JsonNode error = mapper.readTree(body);
-            JsonNode detail = error == null ? null : error.get("detail");
-            return detail != null && detail.isTextual() ? detail.asText() : null;
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
     private Map<String, String> headers() {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Authorization", "Bearer " + config.apiToken().orElse(""));
@@ -232,15 +202,14 @@ public class ReplicateProvider implements Provider {
         return headers;
     }
 
-    private byte[] write(JsonNode body) {
-        try {
-            return mapper.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot write a prediction request", e);
-        }
-    }
-
     private static long elapsedMs(long startedNanos) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
     }
+
+    /** The prediction of a 2xx answer; any other answer fails with its status. */
+    private Prediction prediction(ProviderHttp.Answer answer) {
+        return ProviderJson.object(mapper, answer, Prediction.class, "detail",
+                "Replicate's answer is not a prediction object.");
+    }
+
 }

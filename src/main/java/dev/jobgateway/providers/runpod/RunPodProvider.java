@@ -2,7 +2,6 @@ package dev.jobgateway.providers.runpod;
 
 import java.io.IOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -31,13 +30,13 @@ import dev.jobgateway.providers.CheckThrottledException;
 import dev.jobgateway.providers.CreateAttempts;
 import dev.jobgateway.providers.CreateAttempts.InvalidAnswerException;
 import dev.jobgateway.providers.Handoff;
-import dev.jobgateway.providers.HttpStatusException;
 import dev.jobgateway.providers.InboundWebhook;
 import dev.jobgateway.providers.Order;
 import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.ProviderCallException;
 import dev.jobgateway.providers.ProviderHttp;
 import dev.jobgateway.providers.ProviderJob;
+import dev.jobgateway.providers.ProviderJson;
 import dev.jobgateway.providers.TokenWebhooks;
 import dev.jobgateway.providers.WebhookRequest;
 import io.smallrye.mutiny.Uni;
@@ -141,7 +140,7 @@ public class RunPodProvider implements Provider {
         body.set("input", order.input());
         body.put("webhook", order.webhookUrl());
         body.putObject("policy").put("executionTimeout", executionTimeoutMs(order.deadline(), Timestamps.now()));
-        byte[] bytes = write(body);
+        byte[] bytes = ProviderJson.bytes(mapper, body);
         CreateAttempts.Policy policy = new CreateAttempts.Policy(config.submitAttempts(), config.submitBackoff(),
                 config.maxRetryAfter());
         URI run = base.resolve("v2/" + order.model() + "/run");
@@ -254,46 +253,11 @@ public class RunPodProvider implements Provider {
         return new InboundWebhook(read.id(), report);
     }
 
-    /** The job object of a 2xx answer; any other answer fails with its status. */
-    private RunPodJob parse(ProviderHttp.Answer answer) {
-        if (!answer.ok()) {
-            throw new HttpStatusException(answer, detail(answer.body()));
-        }
-        try {
-            RunPodJob job = mapper.readValue(answer.body(), RunPodJob.class);
-            if (job == null) {
-                throw new IOException("empty");
-            }
-            return job;
-        } catch (IOException e) {
-            throw new InvalidAnswerException("RunPod's answer is not a job status object.");
-        }
-    }
-
-    /** RunPod's errors are {@code {"error": "..."}}. */
-    private String detail(byte[] body) {
-        try {
-            var error = mapper.readTree(body);
-            var text = error == null ? null : error.get("error");
-            return text != null && text.isTextual() ? text.asText() : null;
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
     private Map<String, String> headers() {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Authorization", "Bearer " + config.apiKey().orElse(""));
         headers.put("Accept", "application/json");
         return headers;
-    }
-
-    private byte[] write(ObjectNode body) {
-        try {
-            return mapper.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("Cannot write a RunPod request", e);
-        }
     }
 
     private static String shown(String status) {
@@ -303,4 +267,11 @@ public class RunPodProvider implements Provider {
     private static long elapsedMs(long startedNanos) {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
     }
+
+    /** The job status of a 2xx answer; any other answer fails with its status. */
+    private RunPodJob parse(ProviderHttp.Answer answer) {
+        return ProviderJson.object(mapper, answer, RunPodJob.class, "error",
+                "RunPod's answer is not a job status object.");
+    }
+
 }

@@ -1,0 +1,61 @@
+package dev.jobgateway.providers;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import dev.jobgateway.providers.CreateAttempts.InvalidAnswerException;
+
+/**
+ * JSON to and from a provider's API, the same for every provider whose answers are one JSON object: what differs is
+ * only the object's type and the field its error bodies carry their text in.
+ */
+public final class ProviderJson {
+
+    private ProviderJson() {
+    }
+
+    /**
+     * The object of a 2xx answer; any other answer fails with an {@link HttpStatusException} carrying the text of
+     * {@code errorField} of its body, and a 2xx that is not such an object with an {@link InvalidAnswerException}
+     * saying {@code notAnObject}.
+     */
+    public static <T> T object(ObjectMapper mapper, ProviderHttp.Answer answer, Class<T> type, String errorField,
+            String notAnObject) {
+        if (!answer.ok()) {
+            throw new HttpStatusException(answer, errorText(mapper, answer.body(), errorField));
+        }
+        T value;
+        try {
+            value = mapper.readValue(answer.body(), type);
+        } catch (IOException e) {
+            value = null;
+        }
+        if (value == null) {
+            throw new InvalidAnswerException(notAnObject);
+        }
+        return value;
+    }
+
+    /** The text of {@code field} of an error body, or null when the body is not JSON or has no such text. */
+    public static String errorText(ObjectMapper mapper, byte[] body, String field) {
+        try {
+            JsonNode error = mapper.readTree(body);
+            JsonNode text = error == null ? null : error.get(field);
+            return text != null && text.isTextual() ? text.asText() : null;
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    /** A request body; the gateway's own JSON trees always serialize. */
+    public static byte[] bytes(ObjectMapper mapper, JsonNode body) {
+        try {
+            return mapper.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("Cannot write a request body", e);
+        }
+    }
+}
