@@ -53,6 +53,7 @@ function job(f) {
       webhooks_received: Number(f.webhooks_received || '0'),
       last_webhook_at: text(f, 'last_webhook_at'),
       last_upstream_check_at: text(f, 'last_upstream_check_at'),
+      expected_at: text(f, 'expected_at'),
     },
     version: Number(f.version || '0'),
     created_at: text(f, 'created_at'),

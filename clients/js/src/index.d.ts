@@ -17,6 +17,8 @@ export interface Delivery {
   webhooks_received: number;
   last_webhook_at: string | null;
   last_upstream_check_at: string | null;
+  /** When the job is expected to finish, learned from the provider's recent jobs; null without enough history. */
+  expected_at: string | null;
 }
 
 /** One output file of a job, with output storage on. */

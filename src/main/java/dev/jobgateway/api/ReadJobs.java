@@ -85,7 +85,7 @@ public class ReadJobs {
      */
     public Uni<Job> await(String owner, String id, Duration wait, Predicate<Job> done) {
         return waits.until(Set.of(id), wait, () -> get(owner, id), done, job -> job.status().isTerminal(),
-                reconciler::nextPollWithin);
+                reconciler::nextCheckWithin);
     }
 
     /**
@@ -112,7 +112,7 @@ public class ReadJobs {
         Predicate<Batch> done = held.isEmpty() ? new AnyChangeOrAllTerminal()
                 : batch -> allTerminal(batch) || new HeldVersions(ids, held).news(batch);
         return waits.until(known, wait, () -> readBatch(owner, ids, visible), done, ReadJobs::allTerminal,
-                this::nextPollWithin);
+                this::nextCheckWithin);
     }
 
     /** One page of the job's timeline, oldest first, with the cursor of the next page if there is one. */
@@ -149,9 +149,9 @@ public class ReadJobs {
         });
     }
 
-    /** The soonest poll due among the batch's jobs of poll-only providers, if any. */
-    private Optional<Duration> nextPollWithin(Batch batch) {
-        return batch.jobs().stream().map(reconciler::nextPollWithin).flatMap(Optional::stream)
+    /** The soonest check due among the batch's jobs (a poll-only provider's poll or a learned check), if any. */
+    private Optional<Duration> nextCheckWithin(Batch batch) {
+        return batch.jobs().stream().map(reconciler::nextCheckWithin).flatMap(Optional::stream)
                 .min(Duration::compareTo);
     }
 

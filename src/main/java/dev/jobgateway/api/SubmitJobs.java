@@ -2,6 +2,7 @@ package dev.jobgateway.api;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -10,6 +11,8 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.jobgateway.fallback.LearnedChecks;
+import dev.jobgateway.job.DurationHistory;
 import dev.jobgateway.job.IdempotencyStore;
 import dev.jobgateway.job.IdempotencyStore.Claim;
 import dev.jobgateway.job.Job;
@@ -52,9 +55,13 @@ public class SubmitJobs {
     private final Meters meters;
     private final String publicBaseUrl;
     private final Duration firstCheckAfter;
+    private final DurationHistory durations;
+    private final LearnedChecks learned;
 
     SubmitJobs(JobRecords jobs, Reports reports, IdempotencyStore idempotency, ProviderRegistry providers,
-            OwnedJobs owned, CancelJobs cancels, Meters meters, GatewayConfig config) {
+            OwnedJobs owned, CancelJobs cancels, Meters meters, DurationHistory durations, GatewayConfig config) {
+        this.durations = durations;
+        this.learned = LearnedChecks.from(config.fallback());
         this.meters = meters;
         this.jobs = jobs;
         this.reports = reports;
@@ -148,15 +155,29 @@ public class SubmitJobs {
      * hand-off fails the job ({@code error.source: submit}); it is still a created job (202).
      */
     private Uni<Job> create(String owner, String id, Request request) {
+        Provider provider = request.provider();
+        // A poll-only provider's jobs are polled at its cadence whatever their history: none is kept for them.
+        Uni<Optional<Duration>> expected = provider.pollOnly().isPresent() ? Uni.createFrom().item(Optional.empty())
+                : durations.expected(provider.name(), request.model());
+        return expected.chain(took -> create(owner, id, request, took.orElse(null)));
+    }
+
+    private Uni<Job> create(String owner, String id, Request request, Duration expectedToTake) {
         Instant now = Timestamps.now();
         String token = Ids.newWebhookToken();
         Instant deadline = now.plus(request.maxDuration());
         Provider provider = request.provider();
+        Instant expectedAt = expectedToTake == null ? null : now.plus(expectedToTake);
         NewJob job = new NewJob(id, owner, provider.name(), request.input().toString(), now, deadline,
-                Ids.sha256(token), request.model());
-        // A poll-only provider's job is first polled by the sweeper at its idle cadence, unless a read polls it sooner.
+                Ids.sha256(token), request.model(), expectedAt);
+        // A poll-only provider's job is first polled by the sweeper at its idle cadence, unless a read polls it sooner;
+        // a job with an expected end is first checked just after it, if that comes before check-after.
         Duration firstAfter = provider.pollOnly().map(PollCadence::idle).orElse(firstCheckAfter);
-        Instant firstCheck = now.plus(firstAfter).isBefore(deadline) ? now.plus(firstAfter) : deadline;
+        Instant firstCheck = now.plus(firstAfter);
+        if (expectedAt != null && learned.first(expectedAt).isBefore(firstCheck)) {
+            firstCheck = learned.first(expectedAt);
+        }
+        firstCheck = firstCheck.isBefore(deadline) ? firstCheck : deadline;
         Order order = new Order(id, request.input(), request.model(), provider.webhookUrl(publicBaseUrl, id, token),
                 deadline);
         long[] handingOff = new long[1];

@@ -13,6 +13,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.jobgateway.job.Arrival;
 import dev.jobgateway.job.CheckSchedule;
+import dev.jobgateway.job.DeliveryState;
 import dev.jobgateway.job.Job;
 import dev.jobgateway.job.JobRecords;
 import dev.jobgateway.job.Report;
@@ -44,6 +45,11 @@ import io.smallrye.mutiny.Uni;
  * fallback's settings, so waits and reads that come through here poll it at that pace (one poll per interval across
  * all instances, by the same lease), and the sweeper every {@code idle}. Answers go through the same state machine
  * and the change feed, so a waiter on any instance is woken as by a webhook.
+ * <p>
+ * A job submitted with an expected end ({@code expected_at}, learned from the provider's recent jobs) is also due at
+ * the {@link LearnedChecks} around that moment, so that a lost webhook is made up within about a second of when it
+ * should have come; the fixed rule still applies besides, and a job whose checks fail keeps only the fixed rule
+ * (with its back-off).
  */
 @ApplicationScoped
 public class Reconciler {
@@ -51,6 +57,8 @@ public class Reconciler {
     private static final Logger LOG = Logger.getLogger(Reconciler.class);
     /** A wait on a poll-only job reads this long after its poll is due, so that the lease has expired by then. */
     private static final Duration DUE_MARGIN = Duration.ofMillis(20);
+    /** A wait whose learned check is due but taken by another instance looks again this much later. */
+    private static final Duration BUSY_REREAD = Duration.ofMillis(250);
 
     /** What a reconciliation did. */
     public enum Action {
@@ -90,6 +98,7 @@ public class Reconciler {
     private final GatewayConfig.Fallback config;
     private final Duration redisSteps;
     private final Meters meters;
+    private final LearnedChecks learned;
 
     Reconciler(JobRecords jobs, Reports reports, CheckSchedule schedule, ProviderRegistry providers, Meters meters,
             GatewayConfig config) {
@@ -99,6 +108,7 @@ public class Reconciler {
         this.schedule = schedule;
         this.providers = providers;
         this.config = config.fallback();
+        this.learned = LearnedChecks.from(config.fallback());
         // A check is the provider's answer plus a few Redis steps around it.
         this.redisSteps = config.store().commandTimeout().multipliedBy(3);
     }
@@ -128,7 +138,7 @@ public class Reconciler {
         // The lease covers the whole check, however slow, so no other instance starts one meanwhile; once the
         // answer is in, it is cut back to the interval, which is what spaces the checks of a job. With the defaults
         // the interval is the longer one, and the lease already ends with it: no second command is needed.
-        Duration interval = checkInterval(job);
+        Duration interval = leaseInterval(job, now);
         Duration longestCheck = providers.forJob(job.provider()).map(Provider::longestCheck).orElse(Duration.ZERO)
                 .plus(redisSteps);
         boolean cutBack = longestCheck.compareTo(interval) > 0;
@@ -159,8 +169,34 @@ public class Reconciler {
         Optional<PollCadence> cadence = cadence(job.provider());
         Instant next = cadence.isPresent() ? job.lastNewsAt().plus(max(cadence.get().idle(), checkInterval(job)))
                 : job.lastNewsAt().plus(max(config.checkAfter(), checkInterval(job)));
-        Instant deadline = job.deadlineAt();
-        return deadline != null && deadline.isBefore(next) ? deadline : next;
+        next = earlier(next, learnedCheck(job).orElse(null));
+        return earlier(next, job.deadlineAt());
+    }
+
+    /**
+     * The job's next check of the {@link LearnedChecks} around its expected end: only for a job of a webhook provider
+     * that was submitted with one, whose checks have not been failing.
+     */
+    private Optional<Instant> learnedCheck(StoredJob job) {
+        Instant expected = job.expectedAt();
+        if (expected == null || job.upstreamFailures() > 0 || cadence(job.provider()).isPresent()) {
+            return Optional.empty();
+        }
+        return learned.next(expected, job.lastUpstreamCheckAt());
+    }
+
+    /**
+     * How long a check now holds the job's lease: the check interval, or for a check of the learned series the gap to
+     * its next one (the fixed interval would hold off the series' next checks).
+     */
+    private Duration leaseInterval(StoredJob job, Instant now) {
+        Duration interval = checkInterval(job);
+        Optional<Instant> point = learnedCheck(job).filter(at -> !now.isBefore(at));
+        if (point.isEmpty()) {
+            return interval;
+        }
+        Duration gap = learned.gapAfter(job.expectedAt(), point.get());
+        return gap.compareTo(interval) < 0 ? gap : interval;
     }
 
     /** Whether {@link #reconcile} would check the job now (a conditional read answers 304 only if not). */
@@ -180,23 +216,29 @@ public class Reconciler {
     }
 
     /**
-     * When the job became due: its last news plus the quiet time (a poll-only provider's interval, else check-after).
+     * When the job became due: its last news plus the quiet time (a poll-only provider's interval, else check-after),
+     * or its learned check if that comes first.
      */
     private Instant dueSince(StoredJob job) {
         Duration quiet = cadence(job.provider()).map(PollCadence::whileWaited).orElse(config.checkAfter());
-        return job.lastNewsAt().plus(quiet);
+        return earlier(job.lastNewsAt().plus(quiet), learnedCheck(job).orElse(null));
     }
 
     /**
      * How long a wait on this job should sleep before it reads again: for a running job of a poll-only provider,
-     * until its next poll is due (the read then polls), at most its interval; empty for every other job, whose news
-     * comes by webhook and the change feed.
+     * until its next poll is due (the read then polls), at most its interval; for a job with an expected end, until
+     * its next learned check (the read then checks); empty for every other job, whose news comes by webhook and the
+     * change feed.
      */
-    public Optional<Duration> nextPollWithin(Job job) {
+    public Optional<Duration> nextCheckWithin(Job job) {
         if (job.status().isTerminal()) {
             return Optional.empty();
         }
-        return cadence(job.provider()).map(cadence -> {
+        Optional<PollCadence> pollOnly = cadence(job.provider());
+        if (pollOnly.isEmpty()) {
+            return learnedCheckWithin(job);
+        }
+        return pollOnly.map(cadence -> {
             Instant lastNews = job.updatedAt();
             Instant checked = job.delivery() == null ? null : job.delivery().lastUpstreamCheckAt();
             if (lastNews == null || (checked != null && checked.isAfter(lastNews))) {
@@ -217,6 +259,25 @@ public class Reconciler {
             Duration pause = untilDue.plus(DUE_MARGIN);
             return pause.compareTo(interval) > 0 ? interval : pause;
         });
+    }
+
+    /** Until the job's next learned check, as {@link #learnedCheck} but from the job as a read returns it. */
+    private Optional<Duration> learnedCheckWithin(Job job) {
+        Job.Delivery delivery = job.delivery();
+        if (delivery == null || delivery.expectedAt() == null
+                || DeliveryState.UPSTREAM_UNREACHABLE.wireName().equals(delivery.state())) {
+            return Optional.empty();
+        }
+        return learned.next(delivery.expectedAt(), delivery.lastUpstreamCheckAt()).map(at -> {
+            Duration until = Duration.between(Timestamps.now(), at).plus(DUE_MARGIN);
+            // Due, yet this read did not check: another instance holds the lease. Its answer, if it changes the job,
+            // comes through the change feed; otherwise look again shortly, not in a tight loop.
+            return until.compareTo(BUSY_REREAD) < 0 ? BUSY_REREAD : until;
+        });
+    }
+
+    private static Instant earlier(Instant a, Instant b) {
+        return b != null && b.isBefore(a) ? b : a;
     }
 
     private Optional<PollCadence> cadence(String provider) {

@@ -82,6 +82,9 @@ public record Job(
     /** How the gateway learned what it knows, kept apart from what happened to the job. */
     @RegisterForReflection
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Delivery(String state, int webhooksReceived, Instant lastWebhookAt, Instant lastUpstreamCheckAt) {
+    public record Delivery(String state, int webhooksReceived, Instant lastWebhookAt, Instant lastUpstreamCheckAt,
+            @Schema(description = "when the job is expected to finish, from how long this provider's (and model's) "
+                    + "recent jobs took; null without enough history. A job whose webhook has not come by then is "
+                    + "checked with the AI server soon after") Instant expectedAt) {
     }
 }

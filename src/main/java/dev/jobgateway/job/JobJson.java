@@ -57,7 +57,8 @@ public class JobJson {
                         stored.fields().getOrDefault(StoredJob.DELIVERY_STATE, "awaiting_webhook"),
                         Integer.parseInt(stored.fields().getOrDefault(StoredJob.WEBHOOKS_RECEIVED, "0")),
                         stored.instant(StoredJob.LAST_WEBHOOK_AT),
-                        stored.instant(StoredJob.LAST_UPSTREAM_CHECK_AT)),
+                        stored.instant(StoredJob.LAST_UPSTREAM_CHECK_AT),
+                        stored.instant(StoredJob.EXPECTED_AT)),
                 stored.version(),
                 stored.instant(StoredJob.CREATED_AT),
                 stored.instant(StoredJob.UPDATED_AT),
@@ -121,6 +122,7 @@ public class JobJson {
                     Integer.parseInt(stored.fields().getOrDefault(StoredJob.WEBHOOKS_RECEIVED, "0")));
             out.writeStringField("last_webhook_at", stored.text(StoredJob.LAST_WEBHOOK_AT));
             out.writeStringField("last_upstream_check_at", stored.text(StoredJob.LAST_UPSTREAM_CHECK_AT));
+            out.writeStringField("expected_at", stored.text(StoredJob.EXPECTED_AT));
             out.writeEndObject();
             out.writeNumberField("version", stored.version());
             out.writeStringField("created_at", stored.text(StoredJob.CREATED_AT));

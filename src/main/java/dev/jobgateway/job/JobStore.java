@@ -60,10 +60,12 @@ class JobStore {
     private final String parkedMax;
     private final Duration commandTimeout;
     private final Meters meters;
+    private final DurationHistory durations;
 
     JobStore(ReactiveRedisDataSource redis, CheckSchedule schedule, JobJson json, Meters meters,
-            GatewayConfig config) {
+            DurationHistory durations, GatewayConfig config) {
         this.meters = meters;
+        this.durations = durations;
         this.redis = redis;
         this.hashes = redis.hash(String.class);
         this.streams = redis.stream(String.class);
@@ -107,6 +109,10 @@ class JobStore {
         if (job.model() != null) {
             args.add(StoredJob.MODEL);
             args.add(job.model());
+        }
+        if (job.expectedAt() != null) {
+            args.add(StoredJob.EXPECTED_AT);
+            args.add(job.expectedAt().toString());
         }
         return schedule.schedule(job.id(), firstCheckAt)
                 .chain(() -> run(CREATE, List.of(Keys.job(job.id()), Keys.timeline(job.id())), args))
@@ -177,24 +183,34 @@ class JobStore {
                 guard == null ? "" : guard.provider(),
                 guard == null || guard.externalId() == null ? "" : guard.externalId(),
                 guard == null || guard.tokenHash() == null ? "" : guard.tokenHash());
-        return run(TRANSITION, keys, args).map(reply -> {
+        return run(TRANSITION, keys, args).chain(reply -> {
             TransitionResult result = transitionResult(jobId, reply);
-            if (result.applied() && reply.size() > 6) {
-                observe(reply, result, change.via());
+            if (!result.applied() || reply.size() <= 7) {
+                return Uni.createFrom().item(result);
             }
-            return result;
-        })
-                .call(result -> {
-                    if (!result.applied() || !result.status().isTerminal()) {
-                        return Uni.createFrom().voidItem();
-                    }
-                    // A success whose files are still to be copied stays on the sweeper's list, due now: if the
-                    // instance that starts the copy dies, a sweep finds the job (it is on the list already, so a
-                    // failure to move it up leaves it due at its old time, never lost).
-                    return change.leavesCopyPending()
-                            ? schedule.schedule(jobId, Timestamps.now()).onFailure().recoverWithNull()
-                            : unscheduleQuietly(jobId);
-                });
+            observe(reply, result, change.via());
+            if (!result.status().isTerminal()) {
+                return Uni.createFrom().item(result);
+            }
+            // A success whose files are still to be copied stays on the sweeper's list, due now: if the instance
+            // that starts the copy dies, a sweep finds the job (it is on the list already, so a failure to move it
+            // up leaves it due at its old time, never lost).
+            Uni<Void> listed = change.leavesCopyPending()
+                    ? schedule.schedule(jobId, Timestamps.now()).onFailure().recoverWithNull()
+                    : unscheduleQuietly(jobId);
+            return listed.call(() -> learn(reply, result, change.via())).replaceWith(result);
+        });
+    }
+
+    /** A success a webhook reported teaches how long the provider's (and model's) jobs take. */
+    private Uni<Void> learn(Response reply, TransitionResult result, Via via) {
+        String created = reply.get(5).toString();
+        if (result.status() != JobStatus.SUCCEEDED || via != Via.WEBHOOK || created.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        String model = reply.get(7).toString();
+        return durations.record(reply.get(4).toString(), model.isEmpty() ? null : model,
+                Duration.between(Instant.parse(created), Timestamps.now()));
     }
 
     /**

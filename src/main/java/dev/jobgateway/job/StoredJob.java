@@ -32,12 +32,13 @@ public record StoredJob(Map<String, String> fields) {
     static final String OUTPUT_STORAGE = "output_storage";
     static final String OUTPUT_FILES = "output_files";
     static final String OUTPUT_ATTEMPTS = "output_attempts";
+    static final String EXPECTED_AT = "expected_at";
     /**
      * The fields of a job's head ({@code JobStore.head}): enough to tell its owner, its version and whether a check
      * with the AI server is due ({@code Reconciler.isDue}), without its input, output or timestamps of no use there.
      */
     static final String[] HEAD_FIELDS = { ID, OWNER, STATUS, VERSION, UPDATED_AT, LAST_UPSTREAM_CHECK_AT,
-            EXTERNAL_ID, DEADLINE_AT, PROVIDER };
+            EXTERNAL_ID, DEADLINE_AT, PROVIDER, EXPECTED_AT, UPSTREAM_FAILURES };
 
     public String id() {
         return fields.get(ID);
@@ -87,6 +88,16 @@ public record StoredJob(Map<String, String> fields) {
         Instant updated = instant(UPDATED_AT);
         Instant checked = instant(LAST_UPSTREAM_CHECK_AT);
         return checked != null && checked.isAfter(updated) ? checked : updated;
+    }
+
+    /** When the job is expected to finish ({@link DurationHistory}), or null: no history when it was submitted. */
+    public Instant expectedAt() {
+        return instant(EXPECTED_AT);
+    }
+
+    /** When the gateway last asked the AI server about the job, or null if it never did. */
+    public Instant lastUpstreamCheckAt() {
+        return instant(LAST_UPSTREAM_CHECK_AT);
     }
 
     /** Checks with the AI server that failed in a row. */

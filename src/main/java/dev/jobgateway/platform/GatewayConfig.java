@@ -156,6 +156,35 @@ public interface GatewayConfig {
         /** Upper bound of the doubled interval while the AI server cannot be reached. */
         @WithDefault("5m")
         Duration maxCheckInterval();
+
+        /**
+         * Learn how long each provider's (and model's) jobs take from the webhooks that finish them, and check a job
+         * whose webhook is late just after it was expected to finish, instead of waiting for {@code check-after}.
+         */
+        @WithDefault("true")
+        boolean learnDurations();
+
+        /** Recent durations kept per provider and model (the newest ones; all instances share them in Redis). */
+        @WithDefault("50")
+        int durationSamples();
+
+        /** Durations needed before a job is expected at all; with fewer, a job gets only the fixed rule. */
+        @WithDefault("5")
+        int durationMinSamples();
+
+        /**
+         * The share of recent jobs expected to have finished by a new job's expected time: higher costs fewer checks
+         * of jobs whose webhook does come, and makes up a lost one later.
+         */
+        @WithDefault("0.9")
+        double durationQuantile();
+
+        /**
+         * A job whose webhook has not come is checked this long after its expected time, then after twice as long
+         * each time (1, 2, 4, 8 s ... past it) until the gap reaches {@code check-interval}.
+         */
+        @WithDefault("1s")
+        Duration expectedMargin();
     }
 
     interface Sweeper {

@@ -1,0 +1,141 @@
+package dev.jobgateway.job;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import jakarta.enterprise.context.ApplicationScoped;
+
+import org.jboss.logging.Logger;
+
+import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.platform.Ids;
+import dev.jobgateway.platform.RedisScript;
+import dev.jobgateway.platform.StoreErrors;
+import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
+import io.smallrye.mutiny.Uni;
+
+/**
+ * How long each provider's (and model's) jobs take, learned from the webhooks that finished them, so that a job whose
+ * webhook is late can be checked just after it was expected to finish (see {@code Reconciler}) instead of after the
+ * fixed {@code check-after}. Kept in Redis, shared by every instance, bounded: the newest
+ * {@code duration-samples} durations per model, at most {@link #MODELS_PER_PROVIDER} models per provider.
+ *
+ * <p>
+ * Only webhook completions are learned: a completion found by a check is seen late, by as much as the schedule
+ * made it wait, and learning from those would push the expected time out a little more with every lost webhook.
+ */
+@ApplicationScoped
+public class DurationHistory {
+
+    private static final Logger LOG = Logger.getLogger(DurationHistory.class);
+    private static final RedisScript RECORD = RedisScript.fromResource("store/durations.lua");
+    /** Models kept per provider: callers choose model names, so their number must not be theirs to grow. */
+    static final int MODELS_PER_PROVIDER = 200;
+    private static final long TTL_MS = Duration.ofDays(7).toMillis();
+    /** A submit reads the history at most this often per model and instance; a new duration moves it little. */
+    private static final long CACHE_NANOS = Duration.ofSeconds(10).toNanos();
+    private static final int CACHE_MAX = 1_000;
+
+    private final ReactiveRedisDataSource redis;
+    private final ReactiveHashCommands<String, String, String> hashes;
+    private final GatewayConfig.Fallback config;
+    private final Duration commandTimeout;
+    private final Map<String, Cached> cache = new ConcurrentHashMap<>();
+
+    DurationHistory(ReactiveRedisDataSource redis, GatewayConfig config) {
+        this.redis = redis;
+        this.hashes = redis.hash(String.class);
+        this.config = config.fallback();
+        this.commandTimeout = config.store().commandTimeout();
+    }
+
+    /** Whether durations are learned and used at all ({@code gateway.fallback.learn-durations}). */
+    public boolean enabled() {
+        return config.learnDurations();
+    }
+
+    /**
+     * How long a new job of this provider and model is expected to take (the configured quantile of the recent
+     * durations), or empty without enough history. Never fails: without an answer from Redis the job simply gets
+     * the fixed rule.
+     */
+    public Uni<Optional<Duration>> expected(String provider, String model) {
+        if (!enabled()) {
+            return Uni.createFrom().item(Optional.empty());
+        }
+        String cacheKey = cacheKey(provider, model);
+        Cached cached = cache.get(cacheKey);
+        long now = System.nanoTime();
+        if (cached != null && now - cached.readAt() < CACHE_NANOS) {
+            return Uni.createFrom().item(cached.expected());
+        }
+        return StoreErrors.guard(commandTimeout, hashes.hget(key(provider), field(model)))
+                .map(this::expectedFrom)
+                .invoke(expected -> {
+                    if (cache.size() >= CACHE_MAX) {
+                        cache.clear();
+                    }
+                    cache.put(cacheKey, new Cached(now, expected));
+                })
+                .onFailure().recoverWithItem(failure -> {
+                    LOG.debugf("Duration history of %s not read: %s", provider, failure.toString());
+                    return Optional.empty();
+                });
+    }
+
+    /** Adds the duration of a job that a webhook reported finished. Never fails the caller. */
+    public Uni<Void> record(String provider, String model, Duration took) {
+        if (!enabled() || took.isNegative()) {
+            return Uni.createFrom().voidItem();
+        }
+        // This instance's next submit of the model reads the new history; other instances within the cache's time.
+        cache.remove(cacheKey(provider, model));
+        return RECORD.run(redis, commandTimeout, List.of(key(provider)), List.of(field(model),
+                Long.toString(took.toMillis()), Integer.toString(Math.max(1, config.durationSamples())),
+                Integer.toString(MODELS_PER_PROVIDER), Long.toString(TTL_MS)))
+                .replaceWithVoid()
+                .onFailure().recoverWithItem(failure -> {
+                    LOG.debugf("Duration of a %s job not recorded: %s", provider, failure.toString());
+                    return null;
+                });
+    }
+
+    /** The quantile of the stored durations (nearest rank), if there are enough of them. */
+    Optional<Duration> expectedFrom(String stored) {
+        if (stored == null || stored.isBlank()) {
+            return Optional.empty();
+        }
+        long[] ms = Arrays.stream(stored.trim().split(" ")).mapToLong(Long::parseLong).sorted().toArray();
+        if (ms.length < Math.max(1, config.durationMinSamples())) {
+            return Optional.empty();
+        }
+        double quantile = Math.min(1, Math.max(0, config.durationQuantile()));
+        int rank = (int) Math.ceil(quantile * ms.length);
+        return Optional.of(Duration.ofMillis(ms[Math.max(0, Math.min(ms.length - 1, rank - 1))]));
+    }
+
+    private static String cacheKey(String provider, String model) {
+        return provider + '\n' + field(model);
+    }
+
+    /** One hash per provider, hash-tagged so that a cluster keeps it in one slot. */
+    static String key(String provider) {
+        return "jobgw:durations:{" + provider + "}";
+    }
+
+    /** The model as a field; a long name (callers choose them) is kept as its hash. */
+    static String field(String model) {
+        if (model == null || model.isEmpty()) {
+            return "-";
+        }
+        return model.length() > 128 ? Ids.sha256(model) : model;
+    }
+
+    private record Cached(long readAt, Optional<Duration> expected) {
+    }
+}
