@@ -63,6 +63,9 @@ public final class Benchmark {
                 }
                 new ConcurrentWaitsScenario(client, a, b, redis, results).run();
                 new ComfyUiPollingScenario(client, a, b, processes.ai(), results).run();
+                try (GatewayProcess learning = LearnedChecksScenario.start(processes)) {
+                    new LearnedChecksScenario(client, learning, processes.ai(), results).run();
+                }
             }
         }
         if (partial) {

@@ -73,6 +73,9 @@ final class Processes implements AutoCloseable {
         env.put("GATEWAY_PROVIDERS_COMFYUI_URL", ai.comfyuiUri().toString());
         // Jobs here finish by the benchmark's own webhooks; keep the fallback from checking them meanwhile.
         env.put("GATEWAY_FALLBACK_CHECK_AFTER", "10m");
+        // Nor checks learned from their durations (the benchmark's webhooks come when it pleases, not when the jobs
+        // end); the learned-checks scenario has a gateway of its own with it on.
+        env.put("GATEWAY_FALLBACK_LEARN_DURATIONS", "false");
         env.put("GATEWAY_SWEEPER_EVERY", "0");
         env.put("QUARKUS_LOG_LEVEL", "WARN");
         return env;

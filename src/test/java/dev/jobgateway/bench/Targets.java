@@ -52,6 +52,17 @@ final class Targets {
                 fmt(webhookRatio) + "× (" + results.get("webhook_ingest_gateway_cpu_us_per_webhook") + " vs "
                         + results.get("status_gateway_cpu_us_per_request_200") + " µs)",
                 webhookRatio <= 1.5));
+        double lostP50 = results.number("learned_lost_webhook_added_ms_p50");
+        double checksArrive = results.number("learned_checks_per_job_webhooks_arrive");
+        md.append(row("a lost webhook of a ~10 s job (after warm-up) reaches its waiting client ≤ 2 s late at p50",
+                "p50 " + fmt(lostP50) + " ms, p95 " + results.get("learned_lost_webhook_added_ms_p95")
+                        + " ms after the AI server finished (expected duration "
+                        + results.get("learned_expected_duration_ms_p50") + " ms; the fixed rule alone: about 20 s)",
+                lostP50 <= 2_000));
+        md.append(row("≤ 0.2 upstream checks per job when webhooks all arrive",
+                fmt(checksArrive) + " per job (" + results.get("learned_checks_per_job_webhook_lost")
+                        + " per job whose webhook was lost)",
+                checksArrive <= 0.2));
         md.append(row("10,000 waits on ≤ 8 Redis connections", fmt(connections) + " connections", connections <= 8));
         md.append(row("10,000 waits with heap ≤ 256 MB", fmt(heapDuring) + " MiB heap in use after GC",
                 heapDuring <= 256));
