@@ -16,6 +16,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jobgateway.metrics.Meters;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.RedisScript;
+import dev.jobgateway.platform.SharedConnection;
 import dev.jobgateway.platform.StoreErrors;
 import dev.jobgateway.platform.Timestamps;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
@@ -25,6 +26,8 @@ import io.quarkus.redis.datasource.stream.StreamMessage;
 import io.quarkus.redis.datasource.stream.StreamRange;
 import io.quarkus.redis.datasource.value.ReactiveValueCommands;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 
 /**
@@ -61,9 +64,11 @@ class JobStore {
     private final Duration commandTimeout;
     private final Meters meters;
     private final DurationHistory durations;
+    private final SharedConnection shared;
 
     JobStore(ReactiveRedisDataSource redis, CheckSchedule schedule, JobJson json, Meters meters,
-            DurationHistory durations, GatewayConfig config) {
+            DurationHistory durations, SharedConnection shared, GatewayConfig config) {
+        this.shared = shared;
         this.meters = meters;
         this.durations = durations;
         this.redis = redis;
@@ -124,9 +129,32 @@ class JobStore {
                 .replaceWithVoid();
     }
 
+    /** The whole job, on the shared connection: every read of a job starts here. */
     Uni<Optional<StoredJob>> find(String jobId) {
-        return guarded(hashes.hgetall(Keys.job(jobId)))
-                .map(fields -> fields.isEmpty() ? Optional.empty() : Optional.of(new StoredJob(fields)));
+        return guarded(shared.send(Request.cmd(Command.HGETALL).arg(Keys.job(jobId)))).map(reply -> {
+            Map<String, String> fields = fields(reply);
+            return fields.isEmpty() ? Optional.empty() : Optional.of(new StoredJob(fields));
+        });
+    }
+
+    /** An HGETALL reply as a map: a map in RESP3, a flat list of names and values in RESP2. */
+    private static Map<String, String> fields(Response reply) {
+        Map<String, String> fields = new HashMap<>();
+        // The core type, not the Mutiny wrapper, which would wrap every element it hands out.
+        io.vertx.redis.client.Response raw = reply == null ? null : reply.getDelegate();
+        if (raw == null || raw.size() == 0) {
+            return fields;
+        }
+        if (raw.isMap()) {
+            for (String name : raw.getKeys()) {
+                fields.put(name, raw.get(name).toString());
+            }
+        } else {
+            for (int i = 0; i + 1 < raw.size(); i += 2) {
+                fields.put(raw.get(i).toString(), raw.get(i + 1).toString());
+            }
+        }
+        return fields;
     }
 
     /**
@@ -134,13 +162,19 @@ class JobStore {
      * whether a check with the AI server is due ({@link StoredJob#HEAD_FIELDS}). Empty if there is no such job.
      */
     Uni<Optional<StoredJob>> head(String jobId) {
-        return guarded(hashes.hmget(Keys.job(jobId), StoredJob.HEAD_FIELDS)).map(fields -> {
+        Request request = Request.cmd(Command.HMGET).arg(Keys.job(jobId));
+        for (String field : StoredJob.HEAD_FIELDS) {
+            request.arg(field);
+        }
+        return guarded(shared.send(request)).map(reply -> {
             Map<String, String> present = new HashMap<>();
-            fields.forEach((name, value) -> {
+            io.vertx.redis.client.Response raw = reply == null ? null : reply.getDelegate();
+            for (int i = 0; raw != null && i < raw.size() && i < StoredJob.HEAD_FIELDS.length; i++) {
+                io.vertx.redis.client.Response value = raw.get(i);
                 if (value != null) {
-                    present.put(name, value);
+                    present.put(StoredJob.HEAD_FIELDS[i], value.toString());
                 }
-            });
+            }
             return present.containsKey(StoredJob.ID) ? Optional.of(new StoredJob(present)) : Optional.empty();
         });
     }
@@ -306,7 +340,7 @@ class JobStore {
     }
 
     private Uni<Response> run(RedisScript script, List<String> keys, List<String> args) {
-        return script.run(redis, commandTimeout, keys, args);
+        return script.run(shared, commandTimeout, keys, args);
     }
 
     private TimelineEntry timelineEntry(StreamMessage<String, String, String> message) {

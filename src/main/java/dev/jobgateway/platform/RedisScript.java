@@ -13,6 +13,8 @@ import java.util.List;
 
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.redis.client.Command;
+import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
 
 /**
@@ -56,6 +58,20 @@ public final class RedisScript {
         return StoreErrors.guard(timeout, redis.execute("EVALSHA", arguments(sha1, keys, args))
                 .onFailure(RedisScript::isNoScript)
                 .recoverWithUni(() -> redis.execute("EVAL", arguments(source, keys, args))));
+    }
+
+    /** As {@link #run(ReactiveRedisDataSource, Duration, List, List)}, pipelined on the shared connection. */
+    public Uni<Response> run(SharedConnection redis, Duration timeout, List<String> keys, List<String> args) {
+        return StoreErrors.guard(timeout, redis.send(request(Command.EVALSHA, sha1, keys, args))
+                .onFailure(RedisScript::isNoScript)
+                .recoverWithUni(() -> redis.send(request(Command.EVAL, source, keys, args))));
+    }
+
+    private static Request request(Command command, String script, List<String> keys, List<String> args) {
+        Request request = Request.cmd(command).arg(script).arg(keys.size());
+        keys.forEach(request::arg);
+        args.forEach(request::arg);
+        return request;
     }
 
     public String name() {
