@@ -27,7 +27,9 @@ need npm npm
 # The Lambda packaging (target/function.zip), AWS's runtime interface client to start it under
 # (target/lambda-runtime-client) and the bare quarkus-amazon-lambda-http app it is compared with
 # (bench/bare-lambda/target/function.zip), for the Lambda cold-start scenario.
-./mvnw -B -q package -Dmaven.test.skip=true
+# -DskipClusterTier as well: the cluster tier's surefire execution sets its own skip, so -Dmaven.test.skip alone would
+# run the cluster-tagged tests whenever target/test-classes exists.
+./mvnw -B -q package -Dmaven.test.skip=true -DskipClusterTier
 ./mvnw -B -q dependency:copy@lambda-runtime-client
 ./mvnw -B -q -f bench/bare-lambda/pom.xml package
 rm -rf target/bench && mkdir -p target/bench && cp -r target/http/quarkus-app target/bench/gateway
