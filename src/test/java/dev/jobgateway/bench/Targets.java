@@ -107,7 +107,7 @@ final class Targets {
                 + results.get("lambda_cold_start_quarkus_boot_ms_bare_median") + " ms (medians). The gap is the "
                 + "extensions more than the gateway's beans: quarkus-smallrye-openapi builds the /q/openapi "
                 + "document (JSON and YAML) at every start, about 500 classes (SmallRye OpenAPI, SnakeYAML, Jandex), "
-                + "and a build without it started 14 % faster (docs/deploy.md); then the Redis client, the REST "
+                + "and a build without it started up to 14 % faster in one comparison (docs/deploy.md); then the Redis client, the REST "
                 + "client, health and JSON logging. The gateway's own start-up beans (configuration checks that "
                 + "fail a misconfigured instance before it serves) took about 80 ms; the Redis connection, REST "
                 + "clients and the S3 client are opened on first use, so the first answer pays for one Redis "
