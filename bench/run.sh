@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Benchmarks: builds the plain HTTP packaging, then runs dev.jobgateway.bench.Benchmark, which starts its own
-# Redis, the simulated AI server and two gateway instances on 127.0.0.1 (a third, without the meters, for the
-# meters' cost), runs nine bounded scenarios (one of them against a Node.js peer, bench/peer; the last, output storage,
-# with a gateway, simulator and S3Proxy of its own) and writes bench/results/<date>.md and <date>-latency.svg. About
-# 6 minutes on 2 cores.
+# Benchmarks: builds the plain HTTP packaging, the Lambda function.zip and a bare Quarkus Lambda app
+# (bench/bare-lambda), then runs dev.jobgateway.bench.Benchmark, which first compares the two zips' cold starts under
+# AWS's runtime interface client, then starts its own Redis, the simulated AI server and two gateway instances on
+# 127.0.0.1 (a third, without the meters, for the meters' cost), runs nine bounded scenarios (one of them against a
+# Node.js peer, bench/peer; the last, output storage, with a gateway, simulator and S3Proxy of its own) and writes
+# bench/results/<date>.md and <date>-latency.svg. About 8 minutes on 2 cores.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need() {
@@ -23,9 +24,17 @@ need npm npm
 
 # The plain HTTP packaging goes to its own build directory, so it never mixes with the Lambda build in target/.
 ./mvnw -B -q package -Dhttp -Dmaven.test.skip=true -Dgateway.build.dir="$PWD/target/http"
+# The Lambda packaging (target/function.zip), AWS's runtime interface client to start it under
+# (target/lambda-runtime-client) and the bare quarkus-amazon-lambda-http app it is compared with
+# (bench/bare-lambda/target/function.zip), for the Lambda cold-start scenario.
+# -DskipClusterTier as well: the cluster tier's surefire execution sets its own skip, so -Dmaven.test.skip alone would
+# run the cluster-tagged tests whenever target/test-classes exists.
+./mvnw -B -q package -Dmaven.test.skip=true -DskipClusterTier
+./mvnw -B -q dependency:copy@lambda-runtime-client
+./mvnw -B -q -f bench/bare-lambda/pom.xml package
 rm -rf target/bench && mkdir -p target/bench && cp -r target/http/quarkus-app target/bench/gateway
 ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench/classpath.txt -Dmdep.includeScope=test
-# BENCH_ONLY=status (status reads and the Node.js peer) or BENCH_ONLY=webhook (status reads and webhook ingest)
-# runs those only and prints the figures (no results file).
+# BENCH_ONLY=status (status reads and the Node.js peer), BENCH_ONLY=webhook (status reads and webhook ingest) or
+# BENCH_ONLY=coldstart (the Lambda cold starts) runs those only and prints the figures (no results file).
 java -Xmx1g -Dbench.only="${BENCH_ONLY:-}" -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
   dev.jobgateway.bench.Benchmark target/bench/gateway/quarkus-run.jar bench/results target/bench

@@ -7,7 +7,8 @@ import dev.jobgateway.support.GatewayProcess;
 /**
  * The benchmark harness behind {@code bench/run.sh}: its own Redis, the simulated AI server and two gateway
  * processes (plain HTTP packaging) on 127.0.0.1, the scenarios below, and a results file with a chart. Bounded in
- * count and time; sends traffic only to loopback.
+ * count and time; sends traffic only to loopback. The Lambda cold-start scenario runs first and reads its artifacts
+ * from where bench/run.sh builds them ({@link LambdaColdStartScenario#fromSystemProperties}).
  *
  * <p>
  * Arguments: the gateway's {@code quarkus-run.jar}, the results directory, and a work directory for logs and
@@ -24,10 +25,18 @@ public final class Benchmark {
         Path work = Path.of(args.length > 2 ? args[2] : "target/bench");
         Results results = new Results();
         // -Dbench.only=status runs the status reads and the Node.js peer only, =webhook the status reads (for the
-        // per-read figures it is compared with) and the webhook ingest only: a quick look while working on one path.
-        // The figures are then printed, never written to bench/results.
+        // per-read figures it is compared with) and the webhook ingest only, =coldstart the Lambda cold starts only:
+        // a quick look while working on one path. The figures are then printed, never written to bench/results.
         String only = System.getProperty("bench.only", "");
         boolean partial = !only.isEmpty();
+        if (only.isEmpty() || only.equals("coldstart")) {
+            // First, while nothing else of the benchmark runs: a cold start is CPU-bound, and its own Redis is idle.
+            LambdaColdStartScenario.fromSystemProperties(work, results).run();
+        }
+        if (only.equals("coldstart")) {
+            results.figures().forEach((k, v) -> System.out.println(k + " = " + v));
+            System.exit(0);
+        }
         double[] webhookFirstMs = {};
         PollingScenario.Polling polling = null;
         // The order is part of the results file (figures are listed as measured) and of the measurement: start-up
@@ -49,7 +58,7 @@ public final class Benchmark {
                 new StatusReadsScenario(client, a, wrk, redis, results).run();
                 new WebhookIngestScenario(client, a, b, wrk, results, work).run();
             } else if (partial) {
-                throw new IllegalArgumentException("bench.only is status or webhook, not " + only);
+                throw new IllegalArgumentException("bench.only is status, webhook or coldstart, not " + only);
             } else {
                 WakeupScenario wakeups = new WakeupScenario(client, a, b, results);
                 wakeups.warmUp();

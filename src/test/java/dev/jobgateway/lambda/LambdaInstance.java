@@ -112,6 +112,10 @@ final class LambdaInstance implements AutoCloseable {
         return process.isAlive();
     }
 
+    int exitValue() {
+        return process.exitValue();
+    }
+
     Path log() {
         return log;
     }

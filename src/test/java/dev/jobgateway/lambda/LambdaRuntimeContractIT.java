@@ -4,18 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Collections;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,9 +20,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
-import java.util.zip.ZipEntry;
-import java.util.zip.ZipFile;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -428,46 +422,15 @@ class LambdaRuntimeContractIT {
         return instance;
     }
 
-    /** Quarkus' own "started in" figure from an instance's JSON log, or "" before it has started. */
+    /** Quarkus' own "started in" figure from an instance's log, or "" before it has started. */
     private static String bootMillis(LambdaInstance instance) {
-        for (String line : instance.logText().split("\n")) {
-            int at = line.indexOf(" started in ");
-            if (at > 0 && line.startsWith("{")) {
-                String seconds = line.substring(at + " started in ".length()).replaceAll("s\\..*", "");
-                return Long.toString(Math.round(Double.parseDouble(seconds) * 1000));
-            }
-        }
-        return "";
+        long ms = ColdStarts.bootMillis(instance.logText());
+        return ms < 0 ? "" : Long.toString(ms);
     }
 
     private static Path unpack(Path zip, Path dir) throws IOException {
         assertThat(zip).as("built by the package phase").exists();
-        if (Files.exists(dir)) {
-            try (Stream<Path> old = Files.walk(dir)) {
-                old.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-        try (ZipFile file = new ZipFile(zip.toFile())) {
-            for (ZipEntry entry : Collections.list(file.entries())) {
-                Path to = dir.resolve(entry.getName()).normalize();
-                if (!to.startsWith(dir)) {
-                    throw new IOException("Entry outside the task root: " + entry.getName());
-                }
-                if (entry.isDirectory()) {
-                    Files.createDirectories(to);
-                    continue;
-                }
-                Files.createDirectories(to.getParent());
-                try (InputStream in = file.getInputStream(entry)) {
-                    Files.copy(in, to, StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        }
-        // java.util.zip drops Unix modes; a native zip's entry point (and a wrapper's runner) must be executable
-        for (String executable : List.of("bootstrap", "runner")) {
-            dir.resolve(executable).toFile().setExecutable(true);
-        }
-        return dir;
+        return ColdStarts.unpack(zip, dir);
     }
 
     // --- measurements -----------------------------------------------------------------------------------------
