@@ -92,7 +92,13 @@ final class Targets {
                 + "cores. A read the API-key filter refuses before any Redis command (401) reaches "
                 + results.get("status_rps_401_no_redis") + " rps ("
                 + results.get("ratio_status_401_no_redis_to_redis") + "× the ceiling): that is the HTTP stack's "
-                + "share; the rest is the read itself (a pooled Redis round trip, the job turned into JSON).\n");
+                + "share; the rest is the read itself (one Redis round trip, pipelined on the connection requests "
+                + "share, and the job's JSON written from its fields).\n");
+        md.append("- Conditional reads: a 304 cost " + results.get("status_gateway_cpu_us_per_request_304_alone")
+                + " µs against " + results.get("status_gateway_cpu_us_per_request_200") + " µs per 200 and "
+                + results.get("peer_gateway_401_cpu_us_per_request") + " µs per 401 (refused before any Redis "
+                + "command): a 304 skips the JSON but still pays the HTTP exchange, the API-key check and a Redis "
+                + "round trip (an HMGET of the job's head), which the 401 shows to be most of a read's cost.\n");
         md.append("- Against the peer (bench/peer, Node.js http + ioredis, one process): it spent "
                 + results.get("peer_node_200_cpu_us_per_request") + " µs of CPU per 200 against the gateway's "
                 + results.get("peer_gateway_200_cpu_us_per_request") + " µs; refusals (401): gateway "
