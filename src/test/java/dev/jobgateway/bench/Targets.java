@@ -114,7 +114,11 @@ final class Targets {
                 + " cores busy under wrk) against " + results.get("status_gateway_cpu_us_per_request_200")
                 + " µs per status read: a webhook is verified (HMAC), parsed and applied in one Lua script that "
                 + "checks it matches the job, updates the job, its timeline and the dedupe marker and publishes the "
-                + "change; the Profiles section shows where its CPU goes.\n");
+                + "change; the Profiles section shows where its CPU goes. Its warm-up rounds on B cost "
+                + results.get("webhook_ingest_warm_up_cpu_us_per_webhook_rounds") + " µs per webhook (the JIT's "
+                + "threads are part of the process), and the meters' cost scenario, on the same B just before, "
+                + results.get("metrics_cost_webhook_ingest_cpu_us_per_request_with_metrics_runs")
+                + " µs per webhook in its rounds.\n");
         md.append("- Lambda cold start: both zips run under AWS's runtime interface client with the java21 runtime's "
                 + "flags (C1 only, serial GC), each start in a fresh process, so a start is mostly class loading and "
                 + "first-time code: classes loaded up to the first answer, gateway "
