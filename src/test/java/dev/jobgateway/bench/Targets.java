@@ -30,6 +30,11 @@ final class Targets {
                         + results.get("redis_hgetall_rps_ceiling") + " rps; 304: "
                         + results.get("ratio_status_304_to_redis") + "×)",
                 statusRatio >= 0.35));
+        double floorRatio = results.number("status_rps_200") / results.number("status_rps_401_no_redis");
+        md.append(row("status 200 rps ≥ 0.75× the gateway's own HTTP floor (a 401 refused before Redis)",
+                fmt(floorRatio) + "× (" + results.get("status_rps_200") + " vs "
+                        + results.get("status_rps_401_no_redis") + " rps)",
+                floorRatio >= 0.75));
         double peer200 = results.number("ratio_gateway_200_to_peer_200");
         double peer304 = results.number("ratio_gateway_304_to_peer_200");
         double cpu304 = results.number("ratio_status_cpu_304_to_200");
