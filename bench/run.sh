@@ -2,9 +2,10 @@
 # Benchmarks: builds the plain HTTP packaging, the Lambda function.zip and a bare Quarkus Lambda app
 # (bench/bare-lambda), then runs dev.jobgateway.bench.Benchmark, which first compares the two zips' cold starts under
 # AWS's runtime interface client, then starts its own Redis, the simulated AI server and two gateway instances on
-# 127.0.0.1 (a third, without the meters, for the meters' cost), runs nine bounded scenarios (one of them against a
-# Node.js peer, bench/peer; the last, output storage, with a gateway, simulator and S3Proxy of its own) and writes
-# bench/results/<date>.md and <date>-latency.svg. About 8 minutes on 2 cores.
+# 127.0.0.1 (a third without the meters, for the meters' cost, and a fourth with the production fallback, for the
+# learned checks), runs eleven bounded scenarios (one of them against a Node.js peer, bench/peer; the last, output
+# storage, with a gateway, simulator and S3Proxy of its own) and writes bench/results/<date>.md and
+# <date>-latency.svg. About 13 minutes on 2 cores (builds included).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need() {
