@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
 import dev.jobgateway.platform.RedisScript;
+import dev.jobgateway.platform.SharedConnection;
 import dev.jobgateway.platform.StoreErrors;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
@@ -41,15 +42,15 @@ public class DurationHistory {
     private static final long CACHE_NANOS = Duration.ofSeconds(10).toNanos();
     private static final int CACHE_MAX = 1_000;
 
-    private final ReactiveRedisDataSource redis;
+    private final SharedConnection redis;
     private final ReactiveHashCommands<String, String, String> hashes;
     private final GatewayConfig.Fallback config;
     private final Duration commandTimeout;
     private final Map<String, Cached> cache = new ConcurrentHashMap<>();
 
-    DurationHistory(ReactiveRedisDataSource redis, GatewayConfig config) {
+    DurationHistory(SharedConnection redis, ReactiveRedisDataSource data, GatewayConfig config) {
         this.redis = redis;
-        this.hashes = redis.hash(String.class);
+        this.hashes = data.hash(String.class);
         this.config = config.fallback();
         this.commandTimeout = config.store().commandTimeout();
     }

@@ -9,7 +9,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.RedisScript;
-import io.quarkus.redis.datasource.ReactiveRedisDataSource;
+import dev.jobgateway.platform.SharedConnection;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Response;
 
@@ -23,12 +23,12 @@ public class IdempotencyStore {
 
     private static final RedisScript SCRIPT = RedisScript.fromResource("store/idempotency.lua");
 
-    private final ReactiveRedisDataSource redis;
+    private final SharedConnection redis;
     private final String ttlMs;
     private final Duration lease;
     private final Duration commandTimeout;
 
-    IdempotencyStore(ReactiveRedisDataSource redis, GatewayConfig config) {
+    IdempotencyStore(SharedConnection redis, GatewayConfig config) {
         this.redis = redis;
         this.lease = config.idempotency().lease();
         this.ttlMs = Long.toString(config.idempotency().ttl().toMillis());

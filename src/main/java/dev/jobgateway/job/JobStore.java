@@ -20,7 +20,6 @@ import dev.jobgateway.platform.SharedConnection;
 import dev.jobgateway.platform.StoreErrors;
 import dev.jobgateway.platform.Timestamps;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
-import io.quarkus.redis.datasource.hash.ReactiveHashCommands;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.stream.StreamMessage;
 import io.quarkus.redis.datasource.stream.StreamRange;
@@ -49,7 +48,6 @@ class JobStore {
     private static final RedisScript DROP_PARKED = RedisScript.fromResource("store/drop-parked.lua");
 
     private final ReactiveRedisDataSource redis;
-    private final ReactiveHashCommands<String, String, String> hashes;
     private final ReactiveStreamCommands<String, String, String> streams;
     private final ReactiveValueCommands<String, String> values;
     private final CheckSchedule schedule;
@@ -72,7 +70,6 @@ class JobStore {
         this.meters = meters;
         this.durations = durations;
         this.redis = redis;
-        this.hashes = redis.hash(String.class);
         this.streams = redis.stream(String.class);
         this.values = redis.value(String.class);
         this.schedule = schedule;

@@ -19,6 +19,7 @@ import org.jboss.logging.Logger;
 
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.RedisScript;
+import dev.jobgateway.platform.SharedConnection;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.Vertx;
@@ -39,6 +40,7 @@ public class DeliveryStats {
     static final long[] LAG_BOUNDS_MS = { 100, 250, 500, 1_000, 2_500, 5_000, 10_000, 30_000, 60_000, 300_000 };
 
     private final ReactiveRedisDataSource redis;
+    private final SharedConnection scripts;
     private final Duration timeout;
     private final String retentionMs;
     private final Vertx vertx;
@@ -46,8 +48,9 @@ public class DeliveryStats {
     private final AtomicBoolean timer = new AtomicBoolean();
     private CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
 
-    DeliveryStats(ReactiveRedisDataSource redis, Vertx vertx, GatewayConfig config) {
+    DeliveryStats(ReactiveRedisDataSource redis, SharedConnection scripts, Vertx vertx, GatewayConfig config) {
         this.redis = redis;
+        this.scripts = scripts;
         this.vertx = vertx;
         this.timeout = config.store().commandTimeout();
         this.retentionMs = Long.toString(config.metrics().deliveryStatsRetention().toMillis());
@@ -108,7 +111,7 @@ public class DeliveryStats {
             if (taken.isEmpty()) {
                 continue;
             }
-            writes.add(ADD.run(redis, timeout, List.of(key), args).replaceWithVoid().onFailure().invoke(() -> {
+            writes.add(ADD.run(scripts, timeout, List.of(key), args).replaceWithVoid().onFailure().invoke(() -> {
                 Map<String, LongAdder> back = pending.computeIfAbsent(key, k -> new ConcurrentHashMap<>());
                 taken.forEach((field, n) -> back.computeIfAbsent(field, f -> new LongAdder()).add(n));
             }));

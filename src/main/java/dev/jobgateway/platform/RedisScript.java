@@ -7,11 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 
-import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
 import io.vertx.mutiny.redis.client.Request;
@@ -54,13 +52,10 @@ public final class RedisScript {
         }
     }
 
-    public Uni<Response> run(ReactiveRedisDataSource redis, Duration timeout, List<String> keys, List<String> args) {
-        return StoreErrors.guard(timeout, redis.execute("EVALSHA", arguments(sha1, keys, args))
-                .onFailure(RedisScript::isNoScript)
-                .recoverWithUni(() -> redis.execute("EVAL", arguments(source, keys, args))));
-    }
-
-    /** As {@link #run(ReactiveRedisDataSource, Duration, List, List)}, pipelined on the shared connection. */
+    /**
+     * Runs the script by its SHA-1, sending its source only when Redis does not have it yet ({@code NOSCRIPT}),
+     * on the connection requests share ({@link SharedConnection}), bounded by {@code timeout} like any command.
+     */
     public Uni<Response> run(SharedConnection redis, Duration timeout, List<String> keys, List<String> args) {
         return StoreErrors.guard(timeout, redis.send(request(Command.EVALSHA, sha1, keys, args))
                 .onFailure(RedisScript::isNoScript)
@@ -76,15 +71,6 @@ public final class RedisScript {
 
     public String name() {
         return name;
-    }
-
-    private static String[] arguments(String script, List<String> keys, List<String> args) {
-        List<String> all = new ArrayList<>(2 + keys.size() + args.size());
-        all.add(script);
-        all.add(Integer.toString(keys.size()));
-        all.addAll(keys);
-        all.addAll(args);
-        return all.toArray(String[]::new);
     }
 
     private static boolean isNoScript(Throwable failure) {

@@ -26,8 +26,9 @@ import io.vertx.mutiny.redis.client.Response;
  * Standalone Redis only: with a cluster (or Sentinel) client, commands go through the client as before, which routes
  * each to its node (a script sent on a cluster connection here got no answer).
  * <p>
- * The connection is the pool's (same settings, cluster routing included) and goes back to it when given up: after any
- * failure, and when a command gets no answer within the timeout (a half-open socket after a Lambda thaw would
+ * The connection is the pool's (same settings) and goes back to it when given up: after a failure of the connection
+ * (not an error reply to one command), and when a command gets no answer within the timeout (a half-open socket after a
+ * Lambda thaw would
  * otherwise hold every later command too, since commands keep it from ever being idle). The next command then opens
  * a fresh one.
  */
@@ -60,8 +61,17 @@ public class SharedConnection {
             return connection.chain(opened -> opened.send(request))
                     .ifNoItem().after(timeout)
                     .failWith(() -> new TimeoutException("Redis did not answer within " + timeout.toMillis() + " ms"))
-                    .onFailure().invoke(() -> giveUp(connection));
+                    .onFailure(SharedConnection::concernsTheConnection).invoke(() -> giveUp(connection));
         });
+    }
+
+    /**
+     * An outage or a command left unanswered, not Redis' own error reply to one command (e.g. {@code NOSCRIPT} the
+     * first time a script runs after a restart), after which the connection is as good as before.
+     */
+    private static boolean concernsTheConnection(Throwable failure) {
+        return failure instanceof TimeoutException || StoreErrors.wasNeverSent(failure)
+                || StoreErrors.isUnavailable(failure);
     }
 
     private Uni<RedisConnection> connection() {

@@ -6,7 +6,6 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -20,10 +19,10 @@ public class SharedRateLimit {
 
     private static final RedisScript TAKE = RedisScript.fromResource("store/rate-limit.lua");
 
-    private final ReactiveRedisDataSource redis;
+    private final SharedConnection redis;
     private final Duration commandTimeout;
 
-    SharedRateLimit(ReactiveRedisDataSource redis, GatewayConfig config) {
+    SharedRateLimit(SharedConnection redis, GatewayConfig config) {
         this.redis = redis;
         this.commandTimeout = config.store().commandTimeout();
     }
