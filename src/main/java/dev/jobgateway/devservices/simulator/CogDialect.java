@@ -101,20 +101,7 @@ final class CogDialect implements Dialect {
             ALL_EVENTS.forEach(events::add);
         }
         job.facts.put("logs", "");
-        if (!server.delaySubmit(plan, attempt)) {
-            return;
-        }
-        if (plan.webhook() == SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
-            job.advance(null);
-            job.finish();
-        }
-        try {
-            server.respond(exchange, 202, snapshot(job));
-        } finally {
-            if (plan.webhook() != SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
-                job.schedule();
-            }
-        }
+        server.answerSubmit(exchange, plan, attempt, job, 202, () -> snapshot(job));
     }
 
     private SimJob job(String id) {

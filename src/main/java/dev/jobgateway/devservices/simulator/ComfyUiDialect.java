@@ -146,20 +146,7 @@ final class ComfyUiDialect implements Dialect {
         job.facts.put("number", numbers.getAndIncrement());
         job.facts.set("graph", graph);
         prompts.put(id, job);
-        if (!server.delaySubmit(plan, attempt)) {
-            return;
-        }
-        if (plan.webhook() == SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
-            job.advance(null);
-            job.finish();
-        }
-        try {
-            server.respond(exchange, 200, answer(job));
-        } finally {
-            if (plan.webhook() != SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
-                job.schedule();
-            }
-        }
+        server.answerSubmit(exchange, plan, attempt, job, 200, () -> answer(job));
     }
 
     private ObjectNode answer(SimJob job) {

@@ -119,9 +119,7 @@ final class FalDialect implements Dialect {
         job.facts.put("app", app);
         job.facts.put("model", model);
         job.facts.put("gateway_request_id", UUID.randomUUID().toString());
-        if (!server.delaySubmit(plan, attempt)) {
-            return;
-        }
+        // Built before the job can start: a start gives it a new gateway_request_id, the answer keeps the first.
         ObjectNode answer = server.mapper().createObjectNode()
                 .put("request_id", job.id)
                 .put("gateway_request_id", job.facts.path("gateway_request_id").asText())
@@ -129,19 +127,7 @@ final class FalDialect implements Dialect {
                 .put("status_url", requestUrl(job) + "/status")
                 .put("cancel_url", requestUrl(job) + "/cancel")
                 .put("queue_position", plan.queuePosition());
-        if (plan.webhook() == SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
-            job.advance(null);
-            job.finish();
-        }
-        try {
-            server.respond(exchange, 200, answer);
-        } finally {
-            // Like a real AI server, it runs an accepted job even when the gateway that sent it is gone before the
-            // answer arrives (a crash mid-submit): webhooks for it still come.
-            if (plan.webhook() != SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
-                job.schedule();
-            }
-        }
+        server.answerSubmit(exchange, plan, attempt, job, 200, () -> answer);
     }
 
     private String requestUrl(SimJob job) {

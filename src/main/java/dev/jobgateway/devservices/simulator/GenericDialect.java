@@ -97,21 +97,8 @@ final class GenericDialect implements Dialect {
         if (idempotencyKey != null) {
             byIdempotencyKey.put(idempotencyKey, job);
         }
-        if (!server.delaySubmit(plan, attempt)) {
-            return;
-        }
-        if (plan.webhook() == SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
-            job.finish();
-        }
-        try {
-            server.respond(exchange, 201, server.mapper().createObjectNode().put("id", job.id).put("status", "queued"));
-        } finally {
-            // Like a real AI server, it runs an accepted job even when the gateway that sent it is gone before the
-            // answer arrives (a crash mid-submit): webhooks for it still come.
-            if (plan.webhook() != SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
-                job.schedule();
-            }
-        }
+        server.answerSubmit(exchange, plan, attempt, job, 201,
+                () -> server.mapper().createObjectNode().put("id", job.id).put("status", "queued"));
     }
 
     /** {@code .../webhooks/generic/{job id}?token=...} without the job id and token: one URL for every job. */

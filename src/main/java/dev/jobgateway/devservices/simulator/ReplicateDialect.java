@@ -140,22 +140,7 @@ final class ReplicateDialect implements Dialect {
             // The prediction's deadline: not started by then is aborted (not billed), running is canceled.
             job.later(() -> job.cancel(job.status.equals("queued") ? "aborted" : "cancelled"), cancelAfter.toMillis());
         }
-        if (!server.delaySubmit(plan, attempt)) {
-            return;
-        }
-        if (plan.webhook() == SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
-            job.advance(null);
-            job.finish();
-        }
-        try {
-            server.respond(exchange, 201, snapshot(job));
-        } finally {
-            // Like a real AI server, it runs an accepted job even when the gateway that sent it is gone before the
-            // answer arrives (a crash mid-submit): webhooks for it still come.
-            if (plan.webhook() != SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
-                job.schedule();
-            }
-        }
+        server.answerSubmit(exchange, plan, attempt, job, 201, () -> snapshot(job));
     }
 
     /** {@code 30s}, {@code 5m}, {@code 1h30m}; no unit is seconds. Null when absent or not understood. */

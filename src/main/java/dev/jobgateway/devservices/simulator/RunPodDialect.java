@@ -139,25 +139,13 @@ public final class RunPodDialect implements Dialect {
         job.facts.put("endpoint", endpoint);
         long executionTimeout = body.path("policy").path("executionTimeout").asLong(0);
         job.facts.put("execution_timeout_ms", executionTimeout);
-        if (!server.delaySubmit(plan, attempt)) {
-            return;
-        }
-        if (plan.webhook() == SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
-            job.advance(null);
-            job.finish();
-        }
-        try {
-            server.respond(exchange, 200, server.mapper().createObjectNode().put("id", id).put("status",
-                    word(job)));
-        } finally {
-            if (plan.webhook() != SimulationPlan.WebhookMode.BEFORE_RESPONSE) {
-                job.schedule();
-                if (executionTimeout > 0) {
-                    // The execution timeout counts from the start; the sim's jobs start at once.
-                    job.later(() -> job.cancel("timed_out"), executionTimeout);
-                }
-            }
-        }
+        server.answerSubmit(exchange, plan, attempt, job, 200,
+                () -> server.mapper().createObjectNode().put("id", id).put("status", word(job)), () -> {
+                    if (executionTimeout > 0) {
+                        // The execution timeout counts from the start; the sim's jobs start at once.
+                        job.later(() -> job.cancel("timed_out"), executionTimeout);
+                    }
+                });
     }
 
     private void status(HttpExchange exchange, String id) throws IOException {

@@ -429,6 +429,40 @@ public final class SimulatedAiServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Answers a submit the AI server took, the same way in every dialect: after the plan's submit delay (none once the
+     * slow attempts are over; nothing is answered if the delay is interrupted); a {@code before_response} job runs
+     * and finishes first, so that its final webhook beats the answer; any other job starts once answered, and even if
+     * the answer cannot be written: like a real AI server, it runs an accepted job when the gateway that sent it is
+     * gone before the answer arrives (a crash mid-submit), and webhooks for it still come.
+     */
+    void answerSubmit(HttpExchange exchange, SimulationPlan plan, int attempt, SimJob job, int status,
+            java.util.function.Supplier<JsonNode> answer) throws IOException {
+        answerSubmit(exchange, plan, attempt, job, status, answer, () -> {
+        });
+    }
+
+    /** As above; {@code started} runs once the job has started (not for a {@code before_response} job). */
+    void answerSubmit(HttpExchange exchange, SimulationPlan plan, int attempt, SimJob job, int status,
+            java.util.function.Supplier<JsonNode> answer, Runnable started) throws IOException {
+        if (!delaySubmit(plan, attempt)) {
+            return;
+        }
+        boolean first = plan.webhook() == SimulationPlan.WebhookMode.BEFORE_RESPONSE;
+        if (first) {
+            job.advance(null);
+            job.finish();
+        }
+        try {
+            respond(exchange, status, answer.get());
+        } finally {
+            if (!first) {
+                job.schedule();
+                started.run();
+            }
+        }
+    }
+
     void respond(HttpExchange exchange, int status, JsonNode body) throws IOException {
         respond(exchange, status, mapper.writeValueAsBytes(body), "application/json", Map.of());
     }
