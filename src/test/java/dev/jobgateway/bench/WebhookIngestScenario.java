@@ -49,10 +49,10 @@ final class WebhookIngestScenario {
         Path file = signedWebhooks(ids, WEBHOOKS_PER_JOB, work.resolve("webhooks.tsv"));
         int prepared = JOBS * WEBHOOKS_PER_JOB;
         long versionsBefore = versions(ids);
-        double cpuBefore = CpuTime.ms(b.pid());
-        String out = wrk.replay(b.baseUrl(), file, SECONDS);
-        double cpu = CpuTime.ms(b.pid()) - cpuBefore;
-        long sent = Long.parseLong(match(out, "(\\d+) requests in"));
+        Replay replay = replay(file, SECONDS);
+        String out = replay.out();
+        double cpu = replay.cpuMs();
+        long sent = replay.sent();
         String non2xx = match(out, "Non-2xx or 3xx responses: (\\d+)");
         double rps = Double.parseDouble(match(out, "Requests/sec:\\s+([0-9.]+)"));
         long applied = versions(ids) - versionsBefore;
@@ -67,14 +67,13 @@ final class WebhookIngestScenario {
         }
         results.put("webhook_ingest_applied", applied + " (version steps, including requests still in flight "
                 + "when wrk stopped; a progress webhook overtaken by a later one is ignored)");
-        results.put("webhook_ingest_gateway_cpu_us_per_webhook", Stats.fmt(cpu * 1000 / sent));
+        results.put("webhook_ingest_gateway_cpu_us_per_webhook", Stats.fmt(replay.cpuUsPerWebhook()));
         results.put("webhook_ingest_gateway_cores_busy", Stats.fmt(cpu / (SECONDS * 1000.0)));
         double ceiling = Double.parseDouble(results.get("redis_hgetall_rps_ceiling"));
         results.put("ratio_webhook_ingest_to_redis", Stats.fmt(rps / ceiling));
         // The profile comes last, on jobs of its own: a JFR recording on B before the measured run left the
         // measured webhooks costing about four times the warm-up's CPU each (200 against 53 µs in one run).
-        Path profiled = signedWebhooks(client.submitMany(a, 100, GatewayClient.FINISHED_BY_BENCHMARK), 600,
-                work.resolve("webhooks-profiled.tsv"));
+        Path profiled = freshWebhooks("webhooks-profiled.tsv");
         Profiler profiler = Profiler.start(b.pid(), work, "webhook-ingest");
         wrk.replay(b.baseUrl(), profiled, Wrk.WARM_UP_SECONDS);
         profiler.stop("Signed webhooks (a replay on B after the measured one, wrk -t2 -c64)", results);
@@ -91,11 +90,8 @@ final class WebhookIngestScenario {
         List<String> rounds = new ArrayList<>();
         double previous = Double.NaN;
         for (int round = 0; round < MAX_WARM_UP_ROUNDS; round++) {
-            Path file = signedWebhooks(client.submitMany(a, 100, GatewayClient.FINISHED_BY_BENCHMARK), 600,
-                    work.resolve("webhooks-warm-up-" + round + ".tsv"));
-            double cpuBefore = CpuTime.ms(b.pid());
-            String out = wrk.replay(b.baseUrl(), file, Wrk.WARM_UP_SECONDS);
-            double us = (CpuTime.ms(b.pid()) - cpuBefore) * 1000 / Long.parseLong(match(out, "(\\d+) requests in"));
+            double us = replay(freshWebhooks("webhooks-warm-up-" + round + ".tsv"), Wrk.WARM_UP_SECONDS)
+                    .cpuUsPerWebhook();
             rounds.add(Stats.fmt(us));
             boolean settled = round >= MIN_WARM_UP_ROUNDS - 1 && Math.abs(us - previous) <= 0.15 * previous;
             previous = us;
@@ -104,6 +100,25 @@ final class WebhookIngestScenario {
             }
         }
         results.put("webhook_ingest_warm_up_cpu_us_per_webhook_rounds", String.join(", ", rounds));
+    }
+
+    /** 600 progress webhooks for each of 100 new jobs: more than a 4 s replay sends, so none goes twice. */
+    private Path freshWebhooks(String name) throws Exception {
+        return signedWebhooks(client.submitMany(a, 100, GatewayClient.FINISHED_BY_BENCHMARK), 600, work.resolve(name));
+    }
+
+    /** What wrk printed, the webhooks it sent and B's CPU meanwhile. */
+    private record Replay(String out, long sent, double cpuMs) {
+
+        double cpuUsPerWebhook() {
+            return cpuMs * 1000 / sent;
+        }
+    }
+
+    private Replay replay(Path file, int seconds) throws Exception {
+        double cpuBefore = CpuTime.ms(b.pid());
+        String out = wrk.replay(b.baseUrl(), file, seconds);
+        return new Replay(out, Long.parseLong(match(out, "(\\d+) requests in")), CpuTime.ms(b.pid()) - cpuBefore);
     }
 
     /**
