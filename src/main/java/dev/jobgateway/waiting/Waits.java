@@ -20,6 +20,9 @@ import io.smallrye.mutiny.Uni;
  * first read never waits for the feed (a finished job is answered at once, whatever the feed is doing); only what
  * happens after it depends on the feed, and while the feed is down, waits re-read Redis every second instead. A
  * periodic re-read also ends waits whose notice was lost, and drives the upstream fallback of stuck jobs.
+ * <p>
+ * The waiters of one job share their reads of it ({@link KeyReads}): ten thousand held reads of one job cost one Redis
+ * read when it changes, not ten thousand (docs/waiting.md).
  */
 @ApplicationScoped
 public class Waits {
@@ -29,11 +32,19 @@ public class Waits {
 
     private static final long MILLISECOND = Duration.ofMillis(1).toNanos();
 
+    /**
+     * How long a read that has answered still answers other waiters of its job while the feed is subscribed (no
+     * notice since means no change since): long enough to cover waking thousands of waiters of one job, far shorter
+     * than any re-read interval. While the feed is down only a read still in flight is shared.
+     */
+    static final Duration SHARED_AFTER_ANSWER = Duration.ofMillis(500);
+
     private final ChangeFeed feed;
     private final WaiterRegistry registry;
     private final Duration reread;
     private final Duration feedDownReread;
     private final Meters meters;
+    private final KeyReads shared;
 
     Waits(ChangeFeed feed, WaiterRegistry registry, Meters meters, GatewayConfig config) {
         this.meters = meters;
@@ -41,27 +52,35 @@ public class Waits {
         this.registry = registry;
         this.reread = config.waits().safetyReread();
         this.feedDownReread = reread.compareTo(FEED_DOWN_REREAD) < 0 ? reread : FEED_DOWN_REREAD;
+        this.shared = new KeyReads() {
+            @Override
+            public <T> Uni<T> read(String key, Supplier<Uni<T>> read) {
+                return registry.shared(key, feed.subscribed() ? SHARED_AFTER_ANSWER.toNanos() : 0, read);
+            }
+        };
     }
 
     /**
      * Reads until {@code done} accepts the value or {@code wait} is over, then answers the last value read.
      *
      * @param keys the job ids whose changes should trigger a re-read
+     * @param read a read of the keys, which reads each job's record through the {@link KeyReads} it is given: shared
+     *        with the job's other waiters while this one is held
      */
-    public <T> Uni<T> until(Set<String> keys, Duration wait, Supplier<Uni<T>> read, Predicate<T> done) {
+    public <T> Uni<T> until(Set<String> keys, Duration wait, Function<KeyReads, Uni<T>> read, Predicate<T> done) {
         return until(keys, wait, read, done, done, value -> Optional.empty());
     }
 
     /**
-     * As {@link #until(Set, Duration, Supplier, Predicate)}. {@code terminal} tells the meter a wait that ended because
+     * As {@link #until(Set, Duration, Function, Predicate)}. {@code terminal} tells the meter a wait that ended because
      * what it read is final from one that ended on a change. The wait re-reads sooner when {@code readAgainWithin}
      * says so for the value just read: for a job whose AI server sends no webhooks, the re-read is what polls it, so
      * the wait must come back by the time the next poll is due.
      */
-    public <T> Uni<T> until(Set<String> keys, Duration wait, Supplier<Uni<T>> read, Predicate<T> done,
+    public <T> Uni<T> until(Set<String> keys, Duration wait, Function<KeyReads, Uni<T>> read, Predicate<T> done,
             Predicate<T> terminal, Function<T, Optional<Duration>> readAgainWithin) {
         if (wait.isZero() || wait.isNegative()) {
-            return read.get();
+            return read.apply(KeyReads.EACH_ITS_OWN);
         }
         return Uni.createFrom().deferred(() -> {
             long deadline = System.nanoTime() + wait.toNanos();
@@ -89,10 +108,10 @@ public class Waits {
         }
     }
 
-    private <T> Uni<T> readUntil(Waiter waiter, long deadline, Supplier<Uni<T>> read, Predicate<T> done,
+    private <T> Uni<T> readUntil(Waiter waiter, long deadline, Function<KeyReads, Uni<T>> read, Predicate<T> done,
             Function<T, Optional<Duration>> readAgainWithin) {
         Uni<Void> changed = waiter.arm();
-        return read.get().chain(value -> {
+        return read.apply(shared).chain(value -> {
             long remaining = deadline - System.nanoTime();
             // Timers have millisecond resolution: less than that left is no time left.
             if (done.test(value) || remaining < MILLISECOND) {
