@@ -95,7 +95,7 @@ public class OutputCopier {
         // Long enough for every file to take its full time; a holder that dies frees the job when it runs out.
         Duration lease = config.fileTimeout().multipliedBy(Math.max(1, files.size())).plusSeconds(10);
         return schedule.claim(job.id(), lease).chain(claimed -> {
-            if (!claimed) {
+            if (claimed.isEmpty()) {
                 return schedule.schedule(job.id(), Timestamps.now().plus(config.retryBackoff()))
                         .replaceWith(Outcome.BUSY);
             }
@@ -103,7 +103,7 @@ public class OutputCopier {
             return Uni.createFrom().item(() -> copyFiles(job.id(), files))
                     .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                     .chain(attempt -> finish(job, attempt, started))
-                    .call(() -> schedule.holdUntil(job.id(), Timestamps.now()));
+                    .call(() -> schedule.holdUntil(claimed.get(), Timestamps.now()));
         });
     }
 
