@@ -41,9 +41,9 @@ class SharedConnectionDnsTest {
     void start() {
         redis = LocalRedisServer.startOnFreePort();
         dns = TestDns.start(1).resolve(HOST, "127.0.0.1");
-        vertx = Vertx.vertx(new VertxOptions().setAddressResolverOptions(new AddressResolverOptions()
-                .setServers(List.of(dns.address())).setSearchDomains(List.of()).setCacheMaxTimeToLive(0)
-                .setQueryTimeout(1_000)));
+        vertx = withVertxResolver(() -> Vertx.vertx(new VertxOptions().setAddressResolverOptions(
+                new AddressResolverOptions().setServers(List.of(dns.address())).setSearchDomains(List.of())
+                        .setCacheMaxTimeToLive(0).setQueryTimeout(1_000))));
         shared = new SharedConnection(vertx, new RedisOptions()
                 .setConnectionString("redis://" + HOST + ":" + redis.port()).setMaxWaitingHandlers(2048)
                 .setMaxPoolWaiting(1024), TIMEOUT);
@@ -72,6 +72,23 @@ class SharedConnectionDnsTest {
         dns.recover();
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).ignoreExceptions()
                 .until(() -> "PONG".equals(ping()));
+    }
+
+    /**
+     * A Vert.x that resolves names itself (Netty's resolver, asking {@link TestDns}): Quarkus, unless
+     * {@code quarkus.vertx.use-async-dns} is on, sets {@code vertx.disableDnsResolver} for the JVM, and an application
+     * started earlier in this JVM would leave every later Vert.x on the JDK's resolver, which this test cannot point
+     * anywhere. Either way the connect fails with an {@code UnknownHostException}.
+     */
+    private static Vertx withVertxResolver(java.util.function.Supplier<Vertx> create) {
+        String disabled = System.clearProperty("vertx.disableDnsResolver");
+        try {
+            return create.get();
+        } finally {
+            if (disabled != null) {
+                System.setProperty("vertx.disableDnsResolver", disabled);
+            }
+        }
     }
 
     private String ping() {
