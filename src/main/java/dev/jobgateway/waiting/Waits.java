@@ -13,6 +13,8 @@ import dev.jobgateway.metrics.Meters;
 import dev.jobgateway.metrics.Meters.WaitResult;
 import dev.jobgateway.platform.GatewayConfig;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
 
 /**
  * Holds a request until what it reads satisfies it or its time is up, woken by the {@link ChangeFeed} when any
@@ -44,7 +46,6 @@ public class Waits {
     private final Duration reread;
     private final Duration feedDownReread;
     private final Meters meters;
-    private final KeyReads shared;
 
     Waits(ChangeFeed feed, WaiterRegistry registry, Meters meters, GatewayConfig config) {
         this.meters = meters;
@@ -52,10 +53,20 @@ public class Waits {
         this.registry = registry;
         this.reread = config.waits().safetyReread();
         this.feedDownReread = reread.compareTo(FEED_DOWN_REREAD) < 0 ? reread : FEED_DOWN_REREAD;
-        this.shared = new KeyReads() {
+    }
+
+    /**
+     * The records of a held read, shared with the other waiters of each job, handed to this one on {@code context}
+     * (its request's, when it has one): the answer of a read thousands share arrives on the one event loop of the
+     * Redis connection, which would otherwise run every waiter's answer (and the JSON it writes) before reading
+     * anything else from Redis.
+     */
+    private KeyReads sharedOn(Context context) {
+        return new KeyReads() {
             @Override
             public <T> Uni<T> read(String key, Supplier<Uni<T>> read) {
-                return registry.shared(key, feed.subscribed() ? SHARED_AFTER_ANSWER.toNanos() : 0, read);
+                Uni<T> answer = registry.shared(key, feed.subscribed() ? SHARED_AFTER_ANSWER.toNanos() : 0, read);
+                return context == null ? answer : answer.emitOn(task -> context.runOnContext(ignored -> task.run()));
             }
         };
     }
@@ -89,7 +100,8 @@ public class Waits {
             Waiter waiter = registry.register(keys);
             feed.open();
             boolean[] satisfied = new boolean[1];
-            return readUntil(waiter, deadline, read, value -> satisfied[0] = done.test(value),
+            KeyReads shared = sharedOn(Vertx.currentContext());
+            return readUntil(waiter, deadline, read, shared, value -> satisfied[0] = done.test(value),
                     readAgainWithin)
                     .invoke(value -> observe(waiter, satisfied[0], satisfied[0] && terminal.test(value)))
                     .onCancellation().invoke(() -> meters.waitEnded(WaitResult.CLIENT_GONE))
@@ -108,8 +120,8 @@ public class Waits {
         }
     }
 
-    private <T> Uni<T> readUntil(Waiter waiter, long deadline, Function<KeyReads, Uni<T>> read, Predicate<T> done,
-            Function<T, Optional<Duration>> readAgainWithin) {
+    private <T> Uni<T> readUntil(Waiter waiter, long deadline, Function<KeyReads, Uni<T>> read, KeyReads shared,
+            Predicate<T> done, Function<T, Optional<Duration>> readAgainWithin) {
         Uni<Void> changed = waiter.arm();
         return read.apply(shared).chain(value -> {
             long remaining = deadline - System.nanoTime();
@@ -122,7 +134,7 @@ public class Waits {
             every = sooner.compareTo(every) < 0 ? sooner : every;
             Duration pause = Duration.ofNanos(Math.min(remaining, every.toNanos()));
             return changed.ifNoItem().after(pause).recoverWithItem((Void) null)
-                    .chain(() -> readUntil(waiter, deadline, read, done, readAgainWithin));
+                    .chain(() -> readUntil(waiter, deadline, read, shared, done, readAgainWithin));
         });
     }
 }
