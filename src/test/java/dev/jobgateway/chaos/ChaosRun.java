@@ -381,16 +381,15 @@ public final class ChaosRun {
      * The instances reach the cluster's nodes by a host name, {@link #REDIS_HOST}, which a hosts file of the run's own
      * resolves: the gateway resolves Redis hosts with the JDK's resolver (Quarkus' default,
      * {@code quarkus.vertx.use-async-dns=false}), which {@code -Djdk.net.hosts.file} points at that file alone, read at
-     * every lookup. Lookups are cached 1 s (a short DNS TTL), failed ones too, so a failure is seen and over quickly.
-     * The cluster client resolves the seeds each time it refreshes its slot map; the change feed, each time it
-     * connects.
+     * every lookup. A lookup is cached 1 s (a short DNS TTL); a failed one 10 s, the JDK's default
+     * ({@code networkaddress.cache.negative.ttl} in java.security), as in production. Every new connection resolves
+     * the name: the shared connection's, the pool's, the cluster client's to its seeds, the change feed's.
      */
     private void reachRedisByName() throws Exception {
         hostsFile = work.resolve("hosts").toAbsolutePath();
         writeHosts(true);
         env.put("REDIS_URL", cluster.hosts().replace("127.0.0.1", REDIS_HOST));
-        jvmOptions.addAll(List.of("-Djdk.net.hosts.file=" + hostsFile, "-Dsun.net.inetaddr.ttl=1",
-                "-Dsun.net.inetaddr.negative.ttl=1"));
+        jvmOptions.addAll(List.of("-Djdk.net.hosts.file=" + hostsFile, "-Dsun.net.inetaddr.ttl=1"));
     }
 
     private void writeHosts(boolean withRedis) throws Exception {
@@ -410,12 +409,25 @@ public final class ChaosRun {
         }
     }
 
-    /** The Redis host name stops resolving on every instance for a while (a DNS blip in a VPC), then resolves again. */
+    /**
+     * The Redis host name stops resolving on every instance for a while (a DNS blip in a VPC), then resolves again.
+     * Half a second in, every node drops the instances' connections (as a node restart or a network blip does), so
+     * that every instance must connect again, by name, while the name does not resolve: the shared connection, the
+     * pool, the cluster client's slot map and the change feed alike.
+     */
     private void dnsFailure() throws Exception {
         sleepUntil(DNS_FAILURE_AT);
         log("DNS failure: %s stops resolving for %d ms", REDIS_HOST, DNS_FAILURE_FOR.toMillis());
         writeHosts(false);
-        Thread.sleep(DNS_FAILURE_FOR.toMillis());
+        Thread.sleep(500);
+        int dropped = 0;
+        for (int port : cluster.ports()) {
+            // normal and pubsub clients: the instances' connections; replication links and the cluster bus stay
+            dropped += ((Long) cluster.call(port, "CLIENT", "KILL", "TYPE", "normal")).intValue();
+            dropped += ((Long) cluster.call(port, "CLIENT", "KILL", "TYPE", "pubsub")).intValue();
+        }
+        log("every node dropped its client connections (%d) while %s does not resolve", dropped, REDIS_HOST);
+        Thread.sleep(DNS_FAILURE_FOR.toMillis() - 500);
         writeHosts(true);
         log("DNS resolves %s again", REDIS_HOST);
     }
