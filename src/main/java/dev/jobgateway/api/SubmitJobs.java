@@ -35,6 +35,7 @@ import dev.jobgateway.providers.Order;
 import dev.jobgateway.providers.PollCadence;
 import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.ProviderRegistry;
+import dev.jobgateway.webhook.WebhookTokens;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -57,10 +58,13 @@ public class SubmitJobs {
     private final Duration firstCheckAfter;
     private final DurationHistory durations;
     private final LearnedChecks learned;
+    private final WebhookTokens webhookTokens;
 
     SubmitJobs(JobRecords jobs, Reports reports, IdempotencyStore idempotency, ProviderRegistry providers,
-            OwnedJobs owned, CancelJobs cancels, Meters meters, DurationHistory durations, GatewayConfig config) {
+            OwnedJobs owned, CancelJobs cancels, Meters meters, DurationHistory durations, WebhookTokens webhookTokens,
+            GatewayConfig config) {
         this.durations = durations;
+        this.webhookTokens = webhookTokens;
         this.learned = LearnedChecks.from(config.fallback());
         this.meters = meters;
         this.jobs = jobs;
@@ -164,7 +168,7 @@ public class SubmitJobs {
 
     private Uni<Job> create(String owner, String id, Request request, Duration expectedToTake) {
         Instant now = Timestamps.now();
-        String token = Ids.newWebhookToken();
+        String token = webhookTokens.forJob(id);
         Instant deadline = now.plus(request.maxDuration());
         Provider provider = request.provider();
         Instant expectedAt = expectedToTake == null ? null : now.plus(expectedToTake);

@@ -12,8 +12,12 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
 
-/** Where AI servers report job changes (the webhook function). The body is taken raw: verified, then parsed. */
+/**
+ * Where AI servers report job changes (the webhook function). The body is taken raw, read within the provider's
+ * limit as it arrives: verified, then parsed.
+ */
 @Path("/webhooks")
 @Consumes(MediaType.WILDCARD)
 @Produces(MediaType.APPLICATION_JSON)
@@ -28,15 +32,27 @@ class WebhookResource {
     @POST
     @Path("/{provider}/{jobId}")
     public Uni<Response> forJob(@PathParam("provider") String provider, @PathParam("jobId") String jobId,
-            @QueryParam("token") String token, @Context HttpHeaders headers, byte[] body) {
-        return webhooks.receive(provider, jobId, token, headers, body).map(WebhookResource::respond);
+            @QueryParam("token") String token, @Context HttpHeaders headers, @Context HttpServerRequest request) {
+        return receive(provider, jobId, token, headers, request);
     }
 
     @POST
     @Path("/{provider}")
     public Uni<Response> byExternalId(@PathParam("provider") String provider, @QueryParam("token") String token,
-            @Context HttpHeaders headers, byte[] body) {
-        return webhooks.receive(provider, null, token, headers, body).map(WebhookResource::respond);
+            @Context HttpHeaders headers, @Context HttpServerRequest request) {
+        return receive(provider, null, token, headers, request);
+    }
+
+    /**
+     * No body parameter: the body is read here, within the provider's limit ({@link WebhookBody}); a webhook answered
+     * before its body was read (unknown provider) lets the rest flow into nothing.
+     */
+    private Uni<Response> receive(String provider, String jobId, String token, HttpHeaders headers,
+            HttpServerRequest request) {
+        return webhooks.receive(provider, jobId, token, headers, (limit, tooLarge) -> WebhookBody.read(request,
+                limit, tooLarge))
+                .onFailure().invoke(() -> WebhookBody.discardRest(request))
+                .map(WebhookResource::respond);
     }
 
     /** 200 for a webhook acted upon (applied or ignored), 202 for one kept until its job is known. */

@@ -406,6 +406,35 @@ class BadInputTest {
                 .body("{\"job_ids\":[\"" + f.jobId() + "\"]}").post("/read-tokens"), 401, "invalid-api-key",
                 "Invalid API key");
 
+        // Webhooks and tokens (issue 24)
+        byte[] nineMegabytes = new byte[9_000_000];
+        java.util.Arrays.fill(nineMegabytes, (byte) ' ');
+        add(cases, "9 MB unauthenticated webhook", f -> given().contentType("application/json").body(nineMegabytes)
+                .post("/webhooks/generic/" + f.jobId()), 413, "body-too-large", "Request body too large");
+        add(cases, "9 MB unauthenticated webhook, chunked", f -> given().contentType("application/json")
+                .body(new java.io.ByteArrayInputStream(nineMegabytes)).post("/webhooks/runpod/" + f.runpodJobId()
+                        + "?token=guessed"),
+                413, "body-too-large", "Request body too large");
+        add(cases, "9 MB unauthenticated webhook to Cog's 5 MiB route", f -> given().contentType("application/json")
+                .body(nineMegabytes).post(withoutToken(f.cogUrl())), 413, "body-too-large",
+                "Request body too large");
+        add(cases, "forged token webhook for a real job", f -> given().contentType("application/json")
+                .body("{\"id\":\"" + f.runpodExternalId() + "\",\"status\":\"IN_PROGRESS\"}")
+                .post(withoutToken(f.runpodUrl()) + "?token=guessed-token-0000000000"), 401,
+                "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "forged token webhook for an unknown job (the same answer)", f -> given()
+                .contentType("application/json").body("{\"id\":\"x\",\"status\":\"IN_PROGRESS\"}")
+                .post("/webhooks/runpod/" + UNKNOWN_JOB + "?token=guessed-token-0000000000"), 401,
+                "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "forged token completion for an unknown job", f -> given().contentType("application/json")
+                .body("{\"id\":\"x\",\"status\":\"COMPLETED\",\"output\":{}}")
+                .post("/webhooks/runpod/" + UNKNOWN_JOB + "?token=guessed-token-0000000000"), 401,
+                "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "token of one job on another", f -> given().contentType("application/json")
+                .body("{\"id\":\"" + f.runpodExternalId() + "\",\"status\":\"IN_PROGRESS\"}")
+                .post("/webhooks/runpod/" + f.runpodJobId() + f.cogUrl().substring(f.cogUrl().indexOf('?'))), 401,
+                "invalid-webhook-signature", "Webhook not authenticated");
+
         // Submit: the provider (more in providerCases)
         add(cases, "submit naming the provider as a number", f -> json.apply("{\"input\":{},\"provider\":1}")
                 .post("/jobs"), 422, "invalid-request", "Invalid request");
