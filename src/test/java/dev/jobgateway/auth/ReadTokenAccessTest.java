@@ -82,6 +82,25 @@ class ReadTokenAccessTest {
     }
 
     @Test
+    void theTimelineReadWithAReadTokenDoesNotNameTheOperatorWhoActed() {
+        JsonPath submitted = Jobs.submit(SLOW);
+        String id = submitted.getString("id");
+        String token = submitted.getString("read_token");
+        given().header("Authorization", "Bearer dev-operator-key").header("X-Operator", "alice.oncall")
+                .post("/internal/ops/jobs/" + id + "/reconcile").then().statusCode(200);
+
+        Response viaToken = Api.withKey(token).get("/jobs/" + id + "/events");
+        Response viaKey = Api.withKey(Api.DEV_KEY).get("/jobs/" + id + "/events");
+
+        viaToken.then().statusCode(200);
+        assertThat(viaToken.jsonPath().getList("events.findAll { it.type == 'operator_action' }.details.by"))
+                .containsExactly("operator");
+        assertThat(viaToken.asString()).doesNotContain("alice.oncall");
+        assertThat(viaKey.jsonPath().getList("events.findAll { it.type == 'operator_action' }.details.by"))
+                .as("the API key's owner sees who acted").containsExactly("alice.oncall");
+    }
+
+    @Test
     void submitCancelAndMintNeedTheApiKey() {
         JsonPath submitted = Jobs.submit(SLOW);
         String token = submitted.getString("read_token");
