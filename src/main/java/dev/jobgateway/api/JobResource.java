@@ -80,7 +80,9 @@ class JobResource {
         return submits.submit(owner, new SubmitJobs.Request(request.input(), request.maxDuration(),
                 request.provider(), request.model()), key).map(submission -> {
                     Job job = submission.job();
-                    ReadTokens.Minted token = tokens.enabled() ? tokens.mint(owner, List.of(job.id())) : null;
+                    ReadTokens.Minted token = tokens.enabled()
+                            ? tokens.mint(owner, caller.apiKeyHash(), List.of(job.id()))
+                            : null;
                     Response.ResponseBuilder response = Response.accepted(new SubmitAnswer(job,
                             token == null ? null : token.token(), token == null ? null : token.expiresAt()))
                             .header(HttpHeaders.LOCATION, "/jobs/" + job.id())
@@ -180,7 +182,9 @@ class JobResource {
     public Uni<Timeline> events(@PathParam("id") String id, @QueryParam("after") String after,
             @QueryParam("limit") String limit) {
         requireReadable(id);
-        return reads.timeline(caller.owner(), id, TimelinePage.parse(after, limit));
+        Uni<Timeline> page = reads.timeline(caller.owner(), id, TimelinePage.parse(after, limit));
+        // Who acted on the job is for the owner's backend, not for the browser a read token is handed to.
+        return caller.hasReadToken() ? page.map(Timeline::withoutOperatorNames) : page;
     }
 
     /** A job outside a read token's list is as unknown as any other: answered before Redis is asked. */

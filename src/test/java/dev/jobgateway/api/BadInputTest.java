@@ -90,7 +90,8 @@ class BadInputTest {
             var submitted = Jobs.submit(Jobs.simulate(held));
             String id = submitted.getString("id");
             String token = submitted.getString("read_token");
-            String expired = tokens.mint(Api.DEV_OWNER, List.of(id), Duration.ofSeconds(60),
+            String expired = tokens.mint(Api.DEV_OWNER, dev.jobgateway.platform.Ids.sha256(Api.DEV_KEY), List.of(id),
+                    Duration.ofSeconds(60),
                     Instant.now().minusSeconds(120)).token();
             String forged = token.substring(0, token.length() - 2) + (token.endsWith("AA") ? "BB" : "AA");
             String replicate = ProviderCase.REPLICATE.submit(held);
@@ -98,7 +99,8 @@ class BadInputTest {
             String runpodJob = ProviderCase.RUNPOD.submit(held);
             String cogJob = ProviderCase.COG.submit(held);
             fixture = new Fixture(id, Webhooks.externalId(id), token, tokens.mint(Api.DEV_OWNER,
-                    List.of(UNKNOWN_JOB)).token(), expired, forged, replicate, Webhooks.externalId(replicate), falJob,
+                    dev.jobgateway.platform.Ids.sha256(Api.DEV_KEY), List.of(UNKNOWN_JOB)).token(), expired, forged,
+                    replicate, Webhooks.externalId(replicate), falJob,
                     Webhooks.externalId(falJob), ai, fal, runpodJob, Webhooks.externalId(runpodJob),
                     webhookPath(ai, runpodJob), cogJob, webhookPath(ai, cogJob));
         }

@@ -121,9 +121,11 @@ class ReadTokenAccessTest {
     @Test
     void expiredAndForgedTokensGetTheAnswerOfAnUnknownKey() {
         String id = Jobs.submit(SLOW).getString("id");
-        String expired = tokens.mint(Api.DEV_OWNER, List.of(id), Duration.ofSeconds(60),
+        String expired = tokens.mint(Api.DEV_OWNER, dev.jobgateway.platform.Ids.sha256(Api.DEV_KEY), List.of(id),
+                Duration.ofSeconds(60),
                 Instant.now().minusSeconds(120)).token();
-        String[] parts = tokens.mint(Api.DEV_OWNER, List.of(id)).token().split("\\.");
+        String[] parts = tokens.mint(Api.DEV_OWNER, dev.jobgateway.platform.Ids.sha256(Api.DEV_KEY), List.of(id))
+                .token().split("\\.");
         String claims = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
         String otherClaims = claims.replace("\"sub\":\"dev\"", "\"sub\":\"other\"");
         String otherOwner = parts[0] + "." + Base64.getUrlEncoder().withoutPadding()
