@@ -162,7 +162,7 @@ public class SubmitJobs {
         Provider provider = request.provider();
         // A poll-only provider's jobs are polled at its cadence whatever their history: none is kept for them.
         Uni<Optional<Duration>> expected = provider.pollOnly().isPresent() ? Uni.createFrom().item(Optional.empty())
-                : durations.expected(provider.name(), request.model());
+                : durations.expected(owner, provider.name(), request.model());
         return expected.chain(took -> create(owner, id, request, took.orElse(null)));
     }
 

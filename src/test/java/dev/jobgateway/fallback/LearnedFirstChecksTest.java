@@ -142,7 +142,7 @@ class LearnedFirstChecksTest {
     }
 
     private String[] samples(String model) {
-        String stored = redis.hash(String.class).hget("jobgw:durations:{replicate}", model);
+        String stored = redis.hash(String.class).hget("jobgw:durations:{replicate:" + Api.DEV_OWNER + "}", model);
         return stored == null ? new String[0] : stored.split(" ");
     }
 
