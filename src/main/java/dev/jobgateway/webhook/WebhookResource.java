@@ -11,6 +11,9 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -23,6 +26,10 @@ import io.vertx.core.http.HttpServerRequest;
 @Produces(MediaType.APPLICATION_JSON)
 class WebhookResource {
 
+    /** The request body as OpenAPI shows it: read here, not by a parameter (see {@link #receive}). */
+    private static final String WEBHOOK_BODY = "The provider's webhook as it sends it, taken raw within the provider's "
+            + "size limit (413 beyond it), authenticated, then parsed";
+
     private final WebhookService webhooks;
 
     WebhookResource(WebhookService webhooks) {
@@ -31,6 +38,7 @@ class WebhookResource {
 
     @POST
     @Path("/{provider}/{jobId}")
+    @RequestBody(description = WEBHOOK_BODY, content = @Content(mediaType = MediaType.APPLICATION_JSON))
     public Uni<Response> forJob(@PathParam("provider") String provider, @PathParam("jobId") String jobId,
             @QueryParam("token") String token, @Context HttpHeaders headers, @Context HttpServerRequest request) {
         return receive(provider, jobId, token, headers, request);
@@ -38,6 +46,7 @@ class WebhookResource {
 
     @POST
     @Path("/{provider}")
+    @RequestBody(description = WEBHOOK_BODY, content = @Content(mediaType = MediaType.APPLICATION_JSON))
     public Uni<Response> byExternalId(@PathParam("provider") String provider, @QueryParam("token") String token,
             @Context HttpHeaders headers, @Context HttpServerRequest request) {
         return receive(provider, null, token, headers, request);
