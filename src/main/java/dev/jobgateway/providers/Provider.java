@@ -69,6 +69,16 @@ public interface Provider {
      */
     Uni<Report> status(ProviderJob job);
 
+    /**
+     * Whether the fallback may ask {@link #status} about a job only once its deadline has passed. True for a provider
+     * that has no way to ask about a job that could neither run it again nor stop it (Cog: no read of a prediction, a
+     * {@code PUT} of an ended one starts it again): its jobs are left to their webhooks until the deadline, and the
+     * check there may stop the job (which the gateway fails anyway) to learn whether the provider still had it.
+     */
+    default boolean checkedOnlyAtDeadline() {
+        return false;
+    }
+
     /** Asks the provider to stop a job, once; the outcome, never a failure. */
     Uni<CancelAttempt> cancel(ProviderJob job);
 

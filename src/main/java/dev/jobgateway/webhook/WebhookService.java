@@ -180,8 +180,7 @@ public class WebhookService {
             WebhookGuard guard) {
         Arrival.Webhook confirmedArrival = new Arrival.Webhook(arrival.webhookId(), arrival.senderTimestamp(),
                 Arrival.Webhook.BY_TOKEN_CONFIRMED, arrival.deliveryLagMs());
-        return provider.status(new ProviderJob(stored.id(), stored.externalId(), stored.model(),
-                stored.inputJson()))
+        return provider.status(new ProviderJob(stored.id(), stored.externalId(), stored.model()))
                 .onFailure(failure -> !(failure instanceof ApiException)).transform(failure -> {
                     RejectionLog.info(LOG, "webhook-unconfirmed:" + provider.name(), "Terminal webhook for job "
                             + stored.id() + " not confirmed: " + ProviderCallException.describe(failure));
