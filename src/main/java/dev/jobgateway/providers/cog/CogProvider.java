@@ -1,10 +1,10 @@
 package dev.jobgateway.providers.cog;
 
-import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -12,10 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.jobgateway.job.Arrival;
@@ -68,14 +65,13 @@ public class CogProvider implements Provider {
     private final GatewayConfig.Cog config;
     private final ProviderHttp http;
     private final ObjectMapper mapper;
-    private final ObjectReader webhookReader;
+    private final CogWire wire;
 
     CogProvider(GatewayConfig config, ProviderHttp http, ObjectMapper mapper) {
         this.config = config.providers().cog();
         this.http = http;
         this.mapper = mapper;
-        this.webhookReader = mapper.readerFor(CogPrediction.class)
-                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.wire = new CogWire(mapper);
     }
 
     @Override
@@ -158,7 +154,8 @@ public class CogProvider implements Provider {
         return spent.plus(pause).plus(config.requestTimeout()).compareTo(config.submitBudget()) <= 0 ? pause : null;
     }
 
-    private static boolean retryable(Throwable failure) {
+    /** Whether a failed {@code PUT} is tried again (within the budget): anything but a refusal or a wrong answer. */
+    static boolean retryable(Throwable failure) {
         if (failure instanceof HttpStatusException status) {
             return status.status() == 409 || status.status() == 429 || status.status() >= 500;
         }
@@ -170,28 +167,39 @@ public class CogProvider implements Provider {
      * call that can tell whether Cog still has the prediction without ever starting one (routes.rs 659-670,
      * service.rs 777-798; the Python server's cancel likewise, http.py 484-495). 200: Cog still had it in flight, so
      * it is a plain timeout (and the prediction stops now); 404: Cog no longer knows it, so it ended and its result,
-     * which only its terminal webhook carries, never reached the gateway: the job fails as a lost delivery. The
-     * prediction is not run again.
+     * which only its terminal webhook carries, never reached the gateway: the job fails as a lost delivery, its
+     * message with what Cog's health check says (a setup started after the hand-off is a restart, which also ends
+     * the terminal webhook's retries). The prediction is not run again.
      */
     @Override
     public Uni<Report> status(ProviderJob job) {
         return http.send("POST", cancelUri(job.jobId()), Map.of("Accept", "application/json"), null,
-                config.requestTimeout()).map(answer -> {
+                config.requestTimeout()).chain(answer -> {
                     if (answer.ok()) {
-                        return new Report(JobStatus.RUNNING, "cancel: " + answer.status(), null, null, null);
+                        return Uni.createFrom().item(new Report(JobStatus.RUNNING, "cancel: " + answer.status(), null,
+                                null, null));
                     }
                     if (answer.status() == 404) {
-                        return lost(job);
+                        return health().map(health -> lost(job, health.orElse(null)));
                     }
-                    throw new HttpStatusException(answer, errorText(answer.body()));
+                    return Uni.createFrom().failure(new HttpStatusException(answer, wire.errorText(answer.body())));
                 });
     }
 
-    private static Report lost(ProviderJob job) {
+    /** The health check, or empty when it cannot be had (it only adds to a message). */
+    private Uni<Optional<CogHealth>> health() {
+        return http.send("GET", URI.create(baseUrl() + "health-check"), Map.of("Accept", "application/json"), null,
+                config.requestTimeout())
+                .map(answer -> answer.ok() ? wire.health(answer.body()) : Optional.<CogHealth> empty())
+                .onFailure().recoverWithItem(Optional.empty());
+    }
+
+    private static Report lost(ProviderJob job, CogHealth health) {
         return new Report(JobStatus.FAILED, "cancel: 404", null, null, "Cog no longer knows prediction "
                 + job.jobId() + " (its cancel answered HTTP 404): the prediction ended, but its result never reached "
                 + "the gateway (Cog sends it only in its terminal webhook, retried for about 7 minutes, and keeps no "
-                + "finished prediction), so the result cannot be had from Cog. It was not run again.",
+                + "finished prediction), so the result cannot be had from Cog. It was not run again."
+                + (health == null ? "" : " Cog's health check: " + health.describe() + "."),
                 LOST_CODE, null, Report.SOURCE_UPSTREAM_LOST);
     }
 
@@ -237,9 +245,10 @@ public class CogProvider implements Provider {
                 });
     }
 
+    /** The deadline check: a cancel, and for a prediction Cog no longer knows, its health check. */
     @Override
     public Duration longestCheck() {
-        return config.requestTimeout();
+        return config.requestTimeout().multipliedBy(2);
     }
 
     /** Cog's webhooks carry outputs inline (data URLs) unless the server has an upload URL. */
@@ -266,24 +275,21 @@ public class CogProvider implements Provider {
 
     @Override
     public InboundWebhook read(WebhookRequest request) {
-        CogPrediction prediction;
-        try {
-            prediction = webhookReader.readValue(request.body());
-            if (prediction == null) {
-                throw new IOException("empty");
-            }
-        } catch (IOException e) {
-            throw ProblemType.INVALID_JSON.with("The webhook body is not a Cog prediction object.");
-        }
-        CogPrediction read = prediction;
-        Report report = read.toReport().orElseThrow(() -> ProblemType.UNKNOWN_STATUS.with("Status '"
-                + shown(read.status()) + "' is not one of Cog's starting, processing, succeeded, failed, canceled."));
-        return new InboundWebhook(read.id(), report);
+        CogPrediction prediction = wire.prediction(request.body()).orElseThrow(
+                () -> ProblemType.INVALID_JSON.with("The webhook body is not a Cog prediction object."));
+        Report report = prediction.toReport().orElseThrow(() -> ProblemType.UNKNOWN_STATUS.with("Status '"
+                + shown(prediction.status()) + "' is not one of Cog's starting, processing, succeeded, failed, "
+                + "canceled."));
+        return new InboundWebhook(prediction.id(), report);
+    }
+
+    private String baseUrl() {
+        String url = config.url().orElseThrow();
+        return url.endsWith("/") ? url : url + "/";
     }
 
     private URI predictionUri(String predictionId) {
-        String url = config.url().orElseThrow();
-        return URI.create((url.endsWith("/") ? url : url + "/") + "predictions/" + predictionId);
+        return URI.create(baseUrl() + "predictions/" + predictionId);
     }
 
     private URI cancelUri(String predictionId) {
@@ -314,20 +320,6 @@ public class CogProvider implements Provider {
         return ProviderCallException.describe(failure);
     }
 
-    /** Cog's error text: {@code error} (409, 503), else the first {@code detail[].msg} (422), else null. */
-    private String errorText(byte[] body) {
-        String error = ProviderJson.errorText(mapper, body, "error");
-        if (error != null) {
-            return error;
-        }
-        try {
-            JsonNode msg = mapper.readTree(body).path("detail").path(0).path("msg");
-            return msg.isTextual() ? msg.asText() : null;
-        } catch (IOException | RuntimeException e) {
-            return null;
-        }
-    }
-
     private static String shown(String status) {
         return status == null ? "" : status.length() > 40 ? status.substring(0, 40) + "..." : status;
     }
@@ -336,13 +328,12 @@ public class CogProvider implements Provider {
         return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
     }
 
-    /** The prediction of a 2xx answer; any other answer fails with its status. */
+    /** The prediction of a 2xx answer; any other answer fails with its status and Cog's text for it. */
     private CogPrediction prediction(ProviderHttp.Answer answer) {
         if (!answer.ok()) {
-            throw new HttpStatusException(answer, errorText(answer.body()));
+            throw new HttpStatusException(answer, wire.errorText(answer.body()));
         }
-        return ProviderJson.object(mapper, answer, CogPrediction.class, "error",
-                "Cog's answer is not a prediction object.");
+        return wire.prediction(answer.body())
+                .orElseThrow(() -> new InvalidAnswerException("Cog's answer is not a prediction object."));
     }
-
 }

@@ -49,7 +49,8 @@ class CogLostWebhookTest {
         assertThat(job.getString("status")).isEqualTo("failed");
         assertThat(job.getString("error.source")).isEqualTo("upstream_lost");
         assertThat(job.getString("error.code")).isEqualTo("result_not_delivered");
-        assertThat(job.getString("error.message")).contains("Cog").contains("not run again");
+        assertThat(job.getString("error.message")).contains("Cog").contains("not run again")
+                .contains("health check: READY, setup started");
         Instant deadline = Instant.parse(job.getString("created_at")).plusSeconds(3);
         assertThat(Instant.parse(job.getString("completed_at"))).isBefore(deadline.plusMillis(500));
     }
