@@ -102,9 +102,11 @@ public class Reconciler {
     private final Duration redisSteps;
     private final Meters meters;
     private final LearnedChecks learned;
+    private final SecondGenerations secondGenerations;
 
     Reconciler(JobRecords jobs, Reports reports, CheckSchedule schedule, ProviderRegistry providers, Meters meters,
-            GatewayConfig config) {
+            GatewayConfig config, SecondGenerations secondGenerations) {
+        this.secondGenerations = secondGenerations;
         this.meters = meters;
         this.jobs = jobs;
         this.reports = reports;
@@ -378,7 +380,21 @@ public class Reconciler {
                 .replaceWith(Action.THROTTLED);
     }
 
+    /**
+     * At the deadline, a provider's report that it lost the job starts its second generation instead, where the
+     * operator opted in ({@link SecondGenerations}); any other answer goes through the state machine.
+     */
     private Uni<Action> apply(StoredJob job, Answer answer, boolean pastDeadline) {
+        Optional<Provider> provider = providers.forJob(job.provider());
+        if (pastDeadline && provider.isPresent() && secondGenerations.applies(provider.get(), job, answer.report())) {
+            return secondGenerations.start(provider.get(), job, answer.report()).chain(started -> started
+                    ? Uni.createFrom().item(Action.UPDATED)
+                    : applyReport(job, answer, pastDeadline));
+        }
+        return applyReport(job, answer, pastDeadline);
+    }
+
+    private Uni<Action> applyReport(StoredJob job, Answer answer, boolean pastDeadline) {
         return reports.apply(job.id(), answer.report(), answer.arrival()).chain(result -> {
             meters.check(job.provider(), result.applied() && result.status().isTerminal() ? CheckResult.RECOVERED
                     : CheckResult.STILL_RUNNING);

@@ -499,6 +499,15 @@ public interface GatewayConfig {
         @WithDefault("500ms")
         Duration submitBackoff();
 
+        /**
+         * Whether a job whose prediction Cog no longer knows at the deadline (it ended, its result never came:
+         * {@code upstream_lost}) is handed to Cog once more, as the job's second generation with a new deadline as
+         * long as the first, instead of failing. Off: a Cog model never runs twice for a job. On only where a second
+         * run (a second GPU bill, a different result) is wanted rather than a lost job.
+         */
+        @WithDefault("false")
+        boolean rerunLostPredictions();
+
         /** Time allowed for one call to the Cog server (a {@code respond-async} PUT answers at once). */
         @WithDefault("3s")
         Duration requestTimeout();

@@ -79,6 +79,15 @@ public interface Provider {
         return false;
     }
 
+    /**
+     * Whether a job this provider reports lost at its deadline ({@code upstream_lost}) is handed to it once more
+     * instead of failing: a second generation, with a new deadline as long as the first. Only where the operator opted
+     * in (Cog: {@code rerun-lost-predictions}); false by default.
+     */
+    default boolean rerunsLostJobs() {
+        return false;
+    }
+
     /** Asks the provider to stop a job, once; the outcome, never a failure. */
     Uni<CancelAttempt> cancel(ProviderJob job);
 

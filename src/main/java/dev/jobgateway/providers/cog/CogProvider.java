@@ -180,7 +180,7 @@ public class CogProvider implements Provider {
                                 null, null));
                     }
                     if (answer.status() == 404) {
-                        return health().map(health -> lost(job, health.orElse(null)));
+                        return health().map(health -> lost(job, health.orElse(null), rerunsLostJobs()));
                     }
                     return Uni.createFrom().failure(new HttpStatusException(answer, wire.errorText(answer.body())));
                 });
@@ -194,11 +194,12 @@ public class CogProvider implements Provider {
                 .onFailure().recoverWithItem(Optional.empty());
     }
 
-    private static Report lost(ProviderJob job, CogHealth health) {
+    private static Report lost(ProviderJob job, CogHealth health, boolean rerun) {
         return new Report(JobStatus.FAILED, "cancel: 404", null, null, "Cog no longer knows prediction "
                 + job.jobId() + " (its cancel answered HTTP 404): the prediction ended, but its result never reached "
                 + "the gateway (Cog sends it only in its terminal webhook, retried for about 7 minutes, and keeps no "
-                + "finished prediction), so the result cannot be had from Cog. It was not run again."
+                + "finished prediction), so the result cannot be had from Cog."
+                + (rerun ? "" : " It was not run again.")
                 + (health == null ? "" : " Cog's health check: " + health.describe() + "."),
                 LOST_CODE, null, Report.SOURCE_UPSTREAM_LOST);
     }
@@ -219,6 +220,12 @@ public class CogProvider implements Provider {
         headers.put("Prefer", "respond-async");
         return http.send("PUT", predictionUri(predictionId), headers, body, config.requestTimeout())
                 .map(this::prediction);
+    }
+
+    /** Only where the operator asked for it ({@code rerun-lost-predictions}): a second run, a second bill. */
+    @Override
+    public boolean rerunsLostJobs() {
+        return config.rerunLostPredictions();
     }
 
     /**
