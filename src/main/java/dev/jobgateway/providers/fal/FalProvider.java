@@ -57,7 +57,7 @@ public class FalProvider implements Provider {
      * and {@code fal_client} {@code _headers.py}: {@code MIN_REQUEST_TIMEOUT_SECONDS = 1}, "must be greater than"),
      * and fal answers an invalid timeout header 400 {@code bad_request} (docs, request-errors).
      */
-    static final long MIN_REQUEST_TIMEOUT_SECONDS = 2;
+    static final long SMALLEST_START_TIMEOUT_SECONDS = 2;
 
     private final GatewayConfig.Fal config;
     private final ProviderHttp http;
@@ -162,11 +162,11 @@ public class FalProvider implements Provider {
 
     /**
      * The seconds left until the deadline, rounded up, as {@code X-Fal-Request-Timeout}; never less than
-     * {@link #MIN_REQUEST_TIMEOUT_SECONDS}, a value fal takes (a job that close to its deadline may start up to a
+     * {@link #SMALLEST_START_TIMEOUT_SECONDS}, a value fal takes (a job that close to its deadline may start up to a
      * second after it, which the gateway has then failed).
      */
     static long startTimeoutSeconds(Instant deadline, Instant now) {
-        return Math.max(MIN_REQUEST_TIMEOUT_SECONDS, (Duration.between(now, deadline).toMillis() + 999) / 1000);
+        return Math.max(SMALLEST_START_TIMEOUT_SECONDS, (Duration.between(now, deadline).toMillis() + 999) / 1000);
     }
 
     /**
