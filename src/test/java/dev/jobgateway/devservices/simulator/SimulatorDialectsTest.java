@@ -30,8 +30,11 @@ import dev.jobgateway.devservices.LocalRedisServer;
 /**
  * The simulated AI server reproduces each provider's quirks, not an idealised version: Replicate retries only its
  * terminal webhook and under the same webhook-id, throttles {@code logs} and sends full snapshots; fal sends one
- * terminal POST, with a {@code gateway_request_id} that is not the {@code request_id}, and answers status only under
- * the app (the model id without its subpath); ComfyUI sends none, answers its history only once a prompt is done, lists
+ * terminal POST, with a {@code gateway_request_id} that is not the {@code request_id}, answers status, result and
+ * cancel only under the app id (two segments, three under {@code workflows/} and {@code comfy/}), tells a model error
+ * only in its result (422, no {@code X-Fal-Error-Type}) and an infrastructure error in its {@code COMPLETED} status
+ * too, sends {@code payload_error} webhooks and refuses an {@code X-Fal-Request-Timeout} of 1 s or less; ComfyUI sends
+ * none, answers its history only once a prompt is done, lists
  * pending prompts out of order and forgets everything on a restart.
  * RunPod sends one unsigned webhook tried 3 times at its spacing and forgets results after its retention; Cog's PUT
  * is idempotent by id and it has no GET. Checked against a receiver that refuses every webhook with 503.
@@ -136,6 +139,116 @@ class SimulatorDialectsTest {
     }
 
     @Test
+    void falAnswersItsRequestUrlsUnderTheAppIdWithItsNamespaceAndAUrlBuiltWithoutItIs404() throws Exception {
+        JsonNode queued = post(ai.falUri() + "/workflows/acme/my-flow/step-two", "Key " + ai.settings().falKey(),
+                "{\"prompt\":\"p\",\"simulate\":{\"duration_ms\":60000,\"progress_steps\":0}}");
+        String requestId = queued.path("request_id").asText();
+        String app = ai.falUri() + "/workflows/acme/my-flow/requests/" + requestId;
+
+        assertThat(queued.path("status_url").asText()).isEqualTo(app + "/status");
+        assertThat(queued.path("response_url").asText()).isEqualTo(app);
+        assertThat(queued.path("cancel_url").asText()).isEqualTo(app + "/cancel");
+        HttpResponse<String> status = get(queued.path("status_url").asText());
+        assertThat(status.statusCode()).isEqualTo(202);
+        assertThat(JSON.readTree(status.body()).path("status").asText()).isIn("IN_QUEUE", "IN_PROGRESS");
+        // The app id cut after two segments, as if there were no namespace; or the subpath kept.
+        assertThat(get(ai.falUri() + "/workflows/acme/requests/" + requestId + "/status").statusCode())
+                .isEqualTo(404);
+        assertThat(get(app.replace("/my-flow/", "/my-flow/step-two/") + "/status").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void falTellsAModelErrorOnlyInTheResultAs422WithoutAnErrorType() throws Exception {
+        String requestId = falSubmit("{\"duration_ms\":50,\"outcome\":\"failed\",\"error_message\":\"bad prompt\","
+                + "\"webhook\":\"drop\"}");
+        String app = ai.falUri() + "/fal-ai/flux/requests/" + requestId;
+        await().atMost(Duration.ofSeconds(5)).until(() -> get(app + "/status").statusCode() == 200);
+
+        JsonNode status = JSON.readTree(get(app + "/status").body());
+        HttpResponse<String> result = get(app);
+
+        assertThat(status.path("status").asText()).isEqualTo("COMPLETED");
+        assertThat(status.has("error")).isFalse();
+        assertThat(result.statusCode()).isEqualTo(422);
+        assertThat(result.headers().firstValue("X-Fal-Error-Type")).isEmpty();
+        assertThat(JSON.readTree(result.body()).path("detail").get(0).path("msg").asText()).isEqualTo("bad prompt");
+    }
+
+    @Test
+    void falCompletesARequestWhoseRunnerDisconnectedWithItsErrorTypeInTheStatusAndTheResult() throws Exception {
+        String requestId = falSubmit("{\"duration_ms\":50,\"outcome\":\"failed\","
+                + "\"fal_failure\":\"runner_disconnected\",\"webhook\":\"drop\"}");
+        String app = ai.falUri() + "/fal-ai/flux/requests/" + requestId;
+        await().atMost(Duration.ofSeconds(5)).until(() -> get(app + "/status").statusCode() == 200);
+
+        JsonNode status = JSON.readTree(get(app + "/status").body());
+        HttpResponse<String> result = get(app);
+
+        assertThat(status.path("status").asText()).isEqualTo("COMPLETED");
+        assertThat(status.path("error").asText()).isEqualTo("Runner disconnected");
+        assertThat(status.path("error_type").asText()).isEqualTo("runner_disconnected");
+        assertThat(result.statusCode()).isEqualTo(503);
+        assertThat(result.headers().firstValue("X-Fal-Error-Type")).contains("runner_disconnected");
+        assertThat(JSON.readTree(result.body()).path("error_type").asText()).isEqualTo("runner_disconnected");
+    }
+
+    @Test
+    void falAnswersATimedOutRequestsResult504WithItsErrorTypeHeader() throws Exception {
+        String requestId = falSubmit("{\"duration_ms\":50,\"outcome\":\"failed\","
+                + "\"fal_failure\":\"request_timeout\",\"webhook\":\"drop\"}");
+        String app = ai.falUri() + "/fal-ai/flux/requests/" + requestId;
+        await().atMost(Duration.ofSeconds(5)).until(() -> get(app + "/status").statusCode() == 200);
+
+        HttpResponse<String> result = get(app);
+
+        assertThat(result.statusCode()).isEqualTo(504);
+        assertThat(result.headers().firstValue("X-Fal-Error-Type")).contains("request_timeout");
+        assertThat(JSON.readTree(result.body()).path("detail").asText()).isEqualTo("Request timed out");
+    }
+
+    @Test
+    void falSendsAPayloadErrorWebhookWhileTheResultStaysAtTheResponseUrl() throws Exception {
+        String webhook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/webhooks/fal/job_1";
+        JsonNode queued = post(ai.falUri() + "/fal-ai/flux/dev?fal_webhook=" + URLEncoder.encode(webhook,
+                StandardCharsets.UTF_8), "Key " + ai.settings().falKey(), "{\"prompt\":\"p\",\"simulate\":"
+                        + "{\"duration_ms\":50,\"payload_error\":true}}");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !received.isEmpty());
+
+        JsonNode body = received.get(0).body();
+        HttpResponse<String> result = get(queued.path("response_url").asText());
+
+        assertThat(body.path("status").asText()).isEqualTo("OK");
+        assertThat(body.get("payload").isNull()).isTrue();
+        assertThat(body.path("payload_error").asText()).isNotBlank();
+        assertThat(result.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(result.body()).path("seed").asInt()).isEqualTo(42);
+    }
+
+    @Test
+    void falRefusesARequestTimeoutOfOneSecondOrLessAsItsClientsDo() throws Exception {
+        for (String timeout : List.of("1", "0.5", "0", "-3", "soon")) {
+            HttpResponse<String> refused = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(ai.falUri() + "/fal-ai/flux/dev"))
+                            .header("Authorization", "Key " + ai.settings().falKey())
+                            .header("X-Fal-Request-Timeout", timeout)
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"p\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as(timeout).isEqualTo(400);
+            assertThat(refused.headers().firstValue("X-Fal-Error-Type")).contains("bad_request");
+        }
+        HttpResponse<String> taken = HTTP.send(HttpRequest.newBuilder(URI.create(ai.falUri() + "/fal-ai/flux/dev"))
+                .header("Authorization", "Key " + ai.settings().falKey()).header("X-Fal-Request-Timeout", "1.5")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"p\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(taken.statusCode()).isEqualTo(200);
+    }
+
+    private String falSubmit(String simulate) throws Exception {
+        return post(ai.falUri() + "/fal-ai/flux/dev", "Key " + ai.settings().falKey(),
+                "{\"prompt\":\"p\",\"simulate\":" + simulate + "}").path("request_id").asText();
+    }
+
+    @Test
     void comfyUiAnswersHistoryOnlyOnceDonePendingOutOfOrderAlsoUnderApiAndForgetsEverythingOnARestart()
             throws Exception {
         String graph = "{\"9\":{\"class_type\":\"SaveImage\",\"inputs\":{}}}";
@@ -235,7 +348,7 @@ class SimulatorDialectsTest {
         return JSON.readTree(response.body());
     }
 
-    private HttpResponse<String> get(String url) throws Exception {
+    private HttpResponse<String> get(String url) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Key "
                 + ai.settings().falKey()).GET().build(), HttpResponse.BodyHandlers.ofString());
     }
