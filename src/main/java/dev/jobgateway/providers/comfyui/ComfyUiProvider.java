@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -45,9 +46,12 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * A ComfyUI server, which sends no webhooks: it is polled ({@link #pollOnly()}). A job's input is
- * {@code {"workflow": <graph in API format>, "extra_data"?: {...}}}; the graph goes to {@code POST /prompt} with the
- * gateway's job id as {@code prompt_id}, so the job is the same prompt in the gateway and in ComfyUI (a server that
- * ignores the id gets its own mapped instead). A check reads {@code /history/{id}} (empty until the prompt ends), then,
+ * {@code {"workflow": <graph in API format>, "extra_data"?: {...}}}; the graph goes to {@code POST /prompt} with a
+ * {@code prompt_id} the gateway makes from the job id ({@link #promptIdFor}: a UUID, the only id current servers take),
+ * so the gateway knows the prompt's id before ComfyUI answers (a server that ignores the id gets its own mapped
+ * instead). ComfyUI has no duplicate check (the same id again is a second run of the graph), so a submit is never sent
+ * twice unless the first certainly did not arrive: a submit whose answer is lost is looked for in ComfyUI's queue and
+ * history under that id instead. A check reads {@code /history/{id}} (empty until the prompt ends), then,
  * while it is not there, {@code /queue}; a prompt in neither is read from the history once more (ComfyUI writes the
  * history before it takes a prompt off the queue, so a prompt that ended between the two reads is found), and
  * otherwise is lost: ComfyUI keeps its history in memory, and a restart forgets every prompt it had.
@@ -153,15 +157,28 @@ public class ComfyUiProvider implements Provider {
     }
 
     /**
+     * The {@code prompt_id} of a job: a name-based UUID of its id, in the canonical lowercase form that current
+     * ComfyUI servers require of a caller's id ({@code server.py post_prompt}, {@code comfy_execution/jobs.py
+     * validate_job_id}; 400 {@code invalid_prompt_id} otherwise). The same job always has the same prompt id.
+     */
+    public static String promptIdFor(String jobId) {
+        return UUID.nameUUIDFromBytes(("job-gateway:" + jobId).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /**
      * {@code POST /prompt}. ComfyUI queues the prompt before it answers; a 400 is its verdict on the graph (node
      * errors), which fails the job with them. Only a 429 (from a proxy in front of it) and a connection never made
-     * are tried again: whether ComfyUI refuses a second prompt with the same id is not documented.
+     * are tried again: ComfyUI runs the same prompt id again on every submit ({@code server.py} has no duplicate
+     * check). A 409 from a newer server that refuses an id it has queued means an earlier attempt did arrive: that is
+     * the job's prompt. A submit whose outcome is unknown (a timeout, a broken connection, a 5xx) is looked for on
+     * ComfyUI under its id before the hand-off is given up.
      */
     @Override
     public Uni<Handoff> submit(Order order) {
+        String promptId = promptIdFor(order.jobId());
         ObjectNode body = mapper.createObjectNode();
         body.set("prompt", order.input().get("workflow"));
-        body.put("prompt_id", order.jobId());
+        body.put("prompt_id", promptId);
         body.put("client_id", CLIENT_ID);
         if (order.input().has("extra_data")) {
             body.set("extra_data", order.input().get("extra_data"));
@@ -169,23 +186,70 @@ public class ComfyUiProvider implements Provider {
         byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
         CreateAttempts.Policy policy = new CreateAttempts.Policy(config.submitAttempts(), config.submitBackoff(),
                 config.maxRetryAfter());
+        long started = System.nanoTime();
         return CreateAttempts.run(NAME, policy, () -> http.send("POST", base.resolve("prompt"), jsonHeaders(), bytes,
                 config.requestTimeout()).map(answer -> {
+                    if (answer.status() == 409 && alreadyQueued(tree(answer.body()))) {
+                        LOG.infof("Job %s: ComfyUI already has prompt %s (an earlier attempt arrived)", order.jobId(),
+                                promptId);
+                        return promptId;
+                    }
                     if (!answer.ok()) {
                         throw new HttpStatusException(answer, answer.status() == 400 ? promptErrors(tree(answer.body()))
                                 : null);
                     }
                     JsonNode queued = tree(answer.body());
-                    String promptId = queued == null ? "" : queued.path("prompt_id").asText("");
-                    if (promptId.isBlank()) {
+                    String answered = queued == null ? "" : queued.path("prompt_id").asText("");
+                    if (answered.isBlank()) {
                         throw new InvalidAnswerException("ComfyUI accepted the prompt but returned no prompt_id.");
                     }
-                    if (!promptId.equals(order.jobId())) {
+                    if (!answered.equals(promptId)) {
                         LOG.infof("Job %s: ComfyUI ignored the prompt_id it was given and named the prompt %s",
-                                order.jobId(), promptId);
+                                order.jobId(), answered);
                     }
-                    return promptId;
-                }));
+                    return answered;
+                })).chain(handoff -> handoff.accepted() || !outcomeUnknown(handoff) ? Uni.createFrom().item(handoff)
+                        : lookFor(promptId).map(found -> {
+                            if (!found) {
+                                return handoff;
+                            }
+                            LOG.infof("Job %s: the answer to the submit was lost, but ComfyUI has prompt %s",
+                                    order.jobId(), promptId);
+                            return new Handoff(promptId, handoff.attempts(), elapsedMs(started), null, null);
+                        }));
+    }
+
+    /** A hand-off that may have reached ComfyUI: a timeout, a broken connection or a 5xx. */
+    private static boolean outcomeUnknown(Handoff handoff) {
+        return "ai_server_outcome_unknown".equals(handoff.errorCode()) || "ai_server_error".equals(handoff.errorCode());
+    }
+
+    /**
+     * Whether ComfyUI has the prompt, queued, running or ended; false if it cannot be asked either. One look, no
+     * retry: a prompt still being validated when the look comes is not seen, and the hand-off fails as before.
+     */
+    private Uni<Boolean> lookFor(String promptId) {
+        return queue().map(queue -> inQueue(queue, promptId).isPresent())
+                .chain(queued -> queued ? Uni.createFrom().item(true)
+                        : history(promptId).map(Optional::isPresent))
+                .onFailure().recoverWithItem(failure -> {
+                    LOG.infof("Looking for ComfyUI prompt %s after a lost answer failed: %s", promptId,
+                            ProviderCallException.describe(failure));
+                    return false;
+                });
+    }
+
+    /**
+     * A 409 that says the prompt id is taken: {@code {"error": "prompt_id already exists"}} (server.py at 5e14d797) or
+     * an error of type {@code duplicate_prompt_id} (ComfyUI's unit test {@code prompt_duplicate_id_test.py}).
+     */
+    static boolean alreadyQueued(JsonNode body) {
+        if (body == null) {
+            return false;
+        }
+        JsonNode error = body.path("error");
+        return error.asText("").contains("prompt_id already exists")
+                || error.path("type").asText("").equals("duplicate_prompt_id");
     }
 
     /** ComfyUI's word on an invalid graph: its error and the first node errors ({@code node_errors}). */

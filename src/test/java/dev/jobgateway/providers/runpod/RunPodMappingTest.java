@@ -28,11 +28,16 @@ class RunPodMappingTest {
     }
 
     @Test
-    void aTimedOutJobFailsWithItsOwnErrorCode() {
-        Report report = new RunPodJob("j-u1", "TIMED_OUT", null, null).toReport().orElseThrow();
+    void aJobTimedOutAfterItRanFailsAsExecutionTimedOutAndOneThatNeverRanAsExpiredInTheQueue() {
+        Report ran = new RunPodJob("j-u1", "TIMED_OUT", null, null, 600_000L).toReport().orElseThrow();
+        Report neverRan = new RunPodJob("j-u1", "TIMED_OUT", null, null, null).toReport().orElseThrow();
+        Report zero = new RunPodJob("j-u1", "TIMED_OUT", null, null, 0L).toReport().orElseThrow();
 
-        assertThat(report.errorCode()).isEqualTo("execution_timed_out");
-        assertThat(report.errorMessage()).contains("execution timeout");
+        assertThat(ran.errorCode()).isEqualTo("execution_timed_out");
+        assertThat(ran.errorMessage()).contains("execution timeout");
+        assertThat(neverRan.errorCode()).isEqualTo("expired_in_queue");
+        assertThat(neverRan.errorMessage()).contains("never ran");
+        assertThat(zero.errorCode()).isEqualTo("expired_in_queue");
     }
 
     @Test
@@ -50,10 +55,22 @@ class RunPodMappingTest {
     }
 
     @Test
-    void theExecutionTimeoutIsTheTimeLeftUntilTheDeadlineAtLeastFiveSeconds() {
+    void theExecutionTimeoutIsTheTimeLeftUntilTheDeadlineMoreThanFiveSecondsAtMostSevenDays() {
         Instant now = Instant.parse("2026-12-01T12:00:00Z");
 
         assertThat(RunPodProvider.executionTimeoutMs(now.plusSeconds(300), now)).isEqualTo(300_000);
-        assertThat(RunPodProvider.executionTimeoutMs(now.plusSeconds(2), now)).isEqualTo(5_000);
+        assertThat(RunPodProvider.executionTimeoutMs(now.plusSeconds(5), now)).isEqualTo(5_001);
+        assertThat(RunPodProvider.executionTimeoutMs(now.plusSeconds(2), now)).isEqualTo(5_001);
+        assertThat(RunPodProvider.executionTimeoutMs(now.plus(java.time.Duration.ofDays(8)), now))
+                .isEqualTo(604_800_000L);
+    }
+
+    @Test
+    void theTtlIsTheTimeLeftUntilTheDeadlineAtLeastTenSecondsAtMostSevenDays() {
+        Instant now = Instant.parse("2026-12-01T12:00:00Z");
+
+        assertThat(RunPodProvider.ttlMs(now.plusSeconds(300), now)).isEqualTo(300_000);
+        assertThat(RunPodProvider.ttlMs(now.plusSeconds(3), now)).isEqualTo(10_000);
+        assertThat(RunPodProvider.ttlMs(now.plus(java.time.Duration.ofDays(8)), now)).isEqualTo(604_800_000L);
     }
 }
