@@ -43,7 +43,7 @@ class ComfyUiMappingTest {
         JsonNode error = JSON.readTree("{\"node_id\":\"3\",\"node_type\":\"KSampler\",\"exception_type\":"
                 + "\"torch.OutOfMemoryError\",\"exception_message\":\"CUDA out of memory.\\n\"}");
 
-        assertThat(ComfyUiProvider.executionError(error))
+        assertThat(ComfyUiHistory.executionError(error))
                 .isEqualTo("ComfyUI failed at node 3 (KSampler): torch.OutOfMemoryError: CUDA out of memory.");
     }
 
