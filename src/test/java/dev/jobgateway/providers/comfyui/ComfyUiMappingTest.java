@@ -48,6 +48,23 @@ class ComfyUiMappingTest {
     }
 
     @Test
+    void thePromptIdIsTheSameCanonicalUuidForTheSameJobAndAnotherForAnotherJob() {
+        String id = ComfyUiProvider.promptIdFor("job_W3GJ_jukprYmqWI2G3Wqrg");
+
+        assertThat(java.util.UUID.fromString(id).toString()).isEqualTo(id);
+        assertThat(ComfyUiProvider.promptIdFor("job_W3GJ_jukprYmqWI2G3Wqrg")).isEqualTo(id);
+        assertThat(ComfyUiProvider.promptIdFor("job_W3GJ_jukprYmqWI2G3Wqrh")).isNotEqualTo(id);
+    }
+
+    @Test
+    void onlyA409ThatSaysTheIdIsTakenMeansThePromptIsQueued() throws Exception {
+        assertThat(ComfyUiProvider.alreadyQueued(JSON.readTree("{\"error\":{\"type\":\"duplicate_prompt_id\"}}")))
+                .isTrue();
+        assertThat(ComfyUiProvider.alreadyQueued(JSON.readTree("{\"error\":\"Conflict\"}"))).isFalse();
+        assertThat(ComfyUiProvider.alreadyQueued(null)).isFalse();
+    }
+
+    @Test
     void aLostPromptFailsWithItsOwnSource() {
         Report lost = ComfyUiProvider.lost("job_1");
 

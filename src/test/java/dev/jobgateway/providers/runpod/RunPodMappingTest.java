@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.TextNode;
 
@@ -46,6 +47,41 @@ class RunPodMappingTest {
                 .orElseThrow().errorMessage()).isEqualTo("CUDA out of memory");
         assertThat(new RunPodJob("j", "COMPLETED", JsonNodeFactory.instance.objectNode().put("image_url", "u"), null)
                 .toReport().orElseThrow().outputJson()).isEqualTo("{\"image_url\":\"u\"}");
+    }
+
+    @Test
+    void aWorkersErrorWithoutAMessageShowsNoneOfItsDetailsAndAnObjectErrorIsShownAsJson() {
+        JsonNodeFactory json = JsonNodeFactory.instance;
+        Report detailsOnly = new RunPodJob("j", "FAILED", null, TextNode.valueOf("{\"error_traceback\": \"Traceback "
+                + "(most recent call last): ...\", \"hostname\": \"h-1\", \"worker_id\": \"w-1\"}"), 10L)
+                .toReport().orElseThrow();
+        Report object = new RunPodJob("j", "FAILED", null, json.objectNode().put("code", "NSFW"), 10L).toReport()
+                .orElseThrow();
+        Report module = new RunPodJob("j", "FAILED", null, json.objectNode().put("error_type",
+                "<class 'torch.OutOfMemoryError'>").put("error_message", "CUDA out of memory").put("hostname", "h-1"),
+                10L).toReport().orElseThrow();
+
+        assertThat(detailsOnly.errorMessage()).isEqualTo("The worker reported an error without a message.");
+        assertThat(object.errorMessage()).isEqualTo("{\"code\":\"NSFW\"}");
+        assertThat(module.errorMessage()).isEqualTo("OutOfMemoryError: CUDA out of memory");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = { "\"50%\"|0.5", "\"Update 1/4\"|0.25", "0.4|0.4", "40|0.4",
+            "{\"progress\": 0.75}|0.75", "{\"percent\": \"20%\"}|0.2" })
+    void progressIsReadFromTheShapesWorkersSend(String output, double progress) throws Exception {
+        JsonNode node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(output);
+
+        assertThat(new RunPodJob("j", "IN_PROGRESS", node, null).toReport().orElseThrow().progress())
+                .isCloseTo(progress, org.assertj.core.data.Offset.offset(1e-9));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = { "\"loading model\"", "250", "-1", "\"7/0\"", "\"150%\"", "[1]" })
+    void anythingElseIsNoProgress(String output) throws Exception {
+        JsonNode node = new com.fasterxml.jackson.databind.ObjectMapper().readTree(output);
+
+        assertThat(new RunPodJob("j", "IN_PROGRESS", node, null).toReport().orElseThrow().progress()).isNull();
     }
 
     @Test
