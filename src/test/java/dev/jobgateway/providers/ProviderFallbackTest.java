@@ -149,6 +149,25 @@ class ProviderFallbackTest {
     }
 
     @Test
+    void runpodsProgressIsReadFromTheOutputOfItsInProgressStatus() throws Exception {
+        // Queued until 3 s of 6, when its worker takes it and reports "50%" (rp_progress.py: the status's output).
+        // Reads of the job drive the checks.
+        String id = ProviderCase.RUNPOD.submit(Map.of("webhook", "drop", "duration_ms", 6_000, "progress_steps", 1));
+
+        await().atMost(Duration.ofMillis(5_500)).pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    JsonPath read = Jobs.get(id);
+                    return read.getString("status").equals("running") && read.get("progress") != null;
+                });
+        JsonPath job = Jobs.get(id);
+
+        assertThat(job.getString("status")).isEqualTo("running");
+        assertThat(job.getDouble("progress")).isEqualTo(0.5);
+        assertThat(Jobs.events(id).getList("events.findAll { it.type == 'upstream_checked' }.details.upstream_status"))
+                .contains("IN_PROGRESS");
+    }
+
+    @Test
     void falsQueuePositionIsKeptOnTheJobWhileItWaitsInTheQueue() throws Exception {
         // Queued for the first half of a minute, third in line.
         String id = ProviderCase.FAL.submit(Map.of("webhook", "drop", "duration_ms", 60_000, "progress_steps", 1,
