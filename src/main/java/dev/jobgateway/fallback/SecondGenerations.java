@@ -90,7 +90,8 @@ class SecondGenerations {
                                 .put("latency_ms", handoff.latencyMs()).put("generation", 2);
                         if (handoff.accepted()) {
                             handed.put("external_id", handoff.externalId());
-                            return reports.handedOff(job.id(), provider.name(), handoff.externalId(), handed);
+                            return reports.handedOff(job.id(), provider.name(), handoff.externalId(), handoff.handle(),
+                                    handed);
                         }
                         handed.put("error_code", handoff.errorCode()).put("error", handoff.errorMessage());
                         return jobs.failHandoff(job.id(), new Job.JobError("submit", handoff.errorCode(),
