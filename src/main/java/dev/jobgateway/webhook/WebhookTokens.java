@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import javax.crypto.Mac;
@@ -28,9 +29,11 @@ import io.quarkus.runtime.Startup;
 
 /**
  * The per-job webhook tokens of senders that cannot sign (RunPod, Cog, the generic protocol's {@code token} mode).
- * With keys ({@code gateway.webhooks.token-keys}), a job's token is {@code <kid>_<HMAC-SHA256 of its job id>}: any
- * instance checks it from configuration alone, so a forged or guessed token is refused before Redis is asked, and the
- * same way whether the job exists or not. Without keys, tokens are random and only the job's stored hash (Redis)
+ * With keys ({@code gateway.webhooks.token-keys}), a job's token is {@code <kid>_<HMAC-SHA256 of its job id>} (a
+ * second generation's, {@code <kid>-2_<HMAC of the job id and 2>}): any instance checks it from configuration alone,
+ * so a forged or guessed token is refused before Redis is asked, and the same way whether the job exists or not. A
+ * valid token of an earlier generation passes this check; the stored hash of the current one then refuses it. Without
+ * keys, tokens are random and only the job's stored hash (Redis)
  * can tell a right one. Either way Redis keeps only the token's SHA-256, and the state machine compares it too.
  */
 /* Built at start-up, so that malformed keys stop the gateway before it serves anything. */
@@ -41,6 +44,8 @@ public class WebhookTokens {
     private static final Logger LOG = Logger.getLogger(WebhookTokens.class);
     /** Letters and digits only: the first {@code _} of a token ends its key id. */
     private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9]{1,16}");
+    /** What comes before a token's MAC: the key id, and for a later generation {@code -<generation>}. */
+    private static final Pattern PREFIX = Pattern.compile("([A-Za-z0-9]{1,16})(?:-([2-9]|[1-9][0-9]{1,3}))?");
     private static final int MIN_SECRET_LENGTH = 32;
     private static final String HMAC = "HmacSHA256";
     /** What is signed besides the job id: a token can never be mistaken for another HMAC made with the same key. */
@@ -78,11 +83,23 @@ public class WebhookTokens {
 
     /** The webhook token of a new job: signed with the first key, or random without keys. */
     public String forJob(String jobId) {
+        return forJob(jobId, 1);
+    }
+
+    /**
+     * The webhook token of the job's {@code generation} (a job run again is a second generation, with a token of its
+     * own): signed with the first key, or random without keys.
+     */
+    public String forJob(String jobId, int generation) {
         if (keys.isEmpty()) {
             return Ids.newWebhookToken();
         }
+        if (generation < 1) {
+            throw new IllegalArgumentException("generation " + generation);
+        }
         String signing = keys.keySet().iterator().next();
-        return signing + "_" + ENCODER.encodeToString(sign(signing, jobId));
+        return (generation == 1 ? signing : signing + "-" + generation) + "_"
+                + ENCODER.encodeToString(sign(signing, jobId, generation));
     }
 
     /**
@@ -94,11 +111,12 @@ public class WebhookTokens {
             return true;
         }
         int split = token == null ? -1 : token.indexOf('_');
-        String keyId = split < 1 ? null : token.substring(0, split);
-        if (keyId == null || !keys.containsKey(keyId) || jobId == null) {
+        Matcher prefix = split < 1 ? null : PREFIX.matcher(token.substring(0, split));
+        if (prefix == null || !prefix.matches() || !keys.containsKey(prefix.group(1)) || jobId == null) {
             return false;
         }
-        byte[] expected = ENCODER.encode(sign(keyId, jobId));
+        int generation = prefix.group(2) == null ? 1 : Integer.parseInt(prefix.group(2));
+        byte[] expected = ENCODER.encode(sign(prefix.group(1), jobId, generation));
         return MessageDigest.isEqual(expected, token.substring(split + 1).getBytes(StandardCharsets.US_ASCII));
     }
 
@@ -135,9 +153,10 @@ public class WebhookTokens {
                 || providers.generic().url().isPresent() && providers.generic().webhookAuth() != WebhookAuth.SIGNATURE;
     }
 
-    private byte[] sign(String keyId, String jobId) {
+    private byte[] sign(String keyId, String jobId, int generation) {
+        String signed = PURPOSE + jobId + (generation == 1 ? "" : "\n" + generation);
         // doFinal leaves the MAC ready for the next call.
-        return macs.get().get(keyId).doFinal((PURPOSE + jobId).getBytes(StandardCharsets.UTF_8));
+        return macs.get().get(keyId).doFinal(signed.getBytes(StandardCharsets.UTF_8));
     }
 
     private static Mac mac(SecretKeySpec key) {

@@ -32,6 +32,21 @@ class WebhookTokensTest {
     }
 
     @Test
+    void aSecondGenerationHasATokenOfItsOwnThatNamesItsGeneration() {
+        WebhookTokens tokens = tokens(K1);
+        String first = tokens.forJob(JOB);
+        String second = tokens.forJob(JOB, 2);
+
+        assertThat(second).matches("k1-2_[A-Za-z0-9_-]{43}").isNotEqualTo(first);
+        assertThat(tokens.mayBelongTo(JOB, second)).isTrue();
+        // Which generation is current is the job's stored hash's to say; a forged generation is no valid token.
+        assertThat(tokens.mayBelongTo(JOB, first)).isTrue();
+        assertThat(tokens.mayBelongTo(JOB, "k1-3" + second.substring(4))).isFalse();
+        assertThat(tokens.mayBelongTo(JOB, "k1-2" + first.substring(2))).isFalse();
+        assertThat(tokens.mayBelongTo(OTHER_JOB, second)).isFalse();
+    }
+
+    @Test
     void guessedForeignAndTruncatedTokensAreRefused() {
         WebhookTokens tokens = tokens(K1);
         String token = tokens.forJob(JOB);
