@@ -4,6 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.net.ConnectException;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
@@ -19,6 +22,15 @@ class CreateAttemptsTest {
     void aThrottledCreateWaitsForItsRetryAfterWhenThatFits() {
         assertThat(CreateAttempts.pauseBeforeRetry(POLICY, throttled("2"), 1)).isEqualTo(Duration.ofSeconds(2));
         assertThat(CreateAttempts.pauseBeforeRetry(POLICY, throttled(null), 2)).isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
+    void aThrottledCreateWaitsForARetryAfterGivenAsAnHttpDate() {
+        String threeSecondsAhead = DateTimeFormatter.RFC_1123_DATE_TIME.format(ZonedDateTime.now(ZoneOffset.UTC)
+                .plusSeconds(3).withNano(0));
+
+        assertThat(CreateAttempts.pauseBeforeRetry(POLICY, throttled(threeSecondsAhead), 1))
+                .isBetween(Duration.ofMillis(1_500), Duration.ofSeconds(3));
     }
 
     @Test
