@@ -63,7 +63,7 @@ class NativeReadinessTest {
             "dev.jobgateway.providers.ProviderJob",
             "dev.jobgateway.providers.WebhookRequest",
             "dev.jobgateway.providers.InboundWebhook",
-            "dev.jobgateway.providers.CreateAttempts$Policy",
+            "dev.jobgateway.providers.Retries$Policy",
             "dev.jobgateway.providers.ProviderHttp$Answer",
             "dev.jobgateway.api.SubmitJobs$Request",
             "dev.jobgateway.devservices.simulator.SimulationPlan",

@@ -1,19 +1,13 @@
 package dev.jobgateway.providers.fal;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
-
-import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -25,16 +19,19 @@ import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.providers.CancelAttempt;
+import dev.jobgateway.providers.Cancels;
 import dev.jobgateway.providers.CreateAttempts;
+import dev.jobgateway.providers.CreateAttempts.Idempotency;
 import dev.jobgateway.providers.CreateAttempts.InvalidAnswerException;
 import dev.jobgateway.providers.Handoff;
 import dev.jobgateway.providers.HttpStatusException;
 import dev.jobgateway.providers.InboundWebhook;
 import dev.jobgateway.providers.Order;
-import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.ProviderCallException;
 import dev.jobgateway.providers.ProviderHttp;
 import dev.jobgateway.providers.ProviderJob;
+import dev.jobgateway.providers.ProviderJson;
+import dev.jobgateway.providers.WebhookReceiver;
 import dev.jobgateway.providers.WebhookRequest;
 import io.smallrye.mutiny.Uni;
 
@@ -45,42 +42,40 @@ import io.smallrye.mutiny.Uni;
  * Like Replicate's, fal's submit has no idempotency key: only a 429 and a connection never made are tried again.
  */
 @ApplicationScoped
-public class FalProvider implements Provider {
+public class FalProvider implements WebhookReceiver {
 
     public static final String NAME = "fal";
-    private static final Logger LOG = Logger.getLogger(FalProvider.class);
     private static final Pattern MODEL = Pattern.compile(
             "[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9_.-]+)*");
 
-    private final GatewayConfig.Fal config;
+    private final FalConfig config;
     private final ProviderHttp http;
     private final ObjectMapper mapper;
     private final URI base;
     private final FalKeys keys;
     private final FalWebhooks webhooks;
 
-    FalProvider(GatewayConfig config, ProviderHttp http, ObjectMapper mapper) {
-        this.config = config.providers().fal();
+    FalProvider(FalConfig config, GatewayConfig gateway, ProviderHttp http, ObjectMapper mapper) {
+        this.config = config;
         this.http = http;
         this.mapper = mapper;
-        String url = this.config.url();
-        this.base = URI.create(url.endsWith("/") ? url : url + "/");
-        if (configured() && this.config.webhookUserId().filter(id -> !id.isBlank()).isEmpty()) {
+        this.base = ProviderHttp.base(config.url());
+        if (configured() && config.webhookUserId().filter(id -> !id.isBlank()).isEmpty()) {
             throw new IllegalStateException("gateway.providers.fal.key is set but not "
                     + "gateway.providers.fal.webhook-user-id (GATEWAY_PROVIDERS_FAL_WEBHOOK_USER_ID): the fal user id "
                     + "its webhooks are signed for (X-Fal-Webhook-User-Id)");
         }
-        URI jwks = URI.create(this.config.jwksUrl());
-        this.keys = new FalKeys(() -> http.send("GET", jwks, Map.of("Accept", "application/json"), null,
-                this.config.requestTimeout()).map(answer -> {
+        URI jwks = URI.create(config.jwksUrl());
+        this.keys = new FalKeys(() -> http.send("GET", jwks, ProviderHttp.jsonHeaders(null), null,
+                config.requestTimeout()).map(answer -> {
                     if (!answer.ok()) {
                         throw new HttpStatusException(answer);
                     }
                     return answer.body();
-                }), Timestamps::now, this.config.jwksCacheTtl(), this.config.jwksMinRefetchInterval());
-        this.webhooks = new FalWebhooks(keys, this.config.webhookUserId().orElse(""),
-                config.webhooks().timestampTolerance(), mapper);
-        this.config.defaultModel().ifPresent(FalProvider::checkModel);
+                }), Timestamps::now, config.jwksCacheTtl(), config.jwksMinRefetchInterval());
+        this.webhooks = new FalWebhooks(keys, config.webhookUserId().orElse(""),
+                gateway.webhooks().timestampTolerance(), mapper);
+        config.defaultModel().ifPresent(FalProvider::checkModel);
     }
 
     @Override
@@ -117,21 +112,18 @@ public class FalProvider implements Provider {
         return parts[0] + "/" + parts[1];
     }
 
+    /** fal signs its webhooks: the URL carries no token. */
     @Override
-    public String webhookUrl(String publicBaseUrl, String jobId, String token) {
-        return publicBaseUrl + "/webhooks/" + NAME + "/" + jobId;
+    public boolean webhookUrlCarriesToken() {
+        return false;
     }
 
     @Override
     public Uni<Handoff> submit(Order order) {
-        URI uri = base.resolve(order.model() + "?fal_webhook="
-                + URLEncoder.encode(order.webhookUrl(), StandardCharsets.UTF_8));
+        URI uri = base.resolve(order.model() + "?fal_webhook=" + ProviderHttp.segment(order.webhookUrl()));
         byte[] body = order.input().toString().getBytes(StandardCharsets.UTF_8);
-        CreateAttempts.Policy policy = new CreateAttempts.Policy(config.submitAttempts(), config.submitBackoff(),
-                config.maxRetryAfter());
-        return CreateAttempts.run(NAME, policy, () -> {
-            Map<String, String> headers = headers();
-            headers.put("Content-Type", "application/json");
+        return CreateAttempts.run(NAME, config.submitRetries(), Idempotency.NOT_IDEMPOTENT, () -> {
+            Map<String, String> headers = ProviderHttp.jsonBodyHeaders(authorization());
             // The time the request may wait to start; past the job's deadline the gateway has failed it anyway.
             headers.put("X-Fal-Request-Timeout", Long.toString(secondsUntil(order.deadline(), Timestamps.now())));
             return http.send("POST", uri, headers, body, config.requestTimeout()).map(answer -> {
@@ -157,8 +149,8 @@ public class FalProvider implements Provider {
     @Override
     public Uni<Report> status(ProviderJob job) {
         URI requests = requests(job);
-        return http.send("GET", requests.resolve(job.externalId() + "/status"), headers(), null,
-                config.requestTimeout())
+        return http.send("GET", requests.resolve(job.externalId() + "/status"),
+                ProviderHttp.jsonHeaders(authorization()), null, config.requestTimeout())
                 .chain(answer -> {
                     JsonNode status = json(answer);
                     String word = status.path("status").asText("");
@@ -175,31 +167,35 @@ public class FalProvider implements Provider {
                                 FalWebhooks.errorMessage(status)));
                         case "CANCELED", "CANCELLED" -> Uni.createFrom().item(new Report(JobStatus.CANCELLED, word,
                                 null, null, null));
-                        default -> Uni.createFrom().failure(new ProviderCallException("fal answered an unknown "
-                                + "status '" + (word.length() > 40 ? word.substring(0, 40) : word) + "'."));
+                        default -> Uni.createFrom().failure(ProviderCallException.unknownStatus("fal", word));
                     };
                 });
     }
 
     private Uni<Report> result(URI uri) {
-        return http.send("GET", uri, headers(), null, config.requestTimeout()).map(answer -> {
-            JsonNode body = tree(answer.body());
-            if (answer.ok()) {
-                if (body == null && answer.body().length > 0) {
-                    return new Report(JobStatus.FAILED, "COMPLETED", null, null, "fal finished the request, but "
-                            + "its result is not JSON.", "payload_error", null);
-                }
-                return new Report(JobStatus.SUCCEEDED, "COMPLETED", 1.0, body == null ? null : body.toString(), null);
-            }
-            String errorType = answer.header("X-Fal-Error-Type") != null ? answer.header("X-Fal-Error-Type")
-                    : body != null && body.path("error_type").isTextual() ? body.get("error_type").asText() : null;
-            if (errorType == null) {
-                // Not the request's own error: fal could not answer now; the next check asks again.
-                throw new HttpStatusException(answer);
-            }
-            return new Report(JobStatus.FAILED, "COMPLETED", null, null, withDetail("fal reported the request "
-                    + "failed (" + shorten(errorType) + ", HTTP " + answer.status() + ")", body));
-        });
+        return http.send("GET", uri, ProviderHttp.jsonHeaders(authorization()), null, config.requestTimeout())
+                .map(answer -> {
+                    JsonNode body = ProviderJson.tree(mapper, answer.body());
+                    if (answer.ok()) {
+                        if (body == null && answer.body().length > 0) {
+                            return new Report(JobStatus.FAILED, "COMPLETED", null, null,
+                                    "fal finished the request, but "
+                                            + "its result is not JSON.",
+                                    "payload_error", null);
+                        }
+                        return new Report(JobStatus.SUCCEEDED, "COMPLETED", 1.0, body == null ? null : body.toString(),
+                                null);
+                    }
+                    String errorType = answer.header("X-Fal-Error-Type") != null ? answer.header("X-Fal-Error-Type")
+                            : body != null && body.path("error_type").isTextual() ? body.get("error_type").asText()
+                                    : null;
+                    if (errorType == null) {
+                        // Not the request's own error: fal could not answer now; the next check asks again.
+                        throw new HttpStatusException(answer);
+                    }
+                    return new Report(JobStatus.FAILED, "COMPLETED", null, null, withDetail("fal reported the request "
+                            + "failed (" + shorten(errorType) + ", HTTP " + answer.status() + ")", body));
+                });
     }
 
     /** {@code prefix} and an error answer's {@code detail} (a string, or validation messages: the first one). */
@@ -220,22 +216,14 @@ public class FalProvider implements Provider {
 
     @Override
     public Uni<CancelAttempt> cancel(ProviderJob job) {
-        long started = System.nanoTime();
-        return http.send("PUT", requests(job).resolve(job.externalId() + "/cancel"), headers(), null,
-                config.requestTimeout())
-                .map(answer -> answer.ok()
-                        ? new CancelAttempt(true, answer.status(), elapsedMs(started), "fal accepted the cancel.")
-                        : new CancelAttempt(false, answer.status(), elapsedMs(started), "fal answered HTTP "
-                                + answer.status() + statusWord(answer) + "."))
-                .onFailure().recoverWithItem(failure -> {
-                    LOG.infof("Cancel of fal request %s failed: %s", job.externalId(),
-                            ProviderCallException.describe(failure));
-                    return new CancelAttempt(false, null, elapsedMs(started), ProviderCallException.describe(failure));
-                });
+        return Cancels.send(NAME, "fal", job.externalId(), () -> http.send("PUT",
+                requests(job).resolve(job.externalId() + "/cancel"), ProviderHttp.jsonHeaders(authorization()), null,
+                config.requestTimeout()), this::statusWord);
     }
 
+    /** The {@code status} word of a refused cancel's answer ({@code ALREADY_COMPLETED}, {@code NOT_FOUND}), if any. */
     private String statusWord(ProviderHttp.Answer answer) {
-        JsonNode body = tree(answer.body());
+        JsonNode body = ProviderJson.tree(mapper, answer.body());
         return body != null && body.path("status").isTextual() ? " (" + body.get("status").asText() + ")" : "";
     }
 
@@ -265,36 +253,12 @@ public class FalProvider implements Provider {
         return base.resolve(app(model) + "/requests/");
     }
 
-    /** The JSON of a 2xx answer; any other answer fails with its status. */
+    /** The JSON object of a 2xx answer; any other answer fails with its status (and fal's {@code detail}). */
     private JsonNode json(ProviderHttp.Answer answer) {
-        if (!answer.ok()) {
-            JsonNode error = tree(answer.body());
-            String detail = error != null && error.path("detail").isTextual() ? error.get("detail").asText() : null;
-            throw new HttpStatusException(answer, detail);
-        }
-        JsonNode node = tree(answer.body());
-        if (node == null || !node.isObject()) {
-            throw new InvalidAnswerException("fal's answer is not a JSON object.");
-        }
-        return node;
+        return ProviderJson.objectTree(mapper, answer, "detail", "fal's answer is not a JSON object.");
     }
 
-    private JsonNode tree(byte[] body) {
-        try {
-            return body == null || body.length == 0 ? null : mapper.readTree(body);
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private Map<String, String> headers() {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Authorization", "Key " + config.key().orElse(""));
-        headers.put("Accept", "application/json");
-        return headers;
-    }
-
-    private static long elapsedMs(long startedNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+    private String authorization() {
+        return "Key " + config.key().orElse("");
     }
 }
