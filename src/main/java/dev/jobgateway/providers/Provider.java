@@ -7,6 +7,7 @@ import java.util.Optional;
 import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.jobgateway.job.Report;
+import dev.jobgateway.platform.ProblemType;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -36,6 +37,17 @@ public interface Provider {
      * such notion. Throws {@code invalid-request} (422) for routing the provider cannot take.
      */
     String route(String model);
+
+    /**
+     * {@link #route} of a provider without models (the AI server runs one, or the input names what it needs): null,
+     * or {@code invalid-request} (422) saying {@code why} when the submit names a model anyway.
+     */
+    static String noModel(String model, String why) {
+        if (model != null) {
+            throw ProblemType.INVALID_REQUEST.with(why);
+        }
+        return null;
+    }
 
     /**
      * Checks the job's input for what this provider needs in it (e.g. ComfyUI's workflow graph) before anything is

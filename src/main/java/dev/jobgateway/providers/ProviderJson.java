@@ -77,6 +77,16 @@ public final class ProviderJson {
         }
     }
 
+    /** A JSON value of an answer as the job keeps it: its JSON text, or null for none (absent or {@code null}). */
+    public static String json(JsonNode value) {
+        return value == null || value.isNull() ? null : value.toString();
+    }
+
+    /** A JSON value of an answer as text (an error): a string's own text, any other value's JSON, null for none. */
+    public static String text(JsonNode value) {
+        return value == null || value.isNull() ? null : value.isTextual() ? value.asText() : value.toString();
+    }
+
     /** A request body; the gateway's own JSON trees always serialize. */
     public static byte[] bytes(ObjectMapper mapper, JsonNode body) {
         try {

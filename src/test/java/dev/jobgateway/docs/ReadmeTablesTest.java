@@ -115,7 +115,8 @@ class ReadmeTablesTest {
      * {@code GATEWAY_PROVIDERS_FAL}), with its default if it has one.
      */
     private static void collect(Class<?> group, String prefix, Map<String, Optional<String>> settings) {
-        // getMethods, not getDeclaredMethods: a group may inherit settings (HostedCalls).
+        // getMethods, not getDeclaredMethods: a group may inherit settings (CallSettings), and
+        // getMethods gives an overriding method (its own default) instead of the one it overrides.
         for (Method method : group.getMethods()) {
             if (method.isDefault() || java.lang.reflect.Modifier.isStatic(method.getModifiers())) {
                 continue;

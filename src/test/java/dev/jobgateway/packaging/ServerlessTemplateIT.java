@@ -459,7 +459,9 @@ class ServerlessTemplateIT {
         return worst;
     }
 
-    /** Whether the mapping has the setting, its own or inherited (HostedCalls). */
+    /**
+     * Whether the mapping has the setting, its own or inherited (CallSettings), with the default the mapping gives it.
+     */
     private static boolean hasMethod(Class<?> group, String name) {
         try {
             group.getMethod(name);

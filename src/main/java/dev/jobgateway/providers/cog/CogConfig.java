@@ -4,13 +4,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-import dev.jobgateway.providers.Retries;
+import dev.jobgateway.providers.CallSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /** A self-hosted Cog model server; the provider is configured when its URL is set. */
 @ConfigMapping(prefix = "gateway.providers.cog")
-public interface CogConfig {
+public interface CogConfig extends CallSettings {
 
     /** Base URL of the Cog server, e.g. {@code http://cog.internal:5000}; the provider is configured when set. */
     Optional<String> url();
@@ -27,26 +27,15 @@ public interface CogConfig {
 
     /**
      * Create calls made before the job is failed. Every one is the same idempotent {@code PUT}, so all failures are
-     * retried: {@code 409} (every slot busy), 429, 5xx, timeouts, connection errors.
+     * retried: {@code 409} (every slot busy), 429, 5xx, timeouts, connection errors (0.5 s, 1 s, 2 s apart by
+     * default, with jitter: with the request timeout, the attempts fit in the submit function's 24 s on Lambda).
      */
+    @Override
     @WithDefault("4")
     int submitAttempts();
 
-    /**
-     * First pause between create calls; doubles on each retry, with jitter (0.5 s, 1 s, 2 s by default: with the
-     * request timeout, the attempts fit in the submit function's 24 s on Lambda).
-     */
-    @WithDefault("500ms")
-    Duration submitBackoff();
-
-    /**
-     * The longest {@code Retry-After} (of a 409, 429 or 503) that is waited for before the next {@code PUT}; a longer
-     * one fails the hand-off at once.
-     */
-    @WithDefault("3s")
-    Duration maxRetryAfter();
-
     /** Time allowed for one call to the Cog server (a {@code respond-async} PUT answers at once). */
+    @Override
     @WithDefault("3s")
     Duration requestTimeout();
 
@@ -57,9 +46,4 @@ public interface CogConfig {
      */
     @WithDefault("5242880")
     int maxWebhookBodyBytes();
-
-    /** The retry policy of a hand-off under these settings. */
-    default Retries.Policy submitRetries() {
-        return new Retries.Policy(submitAttempts(), submitBackoff(), maxRetryAfter());
-    }
 }

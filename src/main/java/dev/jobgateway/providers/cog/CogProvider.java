@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.jobgateway.job.Arrival;
 import dev.jobgateway.job.Report;
-import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.providers.CancelAttempt;
 import dev.jobgateway.providers.Cancels;
 import dev.jobgateway.providers.CreateAttempts;
@@ -22,6 +21,7 @@ import dev.jobgateway.providers.CreateAttempts.InvalidAnswerException;
 import dev.jobgateway.providers.Handoff;
 import dev.jobgateway.providers.InboundWebhook;
 import dev.jobgateway.providers.Order;
+import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.ProviderCallException;
 import dev.jobgateway.providers.ProviderHttp;
 import dev.jobgateway.providers.ProviderJob;
@@ -70,10 +70,7 @@ public class CogProvider implements WebhookReceiver {
 
     @Override
     public String route(String model) {
-        if (model != null) {
-            throw ProblemType.INVALID_REQUEST.with("The cog provider takes no 'model': the Cog server runs one model.");
-        }
-        return null;
+        return Provider.noModel(model, "The cog provider takes no 'model': the Cog server runs one model.");
     }
 
     /**

@@ -86,11 +86,8 @@ public class ComfyUiProvider implements Provider {
 
     @Override
     public String route(String model) {
-        if (model != null) {
-            throw ProblemType.INVALID_REQUEST.with("ComfyUI takes no 'model': the workflow's loader nodes name the "
-                    + "checkpoints.");
-        }
-        return null;
+        return Provider.noModel(model, "ComfyUI takes no 'model': the workflow's loader nodes name the "
+                + "checkpoints.");
     }
 
     /**

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.jobgateway.job.Arrival;
 import dev.jobgateway.job.Report;
-import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.providers.CancelAttempt;
 import dev.jobgateway.providers.Cancels;
 import dev.jobgateway.providers.CreateAttempts;
@@ -20,6 +19,7 @@ import dev.jobgateway.providers.CreateAttempts.InvalidAnswerException;
 import dev.jobgateway.providers.Handoff;
 import dev.jobgateway.providers.InboundWebhook;
 import dev.jobgateway.providers.Order;
+import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.ProviderCallException;
 import dev.jobgateway.providers.ProviderHttp;
 import dev.jobgateway.providers.ProviderJob;
@@ -67,10 +67,7 @@ public class GenericProvider implements WebhookReceiver {
 
     @Override
     public String route(String model) {
-        if (model != null) {
-            throw ProblemType.INVALID_REQUEST.with("The generic provider takes no 'model': the AI server decides.");
-        }
-        return null;
+        return Provider.noModel(model, "The generic provider takes no 'model': the AI server decides.");
     }
 
     /**

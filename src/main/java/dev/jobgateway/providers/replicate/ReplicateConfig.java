@@ -3,13 +3,13 @@ package dev.jobgateway.providers.replicate;
 import java.util.List;
 import java.util.Optional;
 
-import dev.jobgateway.providers.HostedCalls;
+import dev.jobgateway.providers.CallSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /** Replicate's predictions API; the provider is configured when its API token is set. */
 @ConfigMapping(prefix = "gateway.providers.replicate")
-public interface ReplicateConfig extends HostedCalls {
+public interface ReplicateConfig extends CallSettings {
 
     /** Base URL of Replicate's HTTP API. */
     @WithDefault("https://api.replicate.com")

@@ -5,13 +5,14 @@ import java.time.Duration;
 import io.smallrye.config.WithDefault;
 
 /**
- * The call settings of a provider whose create call has no idempotency key it can trust (Replicate, fal, ComfyUI,
- * RunPod): the same rules, each provider's own values, under its own {@code gateway.providers.<name>.*}. A provider's
- * {@code @ConfigMapping} extends it.
+ * How the gateway calls a provider, the same four settings for every one under its own
+ * {@code gateway.providers.<name>.*}: a provider's {@code @ConfigMapping} extends it, and overrides a default where
+ * its provider needs another (Cog's attempts and timeout, generic's backoff). Which failures a hand-off repeats is not
+ * a setting: it follows from whether the provider's create is idempotent ({@link CreateAttempts.Idempotency}).
  */
-public interface HostedCalls {
+public interface CallSettings {
 
-    /** Create calls made before the job is failed; only 429s and connections never made are retried. */
+    /** Create calls made before the job is failed (1 = no retry). */
     @WithDefault("3")
     int submitAttempts();
 
@@ -19,7 +20,10 @@ public interface HostedCalls {
     @WithDefault("500ms")
     Duration submitBackoff();
 
-    /** The longest {@code Retry-After} of a 429 that is waited for; a longer one fails the hand-off at once. */
+    /**
+     * The longest {@code Retry-After} (seconds or an HTTP-date) that is waited for before the next create call; a
+     * longer one fails the hand-off at once.
+     */
     @WithDefault("3s")
     Duration maxRetryAfter();
 
