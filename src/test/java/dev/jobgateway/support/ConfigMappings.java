@@ -2,6 +2,8 @@ package dev.jobgateway.support;
 
 import java.io.IOException;
 import java.net.URISyntaxException;
+import java.nio.file.FileSystem;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -23,12 +25,24 @@ public final class ConfigMappings {
 
     /** The mappings, by prefix. */
     public static List<Class<?>> all() {
-        Path classes;
+        Path location;
         try {
-            classes = Path.of(GatewayConfig.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+            location = Path.of(GatewayConfig.class.getProtectionDomain().getCodeSource().getLocation().toURI());
         } catch (URISyntaxException e) {
             throw new IllegalStateException(e);
         }
+        // The compiled classes: a directory in the unit tests, the packaged jar in the integration tests.
+        if (Files.isDirectory(location)) {
+            return mappingsUnder(location);
+        }
+        try (FileSystem jar = FileSystems.newFileSystem(location)) {
+            return mappingsUnder(jar.getPath("/"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static List<Class<?>> mappingsUnder(Path classes) {
         try (Stream<Path> files = Files.walk(classes)) {
             return files.filter(file -> file.toString().endsWith(".class"))
                     .map(file -> classes.relativize(file).toString().replace('/', '.').replaceAll("\\.class$", ""))
