@@ -205,7 +205,7 @@ public class SubmitJobs {
             event.put("external_id", handoff.externalId());
             LOG.infof("Job %s handed to %s as %s (%d attempt(s), %d ms)", id, provider.name(), handoff.externalId(),
                     handoff.attempts(), handoff.latencyMs());
-            return reports.handedOff(id, provider.name(), handoff.externalId(), event);
+            return reports.handedOff(id, provider.name(), handoff.externalId(), handoff.handle(), event);
         }
         event.put("error_code", handoff.errorCode()).put("error", handoff.errorMessage());
         return jobs.failHandoff(id, new Job.JobError("submit", handoff.errorCode(), handoff.errorMessage()), event);

@@ -308,7 +308,8 @@ public class Reconciler {
             return timeOut(job, null, null);
         }
         long started = System.nanoTime();
-        ProviderJob asked = new ProviderJob(job.id(), job.externalId(), job.model(), job.inputJson());
+        ProviderJob asked = new ProviderJob(job.id(), job.externalId(), job.model(), job.inputJson(),
+                job.providerHandle());
         Uni<Report> status = providers.forJob(job.provider()).map(provider -> provider.status(asked))
                 .orElseGet(() -> Uni.createFrom().failure(new ProviderCallException("The job's provider '"
                         + job.provider() + "' is not configured any more.")));

@@ -128,11 +128,14 @@ public class Reports {
     }
 
     /**
-     * The AI server accepted the job as {@code externalId}: the id is recorded on the job, then mapped to it, and the
-     * webhooks that came for that id before, parked meanwhile, are applied in the order they came.
+     * The AI server accepted the job as {@code externalId}: the id (and the provider's {@code handle}, if it kept one)
+     * is recorded on the job, in the job's own hash, then mapped to it, and the webhooks that came for that id
+     * before, parked meanwhile, are applied in the order they came.
      */
-    public Uni<Void> handedOff(String jobId, String provider, String externalId, ObjectNode event) {
-        return store.record(jobId, TimelineEvent.HANDED_TO_AI_SERVER, event, Map.of(StoredJob.EXTERNAL_ID, externalId))
+    public Uni<Void> handedOff(String jobId, String provider, String externalId, String handle, ObjectNode event) {
+        Map<String, String> fields = handle == null ? Map.of(StoredJob.EXTERNAL_ID, externalId)
+                : Map.of(StoredJob.EXTERNAL_ID, externalId, StoredJob.PROVIDER_HANDLE, handle);
+        return store.record(jobId, TimelineEvent.HANDED_TO_AI_SERVER, event, fields)
                 .chain(() -> mapAndReplay(jobId, provider, externalId));
     }
 

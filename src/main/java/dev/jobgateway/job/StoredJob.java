@@ -25,6 +25,8 @@ public record StoredJob(Map<String, String> fields) {
     static final String DEADLINE_AT = "deadline_at";
     static final String PROVIDER = "provider";
     static final String EXTERNAL_ID = "external_id";
+    /** What the provider kept with the job at hand-off ({@code Handoff.handle}); internal, never in a job read. */
+    static final String PROVIDER_HANDLE = "provider_handle";
     static final String WEBHOOK_TOKEN_HASH = "webhook_token_hash";
     static final String UPSTREAM_FAILURES = "upstream_failures";
     static final String MODEL = "model";
@@ -68,6 +70,11 @@ public record StoredJob(Map<String, String> fields) {
     /** The AI server's id for this job, or null before the hand-off is recorded. */
     public String externalId() {
         return fields.get(EXTERNAL_ID);
+    }
+
+    /** What the provider kept with the job when it took it ({@code Handoff.handle}), or null. */
+    public String providerHandle() {
+        return text(PROVIDER_HANDLE);
     }
 
     public Instant deadlineAt() {

@@ -122,6 +122,14 @@ public class WebhookService {
         }
         WebhookGuard guard = new WebhookGuard(provider.name(), webhook.externalId(),
                 byToken ? Ids.sha256(token) : null);
+        if (webhook.askProvider() && !byToken) {
+            return jobs.find(jobId).chain(found -> {
+                StoredJob stored = found.orElseThrow(() -> ApiException.jobNotFound(jobId));
+                return canAsk(provider, stored)
+                        ? confirmed(provider, stored, arrival, guard)
+                        : guarded(provider, jobId, webhook.report(), arrival, guard);
+            });
+        }
         if (byToken && provider.confirmsTerminalWebhooks() && webhook.report().status().isTerminal()) {
             return jobs.find(jobId).chain(found -> {
                 StoredJob stored = found.orElseThrow(() -> ApiException.jobNotFound(jobId));
@@ -172,6 +180,14 @@ public class WebhookService {
     }
 
     /**
+     * A job the provider can be asked about: handed to it, and not ended (a redelivery to an ended one costs no call).
+     */
+    private static boolean canAsk(WebhookReceiver provider, StoredJob stored) {
+        return provider.name().equals(stored.provider()) && !stored.status().isTerminal()
+                && stored.externalId() != null;
+    }
+
+    /**
      * Asks the provider, once, how the job stands and applies that answer instead of the webhook's body: the webhook
      * is only the news that something happened. No answer (unreachable, its call budget spent) is a 503 with
      * {@code Retry-After}, so the sender retries; nothing changed, and the fallback checks the job anyway.
@@ -179,9 +195,12 @@ public class WebhookService {
     private Uni<WebhookOutcome> confirmed(WebhookReceiver provider, StoredJob stored, Arrival.Webhook arrival,
             WebhookGuard guard) {
         Arrival.Webhook confirmedArrival = new Arrival.Webhook(arrival.webhookId(), arrival.senderTimestamp(),
-                Arrival.Webhook.BY_TOKEN_CONFIRMED, arrival.deliveryLagMs());
+                arrival.authenticatedBy().equals(Arrival.Webhook.BY_SIGNATURE)
+                        ? Arrival.Webhook.BY_SIGNATURE_CONFIRMED
+                        : Arrival.Webhook.BY_TOKEN_CONFIRMED,
+                arrival.deliveryLagMs());
         return provider.status(new ProviderJob(stored.id(), stored.externalId(), stored.model(),
-                stored.inputJson()))
+                stored.inputJson(), stored.providerHandle()))
                 .onFailure(failure -> !(failure instanceof ApiException)).transform(failure -> {
                     RejectionLog.info(LOG, "webhook-unconfirmed:" + provider.name(), "Terminal webhook for job "
                             + stored.id() + " not confirmed: " + ProviderCallException.describe(failure));

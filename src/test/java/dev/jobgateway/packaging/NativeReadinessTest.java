@@ -64,6 +64,8 @@ class NativeReadinessTest {
             "dev.jobgateway.providers.WebhookRequest",
             "dev.jobgateway.providers.InboundWebhook",
             "dev.jobgateway.providers.Retries$Policy",
+            "dev.jobgateway.providers.fal.FalUrls",
+            "dev.jobgateway.providers.runpod.RunPodError",
             "dev.jobgateway.providers.ProviderHttp$Answer",
             "dev.jobgateway.api.SubmitJobs$Request",
             "dev.jobgateway.devservices.simulator.SimulationPlan",

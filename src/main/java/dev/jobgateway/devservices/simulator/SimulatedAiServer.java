@@ -188,6 +188,11 @@ public final class SimulatedAiServer implements AutoCloseable {
         return comfyui.historyCalls();
     }
 
+    /** Runs the ComfyUI dialect queued under this prompt id: ComfyUI runs the same id again on every submit. */
+    public int comfyuiRuns(String promptId) {
+        return comfyui.runs(promptId);
+    }
+
     /** When the job with this AI-server id ended at the simulator, or null while it runs (or if unknown). */
     public Instant completedAt(String externalId) {
         SimJob job = jobs.get(externalId);

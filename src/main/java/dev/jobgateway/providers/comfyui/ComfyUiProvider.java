@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -16,7 +17,6 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.jobgateway.job.JobStatus;
@@ -36,14 +36,18 @@ import dev.jobgateway.providers.ProviderCallException;
 import dev.jobgateway.providers.ProviderHttp;
 import dev.jobgateway.providers.ProviderJob;
 import dev.jobgateway.providers.ProviderJson;
+import dev.jobgateway.providers.Stopwatch;
 import io.smallrye.mutiny.Uni;
 
 /**
  * A ComfyUI server, which sends no webhooks: it is polled ({@link #pollOnly()}), and, not being a
- * {@link dev.jobgateway.providers.WebhookReceiver}, has no webhook route (404). A job's input is
- * {@code {"workflow": <graph in API format>, "extra_data"?: {...}}}; the graph goes to {@code POST /prompt} with the
- * gateway's job id as {@code prompt_id}, so the job is the same prompt in the gateway and in ComfyUI (a server that
- * ignores the id gets its own mapped instead). A check reads {@code /history/{id}} (empty until the prompt ends), then,
+ * {@link dev.jobgateway.providers.WebhookReceiver}, it has no webhook route (404). A job's input is
+ * {@code {"workflow": <graph in API format>, "extra_data"?: {...}}}; the graph goes to {@code POST /prompt} with a
+ * {@code prompt_id} the gateway makes from the job id ({@link #promptIdFor}: a UUID, the only id current servers take),
+ * so the gateway knows the prompt's id before ComfyUI answers (a server that ignores the id gets its own mapped
+ * instead). ComfyUI has no duplicate check (the same id again is a second run of the graph), so a submit is never sent
+ * twice unless the first certainly did not arrive: a submit whose answer is lost is looked for in ComfyUI's queue and
+ * history under that id instead. A check reads {@code /history/{id}} (empty until the prompt ends), then,
  * while it is not there, {@code /queue}; a prompt in neither is read from the history once more (ComfyUI writes the
  * history before it takes a prompt off the queue, so a prompt that ended between the two reads is found), and
  * otherwise is lost: ComfyUI keeps its history in memory, and a restart forgets every prompt it had.
@@ -62,12 +66,14 @@ public class ComfyUiProvider implements Provider {
     private final ProviderHttp http;
     private final ObjectMapper mapper;
     private final URI base;
+    private final ComfyUiHistory entries;
 
     ComfyUiProvider(ComfyUiConfig config, ProviderHttp http, ObjectMapper mapper) {
         this.config = config;
         this.http = http;
         this.mapper = mapper;
         this.base = ProviderHttp.base(config.url().orElse("http://comfyui.invalid"));
+        this.entries = new ComfyUiHistory(mapper, base);
         if (configured()) {
             // Fails start-up on a cadence that cannot work, rather than at the first poll.
             pollOnly();
@@ -139,39 +145,97 @@ public class ComfyUiProvider implements Provider {
     }
 
     /**
+     * The {@code prompt_id} of a job: a name-based UUID of its id, in the canonical lowercase form that current
+     * ComfyUI servers require of a caller's id ({@code server.py post_prompt}, {@code comfy_execution/jobs.py
+     * validate_job_id}; 400 {@code invalid_prompt_id} otherwise). The same job always has the same prompt id.
+     */
+    public static String promptIdFor(String jobId) {
+        return UUID.nameUUIDFromBytes(("job-gateway:" + jobId).getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /**
      * {@code POST /prompt}. ComfyUI queues the prompt before it answers; a 400 is its verdict on the graph (node
      * errors), which fails the job with them. Only a 429 (from a proxy in front of it) and a connection never made
-     * are tried again: whether ComfyUI refuses a second prompt with the same id is not documented.
+     * are tried again: ComfyUI runs the same prompt id again on every submit ({@code server.py} has no duplicate
+     * check). A 409 from a newer server that refuses an id it has queued means an earlier attempt did arrive: that is
+     * the job's prompt. A submit whose outcome is unknown (a timeout, a broken connection, a 5xx) is looked for on
+     * ComfyUI under its id before the hand-off is given up.
      */
     @Override
     public Uni<Handoff> submit(Order order) {
+        String promptId = promptIdFor(order.jobId());
         ObjectNode body = mapper.createObjectNode();
         body.set("prompt", order.input().get("workflow"));
-        body.put("prompt_id", order.jobId());
+        body.put("prompt_id", promptId);
         body.put("client_id", CLIENT_ID);
         if (order.input().has("extra_data")) {
             body.set("extra_data", order.input().get("extra_data"));
         }
         byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
+        Stopwatch watch = Stopwatch.start();
         return CreateAttempts.run(NAME, config.submitRetries(), Idempotency.NOT_IDEMPOTENT, () -> http.send("POST",
                 base.resolve("prompt"), ProviderHttp.jsonBodyHeaders(null), bytes, config.requestTimeout())
                 .map(answer -> {
-                    if (!answer.ok()) {
-                        throw new HttpStatusException(answer, answer.status() == 400
-                                ? promptErrors(ProviderJson.tree(mapper, answer.body()))
-                                : null);
+                    JsonNode said = ProviderJson.tree(mapper, answer.body());
+                    if (answer.status() == 409 && alreadyQueued(said)) {
+                        LOG.infof("Job %s: ComfyUI already has prompt %s (an earlier attempt arrived)", order.jobId(),
+                                promptId);
+                        return promptId;
                     }
-                    JsonNode queued = ProviderJson.tree(mapper, answer.body());
-                    String promptId = queued == null ? "" : queued.path("prompt_id").asText("");
-                    if (promptId.isBlank()) {
+                    if (!answer.ok()) {
+                        throw new HttpStatusException(answer, answer.status() == 400 ? promptErrors(said) : null);
+                    }
+                    String answered = said == null ? "" : said.path("prompt_id").asText("");
+                    if (answered.isBlank()) {
                         throw new InvalidAnswerException("ComfyUI accepted the prompt but returned no prompt_id.");
                     }
-                    if (!promptId.equals(order.jobId())) {
+                    if (!answered.equals(promptId)) {
                         LOG.infof("Job %s: ComfyUI ignored the prompt_id it was given and named the prompt %s",
-                                order.jobId(), promptId);
+                                order.jobId(), answered);
                     }
-                    return promptId;
-                }));
+                    return answered;
+                })).chain(handoff -> handoff.accepted() || !outcomeUnknown(handoff) ? Uni.createFrom().item(handoff)
+                        : lookFor(promptId).map(found -> {
+                            if (!found) {
+                                return handoff;
+                            }
+                            LOG.infof("Job %s: the answer to the submit was lost, but ComfyUI has prompt %s",
+                                    order.jobId(), promptId);
+                            return new Handoff(promptId, handoff.attempts(), watch.elapsedMs(), null, null);
+                        }));
+    }
+
+    /** A hand-off that may have reached ComfyUI: a timeout, a broken connection or a 5xx. */
+    private static boolean outcomeUnknown(Handoff handoff) {
+        return "ai_server_outcome_unknown".equals(handoff.errorCode()) || "ai_server_error".equals(handoff.errorCode());
+    }
+
+    /**
+     * Whether ComfyUI has the prompt, queued, running or ended; false if it cannot be asked either. One look, no
+     * retry: a prompt still being validated when the look comes is not seen, and the hand-off fails as before.
+     */
+    private Uni<Boolean> lookFor(String promptId) {
+        return queue().map(queue -> inQueue(queue, promptId).isPresent())
+                .chain(queued -> queued ? Uni.createFrom().item(true)
+                        : history(promptId).map(Optional::isPresent))
+                .onFailure().recoverWithItem(failure -> {
+                    LOG.infof("Looking for ComfyUI prompt %s after a lost answer failed: %s", promptId,
+                            ProviderCallException.describe(failure));
+                    return false;
+                });
+    }
+
+    /**
+     * A 409 that says the prompt id is taken: {@code {"error": "prompt_id already exists"}} (server.py at 5e14d797) or
+     * an error of type {@code duplicate_prompt_id} (ComfyUI's unit test {@code prompt_duplicate_id_test.py}).
+     */
+    static boolean alreadyQueued(JsonNode body) {
+        if (body == null) {
+            return false;
+        }
+        JsonNode error = body.path("error");
+        return error.asText("").contains("prompt_id already exists")
+                || error.path("type").asText("").equals("duplicate_prompt_id");
     }
 
     /** ComfyUI's word on an invalid graph: its error and the first node errors ({@code node_errors}). */
@@ -183,8 +247,9 @@ public class ComfyUiProvider implements Provider {
         JsonNode summary = error.path("error");
         if (summary.path("message").isTextual()) {
             text.append(summary.get("message").asText());
-            if (summary.path("details").isTextual() && !summary.get("details").asText().isBlank()) {
-                text.append(": ").append(summary.get("details").asText());
+            String details = summary.path("details").asText("");
+            if (!details.isBlank() && !details.equals(summary.get("message").asText())) {
+                text.append(": ").append(details);
             }
         } else if (summary.isTextual()) {
             text.append(summary.asText());
@@ -231,103 +296,8 @@ public class ComfyUiProvider implements Provider {
                     if (entry == null || !entry.isObject()) {
                         return Optional.empty();
                     }
-                    return Optional.of(ended(entry));
+                    return Optional.of(entries.ended(entry));
                 });
-    }
-
-    /** A history entry: ended well, with errors, or interrupted. */
-    Report ended(JsonNode entry) {
-        JsonNode status = entry.path("status");
-        String word = status.path("status_str").asText("");
-        ArrayNode messages = status.path("messages").isArray() ? (ArrayNode) status.get("messages")
-                : mapper.createArrayNode();
-        if (message(messages, "execution_interrupted") != null) {
-            return new Report(JobStatus.CANCELLED, "interrupted", null, null, null);
-        }
-        if (word.equals("error")) {
-            return new Report(JobStatus.FAILED, "error", null, null, executionError(message(messages,
-                    "execution_error")));
-        }
-        if (!word.isEmpty() && !word.equals("success")) {
-            throw new ProviderCallException("ComfyUI answered an unknown status_str '"
-                    + (word.length() > 40 ? word.substring(0, 40) : word) + "'.");
-        }
-        if (status.has("completed") && !status.path("completed").asBoolean()) {
-            throw new ProviderCallException("ComfyUI's history holds the prompt but marks it not completed.");
-        }
-        return new Report(JobStatus.SUCCEEDED, "success", 1.0, outputs(entry.path("outputs")).toString(), null);
-    }
-
-    /** The files of the prompt's outputs as {@code /view} URLs on the configured base: images, and other files. */
-    ObjectNode outputs(JsonNode outputs) {
-        ObjectNode result = mapper.createObjectNode();
-        ArrayNode images = result.putArray("images");
-        List<ObjectNode> files = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> nodes = outputs.fields(); nodes.hasNext();) {
-            Map.Entry<String, JsonNode> node = nodes.next();
-            for (Iterator<Map.Entry<String, JsonNode>> kinds = node.getValue().fields(); kinds.hasNext();) {
-                Map.Entry<String, JsonNode> kind = kinds.next();
-                if (!kind.getValue().isArray()) {
-                    continue;
-                }
-                for (JsonNode file : kind.getValue()) {
-                    if (!file.path("filename").isTextual()) {
-                        continue;
-                    }
-                    ObjectNode described = mapper.createObjectNode()
-                            .put("url", viewUrl(file))
-                            .put("node_id", node.getKey())
-                            .put("filename", file.get("filename").asText())
-                            .put("subfolder", file.path("subfolder").asText(""))
-                            .put("type", file.path("type").asText("output"));
-                    if (kind.getKey().equals("images")) {
-                        images.add(described);
-                    } else {
-                        files.add(described.put("kind", kind.getKey()));
-                    }
-                }
-            }
-        }
-        if (!files.isEmpty()) {
-            result.putArray("files").addAll(files);
-        }
-        return result;
-    }
-
-    /** {@code /view}, the file name last so that the URL ends with its extension. */
-    private String viewUrl(JsonNode file) {
-        return base.resolve("view") + "?type=" + ProviderHttp.segment(file.path("type").asText("output"))
-                + "&subfolder=" + ProviderHttp.segment(file.path("subfolder").asText("")) + "&filename="
-                + ProviderHttp.segment(file.get("filename").asText());
-    }
-
-    private static JsonNode message(ArrayNode messages, String event) {
-        for (JsonNode message : messages) {
-            if (message.isArray() && event.equals(message.path(0).asText())) {
-                return message.path(1);
-            }
-        }
-        return null;
-    }
-
-    /** The node that failed and ComfyUI's exception, e.g. "node 3 (KSampler): RuntimeError: CUDA out of memory". */
-    static String executionError(JsonNode error) {
-        if (error == null || !error.isObject()) {
-            return "ComfyUI reported the prompt failed.";
-        }
-        StringBuilder text = new StringBuilder("ComfyUI failed");
-        if (error.path("node_id").isValueNode()) {
-            text.append(" at node ").append(error.get("node_id").asText());
-            if (error.path("node_type").isTextual()) {
-                text.append(" (").append(error.get("node_type").asText()).append(")");
-            }
-        }
-        text.append(": ");
-        if (error.path("exception_type").isTextual()) {
-            text.append(error.get("exception_type").asText()).append(": ");
-        }
-        text.append(error.path("exception_message").asText("no message").strip());
-        return shorten(text.toString());
     }
 
     private Uni<JsonNode> queue() {
@@ -410,9 +380,5 @@ public class ComfyUiProvider implements Provider {
     /** The JSON object of a 2xx answer; any other answer fails with its status. */
     private JsonNode json(ProviderHttp.Answer answer) {
         return ProviderJson.objectTree(mapper, answer, null, "ComfyUI's answer is not a JSON object.");
-    }
-
-    private static String shorten(String text) {
-        return text.length() > 500 ? text.substring(0, 500) + "..." : text;
     }
 }

@@ -7,6 +7,8 @@ import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.jboss.logging.Logger;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -39,8 +41,12 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * RunPod serverless endpoints. A job is {@code POST /v2/{endpoint}/run} with the job's per-job webhook URL (RunPod
- * cannot sign: the URL's unguessable token authenticates it) and {@code policy.executionTimeout} set to the time left
- * until the job's deadline. {@code /run} has no idempotency key: like Replicate's create, only a 429 and a connection
+ * cannot sign: the URL's unguessable token authenticates it) and a {@code policy} from the job's deadline: {@code ttl},
+ * the job's whole life at RunPod, queue included, so that a job still queued at its deadline is dropped rather than
+ * run (and billed) up to a day later, and {@code executionTimeout}, its longest run (runpod/docs
+ * {@code serverless/endpoints/send-requests.mdx}). A failed job shows the worker's message, never the traceback, host
+ * or worker id RunPod's error carries (those go to the log). {@code /run} has no idempotency key: like Replicate's
+ * create, only a 429 and a connection
  * never made are tried again. The fallback asks {@code /status/{id}} under a budget shared by every instance
  * (RunPod limits {@code /status} to 2,000 calls per 10 s per endpoint); a terminal webhook is confirmed with one such
  * call before its output is trusted. Results are kept 30 minutes after completion: a 404 then fails the job with
@@ -50,9 +56,14 @@ import io.smallrye.mutiny.Uni;
 public class RunPodProvider implements WebhookReceiver {
 
     public static final String NAME = "runpod";
+    private static final Logger LOG = Logger.getLogger(RunPodProvider.class);
     private static final Pattern ENDPOINT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
-    /** RunPod's floor for {@code policy.executionTimeout}, in ms. */
-    static final long MIN_EXECUTION_TIMEOUT_MS = 5_000;
+    /** RunPod's floor for {@code policy.executionTimeout}: "Must be > 5000 ms" (send-requests.mdx). */
+    static final long MIN_EXECUTION_TIMEOUT_MS = 5_001;
+    /** RunPod's floor for {@code policy.ttl}: 10 s (send-requests.mdx). */
+    static final long MIN_TTL_MS = 10_000;
+    /** RunPod's ceiling for both: 7 days (send-requests.mdx). */
+    static final long MAX_POLICY_MS = Duration.ofDays(7).toMillis();
     /** A 429 without {@code Retry-After}: RunPod's windows are 10 s; a second's pause spreads the retries. */
     private static final Duration THROTTLED_PAUSE = Duration.ofSeconds(1);
 
@@ -127,7 +138,9 @@ public class RunPodProvider implements WebhookReceiver {
         ObjectNode body = mapper.createObjectNode();
         body.set("input", order.input());
         body.put("webhook", order.webhookUrl());
-        body.putObject("policy").put("executionTimeout", executionTimeoutMs(order.deadline(), Timestamps.now()));
+        Instant now = Timestamps.now();
+        body.putObject("policy").put("executionTimeout", executionTimeoutMs(order.deadline(), now))
+                .put("ttl", ttlMs(order.deadline(), now));
         byte[] bytes = ProviderJson.bytes(mapper, body);
         URI run = base.resolve("v2/" + order.model() + "/run");
         return CreateAttempts.run(NAME, config.submitRetries(), Idempotency.NOT_IDEMPOTENT, () -> http.send("POST",
@@ -140,9 +153,17 @@ public class RunPodProvider implements WebhookReceiver {
                 }));
     }
 
-    /** {@code policy.executionTimeout}: the ms left until the job's deadline, at least RunPod's minimum. */
+    /** {@code policy.executionTimeout}: the ms left until the job's deadline, within RunPod's limits. */
     static long executionTimeoutMs(Instant deadline, Instant now) {
-        return Math.max(MIN_EXECUTION_TIMEOUT_MS, Duration.between(now, deadline).toMillis());
+        return Math.min(MAX_POLICY_MS, Math.max(MIN_EXECUTION_TIMEOUT_MS, Duration.between(now, deadline).toMillis()));
+    }
+
+    /**
+     * {@code policy.ttl}: the ms left until the job's deadline, within RunPod's limits. A deadline nearer than RunPod's
+     * 10 s minimum leaves the job at RunPod a little longer than the gateway waits for it.
+     */
+    static long ttlMs(Instant deadline, Instant now) {
+        return Math.min(MAX_POLICY_MS, Math.max(MIN_TTL_MS, Duration.between(now, deadline).toMillis()));
     }
 
     /**
@@ -173,16 +194,31 @@ public class RunPodProvider implements WebhookReceiver {
                                 retryAfter == null ? THROTTLED_PAUSE : retryAfter);
                     }
                     RunPodJob known = parse(answer);
+                    logWorkerError(job, known);
                     return known.toReport().orElseThrow(() -> ProviderCallException.unknownStatus("RunPod",
                             known.status()));
                 });
     }
 
+    /**
+     * The worker's host and id are kept from the job (and its timeline, which the job's reader may see too); the
+     * operator finds them here, with the job, to look at that worker's logs.
+     */
+    private static void logWorkerError(ProviderJob job, RunPodJob known) {
+        if ("FAILED".equals(known.status())) {
+            RunPodError error = RunPodError.of(known.error());
+            if (error.workerId() != null || error.hostname() != null) {
+                LOG.infof("Job %s: RunPod job %s failed on worker %s (host %s): %s", job.jobId(), job.externalId(),
+                        error.workerId(), error.hostname(), error.message());
+            }
+        }
+    }
+
     private Report lost(ProviderJob job) {
         return new Report(JobStatus.FAILED, "404", null, null, "RunPod no longer knows job " + job.externalId()
-                + " (HTTP 404): it keeps results " + config.resultRetention().toMinutes() + " min after completion, "
-                + "and this one was not seen ending before that.", "result_expired", null,
-                Report.SOURCE_UPSTREAM_LOST);
+                + " (HTTP 404): it keeps results " + config.resultRetention().toMinutes() + " min after completion "
+                + "and removes a job whose ttl (its deadline) passed while it ran, and this one was not seen ending "
+                + "before that.", "result_expired", null, Report.SOURCE_UPSTREAM_LOST);
     }
 
     @Override
