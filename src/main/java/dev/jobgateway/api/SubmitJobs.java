@@ -70,7 +70,7 @@ public class SubmitJobs {
         this.providers = providers;
         this.owned = owned;
         this.cancels = cancels;
-        this.publicBaseUrl = stripTrailingSlash(config.publicBaseUrl());
+        this.publicBaseUrl = config.publicBaseUrl();
         this.firstCheckAfter = config.fallback().checkAfter();
     }
 
@@ -231,9 +231,5 @@ public class SubmitJobs {
             case "ai_server_error" -> "5xx";
             default -> "invalid";
         };
-    }
-
-    private static String stripTrailingSlash(String url) {
-        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 }

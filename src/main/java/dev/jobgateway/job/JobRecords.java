@@ -73,6 +73,15 @@ public class JobRecords {
                 TimelineEvent.TIMED_OUT.wireName(), event, null));
     }
 
+    /**
+     * Starts the job's second generation (its lost result is run again): a new per-job webhook token and deadline,
+     * recorded with {@code event}; false if the job is gone.
+     */
+    public Uni<Boolean> secondGeneration(String jobId, String webhookTokenHash, Instant deadline, ObjectNode event) {
+        return store.record(jobId, TimelineEvent.SECOND_GENERATION, event, Map.of(StoredJob.WEBHOOK_TOKEN_HASH,
+                webhookTokenHash, StoredJob.DEADLINE_AT, deadline.toString(), StoredJob.GENERATION, "2"));
+    }
+
     /** Notes a fact that changes no state in the job's timeline; false if the job is gone. */
     public Uni<Boolean> note(String jobId, TimelineEvent type, ObjectNode event) {
         return store.record(jobId, type, event, Map.of());

@@ -35,6 +35,8 @@ public record StoredJob(Map<String, String> fields) {
     static final String OUTPUT_FILES = "output_files";
     static final String OUTPUT_ATTEMPTS = "output_attempts";
     static final String EXPECTED_AT = "expected_at";
+    /** 2 once the job was handed to its AI server a second time (a lost result run again); absent: 1. */
+    static final String GENERATION = "generation";
     /**
      * The fields of a job's head ({@code JobStore.head}): enough to tell its owner, its version and whether a check
      * with the AI server is due ({@code Reconciler.isDue}), without its input, output or timestamps of no use there.
@@ -79,6 +81,12 @@ public record StoredJob(Map<String, String> fields) {
 
     public Instant deadlineAt() {
         return instant(DEADLINE_AT);
+    }
+
+    /** Which run of the job this is: 1, or 2 once its lost result was run again. */
+    public int generation() {
+        String generation = fields.get(GENERATION);
+        return generation == null ? 1 : Integer.parseInt(generation);
     }
 
     public Instant createdAt() {

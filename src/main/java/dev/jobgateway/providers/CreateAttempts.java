@@ -33,7 +33,7 @@ public final class CreateAttempts {
         NOT_IDEMPOTENT;
 
         /** Whether a create that failed so may be made again. */
-        boolean mayRepeat(Throwable failure) {
+        public boolean mayRepeat(Throwable failure) {
             if (failure instanceof HttpStatusException status) {
                 int code = status.status();
                 return code == 429 || (this == IDEMPOTENT && (code == 409 || code >= 500));
@@ -60,7 +60,8 @@ public final class CreateAttempts {
                 .map(externalId -> new Handoff(externalId, attempts.get(), watch.elapsedMs(), null, null))
                 .onFailure().recoverWithItem(failure -> {
                     Handoff failed = new Handoff(null, attempts.get(), watch.elapsedMs(),
-                            errorCode(idempotency, failure), message(idempotency, failure));
+                            errorCode(idempotency, failure), message(idempotency, failure, through(policy,
+                                    attempts.get())));
                     LOG.warnf("Hand-off to %s failed after %d attempt(s): %s", provider, attempts.get(),
                             failed.errorMessage());
                     return failed;
@@ -82,7 +83,14 @@ public final class CreateAttempts {
         return "ai_server_outcome_unknown";
     }
 
-    static String message(Idempotency idempotency, Throwable failure) {
+    /** " through 3 attempt(s)", and the budget they were made within, if the policy has one. */
+    static String through(Retries.Policy policy, int attempts) {
+        return " through " + attempts + " attempt(s)" + (policy.budget() == null ? ""
+                : " within the " + policy.budget().toSeconds() + " s submit budget");
+    }
+
+    /** The message of a failed hand-off; {@code through} says how many attempts were made ({@link #through}). */
+    static String message(Idempotency idempotency, Throwable failure, String through) {
         if (failure instanceof HttpStatusException status) {
             int code = status.status();
             String said = status.detail() == null ? "" : " (" + status.detail() + ")";
@@ -92,11 +100,11 @@ public final class CreateAttempts {
                         + (retryAfter == null ? "" : ", Retry-After " + retryAfter.toSeconds() + " s") + ").";
             }
             if (code == 409 && idempotency == Idempotency.IDEMPOTENT) {
-                return "The AI server stayed busy (HTTP 409" + said + ": every slot taken) through all attempts.";
+                return "The AI server stayed busy (HTTP 409" + said + ": every slot taken)" + through + ".";
             }
             if (code >= 500) {
                 return "The AI server answered HTTP " + code + said + (idempotency == Idempotency.IDEMPOTENT
-                        ? " through all attempts."
+                        ? through + "."
                         : "; not retried, since it may have taken the job and a repeated create would start a second "
                                 + "generation.");
             }

@@ -80,6 +80,25 @@ public interface Provider {
      */
     Uni<Report> status(ProviderJob job);
 
+    /**
+     * Whether the fallback may ask {@link #status} about a job only once its deadline has passed. True for a provider
+     * that has no way to ask about a job that could neither run it again nor stop it (Cog: no read of a prediction, a
+     * {@code PUT} of an ended one starts it again): its jobs are left to their webhooks until the deadline, and the
+     * check there may stop the job (which the gateway fails anyway) to learn whether the provider still had it.
+     */
+    default boolean checkedOnlyAtDeadline() {
+        return false;
+    }
+
+    /**
+     * Whether a job this provider reports lost at its deadline ({@code upstream_lost}) is handed to it once more
+     * instead of failing: a second generation, with a new deadline as long as the first. Only where the operator opted
+     * in (Cog: {@code rerun-lost-predictions}); false by default.
+     */
+    default boolean rerunsLostJobs() {
+        return false;
+    }
+
     /** Asks the provider to stop a job, once; the outcome, never a failure. */
     Uni<CancelAttempt> cancel(ProviderJob job);
 

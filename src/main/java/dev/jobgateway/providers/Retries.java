@@ -22,7 +22,8 @@ import io.smallrye.mutiny.Uni;
  * The one way a provider call is tried again: after a pause that doubles from the policy's backoff, with jitter
  * (±20 %, so that the instances a burst of throttling hit do not all come back at once), or after the answer's
  * {@code Retry-After} when that is longer; a {@code Retry-After} beyond the policy's longest ends the retries at once.
- * Which failures may be tried at all is the caller's ({@link CreateAttempts} for hand-offs).
+ * The calls are bounded by a number of attempts or by a time budget (Cog's). Which failures may be tried at all is the
+ * caller's ({@link CreateAttempts} for hand-offs).
  */
 public final class Retries {
 
@@ -38,9 +39,25 @@ public final class Retries {
     /**
      * @param attempts calls in all (1 = no retry)
      * @param backoff the first pause between calls, doubled each time
+     * @param maxPause the longest doubled pause (or the backoff itself, if longer); null for no cap
      * @param maxRetryAfter the longest {@code Retry-After} waited for; a longer one ends the retries at once
+     * @param budget the longest all calls together may take: another is made only if it ends within it, after its
+     *        pause and {@code callTimeout}; null for none
+     * @param callTimeout the longest one call takes (for the budget)
      */
-    public record Policy(int attempts, Duration backoff, Duration maxRetryAfter) {
+    public record Policy(int attempts, Duration backoff, Duration maxPause, Duration maxRetryAfter, Duration budget,
+            Duration callTimeout) {
+
+        /** At most {@code attempts} calls. */
+        public Policy(int attempts, Duration backoff, Duration maxRetryAfter) {
+            this(attempts, backoff, null, maxRetryAfter, null, null);
+        }
+
+        /** As many calls as end within {@code budget}, each taking up to {@code callTimeout}. */
+        public static Policy within(Duration budget, Duration callTimeout, Duration backoff, Duration maxPause,
+                Duration maxRetryAfter) {
+            return new Policy(Integer.MAX_VALUE, backoff, maxPause, maxRetryAfter, budget, callTimeout);
+        }
     }
 
     private Retries() {
@@ -52,28 +69,46 @@ public final class Retries {
      */
     public static <T> Uni<T> run(Policy policy, Predicate<Throwable> retryable, AtomicInteger attempts,
             Supplier<Uni<T>> call) {
+        return attempt(policy, retryable, attempts, call, Stopwatch.start());
+    }
+
+    private static <T> Uni<T> attempt(Policy policy, Predicate<Throwable> retryable, AtomicInteger attempts,
+            Supplier<Uni<T>> call, Stopwatch watch) {
         int attempt = attempts.incrementAndGet();
         return Uni.createFrom().<T> deferred(call::get).onFailure().recoverWithUni(failure -> {
             Duration pause = retryable.test(failure) ? pauseBeforeRetry(policy, failure, attempt,
-                    ThreadLocalRandom.current().nextDouble(), Timestamps.now()) : null;
+                    ThreadLocalRandom.current().nextDouble(), Timestamps.now(), Duration.ofMillis(watch.elapsedMs()))
+                    : null;
             if (pause == null) {
                 return Uni.createFrom().failure(failure);
             }
             return Uni.createFrom().voidItem().onItem().delayIt().by(pause)
-                    .chain(() -> run(policy, retryable, attempts, call));
+                    .chain(() -> attempt(policy, retryable, attempts, call, watch));
         });
     }
 
     /**
      * How long to wait after the failed {@code attempt} (1 = the first) before the next one, or null when none may
      * follow. {@code random} (0 to 1) places the pause within its jitter; {@code now} dates an HTTP-date
-     * {@code Retry-After}.
+     * {@code Retry-After}; {@code spent} is the time the calls have taken so far (for a budget).
      */
-    static Duration pauseBeforeRetry(Policy policy, Throwable failure, int attempt, double random, Instant now) {
+    static Duration pauseBeforeRetry(Policy policy, Throwable failure, int attempt, double random, Instant now,
+            Duration spent) {
+        Duration pause = pause(policy, failure, attempt, random, now);
+        if (pause == null || policy.budget() == null) {
+            return pause;
+        }
+        return spent.plus(pause).plus(policy.callTimeout()).compareTo(policy.budget()) <= 0 ? pause : null;
+    }
+
+    private static Duration pause(Policy policy, Throwable failure, int attempt, double random, Instant now) {
         if (attempt >= policy.attempts()) {
             return null;
         }
         long doubled = policy.backoff().toMillis() << Math.min(attempt - 1, 10);
+        if (policy.maxPause() != null) {
+            doubled = Math.min(doubled, Math.max(policy.maxPause().toMillis(), policy.backoff().toMillis()));
+        }
         Duration backoff = Duration.ofMillis(Math.round(doubled * (1 + JITTER * (2 * random - 1))));
         Duration retryAfter = failure instanceof HttpStatusException status
                 ? retryAfter(status.answer().header("Retry-After"), now)

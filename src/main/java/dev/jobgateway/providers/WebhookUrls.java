@@ -12,13 +12,15 @@ public final class WebhookUrls {
 
     /**
      * {@code {publicBaseUrl}/webhooks/{provider}/{jobId}[?token=...]}, or null for a provider that takes no webhooks
-     * (nothing to hand it). {@code publicBaseUrl} has no trailing slash.
+     * (nothing to hand it). {@code publicBaseUrl} is {@code gateway.public-base-url}, with or without a trailing slash.
      */
     public static String of(Provider provider, String publicBaseUrl, String jobId, String token) {
         if (!(provider instanceof WebhookReceiver receiver)) {
             return null;
         }
-        String url = publicBaseUrl + "/webhooks/" + provider.name() + "/" + jobId;
+        String base = publicBaseUrl.endsWith("/") ? publicBaseUrl.substring(0, publicBaseUrl.length() - 1)
+                : publicBaseUrl;
+        String url = base + "/webhooks/" + provider.name() + "/" + jobId;
         return receiver.webhookUrlCarriesToken() ? url + "?token=" + token : url;
     }
 }

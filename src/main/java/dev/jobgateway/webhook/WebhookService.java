@@ -200,7 +200,7 @@ public class WebhookService {
                         : Arrival.Webhook.BY_TOKEN_CONFIRMED,
                 arrival.deliveryLagMs());
         return provider.status(new ProviderJob(stored.id(), stored.externalId(), stored.model(),
-                stored.inputJson(), stored.providerHandle()))
+                stored.providerHandle()))
                 .onFailure(failure -> !(failure instanceof ApiException)).transform(failure -> {
                     RejectionLog.info(LOG, "webhook-unconfirmed:" + provider.name(), "Terminal webhook for job "
                             + stored.id() + " not confirmed: " + ProviderCallException.describe(failure));

@@ -64,6 +64,7 @@ class NativeReadinessTest {
             "dev.jobgateway.providers.WebhookRequest",
             "dev.jobgateway.providers.InboundWebhook",
             "dev.jobgateway.providers.Retries$Policy",
+            "dev.jobgateway.providers.cog.CogHealth",
             "dev.jobgateway.providers.fal.FalUrls",
             "dev.jobgateway.providers.runpod.RunPodError",
             "dev.jobgateway.providers.ProviderHttp$Answer",

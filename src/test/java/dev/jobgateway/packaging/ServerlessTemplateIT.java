@@ -434,11 +434,17 @@ class ServerlessTemplateIT {
      * The slowest hand-off of any provider (each provider's own mapping, {@code gateway.providers.<name>}). A retried
      * attempt either timed out and is followed by the doubling backoff (jitter at most +20 %), or was answered at once
      * with a 429 and is followed by at most the longest {@code Retry-After} the provider waits for; the last attempt
-     * may time out.
+     * may time out. A provider with a submit budget takes at most that.
      */
     private static Duration worstCaseHandoff() {
         Duration worst = Duration.ZERO;
         for (Class<?> group : ConfigMappings.all()) {
+            if (hasMethod(group, "submitBudget")) {
+                // A provider whose hand-off stops at its budget, however its attempts fail (Cog).
+                Duration budget = DurationConverter.parseDuration(defaultOf(group, "submitBudget"));
+                worst = budget.compareTo(worst) > 0 ? budget : worst;
+                continue;
+            }
             if (!hasMethod(group, "submitAttempts")) {
                 continue;
             }

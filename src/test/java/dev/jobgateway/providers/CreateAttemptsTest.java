@@ -25,6 +25,7 @@ class CreateAttemptsTest {
     /** The middle of the jitter: the doubled backoff itself. */
     private static final double NO_JITTER = 0.5;
     private static final Instant NOW = Instant.parse("2026-12-02T10:00:00Z");
+    private static final String THROUGH = CreateAttempts.through(POLICY, 3);
 
     @Test
     void aThrottledCreateWaitsForItsRetryAfterWhenThatFits() {
@@ -61,7 +62,7 @@ class CreateAttemptsTest {
         assertThat(Idempotency.NOT_IDEMPOTENT.mayRepeat(new TimeoutException())).isFalse();
         assertThat(CreateAttempts.errorCode(Idempotency.NOT_IDEMPOTENT, new TimeoutException()))
                 .isEqualTo("ai_server_outcome_unknown");
-        assertThat(CreateAttempts.message(Idempotency.NOT_IDEMPOTENT, new TimeoutException()))
+        assertThat(CreateAttempts.message(Idempotency.NOT_IDEMPOTENT, new TimeoutException(), THROUGH))
                 .contains("second generation");
         HttpStatusException unavailable = status(503);
         assertThat(Idempotency.NOT_IDEMPOTENT.mayRepeat(unavailable)).isFalse();
@@ -81,8 +82,8 @@ class CreateAttemptsTest {
                 .isEqualTo("ai_server_unreachable");
         assertThat(CreateAttempts.errorCode(Idempotency.IDEMPOTENT, status(409))).isEqualTo("ai_server_throttled");
         assertThat(CreateAttempts.errorCode(Idempotency.IDEMPOTENT, status(400))).isEqualTo("ai_server_rejected");
-        assertThat(CreateAttempts.message(Idempotency.IDEMPOTENT, status(503))).contains("HTTP 503")
-                .doesNotContain("second generation");
+        assertThat(CreateAttempts.message(Idempotency.IDEMPOTENT, status(503), THROUGH)).contains("HTTP 503")
+                .contains("through 3 attempt(s)").doesNotContain("second generation");
     }
 
     @Test
@@ -91,7 +92,7 @@ class CreateAttemptsTest {
     }
 
     private static Duration pause(Throwable failure, int attempt) {
-        return Retries.pauseBeforeRetry(POLICY, failure, attempt, NO_JITTER, NOW);
+        return Retries.pauseBeforeRetry(POLICY, failure, attempt, NO_JITTER, NOW, Duration.ZERO);
     }
 
     private static HttpStatusException status(int code) {

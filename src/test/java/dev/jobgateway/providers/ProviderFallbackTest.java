@@ -30,7 +30,8 @@ import io.restassured.path.json.JsonPath;
  * The fallback for every provider, each against its dialect: a webhook that never comes is made up for by asking the
  * provider's own status API (fal: the status, then the result), and what the answer carries (Replicate's progress in
  * its logs, fal's queue position) reaches the job. Same short intervals as the generic fallback tests. Not ComfyUI:
- * it sends no webhooks, so there is none to drop; polling is its normal path (ComfyUiProviderTest).
+ * it sends no webhooks, so there is none to drop; polling is its normal path (ComfyUiProviderTest). Not Cog: it
+ * cannot be asked about a prediction, whose lost result ends the job as a lost delivery (cog.CogLostWebhookTest).
  */
 @QuarkusTest
 @QuarkusTestResource(TestPorts.class)
@@ -44,7 +45,7 @@ class ProviderFallbackTest {
     RedisDataSource redis;
 
     @ParameterizedTest
-    @EnumSource(value = ProviderCase.class, names = "COMFYUI", mode = EnumSource.Mode.EXCLUDE)
+    @EnumSource(value = ProviderCase.class, names = { "COMFYUI", "COG" }, mode = EnumSource.Mode.EXCLUDE)
     void aDroppedWebhookIsRecoveredByAskingTheProvider(ProviderCase provider) throws Exception {
         String id = provider.submit(Map.of("webhook", "drop", "duration_ms", 100));
         Thread.sleep(400);
@@ -64,7 +65,7 @@ class ProviderFallbackTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = ProviderCase.class, names = "COMFYUI", mode = EnumSource.Mode.EXCLUDE)
+    @EnumSource(value = ProviderCase.class, names = { "COMFYUI", "COG" }, mode = EnumSource.Mode.EXCLUDE)
     void aFailureWhoseWebhookWasDroppedIsRecoveredWithTheProvidersError(ProviderCase provider) throws Exception {
         String id = provider.submit(Map.of("webhook", "drop", "duration_ms", 100, "outcome", "failed",
                 "error_message", "out of memory"));
@@ -79,7 +80,7 @@ class ProviderFallbackTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = ProviderCase.class, names = "COMFYUI", mode = EnumSource.Mode.EXCLUDE)
+    @EnumSource(value = ProviderCase.class, names = { "COMFYUI", "COG" }, mode = EnumSource.Mode.EXCLUDE)
     void aProviderThatCannotAnswerIsAskedAgainLaterNeverTakenForAFailedJob(ProviderCase provider) throws Exception {
         String id = provider.submit(Map.of("webhook", "drop", "duration_ms", 200, "status_errors", 1));
         String externalId = Webhooks.externalId(id);
@@ -94,24 +95,6 @@ class ProviderFallbackTest {
         assertThat(aiServer.statusCalls(externalId)).isEqualTo(2);
         assertThat(Jobs.events(id).getList("events.type")).containsSubsequence("upstream_check_failed",
                 "upstream_checked");
-    }
-
-    @Test
-    void cogsLostTerminalWebhookIsRecoveredByReissuingItsIdempotentPut() throws Exception {
-        int generationsBefore = aiServer.generations();
-        String id = ProviderCase.COG.submit(Map.of("webhook", "drop", "duration_ms", 100));
-        Thread.sleep(400);
-
-        JsonPath job = Jobs.get(id);
-
-        // Cog has no GET: the check was the same PUT again, which attached to the prediction and answered its state.
-        assertThat(job.getString("status")).isEqualTo("succeeded");
-        assertThat(job.getString("completed_via")).isEqualTo("poll");
-        assertThat(job.getString("output[0]")).endsWith(".png");
-        assertThat(aiServer.generations() - generationsBefore).isEqualTo(1);
-        assertThat(aiServer.statusCalls(id)).isEqualTo(1);
-        assertThat(Jobs.events(id).getString("events.find { it.type == 'upstream_checked' }.details.upstream_status"))
-                .isEqualTo("succeeded");
     }
 
     @Test

@@ -19,10 +19,14 @@ class RetriesTest {
     void theBackoffDoublesAndSpreadsByAFifthEitherWay() {
         TimeoutException failure = new TimeoutException();
 
-        assertThat(Retries.pauseBeforeRetry(POLICY, failure, 1, 0.5, NOW)).isEqualTo(Duration.ofMillis(500));
-        assertThat(Retries.pauseBeforeRetry(POLICY, failure, 2, 0.5, NOW)).isEqualTo(Duration.ofMillis(1_000));
-        assertThat(Retries.pauseBeforeRetry(POLICY, failure, 2, 0.0, NOW)).isEqualTo(Duration.ofMillis(800));
-        assertThat(Retries.pauseBeforeRetry(POLICY, failure, 2, 1.0, NOW)).isEqualTo(Duration.ofMillis(1_200));
+        assertThat(Retries.pauseBeforeRetry(POLICY, failure, 1, 0.5, NOW, Duration.ZERO))
+                .isEqualTo(Duration.ofMillis(500));
+        assertThat(Retries.pauseBeforeRetry(POLICY, failure, 2, 0.5, NOW, Duration.ZERO))
+                .isEqualTo(Duration.ofMillis(1_000));
+        assertThat(Retries.pauseBeforeRetry(POLICY, failure, 2, 0.0, NOW, Duration.ZERO))
+                .isEqualTo(Duration.ofMillis(800));
+        assertThat(Retries.pauseBeforeRetry(POLICY, failure, 2, 1.0, NOW, Duration.ZERO))
+                .isEqualTo(Duration.ofMillis(1_200));
     }
 
     @Test
@@ -44,11 +48,28 @@ class RetriesTest {
 
     @Test
     void aRetryAfterLongerThanTheBackoffIsWaitedForUpToThePolicysLongest() {
-        assertThat(Retries.pauseBeforeRetry(POLICY, answered(503, "Sun, 06 Nov 1994 08:49:32 GMT"), 1, 0.5, NOW))
+        assertThat(Retries.pauseBeforeRetry(POLICY, answered(503, "Sun, 06 Nov 1994 08:49:32 GMT"), 1, 0.5, NOW,
+                Duration.ZERO))
                 .isEqualTo(Duration.ofSeconds(2));
-        assertThat(Retries.pauseBeforeRetry(POLICY, answered(429, "0"), 1, 0.5, NOW)).isEqualTo(Duration.ofMillis(500));
-        assertThat(Retries.pauseBeforeRetry(POLICY, answered(429, "Sun, 06 Nov 1994 08:50:30 GMT"), 1, 0.5, NOW))
+        assertThat(Retries.pauseBeforeRetry(POLICY, answered(429, "0"), 1, 0.5, NOW, Duration.ZERO))
+                .isEqualTo(Duration.ofMillis(500));
+        assertThat(Retries.pauseBeforeRetry(POLICY, answered(429, "Sun, 06 Nov 1994 08:50:30 GMT"), 1, 0.5, NOW,
+                Duration.ZERO))
                 .isNull();
+    }
+
+    @Test
+    void aBudgetedPolicyMakesAnotherAttemptOnlyIfItEndsWithinTheBudgetAndCapsItsPauses() {
+        // Cog's: 16 s in all, 3 s per call, pauses doubling from 0.5 s to at most 4 s.
+        Retries.Policy budget = Retries.Policy.within(Duration.ofSeconds(16), Duration.ofSeconds(3),
+                Duration.ofMillis(500), Duration.ofSeconds(4), Duration.ofSeconds(3));
+        TimeoutException failure = new TimeoutException();
+
+        assertThat(Retries.pauseBeforeRetry(budget, failure, 5, 0.5, NOW, Duration.ofSeconds(6)))
+                .isEqualTo(Duration.ofSeconds(4));
+        assertThat(Retries.pauseBeforeRetry(budget, failure, 5, 0.5, NOW, Duration.ofSeconds(9)))
+                .isEqualTo(Duration.ofSeconds(4));
+        assertThat(Retries.pauseBeforeRetry(budget, failure, 5, 0.5, NOW, Duration.ofMillis(9_001))).isNull();
     }
 
     private static HttpStatusException answered(int status, String retryAfter) {

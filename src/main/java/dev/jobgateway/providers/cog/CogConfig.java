@@ -26,13 +26,30 @@ public interface CogConfig extends CallSettings {
     List<String> webhookEvents();
 
     /**
-     * Create calls made before the job is failed. Every one is the same idempotent {@code PUT}, so all failures are
-     * retried: {@code 409} (every slot busy), 429, 5xx, timeouts, connection errors (0.5 s, 1 s, 2 s apart by
-     * default, with jitter: with the request timeout, the attempts fit in the submit function's 24 s on Lambda).
+     * The longest a hand-off to Cog takes, all attempts together: the {@code PUT} is tried again (503 while Cog's setup
+     * runs, 409 while every slot is busy, 429, other 5xx, timeouts, lost connections) only while another attempt, with
+     * its pause and its request timeout, still ends within it. 16 s leaves the submit function's 24 s on Lambda room
+     * for its Redis writes around the hand-off.
+     */
+    @WithDefault("16s")
+    Duration submitBudget();
+
+    /**
+     * First pause between {@code PUT} calls; doubles on each retry, with jitter, to at most 4 s (0.5, 1, 2, 4, 4 ...
+     * s).
      */
     @Override
-    @WithDefault("4")
-    int submitAttempts();
+    @WithDefault("500ms")
+    Duration submitBackoff();
+
+    /**
+     * Whether a job whose prediction Cog no longer knows at the deadline (it ended, its result never came:
+     * {@code upstream_lost}) is handed to Cog once more, as the job's second generation with a new deadline as long as
+     * the first, instead of failing. Off: a Cog model never runs twice for a job. On only where a second run (a second
+     * GPU bill, a different result) is wanted rather than a lost job.
+     */
+    @WithDefault("false")
+    boolean rerunLostPredictions();
 
     /** Time allowed for one call to the Cog server (a {@code respond-async} PUT answers at once). */
     @Override

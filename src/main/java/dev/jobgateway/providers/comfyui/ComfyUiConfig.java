@@ -3,13 +3,13 @@ package dev.jobgateway.providers.comfyui;
 import java.time.Duration;
 import java.util.Optional;
 
-import dev.jobgateway.providers.CallSettings;
+import dev.jobgateway.providers.AttemptSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /** A ComfyUI server (no webhooks: polled); the provider is configured when its URL is set. */
 @ConfigMapping(prefix = "gateway.providers.comfyui")
-public interface ComfyUiConfig extends CallSettings {
+public interface ComfyUiConfig extends AttemptSettings {
 
     /**
      * Base URL of the ComfyUI server, e.g. {@code http://comfy.internal:8188}; the provider is configured when it is

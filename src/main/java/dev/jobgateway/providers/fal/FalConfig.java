@@ -3,13 +3,13 @@ package dev.jobgateway.providers.fal;
 import java.time.Duration;
 import java.util.Optional;
 
-import dev.jobgateway.providers.CallSettings;
+import dev.jobgateway.providers.AttemptSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /** fal.ai's queue API; the provider is configured when its key is set. */
 @ConfigMapping(prefix = "gateway.providers.fal")
-public interface FalConfig extends CallSettings {
+public interface FalConfig extends AttemptSettings {
 
     /** Base URL of fal's queue API. */
     @WithDefault("https://queue.fal.run")

@@ -4,13 +4,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 
-import dev.jobgateway.providers.CallSettings;
+import dev.jobgateway.providers.AttemptSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /** The built-in generic AI-server protocol's settings; the provider is configured when its URL is set. */
 @ConfigMapping(prefix = "gateway.providers.generic")
-public interface GenericConfig extends CallSettings {
+public interface GenericConfig extends AttemptSettings {
 
     /**
      * Base URL of the AI server, e.g. {@code https://ai.example.com}; the provider is configured when it is set.

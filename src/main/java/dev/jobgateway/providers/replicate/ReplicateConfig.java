@@ -3,13 +3,13 @@ package dev.jobgateway.providers.replicate;
 import java.util.List;
 import java.util.Optional;
 
-import dev.jobgateway.providers.CallSettings;
+import dev.jobgateway.providers.AttemptSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /** Replicate's predictions API; the provider is configured when its API token is set. */
 @ConfigMapping(prefix = "gateway.providers.replicate")
-public interface ReplicateConfig extends CallSettings {
+public interface ReplicateConfig extends AttemptSettings {
 
     /** Base URL of Replicate's HTTP API. */
     @WithDefault("https://api.replicate.com")

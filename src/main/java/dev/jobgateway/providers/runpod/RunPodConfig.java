@@ -3,13 +3,13 @@ package dev.jobgateway.providers.runpod;
 import java.time.Duration;
 import java.util.Optional;
 
-import dev.jobgateway.providers.CallSettings;
+import dev.jobgateway.providers.AttemptSettings;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 /** RunPod serverless endpoints; the provider is configured when its API key and endpoint id are set. */
 @ConfigMapping(prefix = "gateway.providers.runpod")
-public interface RunPodConfig extends CallSettings {
+public interface RunPodConfig extends AttemptSettings {
 
     /** Base URL of RunPod's serverless API. */
     @WithDefault("https://api.runpod.ai")
