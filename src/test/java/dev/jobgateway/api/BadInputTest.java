@@ -470,9 +470,9 @@ class BadInputTest {
                         + "\"class_type\":\"KSampler\"}}}}")
                 .post("/jobs"), 422, "invalid-request",
                 "Invalid request");
-        add(cases, "webhook posted to ComfyUI's route (it sends none)", f -> json.apply(
+        add(cases, "webhook posted to ComfyUI's route (it sends none, so it has none)", f -> json.apply(
                 "{\"prompt_id\":\"" + f.jobId() + "\",\"status\":{\"status_str\":\"success\"}}")
-                .post("/webhooks/comfyui/" + f.jobId()), 401, "invalid-webhook-signature", "Webhook not authenticated");
+                .post("/webhooks/comfyui/" + f.jobId()), 404, "unknown-provider", "Unknown provider");
 
         add(cases, "RunPod endpoint id climbing out of the path", f -> json.apply(
                 "{\"provider\":\"runpod\",\"model\":\"../v1/admin\",\"input\":{}}").post("/jobs"), 422,

@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.support.ConfigMappings;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.WithDefault;
 
@@ -430,14 +431,14 @@ class ServerlessTemplateIT {
     }
 
     /**
-     * The slowest hand-off of any provider. A retried attempt either timed out and is followed by the doubling backoff
-     * (jitter at most +20 %), or was answered at once with a 429 and is followed by at most the longest
-     * {@code Retry-After} the provider waits for; the last attempt may time out. A provider with a submit budget
-     * takes at most that.
+     * The slowest hand-off of any provider (each provider's own mapping, {@code gateway.providers.<name>}). A retried
+     * attempt either timed out and is followed by the doubling backoff (jitter at most +20 %), or was answered at once
+     * with a 429 and is followed by at most the longest {@code Retry-After} the provider waits for; the last attempt
+     * may time out. A provider with a submit budget takes at most that.
      */
     private static Duration worstCaseHandoff() {
         Duration worst = Duration.ZERO;
-        for (Class<?> group : GatewayConfig.class.getDeclaredClasses()) {
+        for (Class<?> group : ConfigMappings.all()) {
             if (hasMethod(group, "submitBudget")) {
                 // A provider whose hand-off stops at its budget, however its attempts fail (Cog).
                 Duration budget = DurationConverter.parseDuration(defaultOf(group, "submitBudget"));
@@ -460,13 +461,16 @@ class ServerlessTemplateIT {
             }
             worst = total.compareTo(worst) > 0 ? total : worst;
         }
-        assertThat(worst).as("providers with submit settings in GatewayConfig").isPositive();
+        assertThat(worst).as("providers with submit settings in their mappings").isPositive();
         return worst;
     }
 
+    /**
+     * Whether the mapping has the setting, its own or inherited (CallSettings), with the default the mapping gives it.
+     */
     private static boolean hasMethod(Class<?> group, String name) {
         try {
-            group.getDeclaredMethod(name);
+            group.getMethod(name);
             return true;
         } catch (NoSuchMethodException e) {
             return false;
@@ -475,9 +479,9 @@ class ServerlessTemplateIT {
 
     private static String defaultOf(Class<?> group, String method) {
         try {
-            return group.getDeclaredMethod(method).getAnnotation(WithDefault.class).value();
+            return group.getMethod(method).getAnnotation(WithDefault.class).value();
         } catch (NoSuchMethodException e) {
-            throw new AssertionError("GatewayConfig has no " + method, e);
+            throw new AssertionError(group.getSimpleName() + " has no " + method, e);
         }
     }
 
