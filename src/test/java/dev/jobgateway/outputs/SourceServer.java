@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code /trickle-body/<bytes>}: the headers at once, then the body one byte every {@link #gap};
  * <li>{@code /chunked/<bytes>}: a PNG of that size in chunks of 1,000 bytes ({@code Transfer-Encoding: chunked});
  * <li>{@code /declares/<bytes>}: a {@code Content-Length} of that size, then 10 bytes and a closed connection;
- * <li>{@code /endless}: {@code image/png} without a length, bytes until the client goes away.
+ * <li>{@code /endless}: {@code image/png} without a length, bytes until the client goes away;
+ * <li>{@code /pause/<bytes>/<total>}: a PNG of {@code total} bytes whose first {@code bytes} come at once, the rest
+ * once {@link #release} is called.
  * </ul>
  * Every request is counted by path ({@link #requests}), with its {@code Host} header ({@link #lastHost}).
  */
@@ -41,6 +43,7 @@ final class SourceServer implements AutoCloseable {
     });
     private final Map<String, AtomicInteger> requests = new ConcurrentHashMap<>();
     private final Duration gap;
+    private final java.util.concurrent.CountDownLatch released = new java.util.concurrent.CountDownLatch(1);
     private volatile String lastHost;
 
     private SourceServer(ServerSocket socket, Duration gap) {
@@ -75,6 +78,11 @@ final class SourceServer implements AutoCloseable {
     /** The {@code Host} header of the last request. */
     String lastHost() {
         return lastHost;
+    }
+
+    /** Lets {@code /pause/...} sources send the rest. */
+    void release() {
+        released.countDown();
     }
 
     private void accept() {
@@ -152,6 +160,16 @@ final class SourceServer implements AutoCloseable {
             case "declares" -> {
                 out.write(head(200, "image/png", "Content-Length: " + arg));
                 out.write(png(10));
+            }
+            case "pause" -> {
+                String[] sizes = arg.split("/");
+                byte[] body = png(Integer.parseInt(sizes[1]));
+                int first = Integer.parseInt(sizes[0]);
+                out.write(head(200, "image/png", "Content-Length: " + body.length));
+                out.write(body, 0, first);
+                out.flush();
+                released.await();
+                out.write(body, first, body.length - first);
             }
             case "endless" -> {
                 out.write(head(200, "image/png", null));
