@@ -31,7 +31,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * </ul>
  * Every request is counted by path ({@link #requests}), with its {@code Host} header ({@link #lastHost}).
  */
-final class SourceServer implements AutoCloseable {
+public final class SourceServer implements AutoCloseable {
 
     static final String HTML = "<html><script>alert(document.domain)</script></html>";
 
@@ -52,7 +52,7 @@ final class SourceServer implements AutoCloseable {
     }
 
     /** A server on 127.0.0.1 (a free port) whose trickling paths send a byte every {@code gap}. */
-    static SourceServer start(Duration gap) throws IOException {
+    public static SourceServer start(Duration gap) throws IOException {
         ServerSocket socket = new ServerSocket();
         socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
         SourceServer server = new SourceServer(socket, gap);
@@ -65,12 +65,12 @@ final class SourceServer implements AutoCloseable {
     }
 
     /** {@code http://127.0.0.1:<port><path>}. */
-    String url(String path) {
+    public String url(String path) {
         return "http://127.0.0.1:" + port() + path;
     }
 
     /** Requests received for {@code path}. */
-    int requests(String path) {
+    public int requests(String path) {
         AtomicInteger count = requests.get(path);
         return count == null ? 0 : count.get();
     }
