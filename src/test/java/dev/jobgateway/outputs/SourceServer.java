@@ -29,7 +29,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <li>{@code /pause/<bytes>/<total>}: a PNG of {@code total} bytes whose first {@code bytes} come at once, the rest
  * once {@link #release} is called.
  * </ul>
- * Every request is counted by path ({@link #requests}), with its {@code Host} header ({@link #lastHost}).
+ * A query is ignored (it only makes URLs distinct). Every request is counted by path and query ({@link #requests}),
+ * with its {@code Host} header ({@link #lastHost}).
  */
 public final class SourceServer implements AutoCloseable {
 
@@ -115,7 +116,7 @@ public final class SourceServer implements AutoCloseable {
     }
 
     private void respond(String path, OutputStream out) throws IOException, InterruptedException {
-        String[] parts = path.split("/", 3);
+        String[] parts = path.replaceFirst("\\?.*$", "").split("/", 3);
         String kind = parts.length > 1 ? parts[1] : "";
         String arg = parts.length > 2 ? parts[2] : "";
         switch (kind) {
