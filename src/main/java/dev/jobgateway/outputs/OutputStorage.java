@@ -172,7 +172,9 @@ public class OutputStorage {
         String bucket = config.bucket().orElseThrow();
         for (String key : keys) {
             try {
-                s3.deleteObject(b -> b.bucket(bucket).key(key));
+                // Bounded: a webhook waits for this when its plan is abandoned in an S3 outage.
+                s3.deleteObject(b -> b.bucket(bucket).key(key).overrideConfiguration(o -> o.apiCallTimeout(
+                        config.connectTimeout())));
             } catch (SdkException e) {
                 LOG.warnf("Could not delete %s, uploaded for a report that lost its race: %s", key, e.getMessage());
             }
