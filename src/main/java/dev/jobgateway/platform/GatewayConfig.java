@@ -348,11 +348,21 @@ public interface GatewayConfig {
         @WithDefault("209715200")
         long maxJobBytes();
 
-        /** Files above this are uploaded in parts (bounded memory: one part at a time). */
+        /**
+         * Most files copied per job; the output's further files are listed as {@code skipped} and left as the AI
+         * server gave them (a data URL among them is removed: its bytes never go into Redis).
+         */
+        @WithDefault("20")
+        int maxFiles();
+
+        /**
+         * Files above this are uploaded in parts (bounded memory: one part at a time); at least 5 MiB, checked at
+         * start-up.
+         */
         @WithDefault("8388608")
         int multipartThreshold();
 
-        /** Size of each uploaded part (S3's minimum is 5 MiB). */
+        /** Size of each uploaded part; at least S3's minimum of 5 MiB, checked at start-up. */
         @WithDefault("8388608")
         int partSize();
 
@@ -360,9 +370,19 @@ public interface GatewayConfig {
         @WithDefault("5s")
         Duration connectTimeout();
 
-        /** Time allowed for one file, from the request to its last byte in the bucket. */
+        /**
+         * Time allowed for one file, from the look-up of its host to its last byte in the bucket, however the source
+         * sends it (a source that trickles bytes is cut off then, not when it falls silent).
+         */
         @WithDefault("60s")
         Duration fileTimeout();
+
+        /**
+         * Time allowed for one attempt at a job's copy, all its files together (and for the data URLs stored with a
+         * success); files not reached by then stay pending for the next attempt, files stored are kept.
+         */
+        @WithDefault("120s")
+        Duration jobTimeout();
 
         /**
          * Fetch sources on private, loopback or link-local addresses too; only for dev and tests, where the AI server

@@ -46,6 +46,8 @@ class NativeReadinessTest {
             "dev.jobgateway.outputs.OutputCopier$Attempt",
             "dev.jobgateway.outputs.OutputPlanner$Planned",
             "dev.jobgateway.outputs.SourceFetcher$Source",
+            "dev.jobgateway.outputs.DataUrl",
+            "dev.jobgateway.outputs.PinnedHttp$Response",
             "dev.jobgateway.job.Arrival$Poll",
             "dev.jobgateway.job.Arrival$Webhook",
             "dev.jobgateway.job.DurationHistory$Cached",
