@@ -35,6 +35,7 @@ import dev.jobgateway.providers.Order;
 import dev.jobgateway.providers.PollCadence;
 import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.ProviderRegistry;
+import dev.jobgateway.providers.WebhookUrls;
 import dev.jobgateway.webhook.WebhookTokens;
 import io.smallrye.mutiny.Uni;
 
@@ -73,7 +74,7 @@ public class SubmitJobs {
         this.providers = providers;
         this.owned = owned;
         this.cancels = cancels;
-        this.publicBaseUrl = stripTrailingSlash(config.publicBaseUrl());
+        this.publicBaseUrl = config.publicBaseUrl();
         this.firstCheckAfter = config.fallback().checkAfter();
     }
 
@@ -182,7 +183,8 @@ public class SubmitJobs {
             firstCheck = learned.first(expectedAt);
         }
         firstCheck = firstCheck.isBefore(deadline) ? firstCheck : deadline;
-        Order order = new Order(id, request.input(), request.model(), provider.webhookUrl(publicBaseUrl, id, token),
+        Order order = new Order(id, request.input(), request.model(),
+                WebhookUrls.of(provider, publicBaseUrl, id, token),
                 deadline);
         long[] handingOff = new long[1];
         return jobs.create(job, firstCheck)
@@ -233,9 +235,5 @@ public class SubmitJobs {
             case "ai_server_error" -> "5xx";
             default -> "invalid";
         };
-    }
-
-    private static String stripTrailingSlash(String url) {
-        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 }

@@ -23,6 +23,7 @@ import dev.jobgateway.platform.Ids;
 import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.providers.Order;
 import dev.jobgateway.providers.Provider;
+import dev.jobgateway.providers.WebhookUrls;
 import dev.jobgateway.webhook.WebhookTokens;
 import io.smallrye.mutiny.Uni;
 
@@ -50,8 +51,7 @@ class SecondGenerations {
         this.webhookTokens = webhookTokens;
         this.reports = reports;
         this.mapper = mapper;
-        String base = config.publicBaseUrl();
-        this.publicBaseUrl = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+        this.publicBaseUrl = config.publicBaseUrl();
     }
 
     /** Whether this report, at the job's deadline, starts a second generation instead of failing the job. */
@@ -83,7 +83,8 @@ class SecondGenerations {
             } catch (IOException | RuntimeException e) {
                 return Uni.createFrom().item(false);
             }
-            Order order = new Order(job.id(), input, job.model(), provider.webhookUrl(publicBaseUrl, job.id(), token),
+            Order order = new Order(job.id(), input, job.model(),
+                    WebhookUrls.of(provider, publicBaseUrl, job.id(), token),
                     deadline);
             LOG.infof("Job %s: %s lost its result; running it a second time, as configured", job.id(),
                     provider.name());

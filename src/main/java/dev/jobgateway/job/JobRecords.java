@@ -96,7 +96,15 @@ public class JobRecords {
         return store.settleOutputs(jobId, state, filesJson, type, event);
     }
 
-    /** Counts a failed copy attempt (no new version), keeping what it stored; the attempts so far (0: not pending). */
+    /**
+     * Counts an attempt at the job's pending copy as it starts, so that one cut off with its instance counts too; the
+     * attempt's number (0: the copy is not pending).
+     */
+    public Uni<Integer> copyBegins(String jobId) {
+        return store.copyBegins(jobId);
+    }
+
+    /** Notes a failed copy attempt (no new version), keeping what it stored; the attempts so far (0: not pending). */
     public Uni<Integer> copyFailed(String jobId, String filesJson, ObjectNode event) {
         return store.copyFailed(jobId, filesJson, event);
     }

@@ -255,7 +255,17 @@ class JobStore {
                 .map(reply -> "applied".equals(reply.get(0).toString()));
     }
 
-    /** Counts a failed copy attempt of a pending copy and notes it in the timeline; the attempts so far (0: none). */
+    /**
+     * Counts an attempt at a pending copy as it starts (an attempt cut off with its instance counts too); the
+     * attempt's number, or 0 if the copy is not pending.
+     */
+    Uni<Integer> copyBegins(String jobId) {
+        return run(OUTPUTS, List.of(Keys.job(jobId), Keys.timeline(jobId)), List.of("begin", "", "",
+                Timestamps.now().toString(), "", "", ttlMs, maxTimeline, channel, jobId))
+                .map(reply -> "begun".equals(reply.get(0).toString()) ? reply.get(1).toInteger() : 0);
+    }
+
+    /** Notes a failed copy attempt of a pending copy in the timeline (counted as it began); the attempts so far. */
     Uni<Integer> copyFailed(String jobId, String filesJson, ObjectNode event) {
         return run(OUTPUTS, List.of(Keys.job(jobId), Keys.timeline(jobId)), List.of("retry", filesJson, "",
                 Timestamps.now().toString(), TimelineEvent.OUTPUT_COPY_FAILED.wireName(), json.write(event), ttlMs,

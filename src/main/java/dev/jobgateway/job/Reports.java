@@ -67,14 +67,19 @@ public class Reports {
                     || (guard != null && !guard.admits(found.get()))) {
                 return store.transition(jobId, change, guard);
             }
-            return outputs.plan(jobId, found.get().provider(), change.outputJson())
-                    .map(planned -> planned.filesJson() == null ? change
-                            : change.withOutputFiles(planned.outputJson(), planned.filesJson(), planned.storage()))
-                    .chain(planned -> store.transition(jobId, planned, guard).invoke(result -> {
-                        if (result.applied() && planned.leavesCopyPending()) {
-                            copier.afterChange(jobId);
-                        }
-                    }));
+            return outputs.plan(jobId, found.get().provider(), change.outputJson()).chain(planned -> {
+                Transition stored = planned.filesJson() == null ? change
+                        : change.withOutputFiles(planned.outputJson(), planned.filesJson(), planned.storage());
+                return store.transition(jobId, stored, guard).call(result -> {
+                    if (result.applied() && stored.leavesCopyPending()) {
+                        copier.afterChange(jobId);
+                    }
+                    // Another change won the race since the job was read (a cancel, another success): the data
+                    // URLs uploaded for this one belong to no job. (A transition that failed may still have been
+                    // carried out, so its uploads are kept.)
+                    return result.applied() ? Uni.createFrom().voidItem() : outputs.discard(planned);
+                });
+            });
         });
     }
 

@@ -25,10 +25,10 @@ import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.platform.RejectionLog;
 import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.providers.InboundWebhook;
-import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.ProviderCallException;
 import dev.jobgateway.providers.ProviderJob;
 import dev.jobgateway.providers.ProviderRegistry;
+import dev.jobgateway.providers.WebhookReceiver;
 import dev.jobgateway.providers.WebhookRejections;
 import dev.jobgateway.providers.WebhookRequest;
 import io.quarkus.runtime.Startup;
@@ -81,7 +81,7 @@ public class WebhookService {
      */
     public Uni<WebhookOutcome> receive(String providerName, String pathJobId, String token, HttpHeaders headers,
             BodyReader body) {
-        Provider provider;
+        WebhookReceiver provider;
         try {
             provider = providers.forWebhook(providerName);
         } catch (ApiException unknown) {
@@ -103,7 +103,7 @@ public class WebhookService {
     }
 
     /** {@code lagMs} receives the delivery lag once the webhook is authenticated. */
-    private Uni<WebhookOutcome> receive(Provider provider, String pathJobId, String token, HttpHeaders headers,
+    private Uni<WebhookOutcome> receive(WebhookReceiver provider, String pathJobId, String token, HttpHeaders headers,
             byte[] body, Long[] lagMs) {
         if (pathJobId != null && !Ids.isJobId(pathJobId)) {
             return fail(ApiException.jobNotFound(pathJobId));
@@ -132,7 +132,7 @@ public class WebhookService {
      * checked by the transition itself: one Redis round trip in all. Only a terminal report that must be confirmed
      * (an unsigned sender's) reads the job first, to ask the provider about it.
      */
-    private Uni<WebhookOutcome> forJob(Provider provider, String jobId, String token, InboundWebhook webhook,
+    private Uni<WebhookOutcome> forJob(WebhookReceiver provider, String jobId, String token, InboundWebhook webhook,
             Arrival.Webhook arrival) {
         boolean byToken = isByToken(arrival);
         if (byToken && token == null) {
@@ -163,7 +163,7 @@ public class WebhookService {
         return guarded(provider, jobId, webhook.report(), arrival, guard);
     }
 
-    private Uni<WebhookOutcome> guarded(Provider provider, String jobId, Report report, Arrival.Webhook arrival,
+    private Uni<WebhookOutcome> guarded(WebhookReceiver provider, String jobId, Report report, Arrival.Webhook arrival,
             WebhookGuard guard) {
         return reports.applyWebhook(jobId, report, arrival, guard).map(result -> {
             if (result.outcome() == TransitionResult.Outcome.MISSING && guard.tokenHash() != null) {
@@ -189,7 +189,7 @@ public class WebhookService {
     }
 
     /** The one answer to a token that is not the job's, whether the job exists or not. */
-    private static ApiException tokenRefused(Provider provider) {
+    private static ApiException tokenRefused(WebhookReceiver provider) {
         return WebhookRejections.unauthorized(provider.name(), "token does not match the job");
     }
 
@@ -203,7 +203,7 @@ public class WebhookService {
      * A terminal report that only the per-job token vouches for, from a provider that wants those confirmed, for a
      * job still open (a redelivery to an ended job changes nothing, so it costs no call).
      */
-    private static boolean needsConfirmation(Provider provider, StoredJob stored, InboundWebhook webhook,
+    private static boolean needsConfirmation(WebhookReceiver provider, StoredJob stored, InboundWebhook webhook,
             Arrival.Webhook arrival) {
         return provider.confirmsTerminalWebhooks() && arrival.authenticatedBy().equals(Arrival.Webhook.BY_TOKEN)
                 && provider.name().equals(stored.provider())
@@ -214,7 +214,7 @@ public class WebhookService {
     /**
      * A job the provider can be asked about: handed to it, and not ended (a redelivery to an ended one costs no call).
      */
-    private static boolean canAsk(Provider provider, StoredJob stored) {
+    private static boolean canAsk(WebhookReceiver provider, StoredJob stored) {
         return provider.name().equals(stored.provider()) && !stored.status().isTerminal()
                 && stored.externalId() != null;
     }
@@ -224,7 +224,7 @@ public class WebhookService {
      * is only the news that something happened. No answer (unreachable, its call budget spent) is a 503 with
      * {@code Retry-After}, so the sender retries; nothing changed, and the fallback checks the job anyway.
      */
-    private Uni<WebhookOutcome> confirmed(Provider provider, StoredJob stored, Arrival.Webhook arrival,
+    private Uni<WebhookOutcome> confirmed(WebhookReceiver provider, StoredJob stored, Arrival.Webhook arrival,
             WebhookGuard guard) {
         Arrival.Webhook confirmedArrival = new Arrival.Webhook(arrival.webhookId(), arrival.senderTimestamp(),
                 arrival.authenticatedBy().equals(Arrival.Webhook.BY_SIGNATURE)
@@ -244,7 +244,8 @@ public class WebhookService {
     }
 
     /** A signed webhook sent to {@code /webhooks/{provider}}: its job is found by the provider's id. */
-    private Uni<WebhookOutcome> byExternalId(Provider provider, InboundWebhook webhook, Arrival.Webhook arrival) {
+    private Uni<WebhookOutcome> byExternalId(WebhookReceiver provider, InboundWebhook webhook,
+            Arrival.Webhook arrival) {
         if (webhook.externalId() == null || webhook.externalId().isBlank()) {
             return fail(ProblemType.INVALID_REQUEST.with("A webhook sent to /webhooks/" + provider.name()
                     + " must name the AI server's job."));

@@ -22,8 +22,10 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 
 import dev.jobgateway.platform.GatewayConfig;
-import dev.jobgateway.platform.GatewayConfig.WebhookAuth;
 import dev.jobgateway.platform.Ids;
+import dev.jobgateway.providers.ProviderRegistry;
+import dev.jobgateway.providers.generic.GenericConfig;
+import dev.jobgateway.providers.generic.WebhookAuth;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Startup;
 
@@ -58,9 +60,9 @@ public class WebhookTokens {
     private final ThreadLocal<Map<String, Mac>> macs;
 
     @Inject
-    WebhookTokens(GatewayConfig config) {
+    WebhookTokens(GatewayConfig config, ProviderRegistry providers, GenericConfig generic) {
         this(parse(config.webhooks().tokenKeys()));
-        if (keys.isEmpty() && LaunchMode.current() == LaunchMode.NORMAL && usesTokens(config.providers())) {
+        if (keys.isEmpty() && LaunchMode.current() == LaunchMode.NORMAL && usesTokens(providers, generic)) {
             LOG.warn("Per-job webhook tokens are random and checked in Redis: every webhook with a guessed token "
                     + "costs a Redis command. Set gateway.webhooks.token-keys (GATEWAY_WEBHOOKS_TOKEN_KEYS) to kid=secret "
                     + "pairs so that they are refused before Redis (docs/security.md).");
@@ -147,10 +149,10 @@ public class WebhookTokens {
         return Collections.unmodifiableMap(parsed);
     }
 
-    /** Whether a configured provider authenticates webhooks by their URL token. */
-    private static boolean usesTokens(GatewayConfig.Providers providers) {
-        return providers.runpod().apiKey().isPresent() || providers.cog().url().isPresent()
-                || providers.generic().url().isPresent() && providers.generic().webhookAuth() != WebhookAuth.SIGNATURE;
+    /** Whether a configured provider authenticates webhooks by their URL token (RunPod, Cog, generic token mode). */
+    private static boolean usesTokens(ProviderRegistry providers, GenericConfig generic) {
+        return providers.find("runpod").isPresent() || providers.find("cog").isPresent()
+                || providers.find("generic").isPresent() && generic.webhookAuth() != WebhookAuth.SIGNATURE;
     }
 
     private byte[] sign(String keyId, String jobId, int generation) {

@@ -501,9 +501,9 @@ class BadInputTest {
                         + "\"class_type\":\"KSampler\"}}}}")
                 .post("/jobs"), 422, "invalid-request",
                 "Invalid request");
-        add(cases, "webhook posted to ComfyUI's route (it sends none)", f -> json.apply(
+        add(cases, "webhook posted to ComfyUI's route (it sends none, so it has none)", f -> json.apply(
                 "{\"prompt_id\":\"" + f.jobId() + "\",\"status\":{\"status_str\":\"success\"}}")
-                .post("/webhooks/comfyui/" + f.jobId()), 401, "invalid-webhook-signature", "Webhook not authenticated");
+                .post("/webhooks/comfyui/" + f.jobId()), 404, "unknown-provider", "Unknown provider");
 
         add(cases, "RunPod endpoint id climbing out of the path", f -> json.apply(
                 "{\"provider\":\"runpod\",\"model\":\"../v1/admin\",\"input\":{}}").post("/jobs"), 422,
@@ -681,6 +681,33 @@ class BadInputTest {
         add(cases, "fal webhook while fal's JWKS has no Ed25519 key", f -> withJwks(f, FalSigning.JwksMode.NO_ED25519,
                 () -> fal(f, f.ai().falSigning().headers(f.falRequestId(), now(), ok.apply(f)), ok.apply(f))), 503,
                 "webhook-keys-unavailable", "Webhook keys unavailable");
+
+        // Outputs (issue 24). Hostile outputs in a webhook that is itself valid are not the sender's mistake: the job
+        // succeeds and the file ends failed, or stored for download only (outputs/HostileOutputsTest, with storage
+        // on). Here, the ones refused before anything is read of them: too large for the route, or not authenticated.
+        add(cases, "webhook whose data-URL output is over 256 KiB", f -> Webhooks.toJob(f.jobId(), "msg_out_1",
+                Webhooks.body(f.externalId(), "succeeded", "\"output\":{\"images\":[{\"url\":\"data:image/png;base64,"
+                        + "A".repeat(300_000) + "\"}]}")),
+                413, "body-too-large", "Request body too large");
+        add(cases, "Replicate webhook whose data-URL output is over 256 KiB", f -> signedWith(replicateSecret,
+                "msg_out_2", prediction(f.predictionId(), "succeeded", "\"output\":[\"data:image/png;base64,"
+                        + "A".repeat(300_000) + "\"]"),
+                now()).post("/webhooks/replicate/" + f.replicateJobId()), 413,
+                "body-too-large", "Request body too large");
+        add(cases, "webhook with an HTML data URL signed with another secret", f -> signedWith(WRONG_SECRET,
+                "msg_out_3", Webhooks.body(f.externalId(), "succeeded",
+                        "\"output\":\"data:text/html,<script>alert(1)</script>\""),
+                now())
+                .post("/webhooks/generic/" + f.jobId()), 401, "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "webhook with a malformed data URL naming another AI-server job", f -> Webhooks.toJob(f.jobId(),
+                "msg_out_4", Webhooks.body("sim_someone_else", "succeeded",
+                        "\"output\":\"data:image/svg+xml;utf8,<svg width='100%'>\"")),
+                422, "external-id-mismatch",
+                "Webhook names another job");
+        add(cases, "unsigned webhook pointing the copy at cloud metadata", f -> given().contentType("application/json")
+                .body(Webhooks.body(f.externalId(), "succeeded",
+                        "\"output\":\"http://169.254.169.254/latest/meta-data/iam/security-credentials/\""))
+                .post("/webhooks/generic/" + f.jobId()), 401, "invalid-webhook-signature", "Webhook not authenticated");
     }
 
     /** The per-job webhook URL (path and query, with its token) the gateway gave the AI server for a job. */

@@ -3,6 +3,7 @@ package dev.jobgateway.providers;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -172,12 +173,13 @@ class ComfyUiProviderTest {
     }
 
     @Test
-    void webhooksPostedForComfyUiAreRefused() {
+    void comfyUiHasNoWebhookRouteSoAnythingPostedThereIsAnUnknownProvider() {
         String id = ProviderCase.COMFYUI.submit(Map.of("duration_ms", 60_000));
         long version = Jobs.get(id).getLong("version");
 
         given().contentType(ContentType.JSON).body("{\"prompt_id\":\"" + id + "\",\"status\":\"success\"}")
-                .post("/webhooks/comfyui/" + id).then().statusCode(401);
+                .post("/webhooks/comfyui/" + id).then().statusCode(404)
+                .body("type", equalTo("/problems/unknown-provider"));
 
         assertThat(Jobs.get(id).getLong("version")).isEqualTo(version);
     }

@@ -2,15 +2,10 @@ package dev.jobgateway.providers.cog;
 
 import java.net.URI;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 import jakarta.enterprise.context.ApplicationScoped;
-
-import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,20 +13,24 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jobgateway.job.Arrival;
 import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
-import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.providers.CancelAttempt;
+import dev.jobgateway.providers.Cancels;
+import dev.jobgateway.providers.CreateAttempts;
+import dev.jobgateway.providers.CreateAttempts.Idempotency;
 import dev.jobgateway.providers.CreateAttempts.InvalidAnswerException;
 import dev.jobgateway.providers.Handoff;
 import dev.jobgateway.providers.HttpStatusException;
 import dev.jobgateway.providers.InboundWebhook;
 import dev.jobgateway.providers.Order;
 import dev.jobgateway.providers.Provider;
-import dev.jobgateway.providers.ProviderCallException;
 import dev.jobgateway.providers.ProviderHttp;
 import dev.jobgateway.providers.ProviderJob;
 import dev.jobgateway.providers.ProviderJson;
+import dev.jobgateway.providers.Retries;
 import dev.jobgateway.providers.TokenWebhooks;
+import dev.jobgateway.providers.WebhookBodies;
+import dev.jobgateway.providers.WebhookReceiver;
 import dev.jobgateway.providers.WebhookRejections;
 import dev.jobgateway.providers.WebhookRequest;
 import io.smallrye.mutiny.Uni;
@@ -53,22 +52,21 @@ import io.smallrye.mutiny.Uni;
  * prediction is not run again.
  */
 @ApplicationScoped
-public class CogProvider implements Provider {
+public class CogProvider implements WebhookReceiver {
 
     public static final String NAME = "cog";
     /** {@code error.code} of a job whose prediction ended at Cog without its result reaching the gateway. */
     public static final String LOST_CODE = "result_not_delivered";
     /** The longest pause between two hand-off attempts (unless {@code submit-backoff} itself is longer). */
     static final Duration MAX_PAUSE = Duration.ofSeconds(4);
-    private static final Logger LOG = Logger.getLogger(CogProvider.class);
 
-    private final GatewayConfig.Cog config;
+    private final CogConfig config;
     private final ProviderHttp http;
     private final ObjectMapper mapper;
     private final CogWire wire;
 
-    CogProvider(GatewayConfig config, ProviderHttp http, ObjectMapper mapper) {
-        this.config = config.providers().cog();
+    CogProvider(CogConfig config, ProviderHttp http, ObjectMapper mapper) {
+        this.config = config;
         this.http = http;
         this.mapper = mapper;
         this.wire = new CogWire(mapper);
@@ -86,25 +84,18 @@ public class CogProvider implements Provider {
 
     @Override
     public String route(String model) {
-        if (model != null) {
-            throw ProblemType.INVALID_REQUEST.with("The cog provider takes no 'model': the Cog server runs one model.");
-        }
-        return null;
-    }
-
-    @Override
-    public String webhookUrl(String publicBaseUrl, String jobId, String token) {
-        return publicBaseUrl + "/webhooks/" + NAME + "/" + jobId + "?token=" + token;
+        return Provider.noModel(model, "The cog provider takes no 'model': the Cog server runs one model.");
     }
 
     /**
-     * The {@code PUT}, tried again after a pause doubling from {@code submit-backoff} (at most {@link #MAX_PAUSE})
-     * while another attempt, with its pause and its request timeout, still ends within {@code submit-budget}: so a
-     * hand-off takes at most the budget, however the attempts fail. Tried again: a 503 (Cog's setup still runs), a
-     * 409 (every slot busy), 429, other 5xx, a timeout or a lost connection. A 503 or 409 certainly started nothing
-     * (routes.rs 459-491); after a timeout or a lost answer the prediction may have started, and the repeated
-     * {@code PUT} then answers its state while it runs (a prediction that ended within the pause would run again:
-     * the one case a retry can repeat a run, see docs/providers.md).
+     * The {@code PUT}, tried again after a pause doubling from {@code submit-backoff} (at most {@link #MAX_PAUSE}, with
+     * jitter; or the answer's {@code Retry-After}) while another attempt, with its pause and its request timeout, still
+     * ends within {@code submit-budget}: so a hand-off takes at most the budget, however the attempts fail. Tried
+     * again: a 503 (Cog's setup still runs), a 409 (every slot busy), 429, other 5xx, a timeout or a lost connection
+     * ({@link Idempotency#IDEMPOTENT}). A 503 or 409 certainly started nothing (routes.rs 459-491); after a timeout or
+     * a lost answer the prediction may have started, and the repeated {@code PUT} then answers its state while it runs
+     * (a prediction that ended within the pause would run again: the one case a retry can repeat a run, see
+     * docs/providers.md).
      */
     @Override
     public Uni<Handoff> submit(Order order) {
@@ -113,53 +104,19 @@ public class CogProvider implements Provider {
         body.put("webhook", order.webhookUrl());
         body.set("webhook_events_filter", mapper.valueToTree(config.webhookEvents()));
         byte[] bytes = ProviderJson.bytes(mapper, body);
-        AtomicInteger attempts = new AtomicInteger();
-        long started = System.nanoTime();
-        return attempt(order.jobId(), bytes, attempts, started)
-                .map(externalId -> new Handoff(externalId, attempts.get(), elapsedMs(started), null, null))
-                .onFailure().recoverWithItem(failure -> {
-                    LOG.warnf("Hand-off to Cog failed after %d attempt(s): %s", attempts.get(),
-                            ProviderCallException.describe(failure));
-                    return new Handoff(null, attempts.get(), elapsedMs(started), errorCode(failure),
-                            message(failure, attempts.get()));
-                });
+        return CreateAttempts.run(NAME, submitRetries(), Idempotency.IDEMPOTENT, () -> put(order.jobId(), bytes)
+                .map(prediction -> {
+                    if (prediction.id() != null && !prediction.id().equals(order.jobId())) {
+                        throw new InvalidAnswerException("Cog answered for another prediction than the one put.");
+                    }
+                    return order.jobId();
+                }));
     }
 
-    private Uni<String> attempt(String jobId, byte[] body, AtomicInteger attempts, long started) {
-        int attempt = attempts.incrementAndGet();
-        return Uni.createFrom().deferred(() -> put(jobId, body)).map(prediction -> {
-            if (prediction.id() != null && !prediction.id().equals(jobId)) {
-                throw new InvalidAnswerException("Cog answered for another prediction than the one put.");
-            }
-            return jobId;
-        }).onFailure(failure -> retryable(failure) && pauseBefore(attempt + 1, started) != null)
-                .recoverWithUni(failure -> {
-                    Duration pause = pauseBefore(attempt + 1, started);
-                    LOG.debugf("Cog PUT attempt %s failed (%s); again in %s ms", String.valueOf(attempt),
-                            ProviderCallException.describe(failure), pause.toMillis());
-                    return Uni.createFrom().voidItem().onItem().delayIt().by(pause)
-                            .chain(() -> attempt(jobId, body, attempts, started));
-                });
-    }
-
-    /**
-     * The pause before attempt {@code next}, or null when that attempt could not end within the budget (its pause
-     * and its request timeout after the time spent so far).
-     */
-    Duration pauseBefore(int next, long startedNanos) {
-        Duration pause = config.submitBackoff().multipliedBy(1L << Math.min(next - 2, 10));
-        Duration cap = config.submitBackoff().compareTo(MAX_PAUSE) > 0 ? config.submitBackoff() : MAX_PAUSE;
-        pause = pause.compareTo(cap) > 0 ? cap : pause;
-        Duration spent = Duration.ofNanos(System.nanoTime() - startedNanos);
-        return spent.plus(pause).plus(config.requestTimeout()).compareTo(config.submitBudget()) <= 0 ? pause : null;
-    }
-
-    /** Whether a failed {@code PUT} is tried again (within the budget): anything but a refusal or a wrong answer. */
-    static boolean retryable(Throwable failure) {
-        if (failure instanceof HttpStatusException status) {
-            return status.status() == 409 || status.status() == 429 || status.status() >= 500;
-        }
-        return !(failure instanceof InvalidAnswerException);
+    /** As many attempts as end within {@code submit-budget}, their pauses doubling to {@link #MAX_PAUSE}. */
+    Retries.Policy submitRetries() {
+        return Retries.Policy.within(config.submitBudget(), config.requestTimeout(), config.submitBackoff(), MAX_PAUSE,
+                config.maxRetryAfter());
     }
 
     /**
@@ -173,7 +130,7 @@ public class CogProvider implements Provider {
      */
     @Override
     public Uni<Report> status(ProviderJob job) {
-        return http.send("POST", cancelUri(job.jobId()), Map.of("Accept", "application/json"), null,
+        return http.send("POST", cancelUri(job.jobId()), ProviderHttp.jsonHeaders(null), null,
                 config.requestTimeout()).chain(answer -> {
                     if (answer.ok()) {
                         return Uni.createFrom().item(new Report(JobStatus.RUNNING, "cancel: " + answer.status(), null,
@@ -188,7 +145,7 @@ public class CogProvider implements Provider {
 
     /** The health check, or empty when it cannot be had (it only adds to a message). */
     private Uni<Optional<CogHealth>> health() {
-        return http.send("GET", URI.create(baseUrl() + "health-check"), Map.of("Accept", "application/json"), null,
+        return http.send("GET", baseUri().resolve("health-check"), ProviderHttp.jsonHeaders(null), null,
                 config.requestTimeout())
                 .map(answer -> answer.ok() ? wire.health(answer.body()) : Optional.<CogHealth> empty())
                 .onFailure().recoverWithItem(Optional.empty());
@@ -214,9 +171,7 @@ public class CogProvider implements Provider {
     }
 
     private Uni<CogPrediction> put(String predictionId, byte[] body) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Content-Type", "application/json");
-        headers.put("Accept", "application/json");
+        Map<String, String> headers = ProviderHttp.jsonBodyHeaders(null);
         headers.put("Prefer", "respond-async");
         return http.send("PUT", predictionUri(predictionId), headers, body, config.requestTimeout())
                 .map(this::prediction);
@@ -235,21 +190,15 @@ public class CogProvider implements Provider {
      */
     @Override
     public Uni<CancelAttempt> cancel(ProviderJob job) {
-        long started = System.nanoTime();
-        return http.send("POST", cancelUri(job.jobId()), Map.of("Accept", "application/json"), null,
-                config.requestTimeout())
+        return Cancels.timed(NAME, job.jobId(), watch -> http.send("POST", cancelUri(job.jobId()),
+                ProviderHttp.jsonHeaders(null), null, config.requestTimeout())
                 .map(answer -> answer.ok()
-                        ? new CancelAttempt(true, answer.status(), elapsedMs(started), "Cog accepted the cancel.")
+                        ? new CancelAttempt(true, answer.status(), watch.elapsedMs(), "Cog accepted the cancel.")
                         : answer.status() == 404
-                                ? new CancelAttempt(true, 404, elapsedMs(started), "Cog no longer knows the "
+                                ? new CancelAttempt(true, 404, watch.elapsedMs(), "Cog no longer knows the "
                                         + "prediction (HTTP 404): it had already ended, so there was nothing to stop.")
-                                : new CancelAttempt(false, answer.status(), elapsedMs(started),
-                                        "Cog answered HTTP " + answer.status() + "."))
-                .onFailure().recoverWithItem(failure -> {
-                    LOG.infof("Cancel of Cog prediction %s failed: %s", job.jobId(),
-                            ProviderCallException.describe(failure));
-                    return new CancelAttempt(false, null, elapsedMs(started), ProviderCallException.describe(failure));
-                });
+                                : new CancelAttempt(false, answer.status(), watch.elapsedMs(),
+                                        "Cog answered HTTP " + answer.status() + ".")));
     }
 
     /** The deadline check: a cancel, and for a prediction Cog no longer knows, its health check. */
@@ -284,55 +233,21 @@ public class CogProvider implements Provider {
     public InboundWebhook read(WebhookRequest request) {
         CogPrediction prediction = wire.prediction(request.body()).orElseThrow(
                 () -> ProblemType.INVALID_JSON.with("The webhook body is not a Cog prediction object."));
-        Report report = prediction.toReport().orElseThrow(() -> ProblemType.UNKNOWN_STATUS.with("Status '"
-                + shown(prediction.status()) + "' is not one of Cog's starting, processing, succeeded, failed, "
-                + "canceled."));
+        Report report = WebhookBodies.report(prediction.toReport(), prediction.status(),
+                "Cog's starting, processing, succeeded, failed, canceled");
         return new InboundWebhook(prediction.id(), report);
     }
 
-    private String baseUrl() {
-        String url = config.url().orElseThrow();
-        return url.endsWith("/") ? url : url + "/";
+    private URI baseUri() {
+        return ProviderHttp.base(config.url().orElseThrow());
     }
 
     private URI predictionUri(String predictionId) {
-        return URI.create(baseUrl() + "predictions/" + predictionId);
+        return baseUri().resolve("predictions/" + predictionId);
     }
 
     private URI cancelUri(String predictionId) {
         return URI.create(predictionUri(predictionId) + "/cancel");
-    }
-
-    private static String errorCode(Throwable failure) {
-        if (failure instanceof HttpStatusException status) {
-            int code = status.status();
-            return code == 409 || code == 429 ? "ai_server_throttled"
-                    : code >= 500 ? "ai_server_error" : "ai_server_rejected";
-        }
-        if (failure instanceof InvalidAnswerException) {
-            return "ai_server_invalid_response";
-        }
-        return "ai_server_unreachable";
-    }
-
-    private String message(Throwable failure, int attempts) {
-        String budget = " through " + attempts + " attempt(s) within the " + config.submitBudget().toSeconds()
-                + " s submit budget.";
-        if (failure instanceof HttpStatusException status && status.status() == 409) {
-            return "Every slot of the Cog server stayed busy (HTTP 409)" + budget;
-        }
-        if (failure instanceof HttpStatusException status && status.status() == 503) {
-            return "The Cog server was not ready, its setup still running (HTTP 503)" + budget;
-        }
-        return ProviderCallException.describe(failure);
-    }
-
-    private static String shown(String status) {
-        return status == null ? "" : status.length() > 40 ? status.substring(0, 40) + "..." : status;
-    }
-
-    private static long elapsedMs(long startedNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
     }
 
     /** The prediction of a 2xx answer; any other answer fails with its status and Cog's text for it. */

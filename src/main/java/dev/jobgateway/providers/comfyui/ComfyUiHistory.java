@@ -1,8 +1,6 @@
 package dev.jobgateway.providers.comfyui;
 
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -16,6 +14,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
 import dev.jobgateway.providers.ProviderCallException;
+import dev.jobgateway.providers.ProviderHttp;
 
 /**
  * A prompt's {@code /history} entry in the gateway's terms: how it ended ({@code status.status_str} and the
@@ -93,8 +92,9 @@ final class ComfyUiHistory {
 
     /** {@code /view}, the file name last so that the URL ends with its extension. */
     private String viewUrl(JsonNode file) {
-        return base.resolve("view") + "?type=" + encode(file.path("type").asText("output")) + "&subfolder="
-                + encode(file.path("subfolder").asText("")) + "&filename=" + encode(file.get("filename").asText());
+        return base.resolve("view") + "?type=" + ProviderHttp.segment(file.path("type").asText("output"))
+                + "&subfolder=" + ProviderHttp.segment(file.path("subfolder").asText("")) + "&filename="
+                + ProviderHttp.segment(file.get("filename").asText());
     }
 
     private static JsonNode message(ArrayNode messages, String event) {
@@ -124,10 +124,6 @@ final class ComfyUiHistory {
         }
         text.append(error.path("exception_message").asText("no message").strip());
         return shorten(text.toString());
-    }
-
-    private static String encode(String value) {
-        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
     }
 
     private static String shorten(String text) {

@@ -1,18 +1,15 @@
 package dev.jobgateway.providers.comfyui;
 
-import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -22,29 +19,29 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.jobgateway.job.Arrival;
 import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
-import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.providers.CancelAttempt;
+import dev.jobgateway.providers.Cancels;
 import dev.jobgateway.providers.CreateAttempts;
+import dev.jobgateway.providers.CreateAttempts.Idempotency;
 import dev.jobgateway.providers.CreateAttempts.InvalidAnswerException;
 import dev.jobgateway.providers.Handoff;
 import dev.jobgateway.providers.HttpStatusException;
-import dev.jobgateway.providers.InboundWebhook;
 import dev.jobgateway.providers.Order;
 import dev.jobgateway.providers.PollCadence;
 import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.ProviderCallException;
 import dev.jobgateway.providers.ProviderHttp;
 import dev.jobgateway.providers.ProviderJob;
-import dev.jobgateway.providers.WebhookRejections;
-import dev.jobgateway.providers.WebhookRequest;
+import dev.jobgateway.providers.ProviderJson;
+import dev.jobgateway.providers.Stopwatch;
 import io.smallrye.mutiny.Uni;
 
 /**
- * A ComfyUI server, which sends no webhooks: it is polled ({@link #pollOnly()}). A job's input is
+ * A ComfyUI server, which sends no webhooks: it is polled ({@link #pollOnly()}), and, not being a
+ * {@link dev.jobgateway.providers.WebhookReceiver}, it has no webhook route (404). A job's input is
  * {@code {"workflow": <graph in API format>, "extra_data"?: {...}}}; the graph goes to {@code POST /prompt} with a
  * {@code prompt_id} the gateway makes from the job id ({@link #promptIdFor}: a UUID, the only id current servers take),
  * so the gateway knows the prompt's id before ComfyUI answers (a server that ignores the id gets its own mapped
@@ -65,18 +62,17 @@ public class ComfyUiProvider implements Provider {
     private static final Set<String> INPUT_MEMBERS = Set.of("workflow", "extra_data");
     private static final int MAX_SHOWN_NODE_ERRORS = 3;
 
-    private final GatewayConfig.Comfyui config;
+    private final ComfyUiConfig config;
     private final ProviderHttp http;
     private final ObjectMapper mapper;
     private final URI base;
     private final ComfyUiHistory entries;
 
-    ComfyUiProvider(GatewayConfig config, ProviderHttp http, ObjectMapper mapper) {
-        this.config = config.providers().comfyui();
+    ComfyUiProvider(ComfyUiConfig config, ProviderHttp http, ObjectMapper mapper) {
+        this.config = config;
         this.http = http;
         this.mapper = mapper;
-        String url = this.config.url().orElse("http://comfyui.invalid");
-        this.base = URI.create(url.endsWith("/") ? url : url + "/");
+        this.base = ProviderHttp.base(config.url().orElse("http://comfyui.invalid"));
         this.entries = new ComfyUiHistory(mapper, base);
         if (configured()) {
             // Fails start-up on a cadence that cannot work, rather than at the first poll.
@@ -96,11 +92,8 @@ public class ComfyUiProvider implements Provider {
 
     @Override
     public String route(String model) {
-        if (model != null) {
-            throw ProblemType.INVALID_REQUEST.with("ComfyUI takes no 'model': the workflow's loader nodes name the "
-                    + "checkpoints.");
-        }
-        return null;
+        return Provider.noModel(model, "ComfyUI takes no 'model': the workflow's loader nodes name the "
+                + "checkpoints.");
     }
 
     /**
@@ -151,12 +144,6 @@ public class ComfyUiProvider implements Provider {
         return Optional.of(new PollCadence(config.pollIntervalWaiting(), config.pollIntervalIdle()));
     }
 
-    /** Never given to ComfyUI, which sends no webhooks; the route refuses anything posted to it. */
-    @Override
-    public String webhookUrl(String publicBaseUrl, String jobId, String token) {
-        return publicBaseUrl + "/webhooks/" + NAME + "/" + jobId;
-    }
-
     /**
      * The {@code prompt_id} of a job: a name-based UUID of its id, in the canonical lowercase form that current
      * ComfyUI servers require of a caller's id ({@code server.py post_prompt}, {@code comfy_execution/jobs.py
@@ -185,22 +172,20 @@ public class ComfyUiProvider implements Provider {
             body.set("extra_data", order.input().get("extra_data"));
         }
         byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
-        CreateAttempts.Policy policy = new CreateAttempts.Policy(config.submitAttempts(), config.submitBackoff(),
-                config.maxRetryAfter());
-        long started = System.nanoTime();
-        return CreateAttempts.run(NAME, policy, () -> http.send("POST", base.resolve("prompt"), jsonHeaders(), bytes,
-                config.requestTimeout()).map(answer -> {
-                    if (answer.status() == 409 && alreadyQueued(tree(answer.body()))) {
+        Stopwatch watch = Stopwatch.start();
+        return CreateAttempts.run(NAME, config.submitRetries(), Idempotency.NOT_IDEMPOTENT, () -> http.send("POST",
+                base.resolve("prompt"), ProviderHttp.jsonBodyHeaders(null), bytes, config.requestTimeout())
+                .map(answer -> {
+                    JsonNode said = ProviderJson.tree(mapper, answer.body());
+                    if (answer.status() == 409 && alreadyQueued(said)) {
                         LOG.infof("Job %s: ComfyUI already has prompt %s (an earlier attempt arrived)", order.jobId(),
                                 promptId);
                         return promptId;
                     }
                     if (!answer.ok()) {
-                        throw new HttpStatusException(answer, answer.status() == 400 ? promptErrors(tree(answer.body()))
-                                : null);
+                        throw new HttpStatusException(answer, answer.status() == 400 ? promptErrors(said) : null);
                     }
-                    JsonNode queued = tree(answer.body());
-                    String answered = queued == null ? "" : queued.path("prompt_id").asText("");
+                    String answered = said == null ? "" : said.path("prompt_id").asText("");
                     if (answered.isBlank()) {
                         throw new InvalidAnswerException("ComfyUI accepted the prompt but returned no prompt_id.");
                     }
@@ -216,7 +201,7 @@ public class ComfyUiProvider implements Provider {
                             }
                             LOG.infof("Job %s: the answer to the submit was lost, but ComfyUI has prompt %s",
                                     order.jobId(), promptId);
-                            return new Handoff(promptId, handoff.attempts(), elapsedMs(started), null, null);
+                            return new Handoff(promptId, handoff.attempts(), watch.elapsedMs(), null, null);
                         }));
     }
 
@@ -304,8 +289,8 @@ public class ComfyUiProvider implements Provider {
 
     /** The prompt's history entry as a report, or empty while it has none ({@code {}}: not ended, or unknown). */
     private Uni<Optional<Report>> history(String id) {
-        return http.send("GET", base.resolve("history/" + encodePath(id)), jsonHeaders(), null,
-                config.requestTimeout()).map(answer -> {
+        return http.send("GET", base.resolve("history/" + ProviderHttp.segment(id)), ProviderHttp.jsonHeaders(null),
+                null, config.requestTimeout()).map(answer -> {
                     JsonNode body = json(answer);
                     JsonNode entry = body.get(id);
                     if (entry == null || !entry.isObject()) {
@@ -316,7 +301,7 @@ public class ComfyUiProvider implements Provider {
     }
 
     private Uni<JsonNode> queue() {
-        return http.send("GET", base.resolve("queue"), jsonHeaders(), null, config.requestTimeout())
+        return http.send("GET", base.resolve("queue"), ProviderHttp.jsonHeaders(null), null, config.requestTimeout())
                 .map(this::json);
     }
 
@@ -361,12 +346,11 @@ public class ComfyUiProvider implements Provider {
      */
     @Override
     public Uni<CancelAttempt> cancel(ProviderJob job) {
-        long started = System.nanoTime();
         String id = job.externalId();
-        return queue().chain(queue -> {
+        return Cancels.timed(NAME, id, watch -> queue().chain(queue -> {
             Optional<Report> where = inQueue(queue, id);
             if (where.isEmpty()) {
-                return Uni.createFrom().item(new CancelAttempt(false, null, elapsedMs(started), "ComfyUI has the "
+                return Uni.createFrom().item(new CancelAttempt(false, null, watch.elapsedMs(), "ComfyUI has the "
                         + "prompt neither queued nor running: it has ended, or ComfyUI lost it."));
             }
             boolean running = where.get().status() == JobStatus.RUNNING;
@@ -376,19 +360,15 @@ public class ComfyUiProvider implements Provider {
             } else {
                 body.putArray("delete").add(id);
             }
-            return http.send("POST", base.resolve(running ? "interrupt" : "queue"), jsonHeaders(),
+            return http.send("POST", base.resolve(running ? "interrupt" : "queue"), ProviderHttp.jsonBodyHeaders(null),
                     body.toString().getBytes(StandardCharsets.UTF_8), config.requestTimeout())
                     .map(answer -> answer.ok()
-                            ? new CancelAttempt(true, answer.status(), elapsedMs(started), running
+                            ? new CancelAttempt(true, answer.status(), watch.elapsedMs(), running
                                     ? "ComfyUI interrupted the running prompt."
                                     : "ComfyUI deleted the prompt from its queue.")
-                            : new CancelAttempt(false, answer.status(), elapsedMs(started), "ComfyUI answered HTTP "
+                            : new CancelAttempt(false, answer.status(), watch.elapsedMs(), "ComfyUI answered HTTP "
                                     + answer.status() + "."));
-        }).onFailure().recoverWithItem(failure -> {
-            LOG.infof("Cancel of ComfyUI prompt %s failed: %s", id, ProviderCallException.describe(failure));
-            return new CancelAttempt(false, failure instanceof HttpStatusException status ? status.status() : null,
-                    elapsedMs(started), ProviderCallException.describe(failure));
-        });
+        }));
     }
 
     @Override
@@ -397,56 +377,8 @@ public class ComfyUiProvider implements Provider {
         return config.requestTimeout().multipliedBy(3);
     }
 
-    @Override
-    public Uni<Arrival.Webhook> authenticate(WebhookRequest request) {
-        return Uni.createFrom().failure(WebhookRejections.unauthorized(NAME, "ComfyUI sends no webhooks"));
-    }
-
-    @Override
-    public InboundWebhook read(WebhookRequest request) {
-        throw WebhookRejections.unauthorized(NAME, "ComfyUI sends no webhooks");
-    }
-
     /** The JSON object of a 2xx answer; any other answer fails with its status. */
     private JsonNode json(ProviderHttp.Answer answer) {
-        if (!answer.ok()) {
-            throw new HttpStatusException(answer);
-        }
-        JsonNode node = tree(answer.body());
-        if (node == null || !node.isObject()) {
-            throw new InvalidAnswerException("ComfyUI's answer is not a JSON object.");
-        }
-        return node;
-    }
-
-    private JsonNode tree(byte[] body) {
-        try {
-            return body == null || body.length == 0 ? null : mapper.readTree(body);
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private static Map<String, String> jsonHeaders() {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Accept", "application/json");
-        headers.put("Content-Type", "application/json");
-        return headers;
-    }
-
-    private static String encode(String value) {
-        return java.net.URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    private static String encodePath(String value) {
-        return encode(value);
-    }
-
-    private static String shorten(String text) {
-        return text.length() > 500 ? text.substring(0, 500) + "..." : text;
-    }
-
-    private static long elapsedMs(long startedNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+        return ProviderJson.objectTree(mapper, answer, null, "ComfyUI's answer is not a JSON object.");
     }
 }

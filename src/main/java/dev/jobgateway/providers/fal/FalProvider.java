@@ -1,14 +1,10 @@
 package dev.jobgateway.providers.fal;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
@@ -25,16 +21,18 @@ import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.providers.CancelAttempt;
+import dev.jobgateway.providers.Cancels;
 import dev.jobgateway.providers.CreateAttempts;
+import dev.jobgateway.providers.CreateAttempts.Idempotency;
 import dev.jobgateway.providers.CreateAttempts.InvalidAnswerException;
 import dev.jobgateway.providers.Handoff;
 import dev.jobgateway.providers.HttpStatusException;
 import dev.jobgateway.providers.InboundWebhook;
 import dev.jobgateway.providers.Order;
-import dev.jobgateway.providers.Provider;
-import dev.jobgateway.providers.ProviderCallException;
 import dev.jobgateway.providers.ProviderHttp;
 import dev.jobgateway.providers.ProviderJob;
+import dev.jobgateway.providers.ProviderJson;
+import dev.jobgateway.providers.WebhookReceiver;
 import dev.jobgateway.providers.WebhookRequest;
 import io.smallrye.mutiny.Uni;
 
@@ -46,7 +44,7 @@ import io.smallrye.mutiny.Uni;
  * tried again.
  */
 @ApplicationScoped
-public class FalProvider implements Provider {
+public class FalProvider implements WebhookReceiver {
 
     public static final String NAME = "fal";
     private static final Logger LOG = Logger.getLogger(FalProvider.class);
@@ -59,35 +57,34 @@ public class FalProvider implements Provider {
      */
     static final long SMALLEST_START_TIMEOUT_SECONDS = 2;
 
-    private final GatewayConfig.Fal config;
+    private final FalConfig config;
     private final ProviderHttp http;
     private final ObjectMapper mapper;
     private final URI base;
     private final FalKeys keys;
     private final FalWebhooks webhooks;
 
-    FalProvider(GatewayConfig config, ProviderHttp http, ObjectMapper mapper) {
-        this.config = config.providers().fal();
+    FalProvider(FalConfig config, GatewayConfig gateway, ProviderHttp http, ObjectMapper mapper) {
+        this.config = config;
         this.http = http;
         this.mapper = mapper;
-        String url = this.config.url();
-        this.base = URI.create(url.endsWith("/") ? url : url + "/");
-        if (configured() && this.config.webhookUserId().filter(id -> !id.isBlank()).isEmpty()) {
+        this.base = ProviderHttp.base(config.url());
+        if (configured() && config.webhookUserId().filter(id -> !id.isBlank()).isEmpty()) {
             throw new IllegalStateException("gateway.providers.fal.key is set but not "
                     + "gateway.providers.fal.webhook-user-id (GATEWAY_PROVIDERS_FAL_WEBHOOK_USER_ID): the fal user id "
                     + "its webhooks are signed for (X-Fal-Webhook-User-Id)");
         }
-        URI jwks = URI.create(this.config.jwksUrl());
-        this.keys = new FalKeys(() -> http.send("GET", jwks, Map.of("Accept", "application/json"), null,
-                this.config.requestTimeout()).map(answer -> {
+        URI jwks = URI.create(config.jwksUrl());
+        this.keys = new FalKeys(() -> http.send("GET", jwks, ProviderHttp.jsonHeaders(null), null,
+                config.requestTimeout()).map(answer -> {
                     if (!answer.ok()) {
                         throw new HttpStatusException(answer);
                     }
                     return answer.body();
-                }), Timestamps::now, this.config.jwksCacheTtl(), this.config.jwksMinRefetchInterval());
-        this.webhooks = new FalWebhooks(keys, this.config.webhookUserId().orElse(""),
-                config.webhooks().timestampTolerance(), mapper);
-        this.config.defaultModel().ifPresent(FalProvider::checkModel);
+                }), Timestamps::now, config.jwksCacheTtl(), config.jwksMinRefetchInterval());
+        this.webhooks = new FalWebhooks(keys, config.webhookUserId().orElse(""),
+                gateway.webhooks().timestampTolerance(), mapper);
+        config.defaultModel().ifPresent(FalProvider::checkModel);
     }
 
     @Override
@@ -122,22 +119,19 @@ public class FalProvider implements Provider {
         }
     }
 
+    /** fal signs its webhooks: the URL carries no token. */
     @Override
-    public String webhookUrl(String publicBaseUrl, String jobId, String token) {
-        return publicBaseUrl + "/webhooks/" + NAME + "/" + jobId;
+    public boolean webhookUrlCarriesToken() {
+        return false;
     }
 
     @Override
     public Uni<Handoff> submit(Order order) {
-        URI uri = base.resolve(order.model() + "?fal_webhook="
-                + URLEncoder.encode(order.webhookUrl(), StandardCharsets.UTF_8));
+        URI uri = base.resolve(order.model() + "?fal_webhook=" + ProviderHttp.segment(order.webhookUrl()));
         byte[] body = order.input().toString().getBytes(StandardCharsets.UTF_8);
-        CreateAttempts.Policy policy = new CreateAttempts.Policy(config.submitAttempts(), config.submitBackoff(),
-                config.maxRetryAfter());
         AtomicReference<FalUrls> answered = new AtomicReference<>();
-        return CreateAttempts.run(NAME, policy, () -> {
-            Map<String, String> headers = headers();
-            headers.put("Content-Type", "application/json");
+        return CreateAttempts.run(NAME, config.submitRetries(), Idempotency.NOT_IDEMPOTENT, () -> {
+            Map<String, String> headers = ProviderHttp.jsonBodyHeaders(authorization());
             // The time the request may wait to start; past the job's deadline the gateway has failed it anyway.
             headers.put("X-Fal-Request-Timeout", Long.toString(startTimeoutSeconds(order.deadline(),
                     Timestamps.now())));
@@ -176,29 +170,22 @@ public class FalProvider implements Provider {
     @Override
     public Uni<Report> status(ProviderJob job) {
         FalUrls urls = urls(job);
-        return http.send("GET", urls.status(), headers(), null, config.requestTimeout())
+        Map<String, String> headers = ProviderHttp.jsonHeaders(authorization());
+        return http.send("GET", urls.status(), headers, null, config.requestTimeout())
                 .chain(answer -> FalAnswers.status(json(answer)).map(Uni.createFrom()::item)
-                        .orElseGet(() -> http.send("GET", urls.result(), headers(), null, config.requestTimeout())
-                                .map(result -> FalAnswers.result(result, tree(result.body())))));
+                        .orElseGet(() -> http.send("GET", urls.result(), headers, null, config.requestTimeout())
+                                .map(result -> FalAnswers.result(result, ProviderJson.tree(mapper, result.body())))));
     }
 
     @Override
     public Uni<CancelAttempt> cancel(ProviderJob job) {
-        long started = System.nanoTime();
-        return http.send("PUT", urls(job).cancel(), headers(), null, config.requestTimeout())
-                .map(answer -> answer.ok()
-                        ? new CancelAttempt(true, answer.status(), elapsedMs(started), "fal accepted the cancel.")
-                        : new CancelAttempt(false, answer.status(), elapsedMs(started), "fal answered HTTP "
-                                + answer.status() + statusWord(answer) + "."))
-                .onFailure().recoverWithItem(failure -> {
-                    LOG.infof("Cancel of fal request %s failed: %s", job.externalId(),
-                            ProviderCallException.describe(failure));
-                    return new CancelAttempt(false, null, elapsedMs(started), ProviderCallException.describe(failure));
-                });
+        return Cancels.send(NAME, "fal", job.externalId(), () -> http.send("PUT", urls(job).cancel(),
+                ProviderHttp.jsonHeaders(authorization()), null, config.requestTimeout()), this::statusWord);
     }
 
+    /** The {@code status} word of a refused cancel's answer ({@code ALREADY_COMPLETED}, {@code NOT_FOUND}), if any. */
     private String statusWord(ProviderHttp.Answer answer) {
-        JsonNode body = tree(answer.body());
+        JsonNode body = ProviderJson.tree(mapper, answer.body());
         return body != null && body.path("status").isTextual() ? " (" + body.get("status").asText() + ")" : "";
     }
 
@@ -233,36 +220,12 @@ public class FalProvider implements Provider {
         return FalUrls.built(base, model, job.externalId());
     }
 
-    /** The JSON of a 2xx answer; any other answer fails with its status. */
+    /** The JSON object of a 2xx answer; any other answer fails with its status (and fal's {@code detail}). */
     private JsonNode json(ProviderHttp.Answer answer) {
-        if (!answer.ok()) {
-            JsonNode error = tree(answer.body());
-            String detail = error != null && error.path("detail").isTextual() ? error.get("detail").asText() : null;
-            throw new HttpStatusException(answer, detail);
-        }
-        JsonNode node = tree(answer.body());
-        if (node == null || !node.isObject()) {
-            throw new InvalidAnswerException("fal's answer is not a JSON object.");
-        }
-        return node;
+        return ProviderJson.objectTree(mapper, answer, "detail", "fal's answer is not a JSON object.");
     }
 
-    private JsonNode tree(byte[] body) {
-        try {
-            return body == null || body.length == 0 ? null : mapper.readTree(body);
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private Map<String, String> headers() {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Authorization", "Key " + config.key().orElse(""));
-        headers.put("Accept", "application/json");
-        return headers;
-    }
-
-    private static long elapsedMs(long startedNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+    private String authorization() {
+        return "Key " + config.key().orElse("");
     }
 }

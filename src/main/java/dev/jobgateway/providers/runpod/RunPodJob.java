@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
+import dev.jobgateway.providers.ProviderJson;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -44,7 +45,7 @@ record RunPodJob(String id, String status, JsonNode output, JsonNode error, Long
             case "IN_PROGRESS", "RUNNING" -> new Report(JobStatus.RUNNING, status, RunPodProgress.of(output), null,
                     null);
             case "COMPLETED" -> new Report(JobStatus.SUCCEEDED, status, 1.0,
-                    output == null || output.isNull() ? null : output.toString(), null);
+                    ProviderJson.json(output), null);
             case "FAILED" -> new Report(JobStatus.FAILED, status, null, null, errorText);
             case "CANCELLED" -> new Report(JobStatus.CANCELLED, status, null, null, null);
             case "TIMED_OUT" -> neverRan()

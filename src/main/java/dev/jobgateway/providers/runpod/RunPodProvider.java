@@ -1,19 +1,14 @@
 package dev.jobgateway.providers.runpod;
 
-import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -26,18 +21,21 @@ import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.platform.SharedRateLimit;
 import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.providers.CancelAttempt;
+import dev.jobgateway.providers.Cancels;
 import dev.jobgateway.providers.CheckThrottledException;
 import dev.jobgateway.providers.CreateAttempts;
+import dev.jobgateway.providers.CreateAttempts.Idempotency;
 import dev.jobgateway.providers.CreateAttempts.InvalidAnswerException;
 import dev.jobgateway.providers.Handoff;
 import dev.jobgateway.providers.InboundWebhook;
 import dev.jobgateway.providers.Order;
-import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.ProviderCallException;
 import dev.jobgateway.providers.ProviderHttp;
 import dev.jobgateway.providers.ProviderJob;
 import dev.jobgateway.providers.ProviderJson;
 import dev.jobgateway.providers.TokenWebhooks;
+import dev.jobgateway.providers.WebhookBodies;
+import dev.jobgateway.providers.WebhookReceiver;
 import dev.jobgateway.providers.WebhookRequest;
 import io.smallrye.mutiny.Uni;
 
@@ -55,7 +53,7 @@ import io.smallrye.mutiny.Uni;
  * {@code error.source: upstream_lost} rather than leave it unfinished.
  */
 @ApplicationScoped
-public class RunPodProvider implements Provider {
+public class RunPodProvider implements WebhookReceiver {
 
     public static final String NAME = "runpod";
     private static final Logger LOG = Logger.getLogger(RunPodProvider.class);
@@ -69,24 +67,24 @@ public class RunPodProvider implements Provider {
     /** A 429 without {@code Retry-After}: RunPod's windows are 10 s; a second's pause spreads the retries. */
     private static final Duration THROTTLED_PAUSE = Duration.ofSeconds(1);
 
-    private final GatewayConfig.RunPod config;
+    private final RunPodConfig config;
     private final ProviderHttp http;
     private final ObjectMapper mapper;
     private final ObjectReader webhookReader;
     private final SharedRateLimit limits;
     private final URI base;
 
-    RunPodProvider(GatewayConfig config, ProviderHttp http, ObjectMapper mapper, SharedRateLimit limits) {
-        this.config = config.providers().runpod();
+    RunPodProvider(RunPodConfig config, GatewayConfig gateway, ProviderHttp http, ObjectMapper mapper,
+            SharedRateLimit limits) {
+        this.config = config;
         this.http = http;
         this.mapper = mapper;
         this.limits = limits;
-        this.webhookReader = mapper.readerFor(RunPodJob.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-        String url = this.config.url();
-        this.base = URI.create(url.endsWith("/") ? url : url + "/");
-        this.config.endpointId().ifPresent(RunPodProvider::checkEndpoint);
+        this.webhookReader = WebhookBodies.reader(mapper, RunPodJob.class);
+        this.base = ProviderHttp.base(config.url());
+        config.endpointId().ifPresent(RunPodProvider::checkEndpoint);
         if (configured()) {
-            checkRetentionIsReached(config);
+            checkRetentionIsReached(gateway, config);
         }
     }
 
@@ -95,11 +93,10 @@ public class RunPodProvider implements Provider {
      * period), so a job that finished without a webhook is asked about that long after it finished at the latest.
      * That must come before RunPod drops the result, or the job could only fail as lost.
      */
-    static void checkRetentionIsReached(GatewayConfig config) {
-        Duration sweep = config.sweeper().every().isZero() ? Duration.ofMinutes(1) : config.sweeper().every();
-        Duration latest = config.fallback().maxCheckInterval().plus(sweep).plus(config.providers().runpod()
-                .statusWindow());
-        Duration retention = config.providers().runpod().resultRetention();
+    static void checkRetentionIsReached(GatewayConfig gateway, RunPodConfig config) {
+        Duration sweep = gateway.sweeper().every().isZero() ? Duration.ofMinutes(1) : gateway.sweeper().every();
+        Duration latest = gateway.fallback().maxCheckInterval().plus(sweep).plus(config.statusWindow());
+        Duration retention = config.resultRetention();
         if (latest.compareTo(retention) >= 0) {
             throw new IllegalStateException("RunPod keeps results for " + retention + " (gateway.providers.runpod"
                     + ".result-retention), but the fallback may check a job only " + latest + " after it finished "
@@ -136,12 +133,6 @@ public class RunPodProvider implements Provider {
         }
     }
 
-    /** The per-job URL with the job's token: RunPod sends no signature and no auth header. */
-    @Override
-    public String webhookUrl(String publicBaseUrl, String jobId, String token) {
-        return publicBaseUrl + "/webhooks/" + NAME + "/" + jobId + "?token=" + token;
-    }
-
     @Override
     public Uni<Handoff> submit(Order order) {
         ObjectNode body = mapper.createObjectNode();
@@ -151,20 +142,15 @@ public class RunPodProvider implements Provider {
         body.putObject("policy").put("executionTimeout", executionTimeoutMs(order.deadline(), now))
                 .put("ttl", ttlMs(order.deadline(), now));
         byte[] bytes = ProviderJson.bytes(mapper, body);
-        CreateAttempts.Policy policy = new CreateAttempts.Policy(config.submitAttempts(), config.submitBackoff(),
-                config.maxRetryAfter());
         URI run = base.resolve("v2/" + order.model() + "/run");
-        return CreateAttempts.run(NAME, policy, () -> {
-            Map<String, String> headers = headers();
-            headers.put("Content-Type", "application/json");
-            return http.send("POST", run, headers, bytes, config.requestTimeout()).map(answer -> {
-                RunPodJob job = parse(answer);
-                if (job.id() == null || job.id().isBlank()) {
-                    throw new InvalidAnswerException("RunPod accepted the job but returned no id.");
-                }
-                return job.id();
-            });
-        });
+        return CreateAttempts.run(NAME, config.submitRetries(), Idempotency.NOT_IDEMPOTENT, () -> http.send("POST",
+                run, ProviderHttp.jsonBodyHeaders(authorization()), bytes, config.requestTimeout()).map(answer -> {
+                    RunPodJob job = parse(answer);
+                    if (job.id() == null || job.id().isBlank()) {
+                        throw new InvalidAnswerException("RunPod accepted the job but returned no id.");
+                    }
+                    return job.id();
+                }));
     }
 
     /** {@code policy.executionTimeout}: the ms left until the job's deadline, within RunPod's limits. */
@@ -196,7 +182,7 @@ public class RunPodProvider implements Provider {
                                 + " s) is spent.", wait);
                     }
                     return http.send("GET", base.resolve("v2/" + endpoint + "/status/" + job.externalId()),
-                            headers(), null, config.requestTimeout());
+                            ProviderHttp.jsonHeaders(authorization()), null, config.requestTimeout());
                 })
                 .map(answer -> {
                     if (answer.status() == 404) {
@@ -209,8 +195,8 @@ public class RunPodProvider implements Provider {
                     }
                     RunPodJob known = parse(answer);
                     logWorkerError(job, known);
-                    return known.toReport().orElseThrow(() -> new ProviderCallException(
-                            "RunPod answered an unknown status '" + shown(known.status()) + "'."));
+                    return known.toReport().orElseThrow(() -> ProviderCallException.unknownStatus("RunPod",
+                            known.status()));
                 });
     }
 
@@ -237,19 +223,10 @@ public class RunPodProvider implements Provider {
 
     @Override
     public Uni<CancelAttempt> cancel(ProviderJob job) {
-        long started = System.nanoTime();
         String endpoint = job.model() == null ? config.endpointId().orElse("") : job.model();
-        return http.send("POST", base.resolve("v2/" + endpoint + "/cancel/" + job.externalId()), headers(), null,
-                config.requestTimeout())
-                .map(answer -> answer.ok()
-                        ? new CancelAttempt(true, answer.status(), elapsedMs(started), "RunPod accepted the cancel.")
-                        : new CancelAttempt(false, answer.status(), elapsedMs(started),
-                                "RunPod answered HTTP " + answer.status() + "."))
-                .onFailure().recoverWithItem(failure -> {
-                    LOG.infof("Cancel of RunPod job %s failed: %s", job.externalId(),
-                            ProviderCallException.describe(failure));
-                    return new CancelAttempt(false, null, elapsedMs(started), ProviderCallException.describe(failure));
-                });
+        return Cancels.send(NAME, "RunPod", job.externalId(), () -> http.send("POST",
+                base.resolve("v2/" + endpoint + "/cancel/" + job.externalId()),
+                ProviderHttp.jsonHeaders(authorization()), null, config.requestTimeout()));
     }
 
     @Override
@@ -270,35 +247,14 @@ public class RunPodProvider implements Provider {
 
     @Override
     public InboundWebhook read(WebhookRequest request) {
-        RunPodJob job;
-        try {
-            job = webhookReader.readValue(request.body());
-            if (job == null) {
-                throw new IOException("empty");
-            }
-        } catch (IOException e) {
-            throw ProblemType.INVALID_JSON.with("The webhook body is not a RunPod job status object.");
-        }
-        RunPodJob read = job;
-        Report report = read.toReport().orElseThrow(() -> ProblemType.UNKNOWN_STATUS.with("Status '"
-                + shown(read.status()) + "' is not one of RunPod's IN_QUEUE, IN_PROGRESS, RUNNING, COMPLETED, FAILED, "
-                + "CANCELLED, TIMED_OUT."));
-        return new InboundWebhook(read.id(), report);
+        RunPodJob job = WebhookBodies.read(webhookReader, request.body(), "a RunPod job status object");
+        Report report = WebhookBodies.report(job.toReport(), job.status(),
+                "RunPod's IN_QUEUE, IN_PROGRESS, RUNNING, COMPLETED, FAILED, CANCELLED, TIMED_OUT");
+        return new InboundWebhook(job.id(), report);
     }
 
-    private Map<String, String> headers() {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Authorization", "Bearer " + config.apiKey().orElse(""));
-        headers.put("Accept", "application/json");
-        return headers;
-    }
-
-    private static String shown(String status) {
-        return status == null ? "" : status.length() > 40 ? status.substring(0, 40) + "..." : status;
-    }
-
-    private static long elapsedMs(long startedNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+    private String authorization() {
+        return "Bearer " + config.apiKey().orElse("");
     }
 
     /** The job status of a 2xx answer; any other answer fails with its status. */

@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.jobgateway.job.Report;
+import dev.jobgateway.providers.CreateAttempts.Idempotency;
 import dev.jobgateway.providers.HttpStatusException;
 import dev.jobgateway.providers.ProviderHttp;
 
@@ -70,7 +71,7 @@ class CogVectorsTest {
                 WIRE.errorText(body(vector)));
 
         assertThat(answer.detail()).isEqualTo(vector.get("error_text").asText());
-        assertThat(CogProvider.retryable(answer)).as("the hand-off retries HTTP " + status)
+        assertThat(Idempotency.IDEMPOTENT.mayRepeat(answer)).as("the hand-off retries HTTP " + status)
                 .isEqualTo(vector.get("retried").asBoolean());
     }
 
