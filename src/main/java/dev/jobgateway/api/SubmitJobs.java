@@ -36,6 +36,7 @@ import dev.jobgateway.providers.PollCadence;
 import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.ProviderRegistry;
 import dev.jobgateway.providers.WebhookUrls;
+import dev.jobgateway.webhook.WebhookTokens;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -58,10 +59,13 @@ public class SubmitJobs {
     private final Duration firstCheckAfter;
     private final DurationHistory durations;
     private final LearnedChecks learned;
+    private final WebhookTokens webhookTokens;
 
     SubmitJobs(JobRecords jobs, Reports reports, IdempotencyStore idempotency, ProviderRegistry providers,
-            OwnedJobs owned, CancelJobs cancels, Meters meters, DurationHistory durations, GatewayConfig config) {
+            OwnedJobs owned, CancelJobs cancels, Meters meters, DurationHistory durations, WebhookTokens webhookTokens,
+            GatewayConfig config) {
         this.durations = durations;
+        this.webhookTokens = webhookTokens;
         this.learned = LearnedChecks.from(config.fallback());
         this.meters = meters;
         this.jobs = jobs;
@@ -159,13 +163,13 @@ public class SubmitJobs {
         Provider provider = request.provider();
         // A poll-only provider's jobs are polled at its cadence whatever their history: none is kept for them.
         Uni<Optional<Duration>> expected = provider.pollOnly().isPresent() ? Uni.createFrom().item(Optional.empty())
-                : durations.expected(provider.name(), request.model());
+                : durations.expected(owner, provider.name(), request.model());
         return expected.chain(took -> create(owner, id, request, took.orElse(null)));
     }
 
     private Uni<Job> create(String owner, String id, Request request, Duration expectedToTake) {
         Instant now = Timestamps.now();
-        String token = Ids.newWebhookToken();
+        String token = webhookTokens.forJob(id);
         Instant deadline = now.plus(request.maxDuration());
         Provider provider = request.provider();
         Instant expectedAt = expectedToTake == null ? null : now.plus(expectedToTake);

@@ -24,6 +24,7 @@ import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.providers.Order;
 import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.WebhookUrls;
+import dev.jobgateway.webhook.WebhookTokens;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -41,10 +42,13 @@ class SecondGenerations {
     private final JobRecords jobs;
     private final Reports reports;
     private final ObjectMapper mapper;
+    private final WebhookTokens webhookTokens;
     private final String publicBaseUrl;
 
-    SecondGenerations(JobRecords jobs, Reports reports, ObjectMapper mapper, GatewayConfig config) {
+    SecondGenerations(JobRecords jobs, Reports reports, ObjectMapper mapper, WebhookTokens webhookTokens,
+            GatewayConfig config) {
         this.jobs = jobs;
+        this.webhookTokens = webhookTokens;
         this.reports = reports;
         this.mapper = mapper;
         this.publicBaseUrl = config.publicBaseUrl();
@@ -69,7 +73,7 @@ class SecondGenerations {
             }
             StoredJob job = found.get();
             Instant deadline = Timestamps.now().plus(Duration.between(job.createdAt(), job.deadlineAt()));
-            String token = Ids.newWebhookToken();
+            String token = webhookTokens.forJob(job.id(), 2);
             ObjectNode event = jobs.event().put("generation", 2).put("previous_deadline_at",
                     String.valueOf(job.deadlineAt())).put("deadline_at", deadline.toString())
                     .put("reason", lost.errorMessage());

@@ -233,14 +233,15 @@ class JobStore {
         });
     }
 
-    /** A success a webhook reported teaches how long the provider's (and model's) jobs take. */
+    /** A success a webhook reported teaches how long its owner's jobs of the provider (and model) take. */
     private Uni<Void> learn(Response reply, TransitionResult result, Via via) {
         String created = reply.get(5).toString();
         if (result.status() != JobStatus.SUCCEEDED || via != Via.WEBHOOK || created.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         String model = reply.get(7).toString();
-        return durations.record(reply.get(4).toString(), model.isEmpty() ? null : model,
+        String owner = reply.size() > 8 ? reply.get(8).toString() : null;
+        return durations.record(owner, reply.get(4).toString(), model.isEmpty() ? null : model,
                 Duration.between(Instant.parse(created), Timestamps.now()));
     }
 

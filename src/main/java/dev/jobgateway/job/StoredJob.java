@@ -39,10 +39,11 @@ public record StoredJob(Map<String, String> fields) {
     static final String GENERATION = "generation";
     /**
      * The fields of a job's head ({@code JobStore.head}): enough to tell its owner, its version and whether a check
-     * with the AI server is due ({@code Reconciler.isDue}), without its input, output or timestamps of no use there.
+     * with the AI server is due ({@code Reconciler.isDue}), and whether its answer carries presigned links (its output
+     * files: the {@code ETag} then names their presigning window), without its input, output or timestamps.
      */
     static final String[] HEAD_FIELDS = { ID, OWNER, STATUS, VERSION, UPDATED_AT, LAST_UPSTREAM_CHECK_AT,
-            EXTERNAL_ID, DEADLINE_AT, PROVIDER, EXPECTED_AT, UPSTREAM_FAILURES };
+            EXTERNAL_ID, DEADLINE_AT, PROVIDER, EXPECTED_AT, UPSTREAM_FAILURES, OUTPUT_FILES };
 
     public String id() {
         return fields.get(ID);

@@ -264,6 +264,15 @@ public interface GatewayConfig {
         /** Webhooks kept per unmapped AI-server job id; beyond it the oldest go (a sender cannot fill Redis). */
         @WithDefault("20")
         int unmappedMaxPerJob();
+
+        /**
+         * Keys of the per-job webhook tokens (RunPod, Cog, the generic protocol's {@code token} mode) as
+         * {@code kid=secret}
+         * pairs, comma-separated; the first signs, every one verifies. A token is then the HMAC of its job id, checked
+         * before Redis is asked, so a forged one costs no Redis command. Without a key, tokens are random and checked
+         * against the job's stored hash in Redis. Key ids are 1-16 letters or digits; secrets have 32+ characters.
+         */
+        Optional<List<String>> tokenKeys();
     }
 
     interface Idempotency {

@@ -2,6 +2,7 @@ package dev.jobgateway.webhook;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -36,8 +37,12 @@ import io.smallrye.mutiny.Uni;
 /**
  * Takes a webhook to {@code /webhooks/{provider}[/{jobId}]}: the named provider authenticates it with its own scheme
  * (before anything is parsed) and reads it as a {@link dev.jobgateway.job.Report}, which goes to {@link Reports}.
- * Nothing about a webhook that fails authentication reaches Redis. What is provider-neutral happens here: limits, the
- * job id's shape, the per-job token check, that the webhook names the job of the URL.
+ * Nothing about a webhook that fails authentication reaches Redis: a signature is checked here, and so is a signed
+ * per-job token ({@link WebhookTokens}), before anything is parsed or asked (only the random tokens of a gateway
+ * without token keys are compared in Redis, by the transition itself). A token webhook for a job that does not
+ * exist gets the answer of a wrong token. What is provider-neutral happens here: the body's limit, the job id's shape,
+ * the
+ * per-job token check, that the webhook names the job of the URL.
  */
 @Startup
 @ApplicationScoped
@@ -51,20 +56,31 @@ public class WebhookService {
     private final Reports reports;
     private final ProviderRegistry providers;
     private final Meters meters;
+    private final WebhookTokens tokens;
     private final int maxBodyBytes;
 
-    WebhookService(JobRecords jobs, Reports reports, ProviderRegistry providers, Meters meters,
+    WebhookService(JobRecords jobs, Reports reports, ProviderRegistry providers, Meters meters, WebhookTokens tokens,
             GatewayConfig config) {
         this.jobs = jobs;
         this.reports = reports;
         this.providers = providers;
         this.meters = meters;
+        this.tokens = tokens;
         this.maxBodyBytes = config.limits().maxBodyBytes();
     }
 
-    /** A webhook to {@code /webhooks/{provider}/{pathJobId}}, or to {@code /webhooks/{provider}} (null job id). */
+    /** Reads a webhook's body up to a limit, failing with the given problem once it is passed. */
+    @FunctionalInterface
+    public interface BodyReader {
+        Uni<byte[]> read(int limit, Supplier<ApiException> tooLarge);
+    }
+
+    /**
+     * A webhook to {@code /webhooks/{provider}/{pathJobId}}, or to {@code /webhooks/{provider}} (null job id), whose
+     * body {@code body} reads, within the provider's limit, once the provider is known.
+     */
     public Uni<WebhookOutcome> receive(String providerName, String pathJobId, String token, HttpHeaders headers,
-            byte[] body) {
+            BodyReader body) {
         WebhookReceiver provider;
         try {
             provider = providers.forWebhook(providerName);
@@ -72,8 +88,11 @@ public class WebhookService {
             return fail(unknown); // not counted: the provider tag would be whatever the caller put in the URL
         }
         String name = provider.name();
+        int limit = provider.maxWebhookBodyBytes(maxBodyBytes);
         Long[] lagMs = new Long[1];
-        return receive(provider, pathJobId, token, headers, body, lagMs)
+        return body.read(limit, () -> ProblemType.BODY_TOO_LARGE.with("Webhook bodies for " + name
+                + " are limited to " + limit + " bytes."))
+                .chain(bytes -> receive(provider, pathJobId, token, headers, bytes, lagMs))
                 .invoke(outcome -> meters.webhook(name, result(outcome), lagMs[0]))
                 .onFailure(ApiException.class).invoke(e -> {
                     WebhookResult result = result((ApiException) e);
@@ -86,18 +105,17 @@ public class WebhookService {
     /** {@code lagMs} receives the delivery lag once the webhook is authenticated. */
     private Uni<WebhookOutcome> receive(WebhookReceiver provider, String pathJobId, String token, HttpHeaders headers,
             byte[] body, Long[] lagMs) {
-        int limit = provider.maxWebhookBodyBytes(maxBodyBytes);
-        if (body != null && body.length > limit) {
-            return fail(ProblemType.BODY_TOO_LARGE.with("Webhook bodies for " + provider.name() + " are limited to "
-                    + limit + " bytes."));
-        }
         if (pathJobId != null && !Ids.isJobId(pathJobId)) {
             return fail(ApiException.jobNotFound(pathJobId));
         }
-        WebhookRequest request = new WebhookRequest(pathJobId, token, headers::getHeaderString,
-                body == null ? new byte[0] : body, Timestamps.now());
+        WebhookRequest request = new WebhookRequest(pathJobId, token, headers::getHeaderString, body,
+                Timestamps.now());
         return provider.authenticate(request).chain(arrival -> {
             lagMs[0] = arrival.deliveryLagMs();
+            if (isByToken(arrival) && !tokens.mayBelongTo(pathJobId, token)) {
+                // Signed tokens: refused here, before the body is parsed or Redis is asked, job or no job.
+                return fail(tokenRefused(provider));
+            }
             InboundWebhook webhook = provider.read(request);
             if (!webhook.report().hasValidProgress()) {
                 return fail(ProblemType.INVALID_PROGRESS.with("progress must be between 0 and 1."));
@@ -116,9 +134,9 @@ public class WebhookService {
      */
     private Uni<WebhookOutcome> forJob(WebhookReceiver provider, String jobId, String token, InboundWebhook webhook,
             Arrival.Webhook arrival) {
-        boolean byToken = arrival.authenticatedBy().equals(Arrival.Webhook.BY_TOKEN);
+        boolean byToken = isByToken(arrival);
         if (byToken && token == null) {
-            return fail(WebhookRejections.unauthorized(provider.name(), "token does not match the job"));
+            return fail(tokenRefused(provider));
         }
         WebhookGuard guard = new WebhookGuard(provider.name(), webhook.externalId(),
                 byToken ? Ids.sha256(token) : null);
@@ -132,10 +150,11 @@ public class WebhookService {
         }
         if (byToken && provider.confirmsTerminalWebhooks() && webhook.report().status().isTerminal()) {
             return jobs.find(jobId).chain(found -> {
-                StoredJob stored = found.orElseThrow(() -> ApiException.jobNotFound(jobId));
-                if (!tokenMatches(stored, token)) {
-                    return fail(WebhookRejections.unauthorized(provider.name(), "token does not match the job"));
+                // No job is answered as a wrong token: the URL must not tell which job ids exist.
+                if (found.isEmpty() || !tokenMatches(found.get(), token)) {
+                    return fail(tokenRefused(provider));
                 }
+                StoredJob stored = found.get();
                 return needsConfirmation(provider, stored, webhook, arrival)
                         ? confirmed(provider, stored, arrival, guard)
                         : guarded(provider, jobId, webhook.report(), arrival, guard);
@@ -147,18 +166,31 @@ public class WebhookService {
     private Uni<WebhookOutcome> guarded(WebhookReceiver provider, String jobId, Report report, Arrival.Webhook arrival,
             WebhookGuard guard) {
         return reports.applyWebhook(jobId, report, arrival, guard).map(result -> {
+            if (result.outcome() == TransitionResult.Outcome.MISSING && guard.tokenHash() != null) {
+                // A token webhook for no job gets the answer of a wrong token: the same status, body and work.
+                throw tokenRefused(provider);
+            }
             WebhookGuard.Refusal refusal = result.refusal();
             if (refusal == null) {
                 return outcome(result);
             }
             throw switch (refusal) {
-                case TOKEN -> WebhookRejections.unauthorized(provider.name(), "token does not match the job");
+                case TOKEN -> tokenRefused(provider);
                 case PROVIDER -> ProblemType.EXTERNAL_ID_MISMATCH.with("The job in the URL was not handed to "
                         + provider.name() + ".");
                 case EXTERNAL_ID -> ProblemType.EXTERNAL_ID_MISMATCH.with(
                         "The webhook names another " + provider.name() + " job than the job in the URL.");
             };
         });
+    }
+
+    private static boolean isByToken(Arrival.Webhook arrival) {
+        return arrival.authenticatedBy().equals(Arrival.Webhook.BY_TOKEN);
+    }
+
+    /** The one answer to a token that is not the job's, whether the job exists or not. */
+    private static ApiException tokenRefused(WebhookReceiver provider) {
+        return WebhookRejections.unauthorized(provider.name(), "token does not match the job");
     }
 
     private static boolean tokenMatches(StoredJob job, String token) {

@@ -90,7 +90,8 @@ class BadInputTest {
             var submitted = Jobs.submit(Jobs.simulate(held));
             String id = submitted.getString("id");
             String token = submitted.getString("read_token");
-            String expired = tokens.mint(Api.DEV_OWNER, List.of(id), Duration.ofSeconds(60),
+            String expired = tokens.mint(Api.DEV_OWNER, dev.jobgateway.platform.Ids.sha256(Api.DEV_KEY), List.of(id),
+                    Duration.ofSeconds(60),
                     Instant.now().minusSeconds(120)).token();
             String forged = token.substring(0, token.length() - 2) + (token.endsWith("AA") ? "BB" : "AA");
             String replicate = ProviderCase.REPLICATE.submit(held);
@@ -98,7 +99,8 @@ class BadInputTest {
             String runpodJob = ProviderCase.RUNPOD.submit(held);
             String cogJob = ProviderCase.COG.submit(held);
             fixture = new Fixture(id, Webhooks.externalId(id), token, tokens.mint(Api.DEV_OWNER,
-                    List.of(UNKNOWN_JOB)).token(), expired, forged, replicate, Webhooks.externalId(replicate), falJob,
+                    dev.jobgateway.platform.Ids.sha256(Api.DEV_KEY), List.of(UNKNOWN_JOB)).token(), expired, forged,
+                    replicate, Webhooks.externalId(replicate), falJob,
                     Webhooks.externalId(falJob), ai, fal, runpodJob, Webhooks.externalId(runpodJob),
                     webhookPath(ai, runpodJob), cogJob, webhookPath(ai, cogJob));
         }
@@ -405,6 +407,35 @@ class BadInputTest {
         add(cases, "mint without an API key", f -> Api.anonymous().contentType("application/json")
                 .body("{\"job_ids\":[\"" + f.jobId() + "\"]}").post("/read-tokens"), 401, "invalid-api-key",
                 "Invalid API key");
+
+        // Webhooks and tokens (issue 24)
+        byte[] nineMegabytes = new byte[9_000_000];
+        java.util.Arrays.fill(nineMegabytes, (byte) ' ');
+        add(cases, "9 MB unauthenticated webhook", f -> given().contentType("application/json").body(nineMegabytes)
+                .post("/webhooks/generic/" + f.jobId()), 413, "body-too-large", "Request body too large");
+        add(cases, "9 MB unauthenticated webhook, chunked", f -> given().contentType("application/json")
+                .body(new java.io.ByteArrayInputStream(nineMegabytes)).post("/webhooks/runpod/" + f.runpodJobId()
+                        + "?token=guessed"),
+                413, "body-too-large", "Request body too large");
+        add(cases, "9 MB unauthenticated webhook to Cog's 5 MiB route", f -> given().contentType("application/json")
+                .body(nineMegabytes).post(withoutToken(f.cogUrl())), 413, "body-too-large",
+                "Request body too large");
+        add(cases, "forged token webhook for a real job", f -> given().contentType("application/json")
+                .body("{\"id\":\"" + f.runpodExternalId() + "\",\"status\":\"IN_PROGRESS\"}")
+                .post(withoutToken(f.runpodUrl()) + "?token=guessed-token-0000000000"), 401,
+                "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "forged token webhook for an unknown job (the same answer)", f -> given()
+                .contentType("application/json").body("{\"id\":\"x\",\"status\":\"IN_PROGRESS\"}")
+                .post("/webhooks/runpod/" + UNKNOWN_JOB + "?token=guessed-token-0000000000"), 401,
+                "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "forged token completion for an unknown job", f -> given().contentType("application/json")
+                .body("{\"id\":\"x\",\"status\":\"COMPLETED\",\"output\":{}}")
+                .post("/webhooks/runpod/" + UNKNOWN_JOB + "?token=guessed-token-0000000000"), 401,
+                "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "token of one job on another", f -> given().contentType("application/json")
+                .body("{\"id\":\"" + f.runpodExternalId() + "\",\"status\":\"IN_PROGRESS\"}")
+                .post("/webhooks/runpod/" + f.runpodJobId() + f.cogUrl().substring(f.cogUrl().indexOf('?'))), 401,
+                "invalid-webhook-signature", "Webhook not authenticated");
 
         // Submit: the provider (more in providerCases)
         add(cases, "submit naming the provider as a number", f -> json.apply("{\"input\":{},\"provider\":1}")

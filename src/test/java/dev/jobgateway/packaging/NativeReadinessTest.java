@@ -38,6 +38,7 @@ class NativeReadinessTest {
             "dev.jobgateway.api.TimelinePage",
             "dev.jobgateway.api.Submission",
             "dev.jobgateway.api.WaitRequest",
+            "dev.jobgateway.auth.ApiKeys$Holder",
             "dev.jobgateway.auth.ReadTokens$Grant",
             "dev.jobgateway.auth.ReadTokens$Minted",
             "dev.jobgateway.fallback.LearnedChecks",
