@@ -29,7 +29,7 @@ export interface OutputFile {
   source_url: string | null;
   content_type: string | null;
   size_bytes: number | null;
-  state: 'pending' | 'stored' | 'source_expired' | 'failed';
+  state: 'pending' | 'stored' | 'source_expired' | 'failed' | 'skipped';
   reason: string | null;
 }
 

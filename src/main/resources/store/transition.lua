@@ -20,8 +20,8 @@
 -- ARGV[23] the hash of the per-job token the webhook was authenticated by, or '' (signed)
 -- Returns {outcome, version, status, reason}; outcome is applied | ignored | recorded (a check that changed
 -- nothing) | missing | rejected (a webhook that does not match its job; reason token | provider | external_id).
--- An applied change adds {provider, created_at, status before, model} for the delivery metrics and the durations
--- learned from completions.
+-- An applied change adds {provider, created_at, status before, model, owner} for the delivery metrics and the
+-- durations learned from completions (per owner).
 
 if redis.call('EXISTS', KEYS[1]) == 0 then
   return {'missing', 0, '', ''}
@@ -45,7 +45,8 @@ end
 
 local RANK = {queued = 0, running = 1, succeeded = 2, failed = 2, cancelled = 2}
 local target = ARGV[1]
-local state = redis.call('HMGET', KEYS[1], 'status', 'version', 'progress', 'provider', 'created_at', 'model')
+local state = redis.call('HMGET', KEYS[1], 'status', 'version', 'progress', 'provider', 'created_at', 'model',
+  'owner')
 local current, version, progress = state[1], tonumber(state[2]), tonumber(state[3])
 local newProgress = tonumber(ARGV[2])
 local isPoll = ARGV[5] == 'poll'
@@ -132,6 +133,6 @@ else
   append_timeline(KEYS[1], KEYS[2], ARGV[12], ARGV[11], ARGV[9], now, outcome, reason or '', version, ARGV[10])
 end
 if outcome == 'applied' then
-  return {outcome, version, target, '', state[4] or '', state[5] or '', current, state[6] or ''}
+  return {outcome, version, target, '', state[4] or '', state[5] or '', current, state[6] or '', state[7] or ''}
 end
 return {outcome, version, current, reason}

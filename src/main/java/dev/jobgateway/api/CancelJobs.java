@@ -65,7 +65,7 @@ public class CancelJobs {
                     .put("message", "Not handed to the AI server yet; the cancel follows the hand-off."));
         }
         return providers.forJob(job.provider())
-                .map(provider -> provider.cancel(new ProviderJob(id, externalId, job.model()))
+                .map(provider -> provider.cancel(new ProviderJob(id, externalId, job.model(), job.providerHandle()))
                         .invoke(attempt -> meters.upstream(provider.name(), UpstreamOperation.CANCEL,
                                 Meters.statusClass(attempt.httpStatus()), attempt.latencyMs() * 1_000_000)))
                 .orElseGet(() -> Uni.createFrom().item(new CancelAttempt(false, null, 0, "The job's provider '"

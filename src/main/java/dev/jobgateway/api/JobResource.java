@@ -48,12 +48,14 @@ class JobResource {
     private final Caller caller;
     private final ReadTokens tokens;
     private final JobRecords jobs;
+    private final EntityTags tags;
     private final Duration maxWait;
     private final int maxBatchIds;
 
     JobResource(SubmitJobs submits, ReadJobs reads, CancelJobs cancels, SubmitRequests requests, Caller caller,
-            ReadTokens tokens, JobRecords jobs, GatewayConfig config) {
+            ReadTokens tokens, JobRecords jobs, EntityTags tags, GatewayConfig config) {
         this.jobs = jobs;
+        this.tags = tags;
         this.submits = submits;
         this.reads = reads;
         this.cancels = cancels;
@@ -80,11 +82,13 @@ class JobResource {
         return submits.submit(owner, new SubmitJobs.Request(request.input(), request.maxDuration(),
                 request.provider(), request.model()), key).map(submission -> {
                     Job job = submission.job();
-                    ReadTokens.Minted token = tokens.enabled() ? tokens.mint(owner, List.of(job.id())) : null;
+                    ReadTokens.Minted token = tokens.enabled()
+                            ? tokens.mint(owner, caller.apiKeyHash(), List.of(job.id()))
+                            : null;
                     Response.ResponseBuilder response = Response.accepted(new SubmitAnswer(job,
                             token == null ? null : token.token(), token == null ? null : token.expiresAt()))
                             .header(HttpHeaders.LOCATION, "/jobs/" + job.id())
-                            .tag(etag(job));
+                            .tag(tags.of(job));
                     if (submission.replayed()) {
                         response.header(IDEMPOTENT_REPLAYED, "true");
                     }
@@ -101,7 +105,7 @@ class JobResource {
     @Consumes(MediaType.WILDCARD)
     public Uni<Response> cancel(@PathParam("id") String id) {
         return cancels.cancel(caller.owner(), id).map(cancellation -> Response.ok(cancellation.job())
-                .tag(etag(cancellation.job()))
+                .tag(tags.of(cancellation.job()))
                 .header(CANCEL_OUTCOME, cancellation.cancelled() ? "cancelled" : "already-ended")
                 .build());
     }
@@ -125,10 +129,10 @@ class JobResource {
             read = reads.await(caller.owner(), id, waitRequest.duration());
         } else {
             read = reads.await(caller.owner(), id, waitRequest.duration(),
-                    job -> job.settled() || !matches(ifNoneMatch, etag(job)));
+                    job -> job.settled() || !matches(ifNoneMatch, tags.of(job)));
         }
         return read.map(job -> {
-            EntityTag tag = etag(job);
+            EntityTag tag = tags.of(job);
             return applied(waitRequest, matches(ifNoneMatch, tag) ? Response.notModified(tag)
                     : Response.ok(job).tag(tag));
         });
@@ -136,26 +140,24 @@ class JobResource {
 
     /**
      * A read without a wait, the hottest path: a conditional one first reads only the job's head (one HMGET) and
-     * answers 304 from its version; a 200 writes the job's JSON straight from its stored fields, once.
+     * answers 304 from its tag; a 200 writes the job's JSON straight from its stored fields, once.
      */
     private Uni<Response> readNow(String id, String ifNoneMatch, WaitRequest waitRequest) {
         String owner = caller.owner();
         Uni<Response> full = reads.stored(owner, id).map(job -> {
-            EntityTag tag = versionTag(job.version());
+            EntityTag tag = tags.of(job);
             return applied(waitRequest, matches(ifNoneMatch, tag) ? Response.notModified(tag)
                     : Response.ok(jobs.viewJson(job), MediaType.APPLICATION_JSON_TYPE).tag(tag));
         });
         if (ifNoneMatch == null) {
             return full;
         }
-        return reads.versionIfUnchanged(owner, id, version -> matches(ifNoneMatch, versionTag(version)))
-                .chain(version -> version.isPresent()
-                        ? Uni.createFrom().item(applied(waitRequest, Response.notModified(versionTag(version.get()))))
-                        : full);
-    }
-
-    private static EntityTag versionTag(long version) {
-        return new EntityTag(Long.toString(version));
+        return reads.headUnlessDue(owner, id).chain(head -> {
+            EntityTag tag = head.map(tags::of).orElse(null);
+            return tag != null && matches(ifNoneMatch, tag)
+                    ? Uni.createFrom().item(applied(waitRequest, Response.notModified(tag)))
+                    : full;
+        });
     }
 
     /**
@@ -169,9 +171,11 @@ class JobResource {
             @HeaderParam(PREFER) String prefer) {
         HeldVersions held = HeldVersions.parse(batchIds(ids));
         WaitRequest waitRequest = WaitRequest.parse(wait, prefer, maxWait);
+        // The held versions say nothing of when the client's presigned links were made: a batch that lists a job
+        // with such links is answered in full (after the wait, if nothing changed), never 304.
         return reads.batch(caller.owner(), held.ids(), waitRequest.duration(), caller::mayRead, held.versions())
-                .map(batch -> applied(waitRequest, held.conditional() && !held.news(batch) ? Response.notModified()
-                        : Response.ok(batch)));
+                .map(batch -> applied(waitRequest, held.conditional() && !held.news(batch)
+                        && !tags.anyPresignedLinks(batch.jobs()) ? Response.notModified() : Response.ok(batch)));
     }
 
     @GET
@@ -180,7 +184,9 @@ class JobResource {
     public Uni<Timeline> events(@PathParam("id") String id, @QueryParam("after") String after,
             @QueryParam("limit") String limit) {
         requireReadable(id);
-        return reads.timeline(caller.owner(), id, TimelinePage.parse(after, limit));
+        Uni<Timeline> page = reads.timeline(caller.owner(), id, TimelinePage.parse(after, limit));
+        // Who acted on the job is for the owner's backend, not for the browser a read token is handed to.
+        return caller.hasReadToken() ? page.map(Timeline::withoutOperatorNames) : page;
     }
 
     /** A job outside a read token's list is as unknown as any other: answered before Redis is asked. */
@@ -218,23 +224,7 @@ class JobResource {
         return answer.build();
     }
 
-    static EntityTag etag(Job job) {
-        return versionTag(job.version());
-    }
-
     private static boolean matches(String ifNoneMatch, EntityTag tag) {
-        if (ifNoneMatch == null) {
-            return false;
-        }
-        for (String candidate : ifNoneMatch.split(",")) {
-            String value = candidate.trim();
-            if (value.startsWith("W/")) {
-                value = value.substring(2);
-            }
-            if (value.equals("*") || value.equals("\"" + tag.getValue() + "\"")) {
-                return true;
-            }
-        }
-        return false;
+        return EntityTags.matches(ifNoneMatch, tag);
     }
 }

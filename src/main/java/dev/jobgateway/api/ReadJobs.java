@@ -8,7 +8,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.LongPredicate;
 import java.util.function.Predicate;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -69,19 +68,18 @@ public class ReadJobs {
     }
 
     /**
-     * A conditional read: the job's version if {@code owner} owns it, from its head only (one HMGET, no JSON), when
-     * {@code unchanged} accepts that version and no check with the AI server is due; otherwise empty, and the caller
-     * reads the whole job (which runs the check). A job that does not exist or is someone else's is a 404 either way.
+     * A conditional read: the job's head if {@code owner} owns it (one HMGET, no JSON) and no check with the AI server
+     * is due, for the caller to answer {@code 304} from; otherwise empty, and the caller reads the whole job (which
+     * runs the check). A job that does not exist or is someone else's is a 404 either way.
      */
-    Uni<Optional<Long>> versionIfUnchanged(String owner, String id, LongPredicate unchanged) {
+    Uni<Optional<StoredJob>> headUnlessDue(String owner, String id) {
         if (!Ids.isJobId(id)) {
             return Uni.createFrom().failure(ApiException.jobNotFound(id));
         }
         return jobs.head(id).map(head -> {
             StoredJob job = head.filter(found -> owner.equals(found.owner()))
                     .orElseThrow(() -> ApiException.jobNotFound(id));
-            long version = job.version();
-            return unchanged.test(version) && !reconciler.isDueNow(job) ? Optional.of(version) : Optional.empty();
+            return reconciler.isDueNow(job) ? Optional.<StoredJob> empty() : Optional.of(job);
         });
     }
 

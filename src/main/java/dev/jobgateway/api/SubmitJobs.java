@@ -35,6 +35,8 @@ import dev.jobgateway.providers.Order;
 import dev.jobgateway.providers.PollCadence;
 import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.ProviderRegistry;
+import dev.jobgateway.providers.WebhookUrls;
+import dev.jobgateway.webhook.WebhookTokens;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -57,10 +59,13 @@ public class SubmitJobs {
     private final Duration firstCheckAfter;
     private final DurationHistory durations;
     private final LearnedChecks learned;
+    private final WebhookTokens webhookTokens;
 
     SubmitJobs(JobRecords jobs, Reports reports, IdempotencyStore idempotency, ProviderRegistry providers,
-            OwnedJobs owned, CancelJobs cancels, Meters meters, DurationHistory durations, GatewayConfig config) {
+            OwnedJobs owned, CancelJobs cancels, Meters meters, DurationHistory durations, WebhookTokens webhookTokens,
+            GatewayConfig config) {
         this.durations = durations;
+        this.webhookTokens = webhookTokens;
         this.learned = LearnedChecks.from(config.fallback());
         this.meters = meters;
         this.jobs = jobs;
@@ -69,7 +74,7 @@ public class SubmitJobs {
         this.providers = providers;
         this.owned = owned;
         this.cancels = cancels;
-        this.publicBaseUrl = stripTrailingSlash(config.publicBaseUrl());
+        this.publicBaseUrl = config.publicBaseUrl();
         this.firstCheckAfter = config.fallback().checkAfter();
     }
 
@@ -158,13 +163,13 @@ public class SubmitJobs {
         Provider provider = request.provider();
         // A poll-only provider's jobs are polled at its cadence whatever their history: none is kept for them.
         Uni<Optional<Duration>> expected = provider.pollOnly().isPresent() ? Uni.createFrom().item(Optional.empty())
-                : durations.expected(provider.name(), request.model());
+                : durations.expected(owner, provider.name(), request.model());
         return expected.chain(took -> create(owner, id, request, took.orElse(null)));
     }
 
     private Uni<Job> create(String owner, String id, Request request, Duration expectedToTake) {
         Instant now = Timestamps.now();
-        String token = Ids.newWebhookToken();
+        String token = webhookTokens.forJob(id);
         Instant deadline = now.plus(request.maxDuration());
         Provider provider = request.provider();
         Instant expectedAt = expectedToTake == null ? null : now.plus(expectedToTake);
@@ -178,7 +183,8 @@ public class SubmitJobs {
             firstCheck = learned.first(expectedAt);
         }
         firstCheck = firstCheck.isBefore(deadline) ? firstCheck : deadline;
-        Order order = new Order(id, request.input(), request.model(), provider.webhookUrl(publicBaseUrl, id, token),
+        Order order = new Order(id, request.input(), request.model(),
+                WebhookUrls.of(provider, publicBaseUrl, id, token),
                 deadline);
         long[] handingOff = new long[1];
         return jobs.create(job, firstCheck)
@@ -203,7 +209,7 @@ public class SubmitJobs {
             event.put("external_id", handoff.externalId());
             LOG.infof("Job %s handed to %s as %s (%d attempt(s), %d ms)", id, provider.name(), handoff.externalId(),
                     handoff.attempts(), handoff.latencyMs());
-            return reports.handedOff(id, provider.name(), handoff.externalId(), event);
+            return reports.handedOff(id, provider.name(), handoff.externalId(), handoff.handle(), event);
         }
         event.put("error_code", handoff.errorCode()).put("error", handoff.errorMessage());
         return jobs.failHandoff(id, new Job.JobError("submit", handoff.errorCode(), handoff.errorMessage()), event);
@@ -229,9 +235,5 @@ public class SubmitJobs {
             case "ai_server_error" -> "5xx";
             default -> "invalid";
         };
-    }
-
-    private static String stripTrailingSlash(String url) {
-        return url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
     }
 }

@@ -4,6 +4,7 @@ import java.util.List;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.jobgateway.job.TimelineEntry;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -12,4 +13,25 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @RegisterForReflection
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Timeline(String jobId, List<TimelineEntry> events, String nextAfter) {
+
+    /** Who did an operator action ({@code X-Operator}), in the entry's details. */
+    static final String BY = "by";
+    /** What a read token sees instead of the operator's name. */
+    static final String ANY_OPERATOR = "operator";
+
+    /**
+     * The page as a read token shows it: the operator actions without the name of who acted, which is the operator's
+     * staff's business, not a browser's (API-key callers see it).
+     */
+    Timeline withoutOperatorNames() {
+        List<TimelineEntry> shown = events.stream().map(entry -> {
+            if (!(entry.details() instanceof ObjectNode details) || !details.has(BY)) {
+                return entry;
+            }
+            ObjectNode anonymous = details.deepCopy().put(BY, ANY_OPERATOR);
+            return new TimelineEntry(entry.id(), entry.type(), entry.at(), entry.outcome(), entry.reason(),
+                    entry.version(), anonymous);
+        }).toList();
+        return new Timeline(jobId, shown, nextAfter);
+    }
 }

@@ -32,7 +32,7 @@ class ApiKeyFilter {
         String bearer = ApiKeys.bearer(request.getHeaderString(HttpHeaders.AUTHORIZATION));
         Optional<ReadTokens.Grant> grant = tokens.looksLikeToken(bearer) ? tokens.verify(bearer) : Optional.empty();
         if (grant.isEmpty()) {
-            caller.authenticate(keys.ownerOfKey(bearer));
+            caller.authenticate(keys.identify(bearer));
             return;
         }
         if (resource.getResourceMethod() == null

@@ -102,11 +102,26 @@ public class ApiKeys {
 
     /** The owner a bearer API key stands for, or a 401 problem (the same for any key that is not valid). */
     String ownerOfKey(String key) {
-        String owner = key.isEmpty() || key.length() > MAX_KEY_LENGTH ? null : ownersByKeyHash.get(Ids.sha256(key));
+        return identify(key).owner();
+    }
+
+    /** A valid API key: its owner, and the key's SHA-256 (what read tokens minted with it are tied to). */
+    record Holder(String owner, String keyHash) {
+    }
+
+    /** The holder of a bearer API key, or a 401 problem (the same for any key that is not valid). */
+    Holder identify(String key) {
+        String hash = key.isEmpty() || key.length() > MAX_KEY_LENGTH ? null : Ids.sha256(key);
+        String owner = hash == null ? null : ownersByKeyHash.get(hash);
         if (owner == null) {
             throw invalid("unknown API key (or a read token that did not verify)", "The API key is not valid.");
         }
-        return owner;
+        return new Holder(owner, hash);
+    }
+
+    /** The configured keys, as their SHA-256, with their owners. */
+    Map<String, String> ownersByKeyHash() {
+        return ownersByKeyHash;
     }
 
     static ApiException invalid(String reason, String detail) {

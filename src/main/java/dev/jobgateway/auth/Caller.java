@@ -12,6 +12,7 @@ import jakarta.enterprise.context.RequestScoped;
 public class Caller {
 
     private String owner;
+    private String apiKeyHash;
     private Set<String> readableJobs;
 
     /** The caller's owner; only ever read on {@link Authenticated} resources, after the key was checked. */
@@ -36,13 +37,20 @@ public class Caller {
         return readableJobs != null;
     }
 
-    void authenticate(String owner) {
-        this.owner = owner;
+    /** The SHA-256 of the API key the caller came with (read tokens minted now are tied to it); null with a token. */
+    public String apiKeyHash() {
+        return apiKeyHash;
+    }
+
+    void authenticate(ApiKeys.Holder key) {
+        this.owner = key.owner();
+        this.apiKeyHash = key.keyHash();
         this.readableJobs = null;
     }
 
     void authenticate(ReadTokens.Grant grant) {
         this.owner = grant.owner();
+        this.apiKeyHash = null;
         this.readableJobs = grant.jobs();
     }
 }

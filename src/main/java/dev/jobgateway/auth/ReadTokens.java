@@ -7,6 +7,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -41,6 +42,11 @@ import io.quarkus.runtime.Startup;
  * from configuration alone: no Redis round trip. Verification checks the signature (constant-time) before it
  * reads any claim, and accepts only HS256 with a known key id, the read audience, an expiry in the future, and job
  * ids of the gateway's shape. Without keys, read tokens are off, and start-up says so.
+ * <p>
+ * A token dies with the API key that minted it: its {@code key} claim is a digest of that key, keyed with the
+ * signing key (so the browser holding it cannot test guesses of the API key offline), and a token whose API key is no
+ * longer configured, or now stands for another owner, is refused like an expired one. Tokens minted before the claim
+ * existed carry none and are taken until they expire (at most {@code ttl} after the upgrade).
  */
 /* Built at start-up, so that malformed keys stop the gateway before it serves anything. */
 @Startup
@@ -49,6 +55,9 @@ public class ReadTokens {
 
     /** The only audience a read token has; it keeps any other HS256 JWT signed with the same key out. */
     static final String AUDIENCE = "job-gateway:read";
+    /** The claim naming (by a keyed digest) the API key a token was minted with. */
+    private static final String KEY_CLAIM = "key";
+    private static final String KEY_CLAIM_PURPOSE = "api-key\n";
     private static final Logger LOG = Logger.getLogger(ReadTokens.class);
     private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9._-]{1,32}");
     private static final Pattern OWNER = Pattern.compile("[A-Za-z0-9._@:-]{1,64}");
@@ -65,10 +74,13 @@ public class ReadTokens {
     private final Map<String, SecretKeySpec> keys;
     private final Duration ttl;
     private final int maxJobs;
+    /** Per signing key id: the {@code key} claim of every configured API key, with the owner it stands for. */
+    private final Map<String, Map<String, String>> ownersByKeyClaim;
 
     @Inject
-    ReadTokens(GatewayConfig config) {
-        this(parse(config.readTokens().keys()), config.readTokens().ttl(), config.limits().maxBatchIds());
+    ReadTokens(GatewayConfig config, ApiKeys apiKeys) {
+        this(parse(config.readTokens().keys()), config.readTokens().ttl(), config.limits().maxBatchIds(),
+                apiKeys.ownersByKeyHash());
         if (keys.isEmpty()) {
             LOG.warnf("Read tokens are disabled: no key in gateway.read-tokens.keys (GATEWAY_READ_TOKENS_KEYS). "
                     + "Submits carry no read_token and POST /read-tokens answers 404; browsers cannot read jobs "
@@ -79,10 +91,18 @@ public class ReadTokens {
         }
     }
 
-    ReadTokens(Map<String, SecretKeySpec> keys, Duration ttl, int maxJobs) {
+    /** {@code ownersByApiKeyHash}: the configured API keys as {@link ApiKeys} holds them (SHA-256 to owner). */
+    ReadTokens(Map<String, SecretKeySpec> keys, Duration ttl, int maxJobs, Map<String, String> ownersByApiKeyHash) {
         this.keys = keys;
         this.ttl = ttl;
         this.maxJobs = maxJobs;
+        Map<String, Map<String, String>> claims = new HashMap<>();
+        keys.forEach((id, key) -> {
+            Map<String, String> owners = new HashMap<>();
+            ownersByApiKeyHash.forEach((hash, owner) -> owners.put(keyClaim(key, hash), owner));
+            claims.put(id, Map.copyOf(owners));
+        });
+        this.ownersByKeyClaim = Map.copyOf(claims);
     }
 
     /**
@@ -129,16 +149,17 @@ public class ReadTokens {
     public record Grant(String owner, Set<String> jobs, Instant expiresAt) {
     }
 
-    /** A token for these jobs of this owner, valid for the configured lifetime. */
-    public Minted mint(String owner, List<String> jobIds) {
-        return mint(owner, jobIds, ttl, Instant.now());
+    /** A token for these jobs of this owner, minted with the API key of that SHA-256, for the configured lifetime. */
+    public Minted mint(String owner, String apiKeyHash, List<String> jobIds) {
+        return mint(owner, apiKeyHash, jobIds, ttl, Instant.now());
     }
 
     /** A token valid for {@code lifetime} from {@code now} (whole seconds, as JWT times are). */
-    public Minted mint(String owner, List<String> jobIds, Duration lifetime, Instant now) {
+    public Minted mint(String owner, String apiKeyHash, List<String> jobIds, Duration lifetime, Instant now) {
         if (!enabled()) {
             throw new IllegalStateException("read tokens are disabled");
         }
+        java.util.Objects.requireNonNull(apiKeyHash, "a read token is minted with an API key");
         Map.Entry<String, SecretKeySpec> signing = keys.entrySet().iterator().next();
         long issued = now.getEpochSecond();
         long expires = issued + Math.max(1, lifetime.toSeconds());
@@ -146,6 +167,7 @@ public class ReadTokens {
         ObjectNode claims = json.createObjectNode().put("sub", owner).put("aud", AUDIENCE);
         ArrayNode jobs = claims.putArray("jobs");
         jobIds.forEach(jobs::add);
+        claims.put(KEY_CLAIM, keyClaim(signing.getValue(), apiKeyHash));
         claims.put("iat", issued).put("exp", expires);
         String signed = encode(header) + "." + encode(claims);
         String token = signed + "." + ENCODER.encodeToString(hmac(signing.getValue(), signed));
@@ -204,7 +226,20 @@ public class ReadTokens {
             }
             ids.add(id.asText());
         }
+        JsonNode apiKey = claims.get(KEY_CLAIM);
+        if (apiKey != null && !owner.equals(ownersByKeyClaim.get(header.path("kid").asText()).get(apiKey.asText()))) {
+            return refuse("its API key is no longer configured");
+        }
         return Optional.of(new Grant(owner, Set.copyOf(ids), Instant.ofEpochSecond(exp.asLong())));
+    }
+
+    /**
+     * The {@code key} claim of a token minted with the API key of that SHA-256: the first 16 bytes of its HMAC under
+     * the signing key. Stands for the API key without letting the token's holder check guesses of it.
+     */
+    private static String keyClaim(SecretKeySpec signingKey, String apiKeyHash) {
+        byte[] digest = hmac(signingKey, KEY_CLAIM_PURPOSE + apiKeyHash);
+        return ENCODER.encodeToString(java.util.Arrays.copyOf(digest, 16));
     }
 
     private static Optional<Grant> refuse(String reason) {

@@ -50,6 +50,9 @@ import io.smallrye.mutiny.Uni;
  * the {@link LearnedChecks} around that moment, so that a lost webhook is made up within about a second of when it
  * should have come; the fixed rule still applies besides, and a job whose checks fail keeps only the fixed rule
  * (with its back-off).
+ * <p>
+ * A provider that can be asked only at the deadline ({@link Provider#checkedOnlyAtDeadline()}, Cog) is never checked
+ * before: its jobs are due at their deadline only, whatever the intervals and learned checks say.
  */
 @ApplicationScoped
 public class Reconciler {
@@ -99,9 +102,11 @@ public class Reconciler {
     private final Duration redisSteps;
     private final Meters meters;
     private final LearnedChecks learned;
+    private final SecondGenerations secondGenerations;
 
     Reconciler(JobRecords jobs, Reports reports, CheckSchedule schedule, ProviderRegistry providers, Meters meters,
-            GatewayConfig config) {
+            GatewayConfig config, SecondGenerations secondGenerations) {
+        this.secondGenerations = secondGenerations;
         this.meters = meters;
         this.jobs = jobs;
         this.reports = reports;
@@ -128,7 +133,8 @@ public class Reconciler {
      */
     public Uni<Reconciled> reconcileNow(StoredJob job) {
         Instant now = Timestamps.now();
-        if (job.status().isTerminal() || (job.externalId() == null && !isPastDeadline(job, now))) {
+        if (job.status().isTerminal() || (!isPastDeadline(job, now)
+                && (job.externalId() == null || checkedOnlyAtDeadline(job.provider())))) {
             return Uni.createFrom().item(new Reconciled(job, Action.NOTHING_DUE));
         }
         return checkUnderLease(job, now);
@@ -167,6 +173,9 @@ public class Reconciler {
 
     /** When the job is next due for a check, for the sweeper's list. */
     public Instant nextCheckAt(StoredJob job) {
+        if (checkedOnlyAtDeadline(job.provider()) && job.deadlineAt() != null) {
+            return job.deadlineAt();
+        }
         Optional<PollCadence> cadence = cadence(job.provider());
         Instant next = cadence.isPresent() ? job.lastNewsAt().plus(max(cadence.get().idle(), checkInterval(job)))
                 : job.lastNewsAt().plus(max(config.checkAfter(), checkInterval(job)));
@@ -180,7 +189,8 @@ public class Reconciler {
      */
     private Optional<Instant> learnedCheck(StoredJob job) {
         Instant expected = job.expectedAt();
-        if (expected == null || job.upstreamFailures() > 0 || cadence(job.provider()).isPresent()) {
+        if (expected == null || job.upstreamFailures() > 0 || cadence(job.provider()).isPresent()
+                || checkedOnlyAtDeadline(job.provider())) {
             return Optional.empty();
         }
         return learned.next(expected, job.lastUpstreamCheckAt());
@@ -212,6 +222,9 @@ public class Reconciler {
         if (isPastDeadline(job, now)) {
             return true;
         }
+        if (checkedOnlyAtDeadline(job.provider())) {
+            return false;
+        }
         // Without an external id the hand-off is still in flight: there is nothing to ask the AI server about.
         return job.externalId() != null && !now.isBefore(dueSince(job));
     }
@@ -237,7 +250,7 @@ public class Reconciler {
         }
         Optional<PollCadence> pollOnly = cadence(job.provider());
         if (pollOnly.isEmpty()) {
-            return learnedCheckWithin(job);
+            return checkedOnlyAtDeadline(job.provider()) ? Optional.empty() : learnedCheckWithin(job);
         }
         return pollOnly.map(cadence -> {
             Instant lastNews = job.updatedAt();
@@ -285,6 +298,10 @@ public class Reconciler {
         return providers.forJob(provider).flatMap(Provider::pollOnly);
     }
 
+    private boolean checkedOnlyAtDeadline(String provider) {
+        return providers.forJob(provider).map(Provider::checkedOnlyAtDeadline).orElse(false);
+    }
+
     private static boolean isPastDeadline(StoredJob job, Instant now) {
         Instant deadline = job.deadlineAt();
         return deadline != null && !now.isBefore(deadline);
@@ -309,7 +326,7 @@ public class Reconciler {
             return timeOut(job, null, null);
         }
         long started = System.nanoTime();
-        ProviderJob asked = new ProviderJob(job.id(), job.externalId(), job.model(), job.inputJson());
+        ProviderJob asked = new ProviderJob(job.id(), job.externalId(), job.model(), job.providerHandle());
         Uni<Report> status = providers.forJob(job.provider()).map(provider -> provider.status(asked))
                 .orElseGet(() -> Uni.createFrom().failure(new ProviderCallException("The job's provider '"
                         + job.provider() + "' is not configured any more.")));
@@ -364,7 +381,21 @@ public class Reconciler {
                 .replaceWith(Action.THROTTLED);
     }
 
+    /**
+     * At the deadline, a provider's report that it lost the job starts its second generation instead, where the
+     * operator opted in ({@link SecondGenerations}); any other answer goes through the state machine.
+     */
     private Uni<Action> apply(StoredJob job, Answer answer, boolean pastDeadline) {
+        Optional<Provider> provider = providers.forJob(job.provider());
+        if (pastDeadline && provider.isPresent() && secondGenerations.applies(provider.get(), job, answer.report())) {
+            return secondGenerations.start(provider.get(), job, answer.report()).chain(started -> started
+                    ? Uni.createFrom().item(Action.UPDATED)
+                    : applyReport(job, answer, pastDeadline));
+        }
+        return applyReport(job, answer, pastDeadline);
+    }
+
+    private Uni<Action> applyReport(StoredJob job, Answer answer, boolean pastDeadline) {
         return reports.apply(job.id(), answer.report(), answer.arrival()).chain(result -> {
             meters.check(job.provider(), result.applied() && result.status().isTerminal() ? CheckResult.RECOVERED
                     : CheckResult.STILL_RUNNING);

@@ -8,7 +8,7 @@ public sealed interface Arrival {
     /**
      * @param webhookId the sender's {@code webhook-id} (deduplicated), or null when the protocol has none
      * @param senderTimestamp the sender's {@code webhook-timestamp}, as sent, or null
-     * @param authenticatedBy {@code signature}, {@code token} or {@code token+status}
+     * @param authenticatedBy {@code signature}, {@code token}, {@code token+status} or {@code signature+status}
      * @param deliveryLagMs receipt time minus the sender's timestamp, or null
      */
     record Webhook(String webhookId, String senderTimestamp, String authenticatedBy, Long deliveryLagMs)
@@ -24,6 +24,11 @@ public sealed interface Arrival {
          * {@code Provider#confirmsTerminalWebhooks}).
          */
         public static final String BY_TOKEN_CONFIRMED = "token+status";
+        /**
+         * A signed webhook that said only that the job ended (see {@code InboundWebhook#askProvider}), applied as the
+         * provider's own status answer said.
+         */
+        public static final String BY_SIGNATURE_CONFIRMED = "signature+status";
     }
 
     /**

@@ -71,7 +71,8 @@ public record Job(
 
     /**
      * One output file: {@code url} is the stored copy (null until stored), {@code source_url} the AI server's URL
-     * (null for a data URL, whose bytes are never kept).
+     * (null for a data URL, whose bytes are never kept); {@code state} pending, stored, source_expired, failed or
+     * skipped (past {@code gateway.outputs.max-files}).
      */
     @RegisterForReflection
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)

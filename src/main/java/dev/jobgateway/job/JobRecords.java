@@ -73,6 +73,15 @@ public class JobRecords {
                 TimelineEvent.TIMED_OUT.wireName(), event, null));
     }
 
+    /**
+     * Starts the job's second generation (its lost result is run again): a new per-job webhook token and deadline,
+     * recorded with {@code event}; false if the job is gone.
+     */
+    public Uni<Boolean> secondGeneration(String jobId, String webhookTokenHash, Instant deadline, ObjectNode event) {
+        return store.record(jobId, TimelineEvent.SECOND_GENERATION, event, Map.of(StoredJob.WEBHOOK_TOKEN_HASH,
+                webhookTokenHash, StoredJob.DEADLINE_AT, deadline.toString(), StoredJob.GENERATION, "2"));
+    }
+
     /** Notes a fact that changes no state in the job's timeline; false if the job is gone. */
     public Uni<Boolean> note(String jobId, TimelineEvent type, ObjectNode event) {
         return store.record(jobId, type, event, Map.of());
@@ -87,7 +96,15 @@ public class JobRecords {
         return store.settleOutputs(jobId, state, filesJson, type, event);
     }
 
-    /** Counts a failed copy attempt (no new version), keeping what it stored; the attempts so far (0: not pending). */
+    /**
+     * Counts an attempt at the job's pending copy as it starts, so that one cut off with its instance counts too; the
+     * attempt's number (0: the copy is not pending).
+     */
+    public Uni<Integer> copyBegins(String jobId) {
+        return store.copyBegins(jobId);
+    }
+
+    /** Notes a failed copy attempt (no new version), keeping what it stored; the attempts so far (0: not pending). */
     public Uni<Integer> copyFailed(String jobId, String filesJson, ObjectNode event) {
         return store.copyFailed(jobId, filesJson, event);
     }

@@ -233,14 +233,15 @@ class JobStore {
         });
     }
 
-    /** A success a webhook reported teaches how long the provider's (and model's) jobs take. */
+    /** A success a webhook reported teaches how long its owner's jobs of the provider (and model) take. */
     private Uni<Void> learn(Response reply, TransitionResult result, Via via) {
         String created = reply.get(5).toString();
         if (result.status() != JobStatus.SUCCEEDED || via != Via.WEBHOOK || created.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         String model = reply.get(7).toString();
-        return durations.record(reply.get(4).toString(), model.isEmpty() ? null : model,
+        String owner = reply.size() > 8 ? reply.get(8).toString() : null;
+        return durations.record(owner, reply.get(4).toString(), model.isEmpty() ? null : model,
                 Duration.between(Instant.parse(created), Timestamps.now()));
     }
 
@@ -254,7 +255,17 @@ class JobStore {
                 .map(reply -> "applied".equals(reply.get(0).toString()));
     }
 
-    /** Counts a failed copy attempt of a pending copy and notes it in the timeline; the attempts so far (0: none). */
+    /**
+     * Counts an attempt at a pending copy as it starts (an attempt cut off with its instance counts too); the
+     * attempt's number, or 0 if the copy is not pending.
+     */
+    Uni<Integer> copyBegins(String jobId) {
+        return run(OUTPUTS, List.of(Keys.job(jobId), Keys.timeline(jobId)), List.of("begin", "", "",
+                Timestamps.now().toString(), "", "", ttlMs, maxTimeline, channel, jobId))
+                .map(reply -> "begun".equals(reply.get(0).toString()) ? reply.get(1).toInteger() : 0);
+    }
+
+    /** Notes a failed copy attempt of a pending copy in the timeline (counted as it began); the attempts so far. */
     Uni<Integer> copyFailed(String jobId, String filesJson, ObjectNode event) {
         return run(OUTPUTS, List.of(Keys.job(jobId), Keys.timeline(jobId)), List.of("retry", filesJson, "",
                 Timestamps.now().toString(), TimelineEvent.OUTPUT_COPY_FAILED.wireName(), json.write(event), ttlMs,

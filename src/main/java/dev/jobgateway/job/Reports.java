@@ -67,14 +67,19 @@ public class Reports {
                     || (guard != null && !guard.admits(found.get()))) {
                 return store.transition(jobId, change, guard);
             }
-            return outputs.plan(jobId, found.get().provider(), change.outputJson())
-                    .map(planned -> planned.filesJson() == null ? change
-                            : change.withOutputFiles(planned.outputJson(), planned.filesJson(), planned.storage()))
-                    .chain(planned -> store.transition(jobId, planned, guard).invoke(result -> {
-                        if (result.applied() && planned.leavesCopyPending()) {
-                            copier.afterChange(jobId);
-                        }
-                    }));
+            return outputs.plan(jobId, found.get().provider(), change.outputJson()).chain(planned -> {
+                Transition stored = planned.filesJson() == null ? change
+                        : change.withOutputFiles(planned.outputJson(), planned.filesJson(), planned.storage());
+                return store.transition(jobId, stored, guard).call(result -> {
+                    if (result.applied() && stored.leavesCopyPending()) {
+                        copier.afterChange(jobId);
+                    }
+                    // Another change won the race since the job was read (a cancel, another success): the data
+                    // URLs uploaded for this one belong to no job. (A transition that failed may still have been
+                    // carried out, so its uploads are kept.)
+                    return result.applied() ? Uni.createFrom().voidItem() : outputs.discard(planned);
+                });
+            });
         });
     }
 
@@ -128,11 +133,14 @@ public class Reports {
     }
 
     /**
-     * The AI server accepted the job as {@code externalId}: the id is recorded on the job, then mapped to it, and the
-     * webhooks that came for that id before, parked meanwhile, are applied in the order they came.
+     * The AI server accepted the job as {@code externalId}: the id (and the provider's {@code handle}, if it kept one)
+     * is recorded on the job, in the job's own hash, then mapped to it, and the webhooks that came for that id
+     * before, parked meanwhile, are applied in the order they came.
      */
-    public Uni<Void> handedOff(String jobId, String provider, String externalId, ObjectNode event) {
-        return store.record(jobId, TimelineEvent.HANDED_TO_AI_SERVER, event, Map.of(StoredJob.EXTERNAL_ID, externalId))
+    public Uni<Void> handedOff(String jobId, String provider, String externalId, String handle, ObjectNode event) {
+        Map<String, String> fields = handle == null ? Map.of(StoredJob.EXTERNAL_ID, externalId)
+                : Map.of(StoredJob.EXTERNAL_ID, externalId, StoredJob.PROVIDER_HANDLE, handle);
+        return store.record(jobId, TimelineEvent.HANDED_TO_AI_SERVER, event, fields)
                 .chain(() -> mapAndReplay(jobId, provider, externalId));
     }
 

@@ -25,6 +25,8 @@ public record StoredJob(Map<String, String> fields) {
     static final String DEADLINE_AT = "deadline_at";
     static final String PROVIDER = "provider";
     static final String EXTERNAL_ID = "external_id";
+    /** What the provider kept with the job at hand-off ({@code Handoff.handle}); internal, never in a job read. */
+    static final String PROVIDER_HANDLE = "provider_handle";
     static final String WEBHOOK_TOKEN_HASH = "webhook_token_hash";
     static final String UPSTREAM_FAILURES = "upstream_failures";
     static final String MODEL = "model";
@@ -33,12 +35,15 @@ public record StoredJob(Map<String, String> fields) {
     static final String OUTPUT_FILES = "output_files";
     static final String OUTPUT_ATTEMPTS = "output_attempts";
     static final String EXPECTED_AT = "expected_at";
+    /** 2 once the job was handed to its AI server a second time (a lost result run again); absent: 1. */
+    static final String GENERATION = "generation";
     /**
      * The fields of a job's head ({@code JobStore.head}): enough to tell its owner, its version and whether a check
-     * with the AI server is due ({@code Reconciler.isDue}), without its input, output or timestamps of no use there.
+     * with the AI server is due ({@code Reconciler.isDue}), and whether its answer carries presigned links (its output
+     * files: the {@code ETag} then names their presigning window), without its input, output or timestamps.
      */
     static final String[] HEAD_FIELDS = { ID, OWNER, STATUS, VERSION, UPDATED_AT, LAST_UPSTREAM_CHECK_AT,
-            EXTERNAL_ID, DEADLINE_AT, PROVIDER, EXPECTED_AT, UPSTREAM_FAILURES };
+            EXTERNAL_ID, DEADLINE_AT, PROVIDER, EXPECTED_AT, UPSTREAM_FAILURES, OUTPUT_FILES };
 
     public String id() {
         return fields.get(ID);
@@ -70,8 +75,19 @@ public record StoredJob(Map<String, String> fields) {
         return fields.get(EXTERNAL_ID);
     }
 
+    /** What the provider kept with the job when it took it ({@code Handoff.handle}), or null. */
+    public String providerHandle() {
+        return text(PROVIDER_HANDLE);
+    }
+
     public Instant deadlineAt() {
         return instant(DEADLINE_AT);
+    }
+
+    /** Which run of the job this is: 1, or 2 once its lost result was run again. */
+    public int generation() {
+        String generation = fields.get(GENERATION);
+        return generation == null ? 1 : Integer.parseInt(generation);
     }
 
     public Instant createdAt() {

@@ -17,6 +17,8 @@ public enum TimelineEvent {
     OUTPUT_SOURCE_EXPIRED,
     OUTPUT_COPY_FAILED,
     OUTPUT_STORAGE_FAILED,
+    /** The job's result was lost and it was handed to its AI server again, where the operator opted in. */
+    SECOND_GENERATION,
     /** An operator's action on the job (reconcile, webhook replay), with who did it. */
     OPERATOR_ACTION;
 

@@ -28,9 +28,10 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
  * check lease (the same lease the fallback takes; a terminal job is never checked again) makes one instance copy at
  * a time across all of them; the job stays on the sweeper's list until the copy ends, so a copy whose instance died
  * is taken over by a sweep once the lease has run out. Each attempt that fails for a reason that may pass (S3 or the
- * source down, a timeout) is counted and tried again after a doubling pause; a source that is gone ends the copy as
- * {@code source_expired}, a file too large or refused as {@code failed}. The job stays {@code succeeded} whatever
- * happens here.
+ * source down, a timeout) is tried again after a doubling pause; every attempt is counted as it starts, and held to
+ * {@code job-timeout} as a whole and {@code file-timeout} per file. A source that is gone ends the copy as
+ * {@code source_expired}, a file too large or refused as {@code failed}; files past {@code max-files} are
+ * {@code skipped}. The job stays {@code succeeded} whatever happens here.
  */
 @ApplicationScoped
 public class OutputCopier {
@@ -67,6 +68,11 @@ public class OutputCopier {
         return new SourceFetcher(config.allowPrivateSources(), config.connectTimeout(), config.fileTimeout());
     }
 
+    /** Why a file past {@code max-files} is not copied. */
+    static String overMaxFiles(GatewayConfig.Outputs config) {
+        return "not copied: a job's first " + config.maxFiles() + " files are (gateway.outputs.max-files)";
+    }
+
     /** Whether the job has a copy to make. */
     public static boolean isPending(StoredJob job) {
         return StoredFile.PENDING.equals(job.outputStorage());
@@ -86,24 +92,38 @@ public class OutputCopier {
                         failure.toString()));
     }
 
-    /** Copies the job's pending files if no other instance is; reschedules or ends the copy as it turns out. */
+    /**
+     * Copies the job's pending files if no other instance is; reschedules or ends the copy as it turns out. The
+     * attempt is counted before it starts, so an attempt that never ends (its Lambda invocation was cut off at the
+     * function's timeout, its instance died) still counts towards {@code max-attempts}, and a copy cannot stay
+     * {@code pending} for ever.
+     */
     public Uni<Outcome> copy(StoredJob job) {
         if (!isPending(job)) {
             return schedule.unschedule(job.id()).replaceWith(Outcome.NOTHING);
         }
         List<StoredFile> files = storage.files(job.outputFilesJson());
-        // Long enough for every file to take its full time; a holder that dies frees the job when it runs out.
-        Duration lease = config.fileTimeout().multipliedBy(Math.max(1, files.size())).plusSeconds(10);
+        // Long enough for the attempt to take all its time; a holder that dies frees the job when it runs out.
+        Duration lease = config.jobTimeout().plusSeconds(10);
         return schedule.claim(job.id(), lease).chain(claimed -> {
             if (claimed.isEmpty()) {
                 return schedule.schedule(job.id(), Timestamps.now().plus(config.retryBackoff()))
                         .replaceWith(Outcome.BUSY);
             }
             long started = System.nanoTime();
-            return Uni.createFrom().item(() -> copyFiles(job.id(), files))
-                    .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
-                    .chain(attempt -> finish(job, attempt, started))
-                    .call(() -> schedule.holdUntil(claimed.get(), Timestamps.now()));
+            return jobs.copyBegins(job.id()).chain(attempt -> {
+                if (attempt == 0) {
+                    return schedule.unschedule(job.id()).replaceWith(Outcome.NOTHING);
+                }
+                if (attempt > config.maxAttempts()) {
+                    return settle(job.id(), files, storage.write(files), 0, "gave up after " + (attempt - 1)
+                            + " attempts; the last did not finish (cut off with its instance)");
+                }
+                long deadline = started + config.jobTimeout().toNanos();
+                return Uni.createFrom().item(() -> copyFiles(job.id(), files, deadline))
+                        .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
+                        .chain(result -> finish(job, result, started, attempt));
+            }).call(() -> schedule.holdUntil(claimed.get(), Timestamps.now()));
         });
     }
 
@@ -111,7 +131,7 @@ public class OutputCopier {
     private record Attempt(List<StoredFile> files, String retryBecause) {
     }
 
-    private Attempt copyFiles(String jobId, List<StoredFile> files) {
+    private Attempt copyFiles(String jobId, List<StoredFile> files, long deadline) {
         JobLogContext.set(jobId);
         List<StoredFile> after = new ArrayList<>();
         long total = files.stream().filter(f -> StoredFile.STORED.equals(f.state()))
@@ -122,13 +142,28 @@ public class OutputCopier {
                 after.add(file);
                 continue;
             }
+            if (file.index() >= config.maxFiles()) {
+                after.add(file.ended(StoredFile.SKIPPED, overMaxFiles(config)));
+                continue;
+            }
+            if (file.sourceUrl() == null) {
+                after.add(file.ended(StoredFile.FAILED, "no source to copy from"));
+                continue;
+            }
+            if (System.nanoTime() - deadline >= 0) {
+                // Files not reached stay pending for the next attempt; those stored so far are kept.
+                after.add(file);
+                retry = "the attempt's time (gateway.outputs.job-timeout) ran out before file " + file.index();
+                continue;
+            }
             long left = Math.min(config.maxFileBytes(), config.maxJobBytes() - total);
+            long fileDeadline = Math.min(deadline, System.nanoTime() + config.fileTimeout().toNanos());
             try {
-                SourceFetcher.Source source = fetcher.open(file.sourceUrl(), left);
+                SourceFetcher.Source source = fetcher.open(file.sourceUrl(), left, fileDeadline);
                 try (var body = source.body()) {
                     String type = OutputStorage.contentType(source.contentType(), file.sourceUrl());
                     String key = storage.key(jobId, file.index(), type);
-                    long size = storage.put(key, type, body);
+                    long size = storage.put(key, type, body, fileDeadline);
                     total += size;
                     after.add(new StoredFile(file.index(), file.path(), file.sourceUrl(), key, type, size,
                             StoredFile.STORED, null));
@@ -150,14 +185,14 @@ public class OutputCopier {
         return new Attempt(after, retry);
     }
 
-    private Uni<Outcome> finish(StoredJob job, Attempt attempt, long started) {
+    private Uni<Outcome> finish(StoredJob job, Attempt attempt, long started, int number) {
         long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
         String filesJson = storage.write(attempt.files());
         if (attempt.retryBecause() == null) {
             return settle(job.id(), attempt.files(), filesJson, ms, null);
         }
         ObjectNode event = jobs.event().put("error", attempt.retryBecause()).put("duration_ms", ms)
-                .put("attempt", job.outputAttempts() + 1);
+                .put("attempt", number);
         return jobs.copyFailed(job.id(), filesJson, event).chain(attempts -> {
             if (attempts >= config.maxAttempts()) {
                 return settle(job.id(), attempt.files(), filesJson, ms, "gave up after " + attempts
@@ -182,9 +217,13 @@ public class OutputCopier {
         long bytes = ended.stream().mapToLong(f -> f.sizeBytes() == null ? 0 : f.sizeBytes()).sum();
         event.put("bytes", bytes);
         for (StoredFile file : ended) {
-            if (file.reason() != null) {
+            if (file.reason() != null && !StoredFile.SKIPPED.equals(file.state())) {
                 event.put("file_" + file.index(), file.reason());
             }
+        }
+        long skipped = ended.stream().filter(f -> StoredFile.SKIPPED.equals(f.state())).count();
+        if (skipped > 0) {
+            event.put("skipped", skipped);
         }
         TimelineEvent type = switch (state) {
             case StoredFile.STORED -> TimelineEvent.OUTPUTS_STORED;
@@ -205,7 +244,10 @@ public class OutputCopier {
         return pause.compareTo(config.maxRetryBackoff()) > 0 ? config.maxRetryBackoff() : pause;
     }
 
-    /** The job's {@code output_storage} from its files: pending while any is, else failed, source_expired, stored. */
+    /**
+     * The job's {@code output_storage} from its files: pending while any is, else failed, source_expired, stored
+     * ({@code skipped} files, past {@code max-files}, do not count).
+     */
     static String state(List<StoredFile> files) {
         if (files.stream().anyMatch(StoredFile::isPending)) {
             return StoredFile.PENDING;

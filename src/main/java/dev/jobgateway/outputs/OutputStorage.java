@@ -1,12 +1,16 @@
 package dev.jobgateway.outputs;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -48,6 +52,8 @@ public class OutputStorage {
     private static final TypeReference<List<StoredFile>> FILES = new TypeReference<>() {
     };
 
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private final GatewayConfig.Outputs config;
     private final ObjectMapper mapper;
     private volatile S3Client client;
@@ -72,36 +78,63 @@ public class OutputStorage {
     }
 
     /**
-     * Uploads {@code body} as {@code key}; returns its size. S3 failures are {@link CopyFailure.Kind#RETRY}; a
-     * multipart upload that does not complete is aborted, so no partial object is left (a crash in the middle leaves
-     * its parts to the bucket's lifecycle rule, docs/deploy.md).
+     * A data URL's key: the job id, the file's index and a random part, so that an upload made for a report that then
+     * loses the race for the job (a cancel or another success came first) can never replace the winner's copy.
      */
-    long put(String key, String contentType, InputStream body) throws IOException {
+    String dataKey(String jobId, int index, String contentType) {
+        return config.prefix() + jobId + "/" + index + "-" + String.format("%016x", RANDOM.nextLong())
+                + extension(contentType);
+    }
+
+    /**
+     * Uploads {@code body} as {@code key} by {@code deadline} ({@link System#nanoTime()}); returns its size. A body
+     * below the multipart threshold goes in one request, a larger one part by part, one part in memory at a time (the
+     * SDK is handed the buffer, not a copy). An {@code image/*}, {@code video/*} or {@code audio/*} type is stored as
+     * it is, anything else has come through {@link #contentType} as {@value #OPAQUE} and is stored with
+     * {@code Content-Disposition: attachment}. S3 failures, and S3 calls cut off at the deadline, are
+     * {@link CopyFailure.Kind#RETRY}; a multipart upload that does not complete is aborted, so no partial object is
+     * left (a crash in the middle leaves its parts to the bucket's lifecycle rule, docs/deploy.md).
+     */
+    long put(String key, String contentType, InputStream body, long deadline) throws IOException {
         S3Client s3 = client();
         String bucket = config.bucket().orElseThrow();
+        String disposition = isAttachment(contentType) ? "attachment" : null;
         byte[] first = body.readNBytes(config.multipartThreshold());
         try {
             if (first.length < config.multipartThreshold()) {
-                s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(first));
+                Duration left = left(deadline);
+                s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType).contentDisposition(disposition)
+                        .overrideConfiguration(o -> o.apiCallTimeout(left)), bytes(first, first.length, contentType));
                 return first.length;
             }
-            String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType))
-                    .uploadId();
+            Duration left = left(deadline);
+            String uploadId = s3.createMultipartUpload(b -> b.bucket(bucket).key(key).contentType(contentType)
+                    .contentDisposition(disposition).overrideConfiguration(o -> o.apiCallTimeout(left))).uploadId();
             try {
                 List<CompletedPart> parts = new ArrayList<>();
                 long size = 0;
-                byte[] part = first;
-                while (part.length > 0) {
+                byte[] buffer = first;
+                int length = first.length;
+                while (length > 0) {
                     int number = parts.size() + 1;
-                    byte[] bytes = part;
+                    int partLength = length;
+                    Duration partLeft = left(deadline);
                     String etag = s3.uploadPart(b -> b.bucket(bucket).key(key).uploadId(uploadId).partNumber(number)
-                            .contentLength((long) bytes.length), RequestBody.fromBytes(bytes)).eTag();
+                            .contentLength((long) partLength).overrideConfiguration(o -> o.apiCallTimeout(partLeft)),
+                            bytes(buffer, partLength, null)).eTag();
                     parts.add(CompletedPart.builder().partNumber(number).eTag(etag).build());
-                    size += bytes.length;
-                    part = body.readNBytes(config.partSize());
+                    size += partLength;
+                    if (buffer == first) {
+                        // The first part may be as large as the threshold; the rest share one part-sized buffer.
+                        buffer = new byte[config.partSize()];
+                        first = null;
+                    }
+                    length = body.readNBytes(buffer, 0, buffer.length);
                 }
+                Duration completeLeft = left(deadline);
                 s3.completeMultipartUpload(b -> b.bucket(bucket).key(key).uploadId(uploadId)
-                        .multipartUpload(m -> m.parts(parts)));
+                        .multipartUpload(m -> m.parts(parts)).overrideConfiguration(o -> o.apiCallTimeout(
+                                completeLeft)));
                 return size;
             } catch (IOException | RuntimeException e) {
                 abort(s3, bucket, key, uploadId);
@@ -109,6 +142,42 @@ public class OutputStorage {
             }
         } catch (SdkException e) {
             throw new CopyFailure(CopyFailure.Kind.RETRY, "S3: " + e.getMessage());
+        }
+    }
+
+    /** The first {@code length} bytes of {@code buffer} as a request body, without the copy the SDK would make. */
+    private static RequestBody bytes(byte[] buffer, int length, String contentType) {
+        return RequestBody.fromContentProvider(() -> new ByteArrayInputStream(buffer, 0, length), length,
+                contentType == null ? OPAQUE : contentType);
+    }
+
+    /** What is left until {@code deadline}; none left is a timeout like any other. */
+    private static Duration left(long deadline) throws CopyFailure {
+        long nanos = deadline - System.nanoTime();
+        if (nanos <= 0) {
+            throw PinnedHttp.timedOut();
+        }
+        return Duration.ofNanos(nanos);
+    }
+
+    /**
+     * Deletes the objects {@code keys}, uploaded for a report that did not become the job's state (it lost a race or
+     * its plan was abandoned): best effort, a failure is logged and leaves an object no job refers to.
+     */
+    void delete(List<String> keys) {
+        if (keys.isEmpty()) {
+            return;
+        }
+        S3Client s3 = client();
+        String bucket = config.bucket().orElseThrow();
+        for (String key : keys) {
+            try {
+                // Bounded: a webhook waits for this when its plan is abandoned in an S3 outage.
+                s3.deleteObject(b -> b.bucket(bucket).key(key).overrideConfiguration(o -> o.apiCallTimeout(
+                        config.connectTimeout())));
+            } catch (SdkException e) {
+                LOG.warnf("Could not delete %s, uploaded for a report that lost its race: %s", key, e.getMessage());
+            }
         }
     }
 
@@ -234,11 +303,32 @@ public class OutputStorage {
         };
     }
 
-    /** The type a source's bytes get: what it said, or (if it said nothing useful) what its URL's ending says. */
+    /** What a copy whose type is not allowed to show inline is stored as (with {@code attachment}). */
+    static final String OPAQUE = "application/octet-stream";
+
+    /** Types a browser shows but never runs: images, video, audio, not SVG or anything else built on XML. */
+    private static final Pattern INLINE = Pattern.compile("(image|video|audio)/[a-z0-9][a-z0-9.+-]{0,100}");
+
+    /**
+     * Whether a copy of {@code contentType} is stored for download only ({@code Content-Disposition: attachment}):
+     * the bucket's origin serves what is stored, so HTML or SVG from an AI server would run as script there.
+     */
+    static boolean isAttachment(String contentType) {
+        return !isInline(contentType);
+    }
+
+    private static boolean isInline(String type) {
+        return type != null && INLINE.matcher(type).matches() && !type.contains("svg") && !type.endsWith("+xml");
+    }
+
+    /**
+     * The type a source's bytes are stored as: what it said, if that is an image, video or audio type (not SVG),
+     * parameters dropped; if it said nothing useful, what its URL's ending says; else {@value #OPAQUE}.
+     */
     static String contentType(String declared, String url) {
-        String type = declared == null ? "" : declared.trim();
-        if (!type.isEmpty() && !type.toLowerCase(Locale.ROOT).startsWith("application/octet-stream")) {
-            return type;
+        String type = declared == null ? "" : declared.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (!type.isEmpty() && !type.equals(OPAQUE)) {
+            return isInline(type) ? type : OPAQUE;
         }
         String path = url == null ? "" : url.toLowerCase(Locale.ROOT).replaceAll("[?#].*$", "");
         Map<String, String> byEnding = Map.of(".png", "image/png", ".jpg", "image/jpeg", ".jpeg", "image/jpeg",
@@ -248,7 +338,7 @@ public class OutputStorage {
                 return ending.getValue();
             }
         }
-        return type.isEmpty() ? "application/octet-stream" : type;
+        return OPAQUE;
     }
 
     private S3Client client() {

@@ -4,36 +4,54 @@ import java.io.ByteArrayInputStream;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.HttpURLConnection;
 import java.net.Inet4Address;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.UnknownHostException;
-import java.nio.charset.StandardCharsets;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.Locale;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocketFactory;
+
 /**
- * Opens an output file's source as a stream: an http(s) URL (redirects followed by hand, each hop's address checked,
- * so an AI server cannot point the gateway at an internal address) or a data URL. Nothing else ({@code file:},
- * {@code ftp:}, ...) is fetched. The stream fails with {@link CopyFailure} once it passes the size limit or the
- * file's deadline.
+ * Opens an output file's source as a stream: an http(s) URL (redirects followed by hand) or a data URL. Nothing else
+ * ({@code file:}, {@code ftp:}, ...) is fetched. For each hop the host is resolved once ({@link HostResolver}), every
+ * address checked (an AI server must not point the gateway at an internal address), and the connection made to the
+ * checked address ({@link PinnedHttp}), so that a name answering differently a moment later (DNS rebinding) changes
+ * nothing. The whole fetch, from the lookup to the last byte, is held to one deadline; the stream fails with
+ * {@link CopyFailure} once it passes the size limit or the deadline.
  */
 final class SourceFetcher {
 
     private static final int MAX_REDIRECTS = 5;
+
+    /** Lookups run here, so that a resolver that hangs costs the fetch its deadline, not more. */
+    private static final ExecutorService LOOKUPS = Executors.newCachedThreadPool(run -> {
+        Thread thread = new Thread(run, "output-source-lookup");
+        thread.setDaemon(true);
+        return thread;
+    });
 
     /** An opened source: its bytes and what it says it is. */
     record Source(InputStream body, String contentType) {
     }
 
     private final Predicate<InetAddress> refused;
+    private final HostResolver resolver;
     private final Duration connectTimeout;
     private final Duration fileTimeout;
+    private final SSLSocketFactory tls;
 
     SourceFetcher(boolean allowPrivate, Duration connectTimeout, Duration fileTimeout) {
         this(allowPrivate ? address -> false : SourceFetcher::isInternal, connectTimeout, fileTimeout);
@@ -41,56 +59,86 @@ final class SourceFetcher {
 
     /** A fetcher that refuses the addresses {@code refused} names (tests narrow it to see one rule at work). */
     SourceFetcher(Predicate<InetAddress> refused, Duration connectTimeout, Duration fileTimeout) {
+        this(refused, HostResolver.SYSTEM, connectTimeout, fileTimeout);
+    }
+
+    /** A fetcher whose names are resolved by {@code resolver} (tests answer for their own names). */
+    SourceFetcher(Predicate<InetAddress> refused, HostResolver resolver, Duration connectTimeout,
+            Duration fileTimeout) {
+        this(refused, resolver, connectTimeout, fileTimeout, defaultTls());
+    }
+
+    /** A fetcher that trusts what {@code tls} trusts (tests add their own certificate authority). */
+    SourceFetcher(Predicate<InetAddress> refused, HostResolver resolver, Duration connectTimeout,
+            Duration fileTimeout, SSLSocketFactory tls) {
         this.refused = refused;
+        this.resolver = resolver;
         this.connectTimeout = connectTimeout;
         this.fileTimeout = fileTimeout;
+        this.tls = tls;
+    }
+
+    private static SSLSocketFactory defaultTls() {
+        try {
+            return SSLContext.getDefault().getSocketFactory();
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("No TLS in this JVM", e);
+        }
     }
 
     /** The source of {@code url}, cut off past {@code maxBytes} and past this fetcher's file timeout. */
     Source open(String url, long maxBytes) throws IOException {
+        return open(url, maxBytes, System.nanoTime() + fileTimeout.toNanos());
+    }
+
+    /**
+     * The source of {@code url}, cut off past {@code maxBytes} and at the earlier of this fetcher's file timeout and
+     * {@code deadline} ({@link System#nanoTime()}; the job's time left).
+     */
+    Source open(String url, long maxBytes, long deadline) throws IOException {
         if (url.regionMatches(true, 0, "data:", 0, 5)) {
-            return dataUrl(url, maxBytes);
+            DataUrl data = DataUrl.decode(url, maxBytes);
+            return new Source(new ByteArrayInputStream(data.bytes()), data.contentType());
         }
-        long deadline = System.nanoTime() + fileTimeout.toNanos();
+        long fileDeadline = System.nanoTime() + fileTimeout.toNanos();
+        long until = deadline - fileDeadline < 0 ? deadline : fileDeadline;
         URI at = parse(url);
         for (int hop = 0; hop <= MAX_REDIRECTS; hop++) {
-            checkAddress(at);
-            HttpURLConnection connection = (HttpURLConnection) at.toURL().openConnection();
-            connection.setInstanceFollowRedirects(false);
-            connection.setConnectTimeout((int) connectTimeout.toMillis());
-            connection.setReadTimeout((int) Math.max(1, remainingMs(deadline)));
-            connection.setRequestProperty("Accept", "*/*");
-            connection.setRequestProperty("User-Agent", "job-gateway output copy");
-            int status = connection.getResponseCode();
+            InetAddress address = checkedAddress(at, until);
+            PinnedHttp.Response response = PinnedHttp.get(at, address, until, connectTimeout, tls);
+            int status = response.status();
             if (status >= 300 && status < 400 && status != 304) {
-                String location = connection.getHeaderField("Location");
-                connection.disconnect();
+                String location = response.header("Location");
+                response.close();
                 if (location == null) {
                     throw new CopyFailure(CopyFailure.Kind.REFUSED, "redirect without a Location from " + host(at));
                 }
-                at = parse(at.resolve(location).toString());
+                try {
+                    at = parse(at.resolve(new URI(location.trim())).toString());
+                } catch (URISyntaxException | IllegalArgumentException e) {
+                    throw new CopyFailure(CopyFailure.Kind.REFUSED, "a redirect to an invalid URL");
+                }
                 continue;
             }
             if (status == 401 || status == 403 || status == 404 || status == 410) {
-                connection.disconnect();
+                response.close();
                 throw new CopyFailure(CopyFailure.Kind.GONE, "the source answered HTTP " + status
                         + " (expired or removed)");
             }
             if (status >= 500 || status == 429 || status == 408) {
-                connection.disconnect();
+                response.close();
                 throw new CopyFailure(CopyFailure.Kind.RETRY, "the source answered HTTP " + status);
             }
             if (status != 200) {
-                connection.disconnect();
+                response.close();
                 throw new CopyFailure(CopyFailure.Kind.REFUSED, "the source answered HTTP " + status);
             }
-            long length = connection.getContentLengthLong();
-            if (length > maxBytes) {
-                connection.disconnect();
+            String length = response.header("Content-Length");
+            if (length != null && length.trim().matches("[0-9]{1,18}") && Long.parseLong(length.trim()) > maxBytes) {
+                response.close();
                 throw tooLarge(maxBytes);
             }
-            return new Source(new Limited(connection.getInputStream(), maxBytes, deadline),
-                    connection.getContentType());
+            return new Source(new Limited(response.body(), maxBytes, until), response.header("Content-Type"));
         }
         throw new CopyFailure(CopyFailure.Kind.REFUSED, "more than " + MAX_REDIRECTS + " redirects");
     }
@@ -113,11 +161,13 @@ final class SourceFetcher {
         return uri;
     }
 
-    private void checkAddress(URI uri) throws CopyFailure {
-        InetAddress[] addresses;
-        try {
-            addresses = InetAddress.getAllByName(uri.getHost());
-        } catch (UnknownHostException e) {
+    /**
+     * The address to connect to: the host's first address, once every address it has is checked (a name with one
+     * internal address among public ones is refused: which one a later lookup puts first is not ours to know).
+     */
+    private InetAddress checkedAddress(URI uri, long deadline) throws CopyFailure {
+        InetAddress[] addresses = lookUp(PinnedHttp.bareHost(uri), deadline);
+        if (addresses.length == 0) {
             throw new CopyFailure(CopyFailure.Kind.RETRY, "the source's host " + host(uri) + " does not resolve");
         }
         for (InetAddress address : addresses) {
@@ -125,6 +175,25 @@ final class SourceFetcher {
                 throw new CopyFailure(CopyFailure.Kind.REFUSED, "the source's host " + host(uri)
                         + " is a private, loopback or link-local address (gateway.outputs.allow-private-sources)");
             }
+        }
+        return addresses[0];
+    }
+
+    private InetAddress[] lookUp(String host, long deadline) throws CopyFailure {
+        Future<InetAddress[]> answer = LOOKUPS.submit(() -> resolver.resolve(host));
+        try {
+            return answer.get(Math.max(1, PinnedHttp.remainingMs(deadline)), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownHostException) {
+                throw new CopyFailure(CopyFailure.Kind.RETRY, "the source's host " + host + " does not resolve");
+            }
+            throw new CopyFailure(CopyFailure.Kind.RETRY, "looking up " + host + " failed: " + e.getCause());
+        } catch (TimeoutException e) {
+            answer.cancel(true);
+            throw PinnedHttp.timedOut();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CopyFailure(CopyFailure.Kind.RETRY, "interrupted while looking up " + host);
         }
     }
 
@@ -147,41 +216,13 @@ final class SourceFetcher {
         return false;
     }
 
-    private static Source dataUrl(String url, long maxBytes) throws CopyFailure {
-        int comma = url.indexOf(',');
-        if (comma < 0) {
-            throw new CopyFailure(CopyFailure.Kind.REFUSED, "a data URL without ','");
-        }
-        String meta = url.substring(5, comma);
-        boolean base64 = meta.toLowerCase(Locale.ROOT).endsWith(";base64");
-        String type = base64 ? meta.substring(0, meta.length() - 7) : meta;
-        String payload = url.substring(comma + 1);
-        if ((base64 ? payload.length() / 4L * 3 : payload.length()) > maxBytes + 3) {
-            throw tooLarge(maxBytes);
-        }
-        InputStream bytes = new ByteArrayInputStream(payload.getBytes(StandardCharsets.US_ASCII));
-        InputStream body;
-        if (base64) {
-            body = Base64.getMimeDecoder().wrap(bytes);
-        } else {
-            body = new ByteArrayInputStream(java.net.URLDecoder.decode(payload.replace("+", "%2B"),
-                    StandardCharsets.UTF_8).getBytes(StandardCharsets.UTF_8));
-        }
-        return new Source(new Limited(body, maxBytes, Long.MAX_VALUE),
-                type.isBlank() ? "text/plain" : type.split(";")[0]);
-    }
-
-    private static CopyFailure tooLarge(long maxBytes) {
+    static CopyFailure tooLarge(long maxBytes) {
         return new CopyFailure(CopyFailure.Kind.REFUSED, "the file is larger than " + maxBytes + " bytes "
                 + "(gateway.outputs.max-file-bytes or what is left of max-job-bytes)");
     }
 
     private static String host(URI uri) {
         return uri.getHost();
-    }
-
-    private static long remainingMs(long deadline) {
-        return Math.max(0, (deadline - System.nanoTime()) / 1_000_000);
     }
 
     /** A source's bytes, failing once there are more than the limit or the deadline has passed. */
@@ -206,9 +247,8 @@ final class SourceFetcher {
 
         @Override
         public int read(byte[] buffer, int offset, int length) throws IOException {
-            if (deadline != Long.MAX_VALUE && System.nanoTime() - deadline > 0) {
-                throw new CopyFailure(CopyFailure.Kind.RETRY, "the file did not arrive within its time "
-                        + "(gateway.outputs.file-timeout)");
+            if (System.nanoTime() - deadline > 0) {
+                throw PinnedHttp.timedOut();
             }
             int n = super.read(buffer, offset, length);
             if (n > 0) {

@@ -15,7 +15,8 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param key the object key of the copy
  * @param contentType the copy's {@code Content-Type}, once known
  * @param sizeBytes the copy's size, once stored
- * @param state {@code pending}, {@code stored}, {@code source_expired} or {@code failed}
+ * @param state {@code pending}, {@code stored}, {@code source_expired}, {@code failed}, or {@code skipped} (past the
+ *        files a job may copy, {@code gateway.outputs.max-files}: left as the AI server gave it, a data URL removed)
  * @param reason why a file is not stored, or null
  */
 @RegisterForReflection
@@ -27,6 +28,7 @@ public record StoredFile(int index, String path, String sourceUrl, String key, S
     public static final String STORED = "stored";
     public static final String SOURCE_EXPIRED = "source_expired";
     public static final String FAILED = "failed";
+    public static final String SKIPPED = "skipped";
 
     StoredFile stored(String type, long size) {
         return new StoredFile(index, path, sourceUrl, key, type, size, STORED, null);

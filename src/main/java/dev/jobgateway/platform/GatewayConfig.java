@@ -9,7 +9,8 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
 /**
- * Every setting of the gateway, with its default, in one tree under {@code gateway.*}.
+ * Every gateway-wide setting, with its default, in one tree under {@code gateway.*}; each provider's own settings
+ * ({@code gateway.providers.<name>.*}) are a mapping in its package.
  * Environment variables map the usual way: {@code gateway.public-base-url} is {@code GATEWAY_PUBLIC_BASE_URL}.
  */
 @ConfigMapping(prefix = "gateway")
@@ -55,7 +56,7 @@ public interface GatewayConfig {
     /** Delivery metrics beyond {@code /q/metrics}: CloudWatch EMF lines, the per-minute delivery counts. */
     Metrics metrics();
 
-    /** AI-server providers. */
+    /** AI-server providers: the default one (each provider's own settings are in its package). */
     Providers providers();
 
     /** Read tokens: short-lived bearer tokens that let a browser read given jobs without the API key. */
@@ -263,6 +264,15 @@ public interface GatewayConfig {
         /** Webhooks kept per unmapped AI-server job id; beyond it the oldest go (a sender cannot fill Redis). */
         @WithDefault("20")
         int unmappedMaxPerJob();
+
+        /**
+         * Keys of the per-job webhook tokens (RunPod, Cog, the generic protocol's {@code token} mode) as
+         * {@code kid=secret}
+         * pairs, comma-separated; the first signs, every one verifies. A token is then the HMAC of its job id, checked
+         * before Redis is asked, so a forged one costs no Redis command. Without a key, tokens are random and checked
+         * against the job's stored hash in Redis. Key ids are 1-16 letters or digits; secrets have 32+ characters.
+         */
+        Optional<List<String>> tokenKeys();
     }
 
     interface Idempotency {
@@ -279,238 +289,15 @@ public interface GatewayConfig {
         Duration lease();
     }
 
+    /**
+     * What is gateway-wide about providers. Each provider's own settings ({@code gateway.providers.<name>.*}) are a
+     * {@code @ConfigMapping} in its package (e.g. {@code providers.replicate.ReplicateConfig}).
+     */
     interface Providers {
         /** The provider of a submit that names none ({@code "provider"}); it must be configured. */
         @WithName("default")
         @WithDefault("generic")
         String defaultProvider();
-
-        /** The built-in generic AI-server protocol; configured when its URL is set. */
-        Generic generic();
-
-        /** Replicate's predictions API; configured when its API token is set. */
-        Replicate replicate();
-
-        /** fal.ai's queue API; configured when its key is set. */
-        Fal fal();
-
-        /** A ComfyUI server (no webhooks: polled); configured when its URL is set. */
-        Comfyui comfyui();
-
-        /** RunPod serverless endpoints; configured when its API key and endpoint id are set. */
-        RunPod runpod();
-
-        /** A self-hosted Cog model server; configured when its URL is set. */
-        Cog cog();
-    }
-
-    interface Generic {
-        /**
-         * Base URL of the AI server, e.g. {@code https://ai.example.com}; the provider is configured when it is set.
-         */
-        Optional<String> url();
-
-        /** How a webhook proves it comes from this AI server. */
-        @WithDefault("signature")
-        WebhookAuth webhookAuth();
-
-        /**
-         * Accepted Standard Webhooks secrets ({@code whsec_...}), comma-separated; the first one is current,
-         * the others are accepted during rotation.
-         */
-        Optional<List<String>> webhookSecrets();
-
-        /** Calls made to hand a job to the AI server before the job is failed (1 = no retry). */
-        @WithDefault("3")
-        int submitAttempts();
-
-        /** First pause between submit attempts; it doubles, with jitter, on each retry. */
-        @WithDefault("200ms")
-        Duration submitBackoff();
-
-        /** Time allowed for one call to the AI server. */
-        @WithDefault("5s")
-        Duration requestTimeout();
-    }
-
-    /**
-     * How the gateway calls a provider whose create call has no idempotency key it can trust (Replicate, fal, ComfyUI):
-     * the same rules, each provider's own values.
-     */
-    interface HostedCalls {
-        /** Create calls made before the job is failed; only 429s and connections never made are retried. */
-        @WithDefault("3")
-        int submitAttempts();
-
-        /** First pause between create calls; doubles on each retry. */
-        @WithDefault("500ms")
-        Duration submitBackoff();
-
-        /** The longest {@code Retry-After} of a 429 that is waited for; a longer one fails the hand-off at once. */
-        @WithDefault("3s")
-        Duration maxRetryAfter();
-
-        /** Time allowed for one call to the provider (a fal fallback check may make two: status, then result). */
-        @WithDefault("5s")
-        Duration requestTimeout();
-    }
-
-    interface Replicate extends HostedCalls {
-        /** Base URL of Replicate's HTTP API. */
-        @WithDefault("https://api.replicate.com")
-        String url();
-
-        /** API token ({@code Authorization: Bearer}); the provider is configured only when it is set. */
-        Optional<String> apiToken();
-
-        /**
-         * The account's webhook signing secrets ({@code whsec_...}, from {@code GET /v1/webhooks/default/secret}),
-         * comma-separated, current first; required when the provider is configured.
-         */
-        Optional<List<String>> webhookSecrets();
-
-        /**
-         * Model of a submit that names none: {@code owner/name}, {@code owner/name:<version>} or a 64-hex version id.
-         * Without it, every Replicate submit must name its {@code model}.
-         */
-        Optional<String> defaultModel();
-
-        /** The webhook events asked for ({@code webhook_events_filter}): start, output, logs, completed. */
-        @WithDefault("start,output,logs,completed")
-        List<String> webhookEvents();
-    }
-
-    interface Fal extends HostedCalls {
-        /** Base URL of fal's queue API. */
-        @WithDefault("https://queue.fal.run")
-        String url();
-
-        /** API key ({@code Authorization: Key}); the provider is configured only when it is set. */
-        Optional<String> key();
-
-        /**
-         * The fal user id webhooks must be signed for ({@code X-Fal-Webhook-User-Id}); required when the provider is
-         * configured, so that fal webhooks of another account are refused.
-         */
-        Optional<String> webhookUserId();
-
-        /** Where fal publishes the public keys of its webhook signatures (a JWKS of Ed25519 keys). */
-        @WithDefault("https://rest.alpha.fal.ai/.well-known/jwks.json")
-        String jwksUrl();
-
-        /** How long fetched webhook keys are used before they are fetched again. */
-        @WithDefault("1h")
-        Duration jwksCacheTtl();
-
-        /**
-         * A signature that no cached key verifies makes the keys be fetched again (fal may have added one), but not
-         * more often than this, so forged webhooks cannot make the gateway fetch in a loop.
-         */
-        @WithDefault("1m")
-        Duration jwksMinRefetchInterval();
-
-        /**
-         * Model id of a submit that names none, e.g. {@code fal-ai/flux/dev}; without it every fal submit must name
-         * one.
-         */
-        Optional<String> defaultModel();
-    }
-
-    interface Comfyui extends HostedCalls {
-        /**
-         * Base URL of the ComfyUI server, e.g. {@code http://comfy.internal:8188}; the provider is configured when it
-         * is set. Output URLs ({@code /view?...}) are made on it, so clients must be able to reach it.
-         */
-        Optional<String> url();
-
-        /**
-         * ComfyUI sends no webhooks: while a client waits on or reads a job, it is polled at most once per this
-         * interval across all instances, and a waiting client learns of completion within about this long.
-         */
-        @WithDefault("1s")
-        Duration pollIntervalWaiting();
-
-        /**
-         * How often the sweeper polls a job nobody waits on or reads (no more often than the sweep itself runs:
-         * {@code gateway.sweeper.every}, or the schedule on Lambda).
-         */
-        @WithDefault("10s")
-        Duration pollIntervalIdle();
-    }
-
-    interface RunPod extends HostedCalls {
-        /** Base URL of RunPod's serverless API. */
-        @WithDefault("https://api.runpod.ai")
-        String url();
-
-        /** API key ({@code Authorization: Bearer}); the provider is configured only when it and an endpoint are set. */
-        Optional<String> apiKey();
-
-        /**
-         * The endpoint id of a submit that names none ({@code model}); a submit may name another endpoint of the
-         * account.
-         */
-        Optional<String> endpointId();
-
-        /**
-         * Fallback and confirmation {@code /status} calls allowed per endpoint per {@code status-window}, counted in
-         * Redis across every instance. RunPod allows 2,000 per 10 s; the default keeps a margin for clock jitter and
-         * for other clients of the same endpoint.
-         */
-        @WithDefault("1800")
-        int statusBudget();
-
-        /** The window of {@code status-budget}. */
-        @WithDefault("10s")
-        Duration statusWindow();
-
-        /**
-         * How long RunPod keeps a finished job's result (then {@code /status} answers 404, and the job fails with
-         * {@code error.source: upstream_lost}). Start-up refuses a fallback schedule that could check later than this.
-         */
-        @WithDefault("30m")
-        Duration resultRetention();
-    }
-
-    interface Cog {
-        /** Base URL of the Cog server, e.g. {@code http://cog.internal:5000}; the provider is configured when set. */
-        Optional<String> url();
-
-        /**
-         * The server's {@code WEBHOOK_AUTH_TOKEN}: when set, every Cog webhook must carry it as
-         * {@code Authorization: Bearer} (compared in constant time), besides the per-job URL token.
-         */
-        Optional<String> webhookAuthToken();
-
-        /** The webhook events asked for ({@code webhook_events_filter}): start, output, logs, completed. */
-        @WithDefault("start,output,logs,completed")
-        List<String> webhookEvents();
-
-        /**
-         * Create calls made before the job is failed. Every one is the same idempotent {@code PUT}, so all failures
-         * are retried: {@code 409} (every slot busy), 429, 5xx, timeouts, connection errors.
-         */
-        @WithDefault("4")
-        int submitAttempts();
-
-        /**
-         * First pause between create calls; doubles on each retry (0.5 s, 1 s, 2 s by default: with the request
-         * timeout, the attempts fit in the submit function's 24 s on Lambda).
-         */
-        @WithDefault("500ms")
-        Duration submitBackoff();
-
-        /** Time allowed for one call to the Cog server (a {@code respond-async} PUT answers at once). */
-        @WithDefault("3s")
-        Duration requestTimeout();
-
-        /**
-         * Largest webhook body Cog's route takes, in bytes (other providers: {@code limits.max-body-bytes}): Cog sends
-         * outputs inline as data URLs unless started with an upload URL. Above it: 413 (docs/providers.md). On
-         * Lambda, API Gateway passes at most 6 MB to the function whatever this says.
-         */
-        @WithDefault("5242880")
-        int maxWebhookBodyBytes();
     }
 
     interface ReadTokens {
@@ -570,11 +357,21 @@ public interface GatewayConfig {
         @WithDefault("209715200")
         long maxJobBytes();
 
-        /** Files above this are uploaded in parts (bounded memory: one part at a time). */
+        /**
+         * Most files copied per job; the output's further files are listed as {@code skipped} and left as the AI
+         * server gave them (a data URL among them is removed: its bytes never go into Redis).
+         */
+        @WithDefault("20")
+        int maxFiles();
+
+        /**
+         * Files above this are uploaded in parts (bounded memory: one part at a time); at least 5 MiB, checked at
+         * start-up.
+         */
         @WithDefault("8388608")
         int multipartThreshold();
 
-        /** Size of each uploaded part (S3's minimum is 5 MiB). */
+        /** Size of each uploaded part; at least S3's minimum of 5 MiB, checked at start-up. */
         @WithDefault("8388608")
         int partSize();
 
@@ -582,9 +379,19 @@ public interface GatewayConfig {
         @WithDefault("5s")
         Duration connectTimeout();
 
-        /** Time allowed for one file, from the request to its last byte in the bucket. */
+        /**
+         * Time allowed for one file, from the look-up of its host to its last byte in the bucket, however the source
+         * sends it (a source that trickles bytes is cut off then, not when it falls silent).
+         */
         @WithDefault("60s")
         Duration fileTimeout();
+
+        /**
+         * Time allowed for one attempt at a job's copy, all its files together (and for the data URLs stored with a
+         * success); files not reached by then stay pending for the next attempt, files stored are kept.
+         */
+        @WithDefault("120s")
+        Duration jobTimeout();
 
         /**
          * Fetch sources on private, loopback or link-local addresses too; only for dev and tests, where the AI server
@@ -623,15 +430,5 @@ public interface GatewayConfig {
         /** Port of the simulated AI server in dev and test builds. */
         @WithDefault("8089")
         int port();
-    }
-
-    /** What authenticates a webhook. */
-    enum WebhookAuth {
-        /** A valid Standard Webhooks signature. */
-        SIGNATURE,
-        /** The per-job token carried in the webhook URL (for senders that cannot sign, e.g. self-hosted Cog). */
-        TOKEN,
-        /** Either of the two. */
-        SIGNATURE_OR_TOKEN
     }
 }

@@ -2,8 +2,11 @@ package dev.jobgateway.providers;
 
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.UnknownHostException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
@@ -11,6 +14,7 @@ import java.util.concurrent.TimeoutException;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.jobgateway.platform.Timestamps;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -50,14 +54,42 @@ public class ProviderHttp {
             return headers.get(name.toLowerCase(Locale.ROOT));
         }
 
-        /** {@code Retry-After} in seconds (the delta form; an HTTP date is read as absent), or null. */
+        /**
+         * {@code Retry-After} as a wait from now, in seconds or as an HTTP-date ({@link Retries#retryAfter}), or null.
+         */
         public Duration retryAfter() {
-            String value = header("Retry-After");
-            if (value == null || !value.trim().matches("[0-9]{1,6}")) {
-                return null;
-            }
-            return Duration.ofSeconds(Long.parseLong(value.trim()));
+            return Retries.retryAfter(header("Retry-After"), Timestamps.now());
         }
+    }
+
+    /** A value as one segment of a URL's path (or a query value): percent-encoded, a space as {@code %20}. */
+    public static String segment(String value) {
+        return URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    /** A provider's base URL as a URI that relative paths resolve under: with a trailing slash. */
+    public static URI base(String url) {
+        return URI.create(url.endsWith("/") ? url : url + "/");
+    }
+
+    /**
+     * The headers of a call to a JSON API: {@code Accept}, and {@code Authorization} unless null. A mutable map, for
+     * the call to add its own ({@code Content-Type} of a body).
+     */
+    public static Map<String, String> jsonHeaders(String authorization) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (authorization != null) {
+            headers.put("Authorization", authorization);
+        }
+        headers.put("Accept", "application/json");
+        return headers;
+    }
+
+    /** {@link #jsonHeaders} of a call that sends a JSON body. */
+    public static Map<String, String> jsonBodyHeaders(String authorization) {
+        Map<String, String> headers = jsonHeaders(authorization);
+        headers.put("Content-Type", "application/json");
+        return headers;
     }
 
     /** Sends one request; fails on connection errors and on {@code timeout}, never on an HTTP status. */

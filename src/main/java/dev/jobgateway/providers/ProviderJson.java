@@ -39,6 +39,33 @@ public final class ProviderJson {
         return value;
     }
 
+    /**
+     * The JSON object of a 2xx answer, as a tree; any other answer fails with an {@link HttpStatusException} carrying
+     * the text of {@code errorField} of its body (none when null), and a 2xx that is not an object with an
+     * {@link InvalidAnswerException} saying {@code notAnObject}.
+     */
+    public static JsonNode objectTree(ObjectMapper mapper, ProviderHttp.Answer answer, String errorField,
+            String notAnObject) {
+        if (!answer.ok()) {
+            throw new HttpStatusException(answer, errorField == null ? null
+                    : errorText(mapper, answer.body(), errorField));
+        }
+        JsonNode node = tree(mapper, answer.body());
+        if (node == null || !node.isObject()) {
+            throw new InvalidAnswerException(notAnObject);
+        }
+        return node;
+    }
+
+    /** A body as a JSON tree, or null when it is empty or not JSON. */
+    public static JsonNode tree(ObjectMapper mapper, byte[] body) {
+        try {
+            return body == null || body.length == 0 ? null : mapper.readTree(body);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
     /** The text of {@code field} of an error body, or null when the body is not JSON or has no such text. */
     public static String errorText(ObjectMapper mapper, byte[] body, String field) {
         try {
@@ -48,6 +75,16 @@ public final class ProviderJson {
         } catch (IOException e) {
             return null;
         }
+    }
+
+    /** A JSON value of an answer as the job keeps it: its JSON text, or null for none (absent or {@code null}). */
+    public static String json(JsonNode value) {
+        return value == null || value.isNull() ? null : value.toString();
+    }
+
+    /** A JSON value of an answer as text (an error): a string's own text, any other value's JSON, null for none. */
+    public static String text(JsonNode value) {
+        return value == null || value.isNull() ? null : value.isTextual() ? value.asText() : value.toString();
     }
 
     /** A request body; the gateway's own JSON trees always serialize. */

@@ -17,7 +17,8 @@ import io.quarkus.runtime.Startup;
 
 /**
  * The configured providers, by name: every {@link Provider} bean there is, minus those whose configuration is
- * missing. Adding a provider is adding such a bean (a package of its own); nothing here or in the core changes.
+ * missing. Adding a provider is adding such a bean, with its settings, in a package of its own; nothing here or in the
+ * core changes (docs/providers.md, "Adding a provider").
  * Start-up fails when the default provider ({@code gateway.providers.default}) is not configured.
  */
 @Startup
@@ -34,6 +35,10 @@ public class ProviderRegistry {
         for (Provider provider : providers) {
             if (all.put(provider.name(), provider) != null) {
                 throw new IllegalStateException("Two providers are named '" + provider.name() + "'");
+            }
+            if (!(provider instanceof WebhookReceiver) && provider.pollOnly().isEmpty()) {
+                throw new IllegalStateException("The provider '" + provider.name() + "' takes no webhooks and is not "
+                        + "polled (pollOnly()): nothing would ever learn how its jobs end");
             }
             if (provider.configured()) {
                 configured.put(provider.name(), provider);
@@ -66,10 +71,14 @@ public class ProviderRegistry {
                 + "provider of this gateway" + shown(requested) + "; configured: " + String.join(", ", names()) + "."));
     }
 
-    /** The provider a webhook route names; {@code unknown-provider} (404) for any other name. */
-    public Provider forWebhook(String name) {
-        return find(name).orElseThrow(() -> ProblemType.UNKNOWN_PROVIDER.with("No webhook provider named '"
-                + (name.length() > 40 ? name.substring(0, 40) + "..." : name) + "'."));
+    /**
+     * The provider a webhook route names, if it takes webhooks; {@code unknown-provider} (404) for any other name, and
+     * for a provider that sends none (a poll-only one): its route is as unknown as one that does not exist.
+     */
+    public WebhookReceiver forWebhook(String name) {
+        return find(name).filter(WebhookReceiver.class::isInstance).map(WebhookReceiver.class::cast)
+                .orElseThrow(() -> ProblemType.UNKNOWN_PROVIDER.with("No webhook provider named '"
+                        + (name.length() > 40 ? name.substring(0, 40) + "..." : name) + "'."));
     }
 
     /** The provider a stored job was handed to; empty if that provider is no longer configured. */

@@ -11,13 +11,24 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
-import io.smallrye.mutiny.Uni;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 
-/** Where AI servers report job changes (the webhook function). The body is taken raw: verified, then parsed. */
+import io.smallrye.mutiny.Uni;
+import io.vertx.core.http.HttpServerRequest;
+
+/**
+ * Where AI servers report job changes (the webhook function). The body is taken raw, read within the provider's
+ * limit as it arrives: verified, then parsed.
+ */
 @Path("/webhooks")
 @Consumes(MediaType.WILDCARD)
 @Produces(MediaType.APPLICATION_JSON)
 class WebhookResource {
+
+    /** The request body as OpenAPI shows it: read here, not by a parameter (see {@link #receive}). */
+    private static final String WEBHOOK_BODY = "The provider's webhook as it sends it, taken raw within the provider's "
+            + "size limit (413 beyond it), authenticated, then parsed";
 
     private final WebhookService webhooks;
 
@@ -27,16 +38,30 @@ class WebhookResource {
 
     @POST
     @Path("/{provider}/{jobId}")
+    @RequestBody(description = WEBHOOK_BODY, content = @Content(mediaType = MediaType.APPLICATION_JSON))
     public Uni<Response> forJob(@PathParam("provider") String provider, @PathParam("jobId") String jobId,
-            @QueryParam("token") String token, @Context HttpHeaders headers, byte[] body) {
-        return webhooks.receive(provider, jobId, token, headers, body).map(WebhookResource::respond);
+            @QueryParam("token") String token, @Context HttpHeaders headers, @Context HttpServerRequest request) {
+        return receive(provider, jobId, token, headers, request);
     }
 
     @POST
     @Path("/{provider}")
+    @RequestBody(description = WEBHOOK_BODY, content = @Content(mediaType = MediaType.APPLICATION_JSON))
     public Uni<Response> byExternalId(@PathParam("provider") String provider, @QueryParam("token") String token,
-            @Context HttpHeaders headers, byte[] body) {
-        return webhooks.receive(provider, null, token, headers, body).map(WebhookResource::respond);
+            @Context HttpHeaders headers, @Context HttpServerRequest request) {
+        return receive(provider, null, token, headers, request);
+    }
+
+    /**
+     * No body parameter: the body is read here, within the provider's limit ({@link WebhookBody}); a webhook answered
+     * before its body was read (unknown provider) lets the rest flow into nothing.
+     */
+    private Uni<Response> receive(String provider, String jobId, String token, HttpHeaders headers,
+            HttpServerRequest request) {
+        return webhooks.receive(provider, jobId, token, headers, (limit, tooLarge) -> WebhookBody.read(request,
+                limit, tooLarge))
+                .onFailure().invoke(() -> WebhookBody.discardRest(request))
+                .map(WebhookResource::respond);
     }
 
     /** 200 for a webhook acted upon (applied or ignored), 202 for one kept until its job is known. */

@@ -2,6 +2,7 @@ package dev.jobgateway.webhook;
 
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.HttpHeaders;
@@ -24,10 +25,10 @@ import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.platform.RejectionLog;
 import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.providers.InboundWebhook;
-import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.ProviderCallException;
 import dev.jobgateway.providers.ProviderJob;
 import dev.jobgateway.providers.ProviderRegistry;
+import dev.jobgateway.providers.WebhookReceiver;
 import dev.jobgateway.providers.WebhookRejections;
 import dev.jobgateway.providers.WebhookRequest;
 import io.quarkus.runtime.Startup;
@@ -36,8 +37,12 @@ import io.smallrye.mutiny.Uni;
 /**
  * Takes a webhook to {@code /webhooks/{provider}[/{jobId}]}: the named provider authenticates it with its own scheme
  * (before anything is parsed) and reads it as a {@link dev.jobgateway.job.Report}, which goes to {@link Reports}.
- * Nothing about a webhook that fails authentication reaches Redis. What is provider-neutral happens here: limits, the
- * job id's shape, the per-job token check, that the webhook names the job of the URL.
+ * Nothing about a webhook that fails authentication reaches Redis: a signature is checked here, and so is a signed
+ * per-job token ({@link WebhookTokens}), before anything is parsed or asked (only the random tokens of a gateway
+ * without token keys are compared in Redis, by the transition itself). A token webhook for a job that does not
+ * exist gets the answer of a wrong token. What is provider-neutral happens here: the body's limit, the job id's shape,
+ * the
+ * per-job token check, that the webhook names the job of the URL.
  */
 @Startup
 @ApplicationScoped
@@ -51,29 +56,43 @@ public class WebhookService {
     private final Reports reports;
     private final ProviderRegistry providers;
     private final Meters meters;
+    private final WebhookTokens tokens;
     private final int maxBodyBytes;
 
-    WebhookService(JobRecords jobs, Reports reports, ProviderRegistry providers, Meters meters,
+    WebhookService(JobRecords jobs, Reports reports, ProviderRegistry providers, Meters meters, WebhookTokens tokens,
             GatewayConfig config) {
         this.jobs = jobs;
         this.reports = reports;
         this.providers = providers;
         this.meters = meters;
+        this.tokens = tokens;
         this.maxBodyBytes = config.limits().maxBodyBytes();
     }
 
-    /** A webhook to {@code /webhooks/{provider}/{pathJobId}}, or to {@code /webhooks/{provider}} (null job id). */
+    /** Reads a webhook's body up to a limit, failing with the given problem once it is passed. */
+    @FunctionalInterface
+    public interface BodyReader {
+        Uni<byte[]> read(int limit, Supplier<ApiException> tooLarge);
+    }
+
+    /**
+     * A webhook to {@code /webhooks/{provider}/{pathJobId}}, or to {@code /webhooks/{provider}} (null job id), whose
+     * body {@code body} reads, within the provider's limit, once the provider is known.
+     */
     public Uni<WebhookOutcome> receive(String providerName, String pathJobId, String token, HttpHeaders headers,
-            byte[] body) {
-        Provider provider;
+            BodyReader body) {
+        WebhookReceiver provider;
         try {
             provider = providers.forWebhook(providerName);
         } catch (ApiException unknown) {
             return fail(unknown); // not counted: the provider tag would be whatever the caller put in the URL
         }
         String name = provider.name();
+        int limit = provider.maxWebhookBodyBytes(maxBodyBytes);
         Long[] lagMs = new Long[1];
-        return receive(provider, pathJobId, token, headers, body, lagMs)
+        return body.read(limit, () -> ProblemType.BODY_TOO_LARGE.with("Webhook bodies for " + name
+                + " are limited to " + limit + " bytes."))
+                .chain(bytes -> receive(provider, pathJobId, token, headers, bytes, lagMs))
                 .invoke(outcome -> meters.webhook(name, result(outcome), lagMs[0]))
                 .onFailure(ApiException.class).invoke(e -> {
                     WebhookResult result = result((ApiException) e);
@@ -84,20 +103,19 @@ public class WebhookService {
     }
 
     /** {@code lagMs} receives the delivery lag once the webhook is authenticated. */
-    private Uni<WebhookOutcome> receive(Provider provider, String pathJobId, String token, HttpHeaders headers,
+    private Uni<WebhookOutcome> receive(WebhookReceiver provider, String pathJobId, String token, HttpHeaders headers,
             byte[] body, Long[] lagMs) {
-        int limit = provider.maxWebhookBodyBytes(maxBodyBytes);
-        if (body != null && body.length > limit) {
-            return fail(ProblemType.BODY_TOO_LARGE.with("Webhook bodies for " + provider.name() + " are limited to "
-                    + limit + " bytes."));
-        }
         if (pathJobId != null && !Ids.isJobId(pathJobId)) {
             return fail(ApiException.jobNotFound(pathJobId));
         }
-        WebhookRequest request = new WebhookRequest(pathJobId, token, headers::getHeaderString,
-                body == null ? new byte[0] : body, Timestamps.now());
+        WebhookRequest request = new WebhookRequest(pathJobId, token, headers::getHeaderString, body,
+                Timestamps.now());
         return provider.authenticate(request).chain(arrival -> {
             lagMs[0] = arrival.deliveryLagMs();
+            if (isByToken(arrival) && !tokens.mayBelongTo(pathJobId, token)) {
+                // Signed tokens: refused here, before the body is parsed or Redis is asked, job or no job.
+                return fail(tokenRefused(provider));
+            }
             InboundWebhook webhook = provider.read(request);
             if (!webhook.report().hasValidProgress()) {
                 return fail(ProblemType.INVALID_PROGRESS.with("progress must be between 0 and 1."));
@@ -114,20 +132,29 @@ public class WebhookService {
      * checked by the transition itself: one Redis round trip in all. Only a terminal report that must be confirmed
      * (an unsigned sender's) reads the job first, to ask the provider about it.
      */
-    private Uni<WebhookOutcome> forJob(Provider provider, String jobId, String token, InboundWebhook webhook,
+    private Uni<WebhookOutcome> forJob(WebhookReceiver provider, String jobId, String token, InboundWebhook webhook,
             Arrival.Webhook arrival) {
-        boolean byToken = arrival.authenticatedBy().equals(Arrival.Webhook.BY_TOKEN);
+        boolean byToken = isByToken(arrival);
         if (byToken && token == null) {
-            return fail(WebhookRejections.unauthorized(provider.name(), "token does not match the job"));
+            return fail(tokenRefused(provider));
         }
         WebhookGuard guard = new WebhookGuard(provider.name(), webhook.externalId(),
                 byToken ? Ids.sha256(token) : null);
-        if (byToken && provider.confirmsTerminalWebhooks() && webhook.report().status().isTerminal()) {
+        if (webhook.askProvider() && !byToken) {
             return jobs.find(jobId).chain(found -> {
                 StoredJob stored = found.orElseThrow(() -> ApiException.jobNotFound(jobId));
-                if (!tokenMatches(stored, token)) {
-                    return fail(WebhookRejections.unauthorized(provider.name(), "token does not match the job"));
+                return canAsk(provider, stored)
+                        ? confirmed(provider, stored, arrival, guard)
+                        : guarded(provider, jobId, webhook.report(), arrival, guard);
+            });
+        }
+        if (byToken && provider.confirmsTerminalWebhooks() && webhook.report().status().isTerminal()) {
+            return jobs.find(jobId).chain(found -> {
+                // No job is answered as a wrong token: the URL must not tell which job ids exist.
+                if (found.isEmpty() || !tokenMatches(found.get(), token)) {
+                    return fail(tokenRefused(provider));
                 }
+                StoredJob stored = found.get();
                 return needsConfirmation(provider, stored, webhook, arrival)
                         ? confirmed(provider, stored, arrival, guard)
                         : guarded(provider, jobId, webhook.report(), arrival, guard);
@@ -136,21 +163,34 @@ public class WebhookService {
         return guarded(provider, jobId, webhook.report(), arrival, guard);
     }
 
-    private Uni<WebhookOutcome> guarded(Provider provider, String jobId, Report report, Arrival.Webhook arrival,
+    private Uni<WebhookOutcome> guarded(WebhookReceiver provider, String jobId, Report report, Arrival.Webhook arrival,
             WebhookGuard guard) {
         return reports.applyWebhook(jobId, report, arrival, guard).map(result -> {
+            if (result.outcome() == TransitionResult.Outcome.MISSING && guard.tokenHash() != null) {
+                // A token webhook for no job gets the answer of a wrong token: the same status, body and work.
+                throw tokenRefused(provider);
+            }
             WebhookGuard.Refusal refusal = result.refusal();
             if (refusal == null) {
                 return outcome(result);
             }
             throw switch (refusal) {
-                case TOKEN -> WebhookRejections.unauthorized(provider.name(), "token does not match the job");
+                case TOKEN -> tokenRefused(provider);
                 case PROVIDER -> ProblemType.EXTERNAL_ID_MISMATCH.with("The job in the URL was not handed to "
                         + provider.name() + ".");
                 case EXTERNAL_ID -> ProblemType.EXTERNAL_ID_MISMATCH.with(
                         "The webhook names another " + provider.name() + " job than the job in the URL.");
             };
         });
+    }
+
+    private static boolean isByToken(Arrival.Webhook arrival) {
+        return arrival.authenticatedBy().equals(Arrival.Webhook.BY_TOKEN);
+    }
+
+    /** The one answer to a token that is not the job's, whether the job exists or not. */
+    private static ApiException tokenRefused(WebhookReceiver provider) {
+        return WebhookRejections.unauthorized(provider.name(), "token does not match the job");
     }
 
     private static boolean tokenMatches(StoredJob job, String token) {
@@ -163,7 +203,7 @@ public class WebhookService {
      * A terminal report that only the per-job token vouches for, from a provider that wants those confirmed, for a
      * job still open (a redelivery to an ended job changes nothing, so it costs no call).
      */
-    private static boolean needsConfirmation(Provider provider, StoredJob stored, InboundWebhook webhook,
+    private static boolean needsConfirmation(WebhookReceiver provider, StoredJob stored, InboundWebhook webhook,
             Arrival.Webhook arrival) {
         return provider.confirmsTerminalWebhooks() && arrival.authenticatedBy().equals(Arrival.Webhook.BY_TOKEN)
                 && provider.name().equals(stored.provider())
@@ -172,16 +212,27 @@ public class WebhookService {
     }
 
     /**
+     * A job the provider can be asked about: handed to it, and not ended (a redelivery to an ended one costs no call).
+     */
+    private static boolean canAsk(WebhookReceiver provider, StoredJob stored) {
+        return provider.name().equals(stored.provider()) && !stored.status().isTerminal()
+                && stored.externalId() != null;
+    }
+
+    /**
      * Asks the provider, once, how the job stands and applies that answer instead of the webhook's body: the webhook
      * is only the news that something happened. No answer (unreachable, its call budget spent) is a 503 with
      * {@code Retry-After}, so the sender retries; nothing changed, and the fallback checks the job anyway.
      */
-    private Uni<WebhookOutcome> confirmed(Provider provider, StoredJob stored, Arrival.Webhook arrival,
+    private Uni<WebhookOutcome> confirmed(WebhookReceiver provider, StoredJob stored, Arrival.Webhook arrival,
             WebhookGuard guard) {
         Arrival.Webhook confirmedArrival = new Arrival.Webhook(arrival.webhookId(), arrival.senderTimestamp(),
-                Arrival.Webhook.BY_TOKEN_CONFIRMED, arrival.deliveryLagMs());
+                arrival.authenticatedBy().equals(Arrival.Webhook.BY_SIGNATURE)
+                        ? Arrival.Webhook.BY_SIGNATURE_CONFIRMED
+                        : Arrival.Webhook.BY_TOKEN_CONFIRMED,
+                arrival.deliveryLagMs());
         return provider.status(new ProviderJob(stored.id(), stored.externalId(), stored.model(),
-                stored.inputJson()))
+                stored.providerHandle()))
                 .onFailure(failure -> !(failure instanceof ApiException)).transform(failure -> {
                     RejectionLog.info(LOG, "webhook-unconfirmed:" + provider.name(), "Terminal webhook for job "
                             + stored.id() + " not confirmed: " + ProviderCallException.describe(failure));
@@ -193,7 +244,8 @@ public class WebhookService {
     }
 
     /** A signed webhook sent to {@code /webhooks/{provider}}: its job is found by the provider's id. */
-    private Uni<WebhookOutcome> byExternalId(Provider provider, InboundWebhook webhook, Arrival.Webhook arrival) {
+    private Uni<WebhookOutcome> byExternalId(WebhookReceiver provider, InboundWebhook webhook,
+            Arrival.Webhook arrival) {
         if (webhook.externalId() == null || webhook.externalId().isBlank()) {
             return fail(ProblemType.INVALID_REQUEST.with("A webhook sent to /webhooks/" + provider.name()
                     + " must name the AI server's job."));

@@ -90,7 +90,8 @@ class BadInputTest {
             var submitted = Jobs.submit(Jobs.simulate(held));
             String id = submitted.getString("id");
             String token = submitted.getString("read_token");
-            String expired = tokens.mint(Api.DEV_OWNER, List.of(id), Duration.ofSeconds(60),
+            String expired = tokens.mint(Api.DEV_OWNER, dev.jobgateway.platform.Ids.sha256(Api.DEV_KEY), List.of(id),
+                    Duration.ofSeconds(60),
                     Instant.now().minusSeconds(120)).token();
             String forged = token.substring(0, token.length() - 2) + (token.endsWith("AA") ? "BB" : "AA");
             String replicate = ProviderCase.REPLICATE.submit(held);
@@ -98,7 +99,8 @@ class BadInputTest {
             String runpodJob = ProviderCase.RUNPOD.submit(held);
             String cogJob = ProviderCase.COG.submit(held);
             fixture = new Fixture(id, Webhooks.externalId(id), token, tokens.mint(Api.DEV_OWNER,
-                    List.of(UNKNOWN_JOB)).token(), expired, forged, replicate, Webhooks.externalId(replicate), falJob,
+                    dev.jobgateway.platform.Ids.sha256(Api.DEV_KEY), List.of(UNKNOWN_JOB)).token(), expired, forged,
+                    replicate, Webhooks.externalId(replicate), falJob,
                     Webhooks.externalId(falJob), ai, fal, runpodJob, Webhooks.externalId(runpodJob),
                     webhookPath(ai, runpodJob), cogJob, webhookPath(ai, cogJob));
         }
@@ -406,6 +408,35 @@ class BadInputTest {
                 .body("{\"job_ids\":[\"" + f.jobId() + "\"]}").post("/read-tokens"), 401, "invalid-api-key",
                 "Invalid API key");
 
+        // Webhooks and tokens (issue 24)
+        byte[] nineMegabytes = new byte[9_000_000];
+        java.util.Arrays.fill(nineMegabytes, (byte) ' ');
+        add(cases, "9 MB unauthenticated webhook", f -> given().contentType("application/json").body(nineMegabytes)
+                .post("/webhooks/generic/" + f.jobId()), 413, "body-too-large", "Request body too large");
+        add(cases, "9 MB unauthenticated webhook, chunked", f -> given().contentType("application/json")
+                .body(new java.io.ByteArrayInputStream(nineMegabytes)).post("/webhooks/runpod/" + f.runpodJobId()
+                        + "?token=guessed"),
+                413, "body-too-large", "Request body too large");
+        add(cases, "9 MB unauthenticated webhook to Cog's 5 MiB route", f -> given().contentType("application/json")
+                .body(nineMegabytes).post(withoutToken(f.cogUrl())), 413, "body-too-large",
+                "Request body too large");
+        add(cases, "forged token webhook for a real job", f -> given().contentType("application/json")
+                .body("{\"id\":\"" + f.runpodExternalId() + "\",\"status\":\"IN_PROGRESS\"}")
+                .post(withoutToken(f.runpodUrl()) + "?token=guessed-token-0000000000"), 401,
+                "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "forged token webhook for an unknown job (the same answer)", f -> given()
+                .contentType("application/json").body("{\"id\":\"x\",\"status\":\"IN_PROGRESS\"}")
+                .post("/webhooks/runpod/" + UNKNOWN_JOB + "?token=guessed-token-0000000000"), 401,
+                "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "forged token completion for an unknown job", f -> given().contentType("application/json")
+                .body("{\"id\":\"x\",\"status\":\"COMPLETED\",\"output\":{}}")
+                .post("/webhooks/runpod/" + UNKNOWN_JOB + "?token=guessed-token-0000000000"), 401,
+                "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "token of one job on another", f -> given().contentType("application/json")
+                .body("{\"id\":\"" + f.runpodExternalId() + "\",\"status\":\"IN_PROGRESS\"}")
+                .post("/webhooks/runpod/" + f.runpodJobId() + f.cogUrl().substring(f.cogUrl().indexOf('?'))), 401,
+                "invalid-webhook-signature", "Webhook not authenticated");
+
         // Submit: the provider (more in providerCases)
         add(cases, "submit naming the provider as a number", f -> json.apply("{\"input\":{},\"provider\":1}")
                 .post("/jobs"), 422, "invalid-request", "Invalid request");
@@ -470,9 +501,9 @@ class BadInputTest {
                         + "\"class_type\":\"KSampler\"}}}}")
                 .post("/jobs"), 422, "invalid-request",
                 "Invalid request");
-        add(cases, "webhook posted to ComfyUI's route (it sends none)", f -> json.apply(
+        add(cases, "webhook posted to ComfyUI's route (it sends none, so it has none)", f -> json.apply(
                 "{\"prompt_id\":\"" + f.jobId() + "\",\"status\":{\"status_str\":\"success\"}}")
-                .post("/webhooks/comfyui/" + f.jobId()), 401, "invalid-webhook-signature", "Webhook not authenticated");
+                .post("/webhooks/comfyui/" + f.jobId()), 404, "unknown-provider", "Unknown provider");
 
         add(cases, "RunPod endpoint id climbing out of the path", f -> json.apply(
                 "{\"provider\":\"runpod\",\"model\":\"../v1/admin\",\"input\":{}}").post("/jobs"), 422,
@@ -650,6 +681,33 @@ class BadInputTest {
         add(cases, "fal webhook while fal's JWKS has no Ed25519 key", f -> withJwks(f, FalSigning.JwksMode.NO_ED25519,
                 () -> fal(f, f.ai().falSigning().headers(f.falRequestId(), now(), ok.apply(f)), ok.apply(f))), 503,
                 "webhook-keys-unavailable", "Webhook keys unavailable");
+
+        // Outputs (issue 24). Hostile outputs in a webhook that is itself valid are not the sender's mistake: the job
+        // succeeds and the file ends failed, or stored for download only (outputs/HostileOutputsTest, with storage
+        // on). Here, the ones refused before anything is read of them: too large for the route, or not authenticated.
+        add(cases, "webhook whose data-URL output is over 256 KiB", f -> Webhooks.toJob(f.jobId(), "msg_out_1",
+                Webhooks.body(f.externalId(), "succeeded", "\"output\":{\"images\":[{\"url\":\"data:image/png;base64,"
+                        + "A".repeat(300_000) + "\"}]}")),
+                413, "body-too-large", "Request body too large");
+        add(cases, "Replicate webhook whose data-URL output is over 256 KiB", f -> signedWith(replicateSecret,
+                "msg_out_2", prediction(f.predictionId(), "succeeded", "\"output\":[\"data:image/png;base64,"
+                        + "A".repeat(300_000) + "\"]"),
+                now()).post("/webhooks/replicate/" + f.replicateJobId()), 413,
+                "body-too-large", "Request body too large");
+        add(cases, "webhook with an HTML data URL signed with another secret", f -> signedWith(WRONG_SECRET,
+                "msg_out_3", Webhooks.body(f.externalId(), "succeeded",
+                        "\"output\":\"data:text/html,<script>alert(1)</script>\""),
+                now())
+                .post("/webhooks/generic/" + f.jobId()), 401, "invalid-webhook-signature", "Webhook not authenticated");
+        add(cases, "webhook with a malformed data URL naming another AI-server job", f -> Webhooks.toJob(f.jobId(),
+                "msg_out_4", Webhooks.body("sim_someone_else", "succeeded",
+                        "\"output\":\"data:image/svg+xml;utf8,<svg width='100%'>\"")),
+                422, "external-id-mismatch",
+                "Webhook names another job");
+        add(cases, "unsigned webhook pointing the copy at cloud metadata", f -> given().contentType("application/json")
+                .body(Webhooks.body(f.externalId(), "succeeded",
+                        "\"output\":\"http://169.254.169.254/latest/meta-data/iam/security-credentials/\""))
+                .post("/webhooks/generic/" + f.jobId()), 401, "invalid-webhook-signature", "Webhook not authenticated");
     }
 
     /** The per-job webhook URL (path and query, with its token) the gateway gave the AI server for a job. */

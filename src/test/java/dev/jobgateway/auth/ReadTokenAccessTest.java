@@ -82,6 +82,25 @@ class ReadTokenAccessTest {
     }
 
     @Test
+    void theTimelineReadWithAReadTokenDoesNotNameTheOperatorWhoActed() {
+        JsonPath submitted = Jobs.submit(SLOW);
+        String id = submitted.getString("id");
+        String token = submitted.getString("read_token");
+        given().header("Authorization", "Bearer dev-operator-key").header("X-Operator", "alice.oncall")
+                .post("/internal/ops/jobs/" + id + "/reconcile").then().statusCode(200);
+
+        Response viaToken = Api.withKey(token).get("/jobs/" + id + "/events");
+        Response viaKey = Api.withKey(Api.DEV_KEY).get("/jobs/" + id + "/events");
+
+        viaToken.then().statusCode(200);
+        assertThat(viaToken.jsonPath().getList("events.findAll { it.type == 'operator_action' }.details.by"))
+                .containsExactly("operator");
+        assertThat(viaToken.asString()).doesNotContain("alice.oncall");
+        assertThat(viaKey.jsonPath().getList("events.findAll { it.type == 'operator_action' }.details.by"))
+                .as("the API key's owner sees who acted").containsExactly("alice.oncall");
+    }
+
+    @Test
     void submitCancelAndMintNeedTheApiKey() {
         JsonPath submitted = Jobs.submit(SLOW);
         String token = submitted.getString("read_token");
@@ -102,9 +121,11 @@ class ReadTokenAccessTest {
     @Test
     void expiredAndForgedTokensGetTheAnswerOfAnUnknownKey() {
         String id = Jobs.submit(SLOW).getString("id");
-        String expired = tokens.mint(Api.DEV_OWNER, List.of(id), Duration.ofSeconds(60),
+        String expired = tokens.mint(Api.DEV_OWNER, dev.jobgateway.platform.Ids.sha256(Api.DEV_KEY), List.of(id),
+                Duration.ofSeconds(60),
                 Instant.now().minusSeconds(120)).token();
-        String[] parts = tokens.mint(Api.DEV_OWNER, List.of(id)).token().split("\\.");
+        String[] parts = tokens.mint(Api.DEV_OWNER, dev.jobgateway.platform.Ids.sha256(Api.DEV_KEY), List.of(id))
+                .token().split("\\.");
         String claims = new String(Base64.getUrlDecoder().decode(parts[1]), StandardCharsets.UTF_8);
         String otherClaims = claims.replace("\"sub\":\"dev\"", "\"sub\":\"other\"");
         String otherOwner = parts[0] + "." + Base64.getUrlEncoder().withoutPadding()

@@ -30,18 +30,24 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.jobgateway.devservices.LocalRedisCluster;
 import dev.jobgateway.devservices.LocalRedisServer;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
+import dev.jobgateway.outputs.SourceServer;
 import dev.jobgateway.support.GatewayClient;
 import dev.jobgateway.support.GatewayProcess;
 import dev.jobgateway.support.ReadHistory;
+import dev.jobgateway.support.S3TestServer;
 import dev.jobgateway.support.TcpBalancer;
+import dev.jobgateway.webhook.StandardWebhook;
 
 /**
  * The chaos run behind {@code bench/chaos.sh}: 1,000 jobs through three gateway processes (plain HTTP packaging)
  * behind a TCP balancer, on a local Redis Cluster (3 masters, 1 replica each), with every webhook sent three times in
  * shuffled order, a fifth of the jobs' webhooks dropped (the fallback must finish them), a master failing over
  * (frozen, then killed), a gateway instance killed with {@code kill -9} and the Redis host name failing to resolve
- * for a while, all while clients submit (with Idempotency-Key, retrying) and wait. It prints one table: jobs lost,
- * regressed, stuck, upstream checks per job, and whether every instance still serves at the end.
+ * for a while, all while clients submit (with Idempotency-Key, retrying) and wait. Output storage is on (an S3Proxy),
+ * and every {@value #HOSTILE_EVERY}th job finishes with a hostile output instead (a malformed or HTML data URL, a
+ * source that trickles its bytes): each must end as its file should, and no copy may stay pending. It prints one
+ * table: jobs lost, regressed, stuck, upstream checks per job, how the copies ended, and whether every instance
+ * still serves at the end.
  * Bounded in count and time (about 3 minutes); traffic on 127.0.0.1 only.
  */
 public final class ChaosRun {
@@ -62,6 +68,7 @@ public final class ChaosRun {
     private static final String REDIS_HOST = "redis.chaos.test";
     private static final Duration DNS_FAILURE_AT = Duration.ofSeconds(3);
     private static final Duration DNS_FAILURE_FOR = Duration.ofMillis(3_500);
+    private static final int HOSTILE_EVERY = 20;
 
     private final Path jar;
     private final Path work;
@@ -73,6 +80,12 @@ public final class ChaosRun {
     private final AtomicInteger submitRetries = new AtomicInteger();
     private final AtomicInteger waitRetries = new AtomicInteger();
     private final List<String> timeline = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, String> hostileKind = new ConcurrentHashMap<>();
+    private final AtomicInteger hostile500s = new AtomicInteger();
+    private final java.net.http.HttpClient senderHttp = java.net.http.HttpClient.newBuilder()
+            .version(java.net.http.HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+    private S3TestServer s3;
+    private SourceServer sources;
     private LocalRedisCluster cluster;
     private SimulatedAiServer ai;
     private TcpBalancer balancer;
@@ -113,6 +126,7 @@ public final class ChaosRun {
         // claim it (hand-offs here take milliseconds; the default 60 s would stretch the run).
         env.put("GATEWAY_IDEMPOTENCY_LEASE", "10s");
         reachRedisByName();
+        env.putAll(outputStorage());
         // -Dchaos.env.NAME=value adds to (or overrides) the instances' environment, to compare settings.
         System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("chaos.env."))
                 .forEach(name -> env.put(name.substring("chaos.env.".length()), System.getProperty(name)));
@@ -130,6 +144,7 @@ public final class ChaosRun {
             balancer.close();
             ai.close();
             cluster.close();
+            stopOutputStorage();
         }
     }
 
@@ -146,7 +161,7 @@ public final class ChaosRun {
             submitters.add(CompletableFuture.runAsync(() -> {
                 for (int n = next.getAndIncrement(); n < JOBS; n = next.getAndIncrement()) {
                     pace(n);
-                    String id = submit(n);
+                    String id = n % HOSTILE_EVERY == HOSTILE_EVERY - 1 ? submitHostile(n, threads) : submit(n);
                     if (id != null && n % WAITING_EVERY == 0) {
                         waiters.add(CompletableFuture.runAsync(() -> waitUntilTerminal(id), threads));
                     }
@@ -160,7 +175,8 @@ public final class ChaosRun {
         long drainDeadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
         Map<String, JsonNode> last = readAll();
         while (System.nanoTime() < drainDeadline && last.values().stream()
-                .anyMatch(job -> job == null || !TERMINAL.contains(job.path("status").asText()))) {
+                .anyMatch(job -> job == null || !TERMINAL.contains(job.path("status").asText())
+                        || "pending".equals(job.path("output_storage").asText()))) {
             Thread.sleep(1_000);
             last = readAll();
         }
@@ -359,6 +375,8 @@ public final class ChaosRun {
                     lags.get(lags.size() / 2) + " / " + lags.get((int) Math.min(lags.size() - 1, lags.size() * 0.99))
                             + " / " + lags.get(lags.size() - 1));
         }
+        OutputsSeen outputs = outputRows(table, last);
+        int notServing = servingRow(table);
         int serving = instancesServing(idByKey.values().iterator().next());
         row(table, "**instances serving at the end** (a job read straight from each, not through the balancer)",
                 serving + " of " + instances.length);
@@ -370,7 +388,184 @@ public final class ChaosRun {
         Files.writeString(work.resolve("result.md"), result);
         System.out.println(result);
         return lost.isEmpty() && stuck.isEmpty() && observed.regressions().isEmpty() && doubleApplied == 0
+                && outputs.fine() && notServing == 0
                 && serving == instances.length ? 0 : 1;
+    }
+
+    // --- output storage: hostile outputs in the mix (issue 24) -------------------------------------------------
+
+    /** What the copies came to: none left pending, every hostile output ended as its file should. */
+    private record OutputsSeen(int pending, int unexpected, int answered500) {
+
+        boolean fine() {
+            return pending == 0 && unexpected == 0 && answered500 == 0;
+        }
+    }
+
+    /**
+     * Starts an S3Proxy and a source that trickles its bytes, and returns the instances' output-storage settings:
+     * short deadlines and few attempts, so that a trickling source's copy ends (failed) within the run.
+     */
+    private Map<String, String> outputStorage() throws Exception {
+        s3 = S3TestServer.start();
+        sources = SourceServer.start(Duration.ofMillis(300));
+        Map<String, String> settings = new HashMap<>();
+        s3.gatewaySettings().forEach((name, value) -> settings.put(name.toUpperCase().replace('.', '_')
+                .replace('-', '_'), value));
+        settings.put("AWS_ACCESS_KEY_ID", S3TestServer.ACCESS_KEY);
+        settings.put("AWS_SECRET_ACCESS_KEY", S3TestServer.SECRET_KEY);
+        settings.put("GATEWAY_OUTPUTS_ALLOW_PRIVATE_SOURCES", "true"); // everything here is on 127.0.0.1
+        settings.put("GATEWAY_OUTPUTS_FILE_TIMEOUT", "2s");
+        settings.put("GATEWAY_OUTPUTS_JOB_TIMEOUT", "4s");
+        settings.put("GATEWAY_OUTPUTS_MAX_ATTEMPTS", "3");
+        settings.put("GATEWAY_OUTPUTS_RETRY_BACKOFF", "1s");
+        settings.put("GATEWAY_OUTPUTS_MAX_RETRY_BACKOFF", "2s");
+        return settings;
+    }
+
+    private void stopOutputStorage() throws Exception {
+        if (sources != null) {
+            sources.close();
+        }
+        if (s3 != null) {
+            s3.close();
+        }
+    }
+
+    /**
+     * A job the simulated AI server holds (its webhooks dropped, 20 s long) and that a signed webhook of ours finishes
+     * about half a second later with a hostile output, sent like an AI server sends: again until answered 2xx.
+     */
+    private String submitHostile(int n, ExecutorService threads) {
+        String key = "chaos-" + n;
+        String kind = List.of("malformed_svg", "broken_base64", "html", "trickle").get((n / HOSTILE_EVERY) % 4);
+        String body = "{\"input\":{\"prompt\":\"chaos " + n + "\",\"simulate\":{\"duration_ms\":20000,"
+                + "\"progress_steps\":0,\"webhook\":\"drop\"}}}";
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
+        while (System.nanoTime() < deadline) {
+            try {
+                long started = System.nanoTime();
+                HttpResponse<String> response = client.submit(balancer.baseUrl(), body, key).get(30, TimeUnit.SECONDS);
+                if (response.statusCode() == 202 || response.statusCode() == 200) {
+                    String id = GatewayClient.parse(response.body()).path("id").asText();
+                    idByKey.put(key, id);
+                    dropped.put(id, false);
+                    hostileKind.put(id, kind);
+                    observed.saw(id, GatewayClient.parse(response.body()), started);
+                    threads.execute(() -> sendHostileOutput(id, kind));
+                    return id;
+                }
+            } catch (Exception failed) {
+                // connection cut (instance killed) or timed out: the same key again
+            }
+            submitRetries.incrementAndGet();
+            sleep(300);
+        }
+        return null;
+    }
+
+    private void sendHostileOutput(String id, String kind) {
+        sleep(500);
+        String url = switch (kind) {
+            case "malformed_svg" -> "data:image/svg+xml;utf8,<svg width='100%'>";
+            case "broken_base64" -> "data:image/png;base64,AAAA=AAAA";
+            case "html" -> "data:text/html,<script>alert(document.domain)</script>";
+            default -> sources.url("/trickle-headers?" + id);
+        };
+        String webhookId = "msg_hostile_" + id;
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (System.nanoTime() < deadline) {
+            try {
+                // A job whose hand-off an instance kill cut off has no AI-server id recorded; the webhook to its own
+                // URL is still admitted (the AI server knows its id; this sender only reads it from the timeline).
+                String externalId = client.externalId(balancer.baseUrl(), id);
+                int status = postSigned(id, webhookId, "{\"job_id\":\"" + (externalId == null ? "unrecorded"
+                        : externalId) + "\",\"status\":\"succeeded\",\"output\":{\"images\":[{\"url\":\""
+                        + url + "\"}]}}");
+                if (status == 500) {
+                    hostile500s.incrementAndGet();
+                }
+                if (status < 300) {
+                    return;
+                }
+            } catch (Exception failed) {
+                // an instance killed or the store failing over: send again
+            }
+            sleep(500);
+        }
+    }
+
+    private int postSigned(String jobId, String webhookId, String json) throws Exception {
+        long now = Instant.now().getEpochSecond();
+        byte[] bytes = json.getBytes(StandardCharsets.UTF_8);
+        java.net.http.HttpRequest request = java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                balancer.baseUrl() + "/webhooks/generic/" + jobId))
+                .timeout(Duration.ofSeconds(10))
+                .header("Content-Type", "application/json")
+                .header(StandardWebhook.ID_HEADER, webhookId)
+                .header(StandardWebhook.TIMESTAMP_HEADER, Long.toString(now))
+                .header(StandardWebhook.SIGNATURE_HEADER, StandardWebhook.sign(SECRET, webhookId, now, bytes))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(bytes)).build();
+        return senderHttp.send(request, HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    /** Rows on the copies: how they ended, and every hostile output's end against what it should be. */
+    private OutputsSeen outputRows(StringBuilder table, Map<String, JsonNode> last) {
+        Map<String, Integer> storage = new TreeMap<>();
+        int pending = 0;
+        for (JsonNode job : last.values()) {
+            if (job != null && job.path("status").asText().equals("succeeded")) {
+                String state = job.path("output_storage").asText("none");
+                storage.merge(state, 1, Integer::sum);
+                pending += state.equals("pending") ? 1 : 0;
+            }
+        }
+        Map<String, String> ended = new TreeMap<>();
+        int unexpected = 0;
+        for (Map.Entry<String, String> hostile : hostileKind.entrySet()) {
+            JsonNode job = last.get(hostile.getKey());
+            String kind = hostile.getValue();
+            String file = job == null ? "unread"
+                    : job.path("status").asText() + "/"
+                            + job.path("output_files").path(0).path("state").asText("none") + "/"
+                            + job.path("output_files").path(0).path("content_type").asText("-");
+            ended.merge(kind + " → " + file, "1", (a, b) -> Integer.toString(Integer.parseInt(a) + 1));
+            String expected = switch (kind) {
+                case "html" -> "succeeded/stored/application/octet-stream";
+                case "trickle" -> "succeeded/failed/-";
+                default -> "succeeded/failed/-";
+            };
+            if (!file.equals(expected)) {
+                unexpected++;
+            }
+        }
+        row(table, "output copies of succeeded jobs, by how they ended", storage.toString());
+        row(table, "**output copies still pending at the end**", Integer.toString(pending));
+        row(table, "hostile outputs (every " + HOSTILE_EVERY + "th job: status/file state/stored type)",
+                ended.toString());
+        row(table, "**hostile outputs ending otherwise than their file should** / their webhooks answered 500",
+                unexpected + " / " + hostile500s.get());
+        return new OutputsSeen(pending, unexpected, hostile500s.get());
+    }
+
+    /** A row on whether every instance still answers its readiness check; the number that does not. */
+    private int servingRow(StringBuilder table) {
+        List<String> states = new ArrayList<>();
+        int notServing = 0;
+        for (int i = 0; i < instances.length; i++) {
+            int status;
+            try {
+                status = senderHttp.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        instances[i].baseUrl() + "/q/health/ready")).timeout(Duration.ofSeconds(5)).GET().build(),
+                        HttpResponse.BodyHandlers.discarding()).statusCode();
+            } catch (Exception e) {
+                status = 0;
+            }
+            states.add("instance " + (i + 1) + ": " + (status == 0 ? "no answer" : status));
+            notServing += status == 200 ? 0 : 1;
+        }
+        row(table, "instances ready at the end (`/q/health/ready`)", String.join(", ", states));
+        return notServing;
     }
 
     private static void row(StringBuilder table, String name, String value) {

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.ProblemType;
+import dev.jobgateway.support.ConfigMappings;
 import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
@@ -49,10 +50,16 @@ class ReadmeTablesTest {
     void everyGatewaySettingIsInTheConfigurationTableWithItsDefault() {
         Map<String, String> documented = configurationTable();
         Map<String, Optional<String>> settings = new TreeMap<>();
-        collect(GatewayConfig.class, "GATEWAY", settings);
+        List<Class<?>> mappings = ConfigMappings.all();
+        assertThat(mappings).as("GatewayConfig and the providers' own mappings").contains(GatewayConfig.class)
+                .hasSizeGreaterThan(6);
+        for (Class<?> mapping : mappings) {
+            collect(mapping, ConfigMappings.prefix(mapping).replace('.', '_').replace('-', '_')
+                    .toUpperCase(Locale.ROOT), settings);
+        }
 
         assertThat(documented.keySet().stream().filter(name -> name.startsWith("GATEWAY_")))
-                .as("README rows for settings GatewayConfig does not have")
+                .as("README rows for settings no @ConfigMapping has")
                 .allMatch(settings::containsKey);
         settings.forEach((name, defaultValue) -> {
             assertThat(documented).as("README configuration row for " + name).containsKey(name);
@@ -103,9 +110,13 @@ class ReadmeTablesTest {
         return types;
     }
 
-    /** The environment variable of every leaf setting under {@code prefix}, with its default if it has one. */
+    /**
+     * The environment variable of every leaf setting of a mapping or group, under {@code prefix} (its own, e.g.
+     * {@code GATEWAY_PROVIDERS_FAL}), with its default if it has one.
+     */
     private static void collect(Class<?> group, String prefix, Map<String, Optional<String>> settings) {
-        // getMethods, not getDeclaredMethods: a group may inherit settings (HostedCalls).
+        // getMethods, not getDeclaredMethods: a group may inherit settings (CallSettings), and
+        // getMethods gives an overriding method (its own default) instead of the one it overrides.
         for (Method method : group.getMethods()) {
             if (method.isDefault() || java.lang.reflect.Modifier.isStatic(method.getModifiers())) {
                 continue;
@@ -114,7 +125,7 @@ class ReadmeTablesTest {
             String property = renamed != null ? renamed.value() : kebab(method.getName());
             String name = prefix + "_" + property.replace('-', '_').toUpperCase(Locale.ROOT);
             Class<?> type = method.getReturnType();
-            if (type.isInterface() && type.getEnclosingClass() == GatewayConfig.class && !isValue(method)) {
+            if (type.isInterface() && type.getName().startsWith("dev.jobgateway.") && !isValue(method)) {
                 collect(type, name, settings);
                 continue;
             }

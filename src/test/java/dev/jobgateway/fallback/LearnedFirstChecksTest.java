@@ -14,6 +14,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
+import dev.jobgateway.support.Api;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.LearnedDurations;
 import dev.jobgateway.support.TestPorts;
@@ -96,6 +97,22 @@ class LearnedFirstChecksTest {
     }
 
     @Test
+    void oneOwnersHistoryDoesNotMoveAnotherOwnersFirstCheck() {
+        String model = newModel();
+        learnFrom(model, 3);
+
+        JsonPath theirs = Api.withKey(Api.OTHER_KEY).contentType("application/json").body(body(model, "drop"))
+                .post("/jobs").then().statusCode(202).extract().jsonPath();
+        JsonPath mine = submit(model, "drop");
+
+        assertThat(mine.getString("delivery.expected_at")).as("the owner whose jobs taught it").isNotNull();
+        assertThat(theirs.getString("delivery.expected_at")).as("another owner of the same model").isNull();
+        double dueAt = redis.sortedSet(String.class).zscore("jobgw:pending", theirs.getString("id")).orElseThrow();
+        Instant created = Instant.parse(theirs.getString("created_at"));
+        assertThat(Instant.ofEpochMilli((long) dueAt)).isAfterOrEqualTo(created.plusSeconds(19));
+    }
+
+    @Test
     void onlyWebhookCompletionsAreLearnedNotOnesACheckFound() {
         String model = newModel();
         learnFrom(model, 3);
@@ -125,16 +142,20 @@ class LearnedFirstChecksTest {
     }
 
     private String[] samples(String model) {
-        String stored = redis.hash(String.class).hget("jobgw:durations:{replicate}", model);
+        String stored = redis.hash(String.class).hget("jobgw:durations:{replicate:" + Api.DEV_OWNER + "}", model);
         return stored == null ? new String[0] : stored.split(" ");
     }
 
     private static JsonPath submit(String model, String webhook) {
+        return Jobs.submitBody(body(model, webhook));
+    }
+
+    private static Map<String, Object> body(String model, String webhook) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("provider", "replicate");
         body.put("model", model);
         body.put("input", Jobs.simulate(Map.of("duration_ms", JOB_MS, "progress_steps", 0, "webhook", webhook)));
-        return Jobs.submitBody(body);
+        return body;
     }
 
     private static String newModel() {

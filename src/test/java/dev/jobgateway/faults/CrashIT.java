@@ -334,7 +334,9 @@ class CrashIT {
         load.shutdownNow();
 
         long justBefore = acknowledged.values().stream()
-                .filter(at -> at <= killedAt && killedAt - at < TimeUnit.MILLISECONDS.toNanos(100)).count();
+                // The last second before the kill: the jobs that appendfsync everysec has not yet synced. A narrower
+                // window saw no submit at all when the machine was loaded and submits took longer than it.
+                .filter(at -> at <= killedAt && killedAt - at < TimeUnit.SECONDS.toNanos(1)).count();
         List<String> lost = new ArrayList<>();
         List<String> unfinished = new ArrayList<>();
         await().atMost(Duration.ofSeconds(40)).pollInterval(Duration.ofMillis(500)).until(() -> {
@@ -352,7 +354,7 @@ class CrashIT {
             return unfinished.isEmpty();
         });
         System.out.printf("[measure] Redis (AOF everysec) killed under load: %d jobs acknowledged (%d before the "
-                + "kill, %d in its last 100 ms), %d submits refused while it was down; after the restart %d "
+                + "kill, %d in its last second), %d submits refused while it was down; after the restart %d "
                 + "acknowledged jobs missing, all others finished (webhooks answered 503 were sent again: %d)%n",
                 acknowledged.size(), beforeCrash, justBefore, refused.get(), lost.size(), ai.deliveryRetries());
         assertThat(justBefore).as("submits acknowledged right before the kill").isPositive();

@@ -17,8 +17,9 @@ import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
 
 /**
- * The learned durations in Redis: a quantile of the newest ones, bounded per model and per provider, nothing without
- * enough of them. Each test uses a provider name of its own (the history is keyed by provider and model).
+ * The learned durations in Redis: a quantile of the newest ones, kept per owner, bounded per model and per owner's
+ * provider, nothing without enough of them. Each test uses a provider name of its own (the history is keyed by
+ * owner, provider and model).
  */
 @QuarkusTest
 @QuarkusTestResource(TestPorts.class)
@@ -26,6 +27,7 @@ import io.quarkus.test.junit.TestProfile;
 class DurationHistoryTest {
 
     private static final Duration WAIT = Duration.ofSeconds(5);
+    private static final String OWNER = "alice";
 
     @Inject
     DurationHistory history;
@@ -41,8 +43,8 @@ class DurationHistoryTest {
         }
 
         // 0.9 of ten durations, nearest rank: the ninth.
-        assertThat(history.expected(provider, "m").await().atMost(WAIT)).contains(Duration.ofMillis(900));
-        assertThat(history.expected(provider, "other").await().atMost(WAIT)).isEmpty();
+        assertThat(history.expected(OWNER, provider, "m").await().atMost(WAIT)).contains(Duration.ofMillis(900));
+        assertThat(history.expected(OWNER, provider, "other").await().atMost(WAIT)).isEmpty();
     }
 
     @Test
@@ -51,7 +53,7 @@ class DurationHistoryTest {
         record(provider, null, 500);
         record(provider, null, 500);
 
-        assertThat(history.expected(provider, null).await().atMost(WAIT)).isEmpty();
+        assertThat(history.expected(OWNER, provider, null).await().atMost(WAIT)).isEmpty();
     }
 
     @Test
@@ -61,7 +63,7 @@ class DurationHistoryTest {
             record(provider, "m", 1_000 + i);
         }
 
-        String[] kept = redis.hash(String.class).hget(DurationHistory.key(provider), "m").split(" ");
+        String[] kept = redis.hash(String.class).hget(DurationHistory.key(OWNER, provider), "m").split(" ");
         assertThat(kept).hasSize(50);
         assertThat(kept[0]).isEqualTo("1010");
         assertThat(kept[49]).isEqualTo("1059");
@@ -74,9 +76,22 @@ class DurationHistoryTest {
             record(provider, "model-" + i, 700);
         }
 
-        assertThat(redis.hash(String.class).hlen(DurationHistory.key(provider)))
+        assertThat(redis.hash(String.class).hlen(DurationHistory.key(OWNER, provider)))
                 .isEqualTo(DurationHistory.MODELS_PER_PROVIDER);
-        assertThat(redis.key().pttl(DurationHistory.key(provider))).isPositive();
+        assertThat(redis.key().pttl(DurationHistory.key(OWNER, provider))).isPositive();
+    }
+
+    @Test
+    void eachOwnerHasAHistoryOfItsOwn() {
+        String provider = newProvider();
+        for (int i = 0; i < 10; i++) {
+            record("alice", provider, "m", 200);
+            record("bob", provider, "m", 9_000);
+        }
+
+        assertThat(history.expected("alice", provider, "m").await().atMost(WAIT)).contains(Duration.ofMillis(200));
+        assertThat(history.expected("bob", provider, "m").await().atMost(WAIT)).contains(Duration.ofMillis(9_000));
+        assertThat(history.expected("carol", provider, "m").await().atMost(WAIT)).isEmpty();
     }
 
     @Test
@@ -88,7 +103,11 @@ class DurationHistoryTest {
     }
 
     private void record(String provider, String model, long ms) {
-        history.record(provider, model, Duration.ofMillis(ms)).await().atMost(WAIT);
+        record(OWNER, provider, model, ms);
+    }
+
+    private void record(String owner, String provider, String model, long ms) {
+        history.record(owner, provider, model, Duration.ofMillis(ms)).await().atMost(WAIT);
     }
 
     private static String newProvider() {

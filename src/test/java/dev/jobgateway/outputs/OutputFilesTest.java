@@ -53,6 +53,23 @@ class OutputFilesTest {
     }
 
     @Test
+    void onlyImagesVideoAndAudioKeepTheirTypeAndEverythingElseIsStoredAsAnAttachment() {
+        for (String kept : new String[] { "image/png", "image/webp", "video/mp4", "audio/mpeg", "image/avif" }) {
+            assertThat(OutputStorage.contentType(kept, null)).as(kept).isEqualTo(kept);
+            assertThat(OutputStorage.isAttachment(kept)).as(kept).isFalse();
+        }
+        assertThat(OutputStorage.contentType("IMAGE/PNG; charset=binary", null)).isEqualTo("image/png");
+        for (String script : new String[] { "text/html", "image/svg+xml", "IMAGE/SVG+XML; charset=utf-8",
+                "application/xhtml+xml", "text/xml", "application/javascript", "application/pdf", "text/plain",
+                "image/png\r\nX-Injected: 1", "image/", "image/../html", "multipart/x-mixed-replace" }) {
+            assertThat(OutputStorage.contentType(script, "https://x/a.png?type=.html")).as(script)
+                    .isEqualTo("application/octet-stream");
+        }
+        assertThat(OutputStorage.isAttachment("application/octet-stream")).isTrue();
+        assertThat(OutputStorage.extension("application/octet-stream")).isEmpty();
+    }
+
+    @Test
     void theCopyIsTypedByWhatTheSourceSaysOrElseByItsUrl() {
         assertThat(OutputStorage.contentType("image/webp", "https://x/a.png")).isEqualTo("image/webp");
         assertThat(OutputStorage.contentType("application/octet-stream", "https://x/a.JPG?sig=1")).isEqualTo(

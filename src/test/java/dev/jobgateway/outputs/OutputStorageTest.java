@@ -24,6 +24,7 @@ import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.OutputStorageOn;
 import dev.jobgateway.support.S3TestServer;
 import dev.jobgateway.support.TestPorts;
+import dev.jobgateway.support.Webhooks;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -184,6 +185,30 @@ class OutputStorageTest {
 
         assertThat(job.getLong("output_files[0].size_bytes")).isEqualTo(size);
         assertThat(fetch(job.getString("output_files[0].url"))).hasSize(size);
+    }
+
+    @Test
+    void aLargeFileIsUploadedPartByPartWhileItsSourceIsStillSending() throws Exception {
+        // More than one part: the first part must be in the bucket while the source still holds back the rest, so
+        // what a copy holds in memory is a part, never the whole file.
+        int part = 5 * 1024 * 1024;
+        int size = part + 500_000;
+        try (SourceServer source = SourceServer.start(Duration.ofMillis(1))) {
+            String id = HostileOutputsTest.heldJob();
+            String output = "{\"images\":[{\"url\":\"" + source.url("/pause/" + (part + 1_000) + "/" + size)
+                    + "\"}]}";
+            assertThat(Webhooks.toJob(id, "wh-" + id, Webhooks.body(
+                    Webhooks.externalId(id), "succeeded", "\"output\":" + output))
+                    .statusCode()).isEqualTo(200);
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> s3().uploadedParts("outputs/" + id + "/") == 1);
+            assertThat(Jobs.get(id).getString("output_storage")).isEqualTo("pending");
+            source.release();
+
+            JsonPath job = awaitStorage(id, "stored");
+            assertThat(job.getLong("output_files[0].size_bytes")).isEqualTo(size);
+            assertThat(fetch(job.getString("output_files[0].url"))).isEqualTo(SourceServer.png(size));
+        }
     }
 
     @Test

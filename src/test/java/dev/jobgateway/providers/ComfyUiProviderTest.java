@@ -3,6 +3,7 @@ package dev.jobgateway.providers;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.hamcrest.Matchers.equalTo;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -14,6 +15,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 import jakarta.inject.Inject;
@@ -32,8 +34,10 @@ import io.restassured.path.json.JsonPath;
 import io.restassured.response.Response;
 
 /**
- * What is ComfyUI's own, against the simulator's ComfyUI dialect: the job id is the prompt id (or the server's own id
- * is mapped), an invalid graph fails the job with ComfyUI's node errors, the queue position while pending, a queued
+ * What is ComfyUI's own, against the simulator's ComfyUI dialect: the prompt id is a UUID made from the job id (current
+ * servers take nothing else; an older server's own id is mapped), a submit whose answer is lost is found on ComfyUI
+ * rather than sent again (ComfyUI would run it twice), an invalid graph fails the job with ComfyUI's node errors, the
+ * queue position while pending, a queued
  * prompt cancelled by deleting it from the queue, a prompt ComfyUI forgot on a restart failed with
  * {@code error.source: upstream_lost}, an unanswered poll retried, and waits answered by polling at the cadence: one
  * upstream poll per interval however many clients wait, the answer within about one interval of completion.
@@ -48,12 +52,14 @@ class ComfyUiProviderTest {
     SimulatedAiServer aiServer;
 
     @Test
-    void theJobIdIsThePromptIdAndTheOutputsAreViewUrlsThatServeTheImage() throws Exception {
+    void thePromptIdIsACanonicalUuidAndTheOutputsAreViewUrlsThatServeTheImage() throws Exception {
         String id = ProviderCase.COMFYUI.submit(Map.of("duration_ms", 200));
 
         JsonPath done = Jobs.awaitTerminal(id);
 
-        assertThat(Webhooks.externalId(id)).isEqualTo(id);
+        String promptId = Webhooks.externalId(id);
+        assertThat(UUID.fromString(promptId).toString()).isEqualTo(promptId);
+        assertThat(done.getString("status")).isEqualTo("succeeded");
         String url = done.getString("output.images[0].url");
         assertThat(url).startsWith(aiServer.comfyuiUri() + "/view?type=output&subfolder=&filename=ComfyUI_")
                 .endsWith(".png");
@@ -70,8 +76,27 @@ class ComfyUiProviderTest {
 
         JsonPath done = Jobs.awaitTerminal(id);
 
-        assertThat(Webhooks.externalId(id)).isNotEqualTo(id).matches("[0-9a-f-]{36}");
+        assertThat(Webhooks.externalId(id)).matches("[0-9a-f-]{36}");
         assertThat(done.getString("status")).isEqualTo("succeeded");
+    }
+
+    /**
+     * The answer to the submit never comes (ComfyUI took the prompt, then answered after the gateway's 2 s request
+     * timeout): the gateway does not send it again, which would run the graph a second time, but finds the prompt in
+     * ComfyUI's queue under the id it chose, and the job goes on.
+     */
+    @Test
+    void aSubmitWhoseAnswerIsLostIsFoundOnComfyUiAndNeverRunTwice() {
+        String id = ProviderCase.COMFYUI.submit(Map.of("duration_ms", 500, "submit_delay_ms", 3_000,
+                "slow_submits", 1));
+
+        JsonPath done = Jobs.awaitTerminal(id);
+
+        String promptId = Webhooks.externalId(id);
+        assertThat(done.getString("status")).isEqualTo("succeeded");
+        assertThat(aiServer.comfyuiRuns(promptId)).isEqualTo(1);
+        assertThat(Jobs.events(id).getInt("events.find { it.type == 'handed_to_ai_server' }.details.attempts"))
+                .isEqualTo(1);
     }
 
     @Test
@@ -103,7 +128,7 @@ class ComfyUiProviderTest {
         given().post("/jobs/" + id + "/cancel").then().statusCode(200).header("Cancel-Outcome", "cancelled");
 
         assertThat(aiServer.cancelCalls() - cancels).isEqualTo(1);
-        assertThat(aiServer.jobStatus(id)).isEqualTo("cancelled");
+        assertThat(aiServer.jobStatus(Webhooks.externalId(id))).isEqualTo("cancelled");
         assertThat(Jobs.events(id).getString("events.find { it.type == 'ai_server_cancel' }.details.message"))
                 .contains("deleted the prompt from its queue");
     }
@@ -111,11 +136,12 @@ class ComfyUiProviderTest {
     @Test
     void aRunningPromptIsInterruptedOnlyOnceTheQueueShowsItRunning() {
         String id = ProviderCase.COMFYUI.submit(Map.of("duration_ms", 60_000, "progress_steps", 0));
-        await().atMost(Duration.ofSeconds(5)).until(() -> "running".equals(aiServer.jobStatus(id)));
+        String promptId = Webhooks.externalId(id);
+        await().atMost(Duration.ofSeconds(5)).until(() -> "running".equals(aiServer.jobStatus(promptId)));
 
         given().post("/jobs/" + id + "/cancel").then().statusCode(200).header("Cancel-Outcome", "cancelled");
 
-        assertThat(aiServer.jobStatus(id)).isEqualTo("cancelled");
+        assertThat(aiServer.jobStatus(promptId)).isEqualTo("cancelled");
         assertThat(Jobs.events(id).getString("events.find { it.type == 'ai_server_cancel' }.details.message"))
                 .contains("interrupted the running prompt");
     }
@@ -147,12 +173,13 @@ class ComfyUiProviderTest {
     }
 
     @Test
-    void webhooksPostedForComfyUiAreRefused() {
+    void comfyUiHasNoWebhookRouteSoAnythingPostedThereIsAnUnknownProvider() {
         String id = ProviderCase.COMFYUI.submit(Map.of("duration_ms", 60_000));
         long version = Jobs.get(id).getLong("version");
 
         given().contentType(ContentType.JSON).body("{\"prompt_id\":\"" + id + "\",\"status\":\"success\"}")
-                .post("/webhooks/comfyui/" + id).then().statusCode(401);
+                .post("/webhooks/comfyui/" + id).then().statusCode(404)
+                .body("type", equalTo("/problems/unknown-provider"));
 
         assertThat(Jobs.get(id).getLong("version")).isEqualTo(version);
     }
@@ -179,8 +206,9 @@ class ComfyUiProviderTest {
             assertThat(answer.jsonPath().getString("status")).isEqualTo("succeeded");
         }
 
-        Instant completed = aiServer.completedAt(id);
-        int polls = aiServer.statusCalls(id);
+        String promptId = Webhooks.externalId(id);
+        Instant completed = aiServer.completedAt(promptId);
+        int polls = aiServer.statusCalls(promptId);
         long seconds = Duration.between(submitted, completed).toMillis() / 1000 + 1;
         Duration latest = answeredAt.stream().map(at -> Duration.between(completed, at)).max(Duration::compareTo)
                 .orElseThrow();

@@ -10,7 +10,9 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.Jobs;
@@ -18,6 +20,7 @@ import dev.jobgateway.support.ProviderCase;
 import dev.jobgateway.support.ShortFallbackIntervals;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.support.Webhooks;
+import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.quarkus.test.junit.TestProfile;
@@ -27,7 +30,8 @@ import io.restassured.path.json.JsonPath;
  * The fallback for every provider, each against its dialect: a webhook that never comes is made up for by asking the
  * provider's own status API (fal: the status, then the result), and what the answer carries (Replicate's progress in
  * its logs, fal's queue position) reaches the job. Same short intervals as the generic fallback tests. Not ComfyUI:
- * it sends no webhooks, so there is none to drop; polling is its normal path (ComfyUiProviderTest).
+ * it sends no webhooks, so there is none to drop; polling is its normal path (ComfyUiProviderTest). Not Cog: it
+ * cannot be asked about a prediction, whose lost result ends the job as a lost delivery (cog.CogLostWebhookTest).
  */
 @QuarkusTest
 @QuarkusTestResource(TestPorts.class)
@@ -37,8 +41,11 @@ class ProviderFallbackTest {
     @Inject
     SimulatedAiServer aiServer;
 
+    @Inject
+    RedisDataSource redis;
+
     @ParameterizedTest
-    @EnumSource(value = ProviderCase.class, names = "COMFYUI", mode = EnumSource.Mode.EXCLUDE)
+    @EnumSource(value = ProviderCase.class, names = { "COMFYUI", "COG" }, mode = EnumSource.Mode.EXCLUDE)
     void aDroppedWebhookIsRecoveredByAskingTheProvider(ProviderCase provider) throws Exception {
         String id = provider.submit(Map.of("webhook", "drop", "duration_ms", 100));
         Thread.sleep(400);
@@ -58,7 +65,7 @@ class ProviderFallbackTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = ProviderCase.class, names = "COMFYUI", mode = EnumSource.Mode.EXCLUDE)
+    @EnumSource(value = ProviderCase.class, names = { "COMFYUI", "COG" }, mode = EnumSource.Mode.EXCLUDE)
     void aFailureWhoseWebhookWasDroppedIsRecoveredWithTheProvidersError(ProviderCase provider) throws Exception {
         String id = provider.submit(Map.of("webhook", "drop", "duration_ms", 100, "outcome", "failed",
                 "error_message", "out of memory"));
@@ -73,7 +80,7 @@ class ProviderFallbackTest {
     }
 
     @ParameterizedTest
-    @EnumSource(value = ProviderCase.class, names = "COMFYUI", mode = EnumSource.Mode.EXCLUDE)
+    @EnumSource(value = ProviderCase.class, names = { "COMFYUI", "COG" }, mode = EnumSource.Mode.EXCLUDE)
     void aProviderThatCannotAnswerIsAskedAgainLaterNeverTakenForAFailedJob(ProviderCase provider) throws Exception {
         String id = provider.submit(Map.of("webhook", "drop", "duration_ms", 200, "status_errors", 1));
         String externalId = Webhooks.externalId(id);
@@ -88,24 +95,6 @@ class ProviderFallbackTest {
         assertThat(aiServer.statusCalls(externalId)).isEqualTo(2);
         assertThat(Jobs.events(id).getList("events.type")).containsSubsequence("upstream_check_failed",
                 "upstream_checked");
-    }
-
-    @Test
-    void cogsLostTerminalWebhookIsRecoveredByReissuingItsIdempotentPut() throws Exception {
-        int generationsBefore = aiServer.generations();
-        String id = ProviderCase.COG.submit(Map.of("webhook", "drop", "duration_ms", 100));
-        Thread.sleep(400);
-
-        JsonPath job = Jobs.get(id);
-
-        // Cog has no GET: the check was the same PUT again, which attached to the prediction and answered its state.
-        assertThat(job.getString("status")).isEqualTo("succeeded");
-        assertThat(job.getString("completed_via")).isEqualTo("poll");
-        assertThat(job.getString("output[0]")).endsWith(".png");
-        assertThat(aiServer.generations() - generationsBefore).isEqualTo(1);
-        assertThat(aiServer.statusCalls(id)).isEqualTo(1);
-        assertThat(Jobs.events(id).getString("events.find { it.type == 'upstream_checked' }.details.upstream_status"))
-                .isEqualTo("succeeded");
     }
 
     @Test
@@ -143,6 +132,25 @@ class ProviderFallbackTest {
     }
 
     @Test
+    void runpodsProgressIsReadFromTheOutputOfItsInProgressStatus() throws Exception {
+        // Queued until 3 s of 6, when its worker takes it and reports "50%" (rp_progress.py: the status's output).
+        // Reads of the job drive the checks.
+        String id = ProviderCase.RUNPOD.submit(Map.of("webhook", "drop", "duration_ms", 6_000, "progress_steps", 1));
+
+        await().atMost(Duration.ofMillis(5_500)).pollInterval(Duration.ofMillis(200))
+                .until(() -> {
+                    JsonPath read = Jobs.get(id);
+                    return read.getString("status").equals("running") && read.get("progress") != null;
+                });
+        JsonPath job = Jobs.get(id);
+
+        assertThat(job.getString("status")).isEqualTo("running");
+        assertThat(job.getDouble("progress")).isEqualTo(0.5);
+        assertThat(Jobs.events(id).getList("events.findAll { it.type == 'upstream_checked' }.details.upstream_status"))
+                .contains("IN_PROGRESS");
+    }
+
+    @Test
     void falsQueuePositionIsKeptOnTheJobWhileItWaitsInTheQueue() throws Exception {
         // Queued for the first half of a minute, third in line.
         String id = ProviderCase.FAL.submit(Map.of("webhook", "drop", "duration_ms", 60_000, "progress_steps", 1,
@@ -160,7 +168,8 @@ class ProviderFallbackTest {
 
     @Test
     void aFalResultThatIsNotJsonFailsTheJobWithPayloadError() throws Exception {
-        String id = ProviderCase.FAL.submit(Map.of("webhook", "drop", "duration_ms", 100, "payload_error", true));
+        String id = ProviderCase.FAL.submit(Map.of("webhook", "drop", "duration_ms", 100, "payload_error",
+                "not_json"));
         Thread.sleep(400);
 
         JsonPath job = Jobs.get(id);
@@ -168,5 +177,74 @@ class ProviderFallbackTest {
         assertThat(job.getString("status")).isEqualTo("failed");
         assertThat(job.getString("error.code")).isEqualTo("payload_error");
         assertThat(job.getString("completed_via")).isEqualTo("poll");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = { "workflows/acme/my-flow", "comfy/acme/upscale/v2" })
+    void aNamespacedFalModelIsCheckedAndFetchedAtTheUrlsItsSubmitAnswered(String model) throws Exception {
+        String id = submitFal(model, Map.of("webhook", "drop", "duration_ms", 100));
+        Thread.sleep(400);
+
+        JsonPath job = Jobs.get(id);
+
+        assertThat(job.getString("status")).isEqualTo("succeeded");
+        assertThat(job.getString("completed_via")).isEqualTo("poll");
+        assertThat(job.getInt("output.seed")).isEqualTo(42);
+        assertThat(aiServer.statusCalls(Webhooks.externalId(id))).isEqualTo(1);
+    }
+
+    @Test
+    void aFalJobStoredWithoutItsUrlsIsCheckedAtUrlsBuiltWithTheNamespaceRule() throws Exception {
+        String id = submitFal("workflows/acme/my-flow", Map.of("webhook", "drop", "duration_ms", 300));
+        String key = "jobgw:job:{" + id + "}";
+        assertThat(redis.hash(String.class).hget(key, "provider_handle")).contains("/requests/");
+
+        // As a job handed off before the gateway kept fal's URLs.
+        redis.hash(String.class).hdel(key, "provider_handle");
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                .until(() -> Jobs.get(id).getString("status").equals("succeeded"));
+
+        assertThat(Jobs.get(id).getString("completed_via")).isEqualTo("poll");
+        assertThat(Jobs.get(id).getInt("output.seed")).isEqualTo(42);
+    }
+
+    @ParameterizedTest
+    @CsvSource({ "runner_disconnected, Runner disconnected", "request_timeout, Request timed out" })
+    void aFalRequestThatCompletedWithAnInfrastructureErrorFailsWithFalsErrorType(String errorType, String error)
+            throws Exception {
+        String id = ProviderCase.FAL.submit(Map.of("webhook", "drop", "duration_ms", 100, "outcome", "failed",
+                "fal_failure", errorType));
+        String externalId = Webhooks.externalId(id);
+        Thread.sleep(400);
+
+        JsonPath job = Jobs.get(id);
+
+        assertThat(job.getString("status")).isEqualTo("failed");
+        assertThat(job.getString("completed_via")).isEqualTo("poll");
+        assertThat(job.getString("error.source")).isEqualTo("ai_server");
+        assertThat(job.getString("error.code")).isEqualTo(errorType);
+        assertThat(job.getString("error.message")).contains(error);
+        // The COMPLETED status said how it failed: no result to fetch.
+        assertThat(aiServer.statusCalls(externalId)).isEqualTo(1);
+    }
+
+    @Test
+    void aFalModelErrorFailsTheJobWithFalsDetailInsteadOfWaitingForItsDeadline() throws Exception {
+        String id = ProviderCase.FAL.submit(Map.of("webhook", "drop", "duration_ms", 100, "outcome", "failed",
+                "error_message", "prompt must not be empty"));
+        Thread.sleep(400);
+
+        JsonPath job = Jobs.get(id);
+
+        assertThat(job.getString("status")).isEqualTo("failed");
+        assertThat(job.getString("completed_via")).isEqualTo("poll");
+        assertThat(job.getString("error.code")).isEqualTo("generation_failed");
+        assertThat(job.getString("error.message")).contains("HTTP 422").contains("prompt must not be empty");
+        assertThat(Jobs.events(id).getList("events.type")).doesNotContain("upstream_check_failed");
+    }
+
+    private static String submitFal(String model, Map<String, Object> knobs) {
+        return Jobs.submitBody(Map.of("provider", "fal", "model", model, "input", Jobs.simulate(knobs)))
+                .getString("id");
     }
 }

@@ -21,7 +21,8 @@ import io.restassured.path.json.JsonPath;
 
 /**
  * What is Replicate's own: the job's deadline as {@code Cancel-After}, official models and versions on their own
- * endpoints, {@code aborted}, a throttled create waited out for its {@code Retry-After}, and no second create after
+ * endpoints, {@code aborted}, a throttled create waited out for its {@code Retry-After} (seconds or an HTTP-date), and
+ * no second create after
  * an answer that never came (Replicate has no idempotency key).
  */
 @QuarkusTest
@@ -78,6 +79,19 @@ class ReplicateProviderTest {
     @Test
     void aThrottledCreateIsRetriedAfterItsRetryAfter() {
         String id = ProviderCase.REPLICATE.submit(Map.of("reject_submits", 1, "duration_ms", 50));
+
+        JsonPath handedOff = Jobs.events(id);
+
+        assertThat(handedOff.getInt("events.find { it.type == 'handed_to_ai_server' }.details.attempts")).isEqualTo(2);
+        assertThat(handedOff.getLong("events.find { it.type == 'handed_to_ai_server' }.details.latency_ms"))
+                .isGreaterThanOrEqualTo(1_000);
+    }
+
+    @Test
+    void aThrottledCreateWaitsForARetryAfterGivenAsAnHttpDate() {
+        // The date is two seconds ahead in whole seconds: more than one second to wait, far more than the backoff.
+        String id = ProviderCase.REPLICATE.submit(Map.of("reject_submits", 1, "retry_after", "http_date",
+                "duration_ms", 50));
 
         JsonPath handedOff = Jobs.events(id);
 

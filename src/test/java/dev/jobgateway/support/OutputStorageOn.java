@@ -8,13 +8,17 @@ import io.quarkus.test.junit.QuarkusTestProfile;
 
 /**
  * The test profile of output-storage tests: storage on, into an S3Proxy the profile starts (its own process, free
- * port), with small limits and short retry pauses so the tests are quick. The gateway finds its S3 credentials
+ * port), with small limits (4 files a job, 6 s an attempt) and short retry pauses so the tests are quick. The gateway
+ * finds its S3 credentials
  * where the AWS SDK looks first (system properties).
  */
 public class OutputStorageOn implements QuarkusTestProfile {
 
     /** The largest file the profile copies (the multipart threshold is 5 MiB, S3's smallest part). */
     public static final int MAX_FILE_BYTES = 6_000_000;
+
+    /** The most files a job of the profile copies. */
+    public static final int MAX_FILES = 4;
 
     @Override
     public Map<String, String> getConfigOverrides() {
@@ -24,7 +28,9 @@ public class OutputStorageOn implements QuarkusTestProfile {
                 "gateway.outputs.part-size", Integer.toString(5 * 1024 * 1024),
                 "gateway.outputs.retry-backoff", "200ms",
                 "gateway.outputs.max-retry-backoff", "1s",
-                "gateway.outputs.file-timeout", "10s");
+                "gateway.outputs.file-timeout", "10s",
+                "gateway.outputs.job-timeout", "6s",
+                "gateway.outputs.max-files", Integer.toString(MAX_FILES));
     }
 
     @Override

@@ -144,6 +144,16 @@ public final class S3TestServer implements AutoCloseable {
         }
     }
 
+    /** Parts uploaded so far to the unfinished multipart uploads under {@code prefix}. */
+    public int uploadedParts(String prefix) {
+        try (S3Client s3 = client()) {
+            return s3.listMultipartUploads(b -> b.bucket(BUCKET).prefix(prefix)).uploads().stream()
+                    .mapToInt(upload -> s3.listParts(b -> b.bucket(BUCKET).key(upload.key())
+                            .uploadId(upload.uploadId())).parts().size())
+                    .sum();
+        }
+    }
+
     /** The settings that point a gateway at this server (as {@code gateway.outputs.*} properties). */
     public java.util.Map<String, String> gatewaySettings() {
         return java.util.Map.of(

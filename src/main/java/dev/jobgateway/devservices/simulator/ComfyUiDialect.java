@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,9 +22,13 @@ import com.sun.net.httpserver.HttpExchange;
 
 /**
  * ComfyUI's HTTP API under {@code /comfyui} (every route also under {@code /comfyui/api/}, as ComfyUI serves them),
- * with its quirks: no webhooks at all; {@code POST /prompt} takes a caller-chosen {@code prompt_id} and answers
- * {@code {prompt_id, number, node_errors}}, or 400 with {@code error} and {@code node_errors} for a graph it cannot
- * run (a node type it does not know; a {@code CheckpointLoaderSimple} whose {@code ckpt_name} is not a
+ * with its quirks: no webhooks at all; {@code POST /prompt} takes a caller-chosen {@code prompt_id}, which must be a
+ * UUID in canonical lowercase form (400 {@code invalid_prompt_id} otherwise), with <em>no duplicate check</em>: the
+ * same
+ * id again queues a second run of the graph (counted per id, {@link #runs}), and the history keeps the run that
+ * finished last; it answers {@code {prompt_id, number, node_errors}}, or 400 with {@code error} and {@code node_errors}
+ * as {@code execution.validate_prompt} builds them for a graph it cannot run (a node without {@code class_type}, a
+ * node type it does not know, no output node, a {@code CheckpointLoaderSimple} whose {@code ckpt_name} is not a
  * {@code .safetensors} file, or is {@code missing.safetensors}); {@code GET /history/{id}} is {@code {}} until the
  * prompt ends, then holds its outputs and {@code status} ({@code status_str} {@code success} or {@code error} with an
  * {@code execution_error} or {@code execution_interrupted} message); {@code GET /queue} lists
@@ -32,7 +37,16 @@ import com.sun.net.httpserver.HttpExchange;
  * (only the named prompt when the body names one); {@code GET /view} serves a small PNG. The history lives in memory:
  * {@code POST /comfyui/internal/restart} (the simulator's own knob) forgets every prompt, queued ones too. The
  * {@code simulate} knobs ride in {@code extra_data.simulate}; {@code ignore_prompt_id} makes the server name the prompt
- * itself, as older servers do, and {@code queued_ms} keeps it pending that long before it runs.
+ * itself (and accept any id), as older servers do, and {@code queued_ms} keeps it pending that long before it runs.
+ *
+ * <p>
+ * Sources: Comfy-Org/ComfyUI (formerly comfyanonymous/ComfyUI) {@code server.py} {@code post_prompt} at 002c3fb9 (the
+ * caller's id checked by {@code comfy_execution/jobs.py validate_job_id}, then queued with no duplicate check) and
+ * 5e14d797 (the same 400 bodies), {@code execution.py} at 04e2a914 ({@code validate_prompt}, {@code validate_inputs},
+ * {@code PromptQueue.task_done} writing {@code history[prompt_id]}, {@code delete_queue_item} deleting the first match
+ * only). Newer servers refuse an id that is pending or running with 409 (server.py at 5e14d797; unit test
+ * {@code tests-unit/execution_test/test_prompt_queue_duplicate_ids.py} at 6a069e36) but still run it again once it has
+ * finished; the harsher behaviour is simulated.
  */
 final class ComfyUiDialect implements Dialect {
 
@@ -47,7 +61,12 @@ final class ComfyUiDialect implements Dialect {
     private final AtomicInteger queueCalls = new AtomicInteger();
     private final AtomicInteger historyCalls = new AtomicInteger();
     private final AtomicInteger restarts = new AtomicInteger();
-    private final Map<String, SimJob> prompts = new ConcurrentHashMap<>();
+    /** Every run queued under each prompt id, oldest first (ComfyUI has no duplicate check). */
+    private final Map<String, List<SimJob>> prompts = new ConcurrentHashMap<>();
+    private static final String CHECKPOINT = "sd_xl_base_1.0.safetensors";
+    /** CheckpointLoaderSimple's {@code ckpt_name} input config in {@code nodes.py}, as validation echoes it. */
+    private static final String CHECKPOINT_TOOLTIP = "The name of the checkpoint (model) to load.";
+    private static final Set<String> OUTPUT_NODES = Set.of("SaveImage", "PreviewImage");
 
     ComfyUiDialect(SimulatedAiServer server) {
         this.server = server;
@@ -61,10 +80,32 @@ final class ComfyUiDialect implements Dialect {
         return historyCalls.get();
     }
 
+    /** How many runs were queued under this prompt id (a second submit with the same id is a second run). */
+    int runs(String promptId) {
+        return prompts.getOrDefault(promptId, List.of()).size();
+    }
+
+    private List<SimJob> allRuns() {
+        return prompts.values().stream().flatMap(List::stream).toList();
+    }
+
+    /** The run the history shows for this id: of those that ended and are kept, the last to end. */
+    private SimJob historyRun(String id) {
+        SimJob shown = null;
+        for (SimJob run : prompts.getOrDefault(id, List.of())) {
+            synchronized (run) {
+                if (entry(run) != null && (shown == null || run.completedAt.isAfter(shown.completedAt))) {
+                    shown = run;
+                }
+            }
+        }
+        return shown;
+    }
+
     /** ComfyUI restarted: every prompt it had, in its history or its queue, is forgotten. */
     void restart() {
         restarts.incrementAndGet();
-        for (SimJob job : prompts.values()) {
+        for (SimJob job : allRuns()) {
             synchronized (job) {
                 job.facts.put("lost", true);
                 job.forget();
@@ -106,8 +147,8 @@ final class ComfyUiDialect implements Dialect {
         JsonNode graph = body == null ? null : body.get("prompt");
         if (graph == null || !graph.isObject()) {
             server.countRejectedSubmit();
-            server.respond(exchange, 400, invalid("invalid_prompt", "Invalid prompt", "no prompt given",
-                    server.mapper().createObjectNode()));
+            server.respond(exchange, 400, invalid(error("no_prompt", "No prompt provided", "No prompt provided",
+                    server.mapper().createObjectNode()), server.mapper().createObjectNode()));
             return;
         }
         JsonNode extra = body.path("extra_data");
@@ -116,9 +157,25 @@ final class ComfyUiDialect implements Dialect {
             plan = SimulationPlan.from(extra.isObject() ? extra : null);
         } catch (RuntimeException e) {
             server.countRejectedSubmit();
-            server.respond(exchange, 400, invalid("invalid_prompt", "extra_data.simulate is not understood",
-                    e.getMessage(), server.mapper().createObjectNode()));
+            server.respond(exchange, 400, invalid(error("invalid_prompt", "extra_data.simulate is not understood",
+                    e.getMessage(), server.mapper().createObjectNode()), server.mapper().createObjectNode()));
             return;
+        }
+        boolean olderServer = extra.path("simulate").path("ignore_prompt_id").asBoolean(false);
+        JsonNode given = body.get("prompt_id");
+        String id;
+        if (olderServer || given == null || given.isNull()) {
+            id = UUID.randomUUID().toString();
+        } else if (!isCanonicalUuid(given)) {
+            // server.py: a caller's prompt_id goes through validate_job_id, str(uuid.UUID(value)) == value.
+            server.countRejectedSubmit();
+            server.respond(exchange, 400, invalid(error("invalid_prompt_id", "prompt_id must be a valid UUID",
+                    "prompt_id must be a UUID string in canonical lowercase hyphenated form; omit it to let the "
+                            + "server generate one",
+                    server.mapper().createObjectNode()), server.mapper().createObjectNode()));
+            return;
+        } else {
+            id = given.asText();
         }
         ObjectNode refusal = validate(graph);
         if (refusal != null) {
@@ -126,27 +183,32 @@ final class ComfyUiDialect implements Dialect {
             server.respond(exchange, 400, refusal);
             return;
         }
-        boolean ignoreId = extra.path("simulate").path("ignore_prompt_id").asBoolean(false);
-        String given = body.path("prompt_id").asText("");
-        String id = ignoreId || given.isBlank() ? UUID.randomUUID().toString() : given;
-        int attempt = server.countSubmit(given.isBlank() ? id : given);
+        int attempt = server.countSubmit(given == null || given.isNull() ? id : given.asText());
         if (attempt <= plan.rejectSubmits()) {
             // ComfyUI itself never throttles; a proxy in front of it may.
             server.respond(exchange, 429, server.bytes(server.error("Too Many Requests")), "application/json",
                     Map.of("Retry-After", "1"));
             return;
         }
-        SimJob existing = prompts.get(id);
-        if (existing != null && !lost(existing)) {
-            // The same id again (a retried submit): the prompt it names, not a second run (unconfirmed for ComfyUI).
-            server.respond(exchange, 200, answer(existing));
-            return;
-        }
+        // No duplicate check (server.py post_prompt puts every valid prompt on the queue): the same id again is
+        // another run.
         SimJob job = server.register(new SimJob(server, this, id, body, null, plan), exchange);
         job.facts.put("number", numbers.getAndIncrement());
         job.facts.set("graph", graph);
-        prompts.put(id, job);
+        prompts.computeIfAbsent(id, key -> new CopyOnWriteArrayList<>()).add(job);
         server.answerSubmit(exchange, plan, attempt, job, 200, () -> answer(job));
+    }
+
+    /** What {@code comfy_execution/jobs.py validate_job_id} accepts: a string that {@code uuid.UUID} writes back. */
+    static boolean isCanonicalUuid(JsonNode value) {
+        if (!value.isTextual()) {
+            return false;
+        }
+        try {
+            return UUID.fromString(value.asText()).toString().equals(value.asText());
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
     }
 
     private ObjectNode answer(SimJob job) {
@@ -156,57 +218,96 @@ final class ComfyUiDialect implements Dialect {
         return answer;
     }
 
-    /** ComfyUI's validation: node types it knows, and the checkpoint files it has. */
+    /**
+     * {@code execution.validate_prompt}: every node needs a {@code class_type} of a node ComfyUI has (else the first
+     * such node is the error, {@code node_errors} empty), the graph needs an output node, and each node's inputs must
+     * validate ({@code validate_inputs}; here only the checkpoint files it has), else {@code
+     * prompt_outputs_failed_validation} with the node errors.
+     */
     private ObjectNode validate(JsonNode graph) {
+        List<String> outputs = new ArrayList<>();
+        for (Iterator<Map.Entry<String, JsonNode>> nodes = graph.fields(); nodes.hasNext();) {
+            Map.Entry<String, JsonNode> node = nodes.next();
+            JsonNode title = node.getValue().path("_meta").path("title");
+            if (!node.getValue().has("class_type")) {
+                ObjectNode extraInfo = server.mapper().createObjectNode().put("node_id", node.getKey());
+                extraInfo.putNull("class_type");
+                extraInfo.set("node_title", title.isMissingNode() ? null : title);
+                return invalid(error("missing_node_type", "Node '" + (title.isTextual() ? title.asText()
+                        : "ID #" + node.getKey()) + "' has no class_type. The workflow may be corrupted or a custom "
+                        + "node is missing.", "Node ID '#" + node.getKey() + "'", extraInfo),
+                        server.mapper().createObjectNode());
+            }
+            String type = node.getValue().path("class_type").asText("");
+            if (!KNOWN_NODES.contains(type)) {
+                String shown = title.isTextual() ? title.asText() : type;
+                ObjectNode extraInfo = server.mapper().createObjectNode().put("node_id", node.getKey())
+                        .put("class_type", type).put("node_title", shown);
+                return invalid(error("missing_node_type", "Node '" + shown + "' not found. The custom node may not "
+                        + "be installed.", "Node ID '#" + node.getKey() + "'", extraInfo),
+                        server.mapper().createObjectNode());
+            }
+            if (OUTPUT_NODES.contains(type)) {
+                outputs.add(node.getKey());
+            }
+        }
+        if (outputs.isEmpty()) {
+            return invalid(error("prompt_no_outputs", "Prompt has no outputs", "", server.mapper().createObjectNode()),
+                    server.mapper().createObjectNode());
+        }
         ObjectNode nodeErrors = server.mapper().createObjectNode();
         for (Iterator<Map.Entry<String, JsonNode>> nodes = graph.fields(); nodes.hasNext();) {
             Map.Entry<String, JsonNode> node = nodes.next();
             String type = node.getValue().path("class_type").asText("");
-            if (type.isEmpty()) {
-                return invalid("invalid_prompt", "Cannot execute because a node is missing the class_type property.",
-                        "Node ID '#" + node.getKey() + "'", nodeErrors);
-            }
-            if (!KNOWN_NODES.contains(type)) {
-                return invalid("invalid_prompt", "Cannot execute because node " + type + " does not exist.",
-                        "Node ID '#" + node.getKey() + "'", nodeErrors);
-            }
-            String checkpoint = node.getValue().path("inputs").path("ckpt_name").asText(null);
-            if (type.equals("CheckpointLoaderSimple") && checkpoint != null
-                    && (!checkpoint.endsWith(".safetensors") || checkpoint.equals("missing.safetensors"))) {
-                ObjectNode error = nodeErrors.putObject(node.getKey());
-                error.putArray("errors").addObject().put("type", "value_not_in_list")
-                        .put("message", "Value not in list")
-                        .put("details", "ckpt_name: '" + checkpoint + "' not in ['sd_xl_base_1.0.safetensors']");
-                error.putArray("dependent_outputs");
-                error.put("class_type", type);
+            JsonNode checkpoint = node.getValue().path("inputs").path("ckpt_name");
+            if (type.equals("CheckpointLoaderSimple") && checkpoint.isTextual() && (!checkpoint.asText()
+                    .endsWith(".safetensors") || checkpoint.asText().equals("missing.safetensors"))) {
+                String details = "ckpt_name: '" + checkpoint.asText() + "' not in ['" + CHECKPOINT + "']";
+                ObjectNode extraInfo = server.mapper().createObjectNode().put("input_name", "ckpt_name");
+                ArrayNode config = extraInfo.putArray("input_config");
+                config.addArray().add(CHECKPOINT);
+                config.addObject().put("tooltip", CHECKPOINT_TOOLTIP);
+                extraInfo.set("received_value", checkpoint);
+                ObjectNode nodeError = nodeErrors.putObject(node.getKey());
+                nodeError.putArray("errors").add(error("value_not_in_list", "Value not in list", details, extraInfo));
+                ArrayNode dependents = nodeError.putArray("dependent_outputs");
+                outputs.forEach(dependents::add);
+                nodeError.put("class_type", type);
             }
         }
+        // The details list only the output nodes' own errors; an output failing for an upstream node's has none.
         return nodeErrors.isEmpty() ? null
-                : invalid("prompt_outputs_failed_validation", "Prompt outputs failed validation", "", nodeErrors);
+                : invalid(error("prompt_outputs_failed_validation", "Prompt outputs failed validation", "",
+                        server.mapper().createObjectNode()), nodeErrors);
     }
 
-    private ObjectNode invalid(String type, String message, String details, ObjectNode nodeErrors) {
+    private ObjectNode error(String type, String message, String details, ObjectNode extraInfo) {
+        ObjectNode error = server.mapper().createObjectNode().put("type", type).put("message", message)
+                .put("details", details);
+        error.set("extra_info", extraInfo);
+        return error;
+    }
+
+    /** server.py's 400 body: {@code {"error": ..., "node_errors": ...}}. */
+    private ObjectNode invalid(ObjectNode error, ObjectNode nodeErrors) {
         ObjectNode body = server.mapper().createObjectNode();
-        body.putObject("error").put("type", type).put("message", message).put("details", details)
-                .putObject("extra_info");
+        body.set("error", error);
         body.set("node_errors", nodeErrors);
         return body;
     }
 
     private void history(HttpExchange exchange, String id) throws IOException {
         historyCalls.incrementAndGet();
-        SimJob job = prompts.get(id);
-        if (server.countStatusCall(job)) {
+        List<SimJob> runs = prompts.getOrDefault(id, List.of());
+        if (server.countStatusCall(runs.isEmpty() ? null : runs.get(runs.size() - 1))) {
             server.respond(exchange, 503, server.error("Service Unavailable"));
             return;
         }
         ObjectNode answer = server.mapper().createObjectNode();
-        if (job != null) {
-            synchronized (job) {
-                ObjectNode entry = entry(job);
-                if (entry != null) {
-                    answer.set(id, entry);
-                }
+        SimJob shown = historyRun(id);
+        if (shown != null) {
+            synchronized (shown) {
+                answer.set(id, entry(shown));
             }
         }
         server.respond(exchange, 200, answer);
@@ -214,11 +315,11 @@ final class ComfyUiDialect implements Dialect {
 
     private void allHistory(HttpExchange exchange) throws IOException {
         ObjectNode answer = server.mapper().createObjectNode();
-        for (SimJob job : prompts.values()) {
-            synchronized (job) {
-                ObjectNode entry = entry(job);
-                if (entry != null) {
-                    answer.set(job.id, entry);
+        for (String id : prompts.keySet()) {
+            SimJob shown = historyRun(id);
+            if (shown != null) {
+                synchronized (shown) {
+                    answer.set(id, entry(shown));
                 }
             }
         }
@@ -268,7 +369,7 @@ final class ComfyUiDialect implements Dialect {
         ObjectNode answer = server.mapper().createObjectNode();
         ArrayNode running = answer.putArray("queue_running");
         List<SimJob> pending = new ArrayList<>();
-        for (SimJob job : prompts.values()) {
+        for (SimJob job : allRuns()) {
             synchronized (job) {
                 if (lost(job)) {
                     continue;
@@ -299,15 +400,15 @@ final class ComfyUiDialect implements Dialect {
         JsonNode body = server.readJson(exchange);
         server.countCancel();
         for (JsonNode id : body == null ? server.mapper().createArrayNode() : body.path("delete")) {
-            SimJob job = prompts.get(id.asText());
-            if (job == null) {
-                continue;
-            }
-            synchronized (job) {
-                if (!lost(job) && job.status.equals("queued")) {
-                    // Deleted before it ran: it never reaches the history.
-                    job.facts.put("deleted", true);
-                    job.cancel("cancelled");
+            // execution.py delete_queue_item: the first pending item with that id only.
+            for (SimJob job : prompts.getOrDefault(id.asText(), List.of())) {
+                synchronized (job) {
+                    if (!lost(job) && job.status.equals("queued")) {
+                        // Deleted before it ran: it never reaches the history.
+                        job.facts.put("deleted", true);
+                        job.cancel("cancelled");
+                        break;
+                    }
                 }
             }
         }
@@ -318,7 +419,7 @@ final class ComfyUiDialect implements Dialect {
         JsonNode body = server.readJson(exchange);
         String only = body == null ? null : body.path("prompt_id").asText(null);
         server.countCancel();
-        for (SimJob job : prompts.values()) {
+        for (SimJob job : allRuns()) {
             synchronized (job) {
                 if (!lost(job) && job.status.equals("running") && (only == null || only.equals(job.id))) {
                     job.cancel("cancelled");
@@ -330,7 +431,7 @@ final class ComfyUiDialect implements Dialect {
 
     private void view(HttpExchange exchange) throws IOException {
         String filename = query(exchange.getRequestURI().getRawQuery(), "filename");
-        for (SimJob job : prompts.values()) {
+        for (SimJob job : allRuns()) {
             synchronized (job) {
                 if (job.output != null && !lost(job) && filename != null
                         && job.output.toString().contains("\"" + filename + "\"")) {

@@ -3,7 +3,11 @@ package dev.jobgateway.devservices.simulator;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 import java.util.regex.Matcher;
@@ -19,7 +23,8 @@ import dev.jobgateway.webhook.StandardWebhook;
 /**
  * Replicate's predictions API under {@code /replicate}, with its quirks: {@code Authorization: Bearer}; creates by
  * version ({@code POST /v1/predictions}) or by official model ({@code POST /v1/models/{owner}/{name}/predictions});
- * 429 with {@code Retry-After} when throttled; {@code Cancel-After} honoured (a prediction not started by then is
+ * 429 with {@code Retry-After} when throttled (in seconds, or as an HTTP-date when asked); {@code Cancel-After}
+ * honoured (a prediction not started by then is
  * {@code aborted}, a running one {@code canceled}); webhooks for the events filtered in ({@code start} once when it
  * really starts, {@code output} and {@code logs} throttled to one per 500 ms, {@code completed}), each the full
  * prediction at sending time; progress only as tqdm lines in {@code logs}; only the {@code completed} webhook retried,
@@ -88,6 +93,20 @@ final class ReplicateDialect implements Dialect {
         return job != null && job.dialect == this ? job : null;
     }
 
+    /**
+     * A throttled create's {@code Retry-After}: one second, or, with {@code "simulate": {"retry_after": "http_date"}},
+     * the same wait as an HTTP-date two seconds ahead (IMF-fixdate, whole seconds). RFC 9110 section 10.2.3 allows
+     * either form, and Replicate's own client is written for both: replicate-javascript {@code lib/util.js}
+     * ({@code withAutomaticRetries}) reads a value that is not a number of seconds as a date and waits until then.
+     */
+    private static String retryAfter(JsonNode input) {
+        if (!"http_date".equals(input.path("simulate").path("retry_after").asText())) {
+            return "1";
+        }
+        return DateTimeFormatter.ofPattern("EEE, dd MMM yyyy HH:mm:ss 'GMT'", Locale.US)
+                .format(ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(2));
+    }
+
     /** A create, by version (in the body) or by official model (in the path, {@code model}). */
     private void create(HttpExchange exchange, String model) throws IOException {
         JsonNode body = server.readJson(exchange);
@@ -118,7 +137,7 @@ final class ReplicateDialect implements Dialect {
         int attempt = server.countSubmit(String.valueOf(webhook));
         if (attempt <= plan.rejectSubmits()) {
             server.respond(exchange, 429, server.bytes(detail("Request was throttled. Expected available in 1 "
-                    + "second.")), "application/problem+json", Map.of("Retry-After", "1"));
+                    + "second.")), "application/problem+json", Map.of("Retry-After", retryAfter(input)));
             return;
         }
         String id = UUID.randomUUID().toString().replace("-", "").substring(0, 26);

@@ -5,22 +5,35 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import com.fasterxml.jackson.core.json.JsonWriteFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 
 /**
  * RunPod's serverless API under {@code /runpod}, with its quirks: {@code Authorization: Bearer}; {@code POST
- * /v2/{endpoint}/run} answering {@code {"id", "status": "IN_QUEUE"}}; {@code policy.executionTimeout} honoured (a job
- * running past it is {@code TIMED_OUT}); {@code GET /v2/{endpoint}/status/{id}} under a rate limit per endpoint (429
- * beyond it; 2,000 per 10 s by default) and answering 404 once a finished job's retention (30 min) has passed;
+ * /v2/{endpoint}/run} answering {@code {"id", "status": "IN_QUEUE"}}, and refusing (400) a {@code policy} RunPod does
+ * not take; {@code policy.executionTimeout} honoured from the moment a worker takes the job (a job running past it is
+ * {@code TIMED_OUT}); {@code policy.ttl} honoured over the job's whole life (still queued when it passes: {@code
+ * TIMED_OUT}, never run; running: removed, its status 404); {@code IN_PROGRESS} with the worker's progress in
+ * {@code output}; {@code FAILED} with {@code error} the JSON string a worker's uncaught exception becomes, traceback,
+ * hostname and worker id included; {@code GET /v2/{endpoint}/status/{id}} under a rate limit per endpoint (429 beyond
+ * it; 2,000 per 10 s by default) and answering 404 once a finished job's retention (30 min) has passed;
  * {@code POST /v2/{endpoint}/cancel/{id}}; one webhook, at the end, the status object, unsigned and without any auth
  * header, tried 3 times 10 s apart. The spacing, retention and limit are settings, so that tests stay fast.
+ *
+ * <p>
+ * Sources: runpod/docs {@code serverless/endpoints/send-requests.mdx} (policy, webhook, rate limits, retention; "TTL
+ * is a hard limit"), {@code serverless/endpoints/job-states.mdx} (TIMED_OUT "expired before it was picked up by a
+ * worker"), {@code serverless/endpoints/operation-reference.mdx} (the bodies), runpod/runpod-python v1.12.0
+ * {@code runpod/serverless/modules/rp_job.py} {@code run_job} (the FAILED error) and {@code rp_progress.py} (the
+ * progress update).
  */
 public final class RunPodDialect implements Dialect {
 
@@ -31,6 +44,16 @@ public final class RunPodDialect implements Dialect {
     private volatile Duration retention = Duration.ofMinutes(30);
     private volatile int statusLimit = 2_000;
     private volatile Duration statusWindow = Duration.ofSeconds(10);
+    /** The id of the simulated worker, as {@code RUNPOD_POD_ID} gives it to runpod-python (docs' example workerId). */
+    static final String WORKER_ID = "oqk7ao1uomckye";
+    /** send-requests.mdx, "Execution policies": executionTimeout "Must be > 5000 ms" (earlier: "greater than 5 s"). */
+    static final long MIN_EXECUTION_TIMEOUT_EXCLUSIVE_MS = 5_000;
+    /** send-requests.mdx: ttl "Min 10 sec" (earlier: "greater than or equal to 10 seconds"). */
+    static final long MIN_TTL_MS = 10_000;
+    /** send-requests.mdx: "Both ttl and executionTimeout have a maximum of 7 days". */
+    static final long MAX_POLICY_MS = Duration.ofDays(7).toMillis();
+    /** send-requests.mdx: ttl's default, 24 h. */
+    static final long DEFAULT_TTL_MS = Duration.ofHours(24).toMillis();
     /** When each status call came (epoch ms), answered or refused, for tests that count them per window. */
     private final List<Long> statusCallTimes = new ArrayList<>();
     private final AtomicInteger throttled = new AtomicInteger();
@@ -118,6 +141,14 @@ public final class RunPodDialect implements Dialect {
             server.respond(exchange, 400, server.error("input is required"));
             return;
         }
+        String refusal = refusePolicy(body.path("policy"));
+        if (refusal != null) {
+            // The docs give the limits and "400 Bad Request: check your request format and parameters", not the body:
+            // this one is assumed.
+            server.countRejectedSubmit();
+            server.respond(exchange, 400, server.error(refusal));
+            return;
+        }
         SimulationPlan plan;
         try {
             plan = SimulationPlan.from(input);
@@ -137,15 +168,51 @@ public final class RunPodDialect implements Dialect {
         SimJob job = server.register(new SimJob(server, this, id, input, webhook == null ? null : URI.create(webhook),
                 plan), exchange);
         job.facts.put("endpoint", endpoint);
-        long executionTimeout = body.path("policy").path("executionTimeout").asLong(0);
-        job.facts.put("execution_timeout_ms", executionTimeout);
+        job.facts.put("execution_timeout_ms", body.path("policy").path("executionTimeout").asLong(0));
+        long ttl = body.path("policy").path("ttl").asLong(DEFAULT_TTL_MS);
+        if (body.path("policy").has("ttl")) {
+            job.facts.put("ttl_ms", ttl);
+        }
+        // The ttl runs from the submit, over the queue and the run alike (send-requests.mdx, "TTL vs. execution
+        // timeout").
+        job.later(() -> expire(job), ttl);
         server.answerSubmit(exchange, plan, attempt, job, 200,
-                () -> server.mapper().createObjectNode().put("id", id).put("status", word(job)), () -> {
-                    if (executionTimeout > 0) {
-                        // The execution timeout counts from the start; the sim's jobs start at once.
-                        job.later(() -> job.cancel("timed_out"), executionTimeout);
-                    }
-                });
+                () -> server.mapper().createObjectNode().put("id", id).put("status", word(job)));
+    }
+
+    /** Why RunPod refuses this {@code policy}, or null if it takes it (send-requests.mdx, "Execution policies"). */
+    static String refusePolicy(JsonNode policy) {
+        JsonNode timeout = policy.get("executionTimeout");
+        if (timeout != null && (!timeout.canConvertToLong() || timeout.asLong() <= MIN_EXECUTION_TIMEOUT_EXCLUSIVE_MS
+                || timeout.asLong() > MAX_POLICY_MS)) {
+            return "policy.executionTimeout must be more than 5000 ms and at most 7 days";
+        }
+        JsonNode ttl = policy.get("ttl");
+        if (ttl != null && (!ttl.canConvertToLong() || ttl.asLong() < MIN_TTL_MS || ttl.asLong() > MAX_POLICY_MS)) {
+            return "policy.ttl must be at least 10000 ms and at most 7 days";
+        }
+        return null;
+    }
+
+    /**
+     * The job's ttl passed: a job no worker has taken never runs and is {@code TIMED_OUT} ("expired before it was
+     * picked up by a worker", job-states.mdx); a running one is removed, and its status answers 404 ("If TTL expires
+     * while a job is running, the job is immediately removed and status checks return 404", send-requests.mdx).
+     * Whether RunPod sends the webhook for either is not documented: none is sent here, so only a status call tells.
+     */
+    private void expire(SimJob job) {
+        synchronized (job) {
+            if (job.isTerminal()) {
+                return;
+            }
+            job.facts.put("expired", true);
+            if (job.status.equals("queued")) {
+                job.cancel("timed_out");
+            } else {
+                job.facts.put("removed", true);
+                job.cancel("timed_out");
+            }
+        }
     }
 
     private void status(HttpExchange exchange, String id) throws IOException {
@@ -167,7 +234,7 @@ public final class RunPodDialect implements Dialect {
             server.respond(exchange, 503, server.error("service unavailable"));
             return;
         }
-        if (job == null || expired(job)) {
+        if (job == null || expired(job) || job.facts.path("removed").asBoolean(false)) {
             server.respond(exchange, 404, server.error("job not found"));
             return;
         }
@@ -189,19 +256,26 @@ public final class RunPodDialect implements Dialect {
         return true;
     }
 
+    /**
+     * A worker took the job: its execution timeout starts now ("Maximum time the job can actively run once a worker
+     * picks it up", send-requests.mdx). RunPod sends one webhook, at the end.
+     */
     @Override
     public void started(SimJob job) {
-        // RunPod sends one webhook, at the end.
+        long executionTimeout = job.facts.path("execution_timeout_ms").asLong(0);
+        if (executionTimeout > 0) {
+            job.later(() -> job.cancel("timed_out"), executionTimeout);
+        }
     }
 
     @Override
     public void progressed(SimJob job) {
-        // Progress is the worker's own business (progress_update), not in the status object.
+        // The worker's progress_update: seen in the status object's output, no webhook.
     }
 
     @Override
     public void finished(SimJob job) {
-        if (job.webhookUrl == null) {
+        if (job.webhookUrl == null || job.facts.path("expired").asBoolean(false)) {
             return;
         }
         job.emit(new SimWebhook(job.webhookUrl, server.bytes(snapshot(job)), SimulatedAiServer.newMessageId(), true,
@@ -225,11 +299,48 @@ public final class RunPodDialect implements Dialect {
             }
             if (job.output != null) {
                 node.set("output", job.output);
+            } else if (job.status.equals("running") && job.progress != null) {
+                // rp_progress.py: progress_update(job, progress) sends {"status": "IN_PROGRESS", "output": progress};
+                // runpod-python's own test sends "50%".
+                node.put("output", Math.round(job.progress * 100) + "%");
             }
             if (job.status.equals("failed")) {
-                node.put("error", job.errorMessage);
+                node.put("error", workerError(job.errorMessage));
+                node.put("workerId", WORKER_ID);
             }
             return node;
+        }
+    }
+
+    /**
+     * The {@code error} of a job whose handler raised, as runpod-python's {@code rp_job.run_job} builds it: {@code
+     * json.dumps} of {@code error_type}, {@code error_message}, {@code error_traceback}, {@code hostname} ({@code
+     * RUNPOD_POD_HOSTNAME}), {@code worker_id} ({@code RUNPOD_POD_ID}) and {@code runpod_version}, Python's separators.
+     */
+    String workerError(String message) {
+        String text = message == null ? "" : message;
+        Map<String, String> fields = new LinkedHashMap<>();
+        fields.put("error_type", "<class 'RuntimeError'>");
+        fields.put("error_message", text);
+        fields.put("error_traceback", "Traceback (most recent call last):\n  File \"/runpod-volume/handler.py\", "
+                + "line 41, in handler\n    images = pipe(**job[\"input\"]).images\nRuntimeError: " + text + "\n");
+        fields.put("hostname", WORKER_ID + "-64410f2b");
+        fields.put("worker_id", WORKER_ID);
+        fields.put("runpod_version", "1.12.0");
+        StringBuilder json = new StringBuilder("{");
+        fields.forEach((name, value) -> json.append(json.length() > 1 ? ", " : "").append('"').append(name)
+                .append("\": ").append(pythonString(value)));
+        return json.append('}').toString();
+    }
+
+    /**
+     * A JSON string as Python's {@code json.dumps} writes it (with {@code ensure_ascii}: non-ASCII characters escaped).
+     */
+    private String pythonString(String value) {
+        try {
+            return server.mapper().writer().with(JsonWriteFeature.ESCAPE_NON_ASCII).writeValueAsString(value);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 

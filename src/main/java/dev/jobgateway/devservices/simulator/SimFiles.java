@@ -46,7 +46,10 @@ final class SimFiles {
 
     void serve(HttpExchange exchange, List<String> path) throws IOException {
         String name = path.get(path.size() - 1);
-        String id = name.substring(0, name.length() - 4).replaceFirst("-\\d+$", "");
+        // Only Replicate's file names carry an output index ("<id>-0.png"); a generic id ("sim_<uuid>") may itself end
+        // in "-<digits>" (a UUID whose last group has no letter).
+        String base = name.substring(0, name.length() - 4);
+        String id = path.get(0).equals("replicate") ? base.replaceFirst("-\\d+$", "") : base;
         SimJob job = server.job(id);
         if (job == null || job.output == null || expired || hasExpired(job)) {
             server.respond(exchange, 404, server.error("no such file (expired or never made)"));

@@ -188,6 +188,11 @@ public final class SimulatedAiServer implements AutoCloseable {
         return comfyui.historyCalls();
     }
 
+    /** Runs the ComfyUI dialect queued under this prompt id: ComfyUI runs the same id again on every submit. */
+    public int comfyuiRuns(String promptId) {
+        return comfyui.runs(promptId);
+    }
+
     /** When the job with this AI-server id ended at the simulator, or null while it runs (or if unknown). */
     public Instant completedAt(String externalId) {
         SimJob job = jobs.get(externalId);
@@ -207,6 +212,11 @@ public final class SimulatedAiServer implements AutoCloseable {
     /** The RunPod dialect's quirks (webhook spacing, result retention, the status rate limit) and counters. */
     public RunPodDialect runpod() {
         return runpod;
+    }
+
+    /** The Cog dialect's quirks (setup after a restart, slots, webhook backoff) and its runs per prediction id. */
+    public CogDialect cog() {
+        return cog;
     }
 
     /** Where the fal dialect publishes its webhook keys ({@code gateway.providers.fal.jwks-url}). */
@@ -505,8 +515,22 @@ public final class SimulatedAiServer implements AutoCloseable {
         }
     }
 
-    /** Delivers one webhook, retrying connection errors, 5xx and 429 with backoff where the sender retries it. */
+    /**
+     * Delivers one webhook, retrying connection errors, 5xx and 429 with backoff where the sender retries it, or as
+     * the webhook's own {@link SimWebhook.Redelivery} says.
+     */
     private CompletableFuture<?> deliver(SimWebhook webhook, int attempt) {
+        SimWebhook.Redelivery redelivery = webhook.redelivery();
+        if (redelivery != null) {
+            if (redelivery.senderGone()) {
+                return CompletableFuture.completedFuture(null);
+            }
+            if (redelivery.lost(attempt)) {
+                attemptLog.add("lost:" + webhook.url().getPath());
+                return CompletableFuture.completedFuture(null).whenComplete((nothing, none) -> retryOrGiveUp(
+                        webhook, attempt, true, "lost on the way (test knob)"));
+            }
+        }
         long timestamp = Instant.now().getEpochSecond();
         HttpRequest.Builder request = HttpRequest.newBuilder(webhook.url())
                 .timeout(Duration.ofSeconds(10))
@@ -516,22 +540,31 @@ public final class SimulatedAiServer implements AutoCloseable {
         attemptLog.add(webhook.url().getPath());
         return client.sendAsync(request.build(), HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8))
                 .whenComplete((response, failure) -> {
-                    boolean retry = failure != null || response.statusCode() >= 500 || response.statusCode() == 429;
-                    if (!retry && response.statusCode() < 300) {
+                    if (failure == null && response.statusCode() >= 200 && response.statusCode() < 300) {
                         webhooksDelivered.incrementAndGet();
                         return;
                     }
-                    int attempts = webhook.attempts() > 0 ? webhook.attempts() : deliveryAttempts;
-                    if (retry && webhook.retried() && attempt < attempts && !timers.isShutdown()) {
-                        deliveryRetries.incrementAndGet();
-                        long backoff = webhook.spacingMs() > 0 ? webhook.spacingMs() : 250L << Math.min(attempt - 1, 5);
-                        timers.schedule(() -> deliver(webhook, attempt + 1), backoff, TimeUnit.MILLISECONDS);
-                        return;
-                    }
-                    deliveriesGivenUp.incrementAndGet();
-                    LOG.infof("Simulated webhook %s to %s gave up: %s", webhook.messageId(), webhook.url().getPath(),
-                            failure != null ? failure.toString() : "HTTP " + response.statusCode());
+                    boolean retry = failure != null || (redelivery != null ? redelivery.retries(response.statusCode())
+                            : response.statusCode() >= 500 || response.statusCode() == 429);
+                    retryOrGiveUp(webhook, attempt, retry, failure != null ? failure.toString()
+                            : "HTTP " + response.statusCode());
                 });
+    }
+
+    /** After a failed attempt: the next one after the sender's pause, if it retries this failure and has any left. */
+    private void retryOrGiveUp(SimWebhook webhook, int attempt, boolean retry, String why) {
+        SimWebhook.Redelivery redelivery = webhook.redelivery();
+        int attempts = redelivery != null ? redelivery.attempts()
+                : webhook.attempts() > 0 ? webhook.attempts() : deliveryAttempts;
+        if (retry && webhook.retried() && attempt < attempts && !timers.isShutdown()) {
+            deliveryRetries.incrementAndGet();
+            long backoff = redelivery != null ? redelivery.pauseMs(attempt + 1)
+                    : webhook.spacingMs() > 0 ? webhook.spacingMs() : 250L << Math.min(attempt - 1, 5);
+            timers.schedule(() -> deliver(webhook, attempt + 1), backoff, TimeUnit.MILLISECONDS);
+            return;
+        }
+        deliveriesGivenUp.incrementAndGet();
+        LOG.infof("Simulated webhook %s to %s gave up: %s", webhook.messageId(), webhook.url().getPath(), why);
     }
 
     static String newMessageId() {

@@ -18,8 +18,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * server configured with one webhook URL), {@code status_errors} (answer the first N status calls for the job with
  * 503), {@code status_progress} (generic: report this progress on status calls, even out of range, as a buggy AI
  * server might), {@code status_delay_ms} (answer status calls that much later), {@code queue_position} (fal: the
- * place in the queue reported while the request waits, default 2) and {@code payload_error} (fal: the result is not
- * JSON, so the webhook carries {@code payload: null} and {@code payload_error}), {@code queued_ms} (a job planned
+ * place in the queue reported while the request waits, default 2), {@code payload_error} and {@code fal_failure}
+ * (fal: read by {@link FalDialect}, which documents them), {@code queued_ms} (a job planned
  * without progress steps, in a dialect where it starts at once, waits in the queue that long first; ComfyUI reads its
  * knobs from {@code extra_data.simulate}),
  * {@code data_url_bytes} (Cog: the

@@ -11,6 +11,11 @@ import org.eclipse.microprofile.config.ConfigProvider;
 import org.jboss.logging.Logger;
 
 import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.providers.cog.CogConfig;
+import dev.jobgateway.providers.fal.FalConfig;
+import dev.jobgateway.providers.generic.GenericConfig;
+import dev.jobgateway.providers.replicate.ReplicateConfig;
+import dev.jobgateway.providers.runpod.RunPodConfig;
 import io.quarkus.arc.profile.IfBuildProfile;
 import io.quarkus.runtime.Startup;
 
@@ -25,15 +30,13 @@ class SimulatorLauncher {
     private static final Logger LOG = Logger.getLogger(SimulatorLauncher.class);
     private final SimulatedAiServer server;
 
-    SimulatorLauncher(GatewayConfig config) {
-        GatewayConfig.Providers providers = config.providers();
-        String secret = first(providers.generic().webhookSecrets(), "gateway.providers.generic.webhook-secrets");
-        String replicateSecret = first(providers.replicate().webhookSecrets(),
-                "gateway.providers.replicate.webhook-secrets");
+    SimulatorLauncher(GatewayConfig config, GenericConfig generic, ReplicateConfig replicate, FalConfig fal,
+            RunPodConfig runpod, CogConfig cog) {
+        String secret = first(generic.webhookSecrets(), "gateway.providers.generic.webhook-secrets");
+        String replicateSecret = first(replicate.webhookSecrets(), "gateway.providers.replicate.webhook-secrets");
         server = new SimulatedAiServer(config.simulator().port(), new SimulatedAiServer.Settings(secret,
-                replicateSecret, providers.replicate().apiToken().orElse(""), providers.fal().key().orElse(""),
-                providers.fal().webhookUserId().orElse(""), providers.runpod().apiKey().orElse(""),
-                providers.cog().webhookAuthToken().orElse(null)));
+                replicateSecret, replicate.apiToken().orElse(""), fal.key().orElse(""), fal.webhookUserId().orElse(""),
+                runpod.apiKey().orElse(""), cog.webhookAuthToken().orElse(null)));
         // RunPod's real quirks by default; tests shorten them (simulator.runpod.* in application.properties).
         Config settings = ConfigProvider.getConfig();
         settings.getOptionalValue("simulator.runpod.webhook-spacing", Duration.class)

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
+import dev.jobgateway.providers.ProviderJson;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -25,13 +26,12 @@ record CogPrediction(String id, String status, JsonNode output, JsonNode error) 
         if (status == null) {
             return Optional.empty();
         }
-        String errorText = error == null || error.isNull() ? null
-                : error.isTextual() ? error.asText() : error.toString();
+        String errorText = ProviderJson.text(error);
         return Optional.ofNullable(switch (status) {
             case "starting" -> new Report(JobStatus.QUEUED, status, null, null, null);
             case "processing" -> new Report(JobStatus.RUNNING, status, null, null, null);
             case "succeeded" -> new Report(JobStatus.SUCCEEDED, status, 1.0,
-                    output == null || output.isNull() ? null : output.toString(), null);
+                    ProviderJson.json(output), null);
             case "failed" -> new Report(JobStatus.FAILED, status, null, null, errorText);
             case "canceled" -> new Report(JobStatus.CANCELLED, status, null, null, null);
             default -> null;

@@ -1,67 +1,75 @@
 package dev.jobgateway.providers.cog;
 
-import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import org.jboss.logging.Logger;
-
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.jobgateway.job.Arrival;
+import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
-import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.providers.CancelAttempt;
+import dev.jobgateway.providers.Cancels;
+import dev.jobgateway.providers.CreateAttempts;
+import dev.jobgateway.providers.CreateAttempts.Idempotency;
 import dev.jobgateway.providers.CreateAttempts.InvalidAnswerException;
 import dev.jobgateway.providers.Handoff;
 import dev.jobgateway.providers.HttpStatusException;
 import dev.jobgateway.providers.InboundWebhook;
 import dev.jobgateway.providers.Order;
 import dev.jobgateway.providers.Provider;
-import dev.jobgateway.providers.ProviderCallException;
 import dev.jobgateway.providers.ProviderHttp;
 import dev.jobgateway.providers.ProviderJob;
 import dev.jobgateway.providers.ProviderJson;
+import dev.jobgateway.providers.Retries;
 import dev.jobgateway.providers.TokenWebhooks;
+import dev.jobgateway.providers.WebhookBodies;
+import dev.jobgateway.providers.WebhookReceiver;
 import dev.jobgateway.providers.WebhookRejections;
 import dev.jobgateway.providers.WebhookRequest;
 import io.smallrye.mutiny.Uni;
 
 /**
  * A self-hosted Cog server. A job is {@code PUT /predictions/{gateway job id}} with {@code Prefer: respond-async},
- * the per-job webhook URL and the events filter. The gateway's own id makes the call idempotent: a retried
- * {@code PUT} attaches to the prediction instead of starting a second one, so every failure is retried, the
- * {@code 409} of a server whose slots are all busy included. Cog has no {@code GET} of a prediction: the fallback
- * re-issues the same {@code PUT} and reads the current state it answers. Webhooks are unsigned: the per-job URL
- * token, and, when the server sets {@code WEBHOOK_AUTH_TOKEN}, its {@code Authorization: Bearer}.
+ * the per-job webhook URL and the events filter. Webhooks are unsigned: the per-job URL token, and, when the server
+ * sets {@code WEBHOOK_AUTH_TOKEN}, its {@code Authorization: Bearer}.
+ * <p>
+ * Cog keeps a prediction only while it is in flight (coglet {@code routes.rs} 352-376 and 509-519): a repeated
+ * {@code PUT} answers the state of a prediction still running, but once it has ended Cog has forgotten it and the same
+ * {@code PUT} runs the model again. So the hand-off retries its {@code PUT} (a 503 while Cog's setup runs, a 409
+ * while every slot is busy, 5xx, lost connections) only within {@code submit-budget}, and nothing else ever repeats
+ * it. There is no read of a prediction either: its terminal webhook, which Cog retries for minutes, is the only way
+ * to learn its result. The fallback therefore does not ask Cog before the job's deadline
+ * ({@link #checkedOnlyAtDeadline()}); at the deadline it asks Cog to cancel the prediction, which can never start one
+ * (routes.rs 659-670): a 200 means Cog still had it (a timeout, and it stops now), a 404 that it had ended and its
+ * result never reached the gateway, so the job fails as a lost delivery ({@code error.source: upstream_lost}). The
+ * prediction is not run again.
  */
 @ApplicationScoped
-public class CogProvider implements Provider {
+public class CogProvider implements WebhookReceiver {
 
     public static final String NAME = "cog";
-    private static final Logger LOG = Logger.getLogger(CogProvider.class);
+    /** {@code error.code} of a job whose prediction ended at Cog without its result reaching the gateway. */
+    public static final String LOST_CODE = "result_not_delivered";
+    /** The longest pause between two hand-off attempts (unless {@code submit-backoff} itself is longer). */
+    static final Duration MAX_PAUSE = Duration.ofSeconds(4);
 
-    private final GatewayConfig.Cog config;
+    private final CogConfig config;
     private final ProviderHttp http;
     private final ObjectMapper mapper;
-    private final ObjectReader webhookReader;
+    private final CogWire wire;
 
-    CogProvider(GatewayConfig config, ProviderHttp http, ObjectMapper mapper) {
-        this.config = config.providers().cog();
+    CogProvider(CogConfig config, ProviderHttp http, ObjectMapper mapper) {
+        this.config = config;
         this.http = http;
         this.mapper = mapper;
-        this.webhookReader = mapper.readerFor(CogPrediction.class)
-                .with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.wire = new CogWire(mapper);
     }
 
     @Override
@@ -76,20 +84,18 @@ public class CogProvider implements Provider {
 
     @Override
     public String route(String model) {
-        if (model != null) {
-            throw ProblemType.INVALID_REQUEST.with("The cog provider takes no 'model': the Cog server runs one model.");
-        }
-        return null;
-    }
-
-    @Override
-    public String webhookUrl(String publicBaseUrl, String jobId, String token) {
-        return publicBaseUrl + "/webhooks/" + NAME + "/" + jobId + "?token=" + token;
+        return Provider.noModel(model, "The cog provider takes no 'model': the Cog server runs one model.");
     }
 
     /**
-     * The idempotent {@code PUT}, retried with exponential backoff on anything but a 4xx other than 409 and 429:
-     * each attempt names the same prediction, so none can start a second generation.
+     * The {@code PUT}, tried again after a pause doubling from {@code submit-backoff} (at most {@link #MAX_PAUSE}, with
+     * jitter; or the answer's {@code Retry-After}) while another attempt, with its pause and its request timeout, still
+     * ends within {@code submit-budget}: so a hand-off takes at most the budget, however the attempts fail. Tried
+     * again: a 503 (Cog's setup still runs), a 409 (every slot busy), 429, other 5xx, a timeout or a lost connection
+     * ({@link Idempotency#IDEMPOTENT}). A 503 or 409 certainly started nothing (routes.rs 459-491); after a timeout or
+     * a lost answer the prediction may have started, and the repeated {@code PUT} then answers its state while it runs
+     * (a prediction that ended within the pause would run again: the one case a retry can repeat a run, see
+     * docs/providers.md).
      */
     @Override
     public Uni<Handoff> submit(Order order) {
@@ -98,84 +104,107 @@ public class CogProvider implements Provider {
         body.put("webhook", order.webhookUrl());
         body.set("webhook_events_filter", mapper.valueToTree(config.webhookEvents()));
         byte[] bytes = ProviderJson.bytes(mapper, body);
-        AtomicInteger attempts = new AtomicInteger();
-        long started = System.nanoTime();
-        return attempt(order.jobId(), bytes, attempts)
-                .map(externalId -> new Handoff(externalId, attempts.get(), elapsedMs(started), null, null))
-                .onFailure().recoverWithItem(failure -> {
-                    LOG.warnf("Hand-off to Cog failed after %d attempt(s): %s", attempts.get(),
-                            ProviderCallException.describe(failure));
-                    return new Handoff(null, attempts.get(), elapsedMs(started), errorCode(failure),
-                            message(failure));
-                });
+        return CreateAttempts.run(NAME, submitRetries(), Idempotency.IDEMPOTENT, () -> put(order.jobId(), bytes)
+                .map(prediction -> {
+                    if (prediction.id() != null && !prediction.id().equals(order.jobId())) {
+                        throw new InvalidAnswerException("Cog answered for another prediction than the one put.");
+                    }
+                    return order.jobId();
+                }));
     }
 
-    private Uni<String> attempt(String jobId, byte[] body, AtomicInteger attempts) {
-        int attempt = attempts.incrementAndGet();
-        return Uni.createFrom().deferred(() -> put(jobId, body)).map(prediction -> {
-            if (prediction.id() != null && !prediction.id().equals(jobId)) {
-                throw new InvalidAnswerException("Cog answered for another prediction than the one put.");
-            }
-            return jobId;
-        }).onFailure(failure -> retryable(failure) && attempt < config.submitAttempts()).recoverWithUni(failure -> {
-            Duration pause = config.submitBackoff().multipliedBy(1L << Math.min(attempt - 1, 10));
-            return Uni.createFrom().voidItem().onItem().delayIt().by(pause)
-                    .chain(() -> attempt(jobId, body, attempts));
-        });
-    }
-
-    private static boolean retryable(Throwable failure) {
-        if (failure instanceof HttpStatusException status) {
-            return status.status() == 409 || status.status() == 429 || status.status() >= 500;
-        }
-        return !(failure instanceof InvalidAnswerException);
+    /** As many attempts as end within {@code submit-budget}, their pauses doubling to {@link #MAX_PAUSE}. */
+    Retries.Policy submitRetries() {
+        return Retries.Policy.within(config.submitBudget(), config.requestTimeout(), config.submitBackoff(), MAX_PAUSE,
+                config.maxRetryAfter());
     }
 
     /**
-     * Re-issues the job's {@code PUT} (its input, no webhook: the gateway keeps only the webhook token's digest) and
-     * reads the state Cog answers with. The fallback's only way to learn about a prediction whose webhook was lost.
+     * The fallback's one check of a Cog job, at its deadline ({@link #checkedOnlyAtDeadline()}): a cancel, the one
+     * call that can tell whether Cog still has the prediction without ever starting one (routes.rs 659-670,
+     * service.rs 777-798; the Python server's cancel likewise, http.py 484-495). 200: Cog still had it in flight, so
+     * it is a plain timeout (and the prediction stops now); 404: Cog no longer knows it, so it ended and its result,
+     * which only its terminal webhook carries, never reached the gateway: the job fails as a lost delivery, its
+     * message with what Cog's health check says (a setup started after the hand-off is a restart, which also ends
+     * the terminal webhook's retries). The prediction is not run again.
      */
     @Override
     public Uni<Report> status(ProviderJob job) {
-        ObjectNode body = mapper.createObjectNode();
-        try {
-            body.set("input", job.inputJson() == null ? mapper.createObjectNode() : mapper.readTree(job.inputJson()));
-        } catch (IOException e) {
-            return Uni.createFrom().failure(new ProviderCallException("The job's stored input is not JSON."));
-        }
-        return put(job.jobId(), ProviderJson.bytes(mapper, body)).map(prediction -> prediction.toReport().orElseThrow(
-                () -> new ProviderCallException("Cog answered an unknown status '" + shown(prediction.status())
-                        + "'.")));
+        return http.send("POST", cancelUri(job.jobId()), ProviderHttp.jsonHeaders(null), null,
+                config.requestTimeout()).chain(answer -> {
+                    if (answer.ok()) {
+                        return Uni.createFrom().item(new Report(JobStatus.RUNNING, "cancel: " + answer.status(), null,
+                                null, null));
+                    }
+                    if (answer.status() == 404) {
+                        return health().map(health -> lost(job, health.orElse(null), rerunsLostJobs()));
+                    }
+                    return Uni.createFrom().failure(new HttpStatusException(answer, wire.errorText(answer.body())));
+                });
+    }
+
+    /** The health check, or empty when it cannot be had (it only adds to a message). */
+    private Uni<Optional<CogHealth>> health() {
+        return http.send("GET", baseUri().resolve("health-check"), ProviderHttp.jsonHeaders(null), null,
+                config.requestTimeout())
+                .map(answer -> answer.ok() ? wire.health(answer.body()) : Optional.<CogHealth> empty())
+                .onFailure().recoverWithItem(Optional.empty());
+    }
+
+    private static Report lost(ProviderJob job, CogHealth health, boolean rerun) {
+        return new Report(JobStatus.FAILED, "cancel: 404", null, null, "Cog no longer knows prediction "
+                + job.jobId() + " (its cancel answered HTTP 404): the prediction ended, but its result never reached "
+                + "the gateway (Cog sends it only in its terminal webhook, retried for about 7 minutes, and keeps no "
+                + "finished prediction), so the result cannot be had from Cog."
+                + (rerun ? "" : " It was not run again.")
+                + (health == null ? "" : " Cog's health check: " + health.describe() + "."),
+                LOST_CODE, null, Report.SOURCE_UPSTREAM_LOST);
+    }
+
+    /**
+     * Cog cannot be asked about a prediction without risking a second run (a {@code PUT} of an ended one starts it
+     * again) or stopping it (a cancel): the fallback asks only at the deadline.
+     */
+    @Override
+    public boolean checkedOnlyAtDeadline() {
+        return true;
     }
 
     private Uni<CogPrediction> put(String predictionId, byte[] body) {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Content-Type", "application/json");
-        headers.put("Accept", "application/json");
+        Map<String, String> headers = ProviderHttp.jsonBodyHeaders(null);
         headers.put("Prefer", "respond-async");
         return http.send("PUT", predictionUri(predictionId), headers, body, config.requestTimeout())
                 .map(this::prediction);
     }
 
+    /** Only where the operator asked for it ({@code rerun-lost-predictions}): a second run, a second bill. */
     @Override
-    public Uni<CancelAttempt> cancel(ProviderJob job) {
-        long started = System.nanoTime();
-        return http.send("POST", URI.create(predictionUri(job.jobId()) + "/cancel"), Map.of(), null,
-                config.requestTimeout())
-                .map(answer -> answer.ok()
-                        ? new CancelAttempt(true, answer.status(), elapsedMs(started), "Cog accepted the cancel.")
-                        : new CancelAttempt(false, answer.status(), elapsedMs(started),
-                                "Cog answered HTTP " + answer.status() + "."))
-                .onFailure().recoverWithItem(failure -> {
-                    LOG.infof("Cancel of Cog prediction %s failed: %s", job.jobId(),
-                            ProviderCallException.describe(failure));
-                    return new CancelAttempt(false, null, elapsedMs(started), ProviderCallException.describe(failure));
-                });
+    public boolean rerunsLostJobs() {
+        return config.rerunLostPredictions();
     }
 
+    /**
+     * {@code POST /predictions/{id}/cancel}: 200 stops a prediction in flight; 404 means Cog no longer has it, which
+     * for a prediction it accepted means it has already ended (routes.rs 659-670): nothing is left to stop, so that
+     * is no failure of the cancel.
+     */
+    @Override
+    public Uni<CancelAttempt> cancel(ProviderJob job) {
+        return Cancels.timed(NAME, job.jobId(), watch -> http.send("POST", cancelUri(job.jobId()),
+                ProviderHttp.jsonHeaders(null), null, config.requestTimeout())
+                .map(answer -> answer.ok()
+                        ? new CancelAttempt(true, answer.status(), watch.elapsedMs(), "Cog accepted the cancel.")
+                        : answer.status() == 404
+                                ? new CancelAttempt(true, 404, watch.elapsedMs(), "Cog no longer knows the "
+                                        + "prediction (HTTP 404): it had already ended, so there was nothing to stop.")
+                                : new CancelAttempt(false, answer.status(), watch.elapsedMs(),
+                                        "Cog answered HTTP " + answer.status() + ".")));
+    }
+
+    /** The deadline check: a cancel, and for a prediction Cog no longer knows, its health check. */
     @Override
     public Duration longestCheck() {
-        return config.requestTimeout();
+        return config.requestTimeout().multipliedBy(2);
     }
 
     /** Cog's webhooks carry outputs inline (data URLs) unless the server has an upload URL. */
@@ -202,57 +231,31 @@ public class CogProvider implements Provider {
 
     @Override
     public InboundWebhook read(WebhookRequest request) {
-        CogPrediction prediction;
-        try {
-            prediction = webhookReader.readValue(request.body());
-            if (prediction == null) {
-                throw new IOException("empty");
-            }
-        } catch (IOException e) {
-            throw ProblemType.INVALID_JSON.with("The webhook body is not a Cog prediction object.");
-        }
-        CogPrediction read = prediction;
-        Report report = read.toReport().orElseThrow(() -> ProblemType.UNKNOWN_STATUS.with("Status '"
-                + shown(read.status()) + "' is not one of Cog's starting, processing, succeeded, failed, canceled."));
-        return new InboundWebhook(read.id(), report);
+        CogPrediction prediction = wire.prediction(request.body()).orElseThrow(
+                () -> ProblemType.INVALID_JSON.with("The webhook body is not a Cog prediction object."));
+        Report report = WebhookBodies.report(prediction.toReport(), prediction.status(),
+                "Cog's starting, processing, succeeded, failed, canceled");
+        return new InboundWebhook(prediction.id(), report);
+    }
+
+    private URI baseUri() {
+        return ProviderHttp.base(config.url().orElseThrow());
     }
 
     private URI predictionUri(String predictionId) {
-        String url = config.url().orElseThrow();
-        return URI.create((url.endsWith("/") ? url : url + "/") + "predictions/" + predictionId);
+        return baseUri().resolve("predictions/" + predictionId);
     }
 
-    private static String errorCode(Throwable failure) {
-        if (failure instanceof HttpStatusException status) {
-            int code = status.status();
-            return code == 409 || code == 429 ? "ai_server_throttled"
-                    : code >= 500 ? "ai_server_error" : "ai_server_rejected";
-        }
-        if (failure instanceof InvalidAnswerException) {
-            return "ai_server_invalid_response";
-        }
-        return "ai_server_unreachable";
+    private URI cancelUri(String predictionId) {
+        return URI.create(predictionUri(predictionId) + "/cancel");
     }
 
-    private static String message(Throwable failure) {
-        if (failure instanceof HttpStatusException status && status.status() == 409) {
-            return "Every slot of the Cog server stayed busy (HTTP 409) through all attempts.";
-        }
-        return ProviderCallException.describe(failure);
-    }
-
-    private static String shown(String status) {
-        return status == null ? "" : status.length() > 40 ? status.substring(0, 40) + "..." : status;
-    }
-
-    private static long elapsedMs(long startedNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
-    }
-
-    /** The prediction of a 2xx answer; any other answer fails with its status. */
+    /** The prediction of a 2xx answer; any other answer fails with its status and Cog's text for it. */
     private CogPrediction prediction(ProviderHttp.Answer answer) {
-        return ProviderJson.object(mapper, answer, CogPrediction.class, "detail",
-                "Cog's answer is not a prediction object.");
+        if (!answer.ok()) {
+            throw new HttpStatusException(answer, wire.errorText(answer.body()));
+        }
+        return wire.prediction(answer.body())
+                .orElseThrow(() -> new InvalidAnswerException("Cog's answer is not a prediction object."));
     }
-
 }

@@ -1,17 +1,15 @@
 package dev.jobgateway.providers.comfyui;
 
-import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -19,35 +17,37 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.jobgateway.job.Arrival;
 import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
-import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.providers.CancelAttempt;
+import dev.jobgateway.providers.Cancels;
 import dev.jobgateway.providers.CreateAttempts;
+import dev.jobgateway.providers.CreateAttempts.Idempotency;
 import dev.jobgateway.providers.CreateAttempts.InvalidAnswerException;
 import dev.jobgateway.providers.Handoff;
 import dev.jobgateway.providers.HttpStatusException;
-import dev.jobgateway.providers.InboundWebhook;
 import dev.jobgateway.providers.Order;
 import dev.jobgateway.providers.PollCadence;
 import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.ProviderCallException;
 import dev.jobgateway.providers.ProviderHttp;
 import dev.jobgateway.providers.ProviderJob;
-import dev.jobgateway.providers.WebhookRejections;
-import dev.jobgateway.providers.WebhookRequest;
+import dev.jobgateway.providers.ProviderJson;
+import dev.jobgateway.providers.Stopwatch;
 import io.smallrye.mutiny.Uni;
 
 /**
- * A ComfyUI server, which sends no webhooks: it is polled ({@link #pollOnly()}). A job's input is
- * {@code {"workflow": <graph in API format>, "extra_data"?: {...}}}; the graph goes to {@code POST /prompt} with the
- * gateway's job id as {@code prompt_id}, so the job is the same prompt in the gateway and in ComfyUI (a server that
- * ignores the id gets its own mapped instead). A check reads {@code /history/{id}} (empty until the prompt ends), then,
+ * A ComfyUI server, which sends no webhooks: it is polled ({@link #pollOnly()}), and, not being a
+ * {@link dev.jobgateway.providers.WebhookReceiver}, it has no webhook route (404). A job's input is
+ * {@code {"workflow": <graph in API format>, "extra_data"?: {...}}}; the graph goes to {@code POST /prompt} with a
+ * {@code prompt_id} the gateway makes from the job id ({@link #promptIdFor}: a UUID, the only id current servers take),
+ * so the gateway knows the prompt's id before ComfyUI answers (a server that ignores the id gets its own mapped
+ * instead). ComfyUI has no duplicate check (the same id again is a second run of the graph), so a submit is never sent
+ * twice unless the first certainly did not arrive: a submit whose answer is lost is looked for in ComfyUI's queue and
+ * history under that id instead. A check reads {@code /history/{id}} (empty until the prompt ends), then,
  * while it is not there, {@code /queue}; a prompt in neither is read from the history once more (ComfyUI writes the
  * history before it takes a prompt off the queue, so a prompt that ended between the two reads is found), and
  * otherwise is lost: ComfyUI keeps its history in memory, and a restart forgets every prompt it had.
@@ -62,17 +62,18 @@ public class ComfyUiProvider implements Provider {
     private static final Set<String> INPUT_MEMBERS = Set.of("workflow", "extra_data");
     private static final int MAX_SHOWN_NODE_ERRORS = 3;
 
-    private final GatewayConfig.Comfyui config;
+    private final ComfyUiConfig config;
     private final ProviderHttp http;
     private final ObjectMapper mapper;
     private final URI base;
+    private final ComfyUiHistory entries;
 
-    ComfyUiProvider(GatewayConfig config, ProviderHttp http, ObjectMapper mapper) {
-        this.config = config.providers().comfyui();
+    ComfyUiProvider(ComfyUiConfig config, ProviderHttp http, ObjectMapper mapper) {
+        this.config = config;
         this.http = http;
         this.mapper = mapper;
-        String url = this.config.url().orElse("http://comfyui.invalid");
-        this.base = URI.create(url.endsWith("/") ? url : url + "/");
+        this.base = ProviderHttp.base(config.url().orElse("http://comfyui.invalid"));
+        this.entries = new ComfyUiHistory(mapper, base);
         if (configured()) {
             // Fails start-up on a cadence that cannot work, rather than at the first poll.
             pollOnly();
@@ -91,11 +92,8 @@ public class ComfyUiProvider implements Provider {
 
     @Override
     public String route(String model) {
-        if (model != null) {
-            throw ProblemType.INVALID_REQUEST.with("ComfyUI takes no 'model': the workflow's loader nodes name the "
-                    + "checkpoints.");
-        }
-        return null;
+        return Provider.noModel(model, "ComfyUI takes no 'model': the workflow's loader nodes name the "
+                + "checkpoints.");
     }
 
     /**
@@ -146,46 +144,98 @@ public class ComfyUiProvider implements Provider {
         return Optional.of(new PollCadence(config.pollIntervalWaiting(), config.pollIntervalIdle()));
     }
 
-    /** Never given to ComfyUI, which sends no webhooks; the route refuses anything posted to it. */
-    @Override
-    public String webhookUrl(String publicBaseUrl, String jobId, String token) {
-        return publicBaseUrl + "/webhooks/" + NAME + "/" + jobId;
+    /**
+     * The {@code prompt_id} of a job: a name-based UUID of its id, in the canonical lowercase form that current
+     * ComfyUI servers require of a caller's id ({@code server.py post_prompt}, {@code comfy_execution/jobs.py
+     * validate_job_id}; 400 {@code invalid_prompt_id} otherwise). The same job always has the same prompt id.
+     */
+    public static String promptIdFor(String jobId) {
+        return UUID.nameUUIDFromBytes(("job-gateway:" + jobId).getBytes(StandardCharsets.UTF_8)).toString();
     }
 
     /**
      * {@code POST /prompt}. ComfyUI queues the prompt before it answers; a 400 is its verdict on the graph (node
      * errors), which fails the job with them. Only a 429 (from a proxy in front of it) and a connection never made
-     * are tried again: whether ComfyUI refuses a second prompt with the same id is not documented.
+     * are tried again: ComfyUI runs the same prompt id again on every submit ({@code server.py} has no duplicate
+     * check). A 409 from a newer server that refuses an id it has queued means an earlier attempt did arrive: that is
+     * the job's prompt. A submit whose outcome is unknown (a timeout, a broken connection, a 5xx) is looked for on
+     * ComfyUI under its id before the hand-off is given up.
      */
     @Override
     public Uni<Handoff> submit(Order order) {
+        String promptId = promptIdFor(order.jobId());
         ObjectNode body = mapper.createObjectNode();
         body.set("prompt", order.input().get("workflow"));
-        body.put("prompt_id", order.jobId());
+        body.put("prompt_id", promptId);
         body.put("client_id", CLIENT_ID);
         if (order.input().has("extra_data")) {
             body.set("extra_data", order.input().get("extra_data"));
         }
         byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
-        CreateAttempts.Policy policy = new CreateAttempts.Policy(config.submitAttempts(), config.submitBackoff(),
-                config.maxRetryAfter());
-        return CreateAttempts.run(NAME, policy, () -> http.send("POST", base.resolve("prompt"), jsonHeaders(), bytes,
-                config.requestTimeout()).map(answer -> {
-                    if (!answer.ok()) {
-                        throw new HttpStatusException(answer, answer.status() == 400 ? promptErrors(tree(answer.body()))
-                                : null);
+        Stopwatch watch = Stopwatch.start();
+        return CreateAttempts.run(NAME, config.submitRetries(), Idempotency.NOT_IDEMPOTENT, () -> http.send("POST",
+                base.resolve("prompt"), ProviderHttp.jsonBodyHeaders(null), bytes, config.requestTimeout())
+                .map(answer -> {
+                    JsonNode said = ProviderJson.tree(mapper, answer.body());
+                    if (answer.status() == 409 && alreadyQueued(said)) {
+                        LOG.infof("Job %s: ComfyUI already has prompt %s (an earlier attempt arrived)", order.jobId(),
+                                promptId);
+                        return promptId;
                     }
-                    JsonNode queued = tree(answer.body());
-                    String promptId = queued == null ? "" : queued.path("prompt_id").asText("");
-                    if (promptId.isBlank()) {
+                    if (!answer.ok()) {
+                        throw new HttpStatusException(answer, answer.status() == 400 ? promptErrors(said) : null);
+                    }
+                    String answered = said == null ? "" : said.path("prompt_id").asText("");
+                    if (answered.isBlank()) {
                         throw new InvalidAnswerException("ComfyUI accepted the prompt but returned no prompt_id.");
                     }
-                    if (!promptId.equals(order.jobId())) {
+                    if (!answered.equals(promptId)) {
                         LOG.infof("Job %s: ComfyUI ignored the prompt_id it was given and named the prompt %s",
-                                order.jobId(), promptId);
+                                order.jobId(), answered);
                     }
-                    return promptId;
-                }));
+                    return answered;
+                })).chain(handoff -> handoff.accepted() || !outcomeUnknown(handoff) ? Uni.createFrom().item(handoff)
+                        : lookFor(promptId).map(found -> {
+                            if (!found) {
+                                return handoff;
+                            }
+                            LOG.infof("Job %s: the answer to the submit was lost, but ComfyUI has prompt %s",
+                                    order.jobId(), promptId);
+                            return new Handoff(promptId, handoff.attempts(), watch.elapsedMs(), null, null);
+                        }));
+    }
+
+    /** A hand-off that may have reached ComfyUI: a timeout, a broken connection or a 5xx. */
+    private static boolean outcomeUnknown(Handoff handoff) {
+        return "ai_server_outcome_unknown".equals(handoff.errorCode()) || "ai_server_error".equals(handoff.errorCode());
+    }
+
+    /**
+     * Whether ComfyUI has the prompt, queued, running or ended; false if it cannot be asked either. One look, no
+     * retry: a prompt still being validated when the look comes is not seen, and the hand-off fails as before.
+     */
+    private Uni<Boolean> lookFor(String promptId) {
+        return queue().map(queue -> inQueue(queue, promptId).isPresent())
+                .chain(queued -> queued ? Uni.createFrom().item(true)
+                        : history(promptId).map(Optional::isPresent))
+                .onFailure().recoverWithItem(failure -> {
+                    LOG.infof("Looking for ComfyUI prompt %s after a lost answer failed: %s", promptId,
+                            ProviderCallException.describe(failure));
+                    return false;
+                });
+    }
+
+    /**
+     * A 409 that says the prompt id is taken: {@code {"error": "prompt_id already exists"}} (server.py at 5e14d797) or
+     * an error of type {@code duplicate_prompt_id} (ComfyUI's unit test {@code prompt_duplicate_id_test.py}).
+     */
+    static boolean alreadyQueued(JsonNode body) {
+        if (body == null) {
+            return false;
+        }
+        JsonNode error = body.path("error");
+        return error.asText("").contains("prompt_id already exists")
+                || error.path("type").asText("").equals("duplicate_prompt_id");
     }
 
     /** ComfyUI's word on an invalid graph: its error and the first node errors ({@code node_errors}). */
@@ -197,8 +247,9 @@ public class ComfyUiProvider implements Provider {
         JsonNode summary = error.path("error");
         if (summary.path("message").isTextual()) {
             text.append(summary.get("message").asText());
-            if (summary.path("details").isTextual() && !summary.get("details").asText().isBlank()) {
-                text.append(": ").append(summary.get("details").asText());
+            String details = summary.path("details").asText("");
+            if (!details.isBlank() && !details.equals(summary.get("message").asText())) {
+                text.append(": ").append(details);
             }
         } else if (summary.isTextual()) {
             text.append(summary.asText());
@@ -238,113 +289,19 @@ public class ComfyUiProvider implements Provider {
 
     /** The prompt's history entry as a report, or empty while it has none ({@code {}}: not ended, or unknown). */
     private Uni<Optional<Report>> history(String id) {
-        return http.send("GET", base.resolve("history/" + encodePath(id)), jsonHeaders(), null,
-                config.requestTimeout()).map(answer -> {
+        return http.send("GET", base.resolve("history/" + ProviderHttp.segment(id)), ProviderHttp.jsonHeaders(null),
+                null, config.requestTimeout()).map(answer -> {
                     JsonNode body = json(answer);
                     JsonNode entry = body.get(id);
                     if (entry == null || !entry.isObject()) {
                         return Optional.empty();
                     }
-                    return Optional.of(ended(entry));
+                    return Optional.of(entries.ended(entry));
                 });
     }
 
-    /** A history entry: ended well, with errors, or interrupted. */
-    Report ended(JsonNode entry) {
-        JsonNode status = entry.path("status");
-        String word = status.path("status_str").asText("");
-        ArrayNode messages = status.path("messages").isArray() ? (ArrayNode) status.get("messages")
-                : mapper.createArrayNode();
-        if (message(messages, "execution_interrupted") != null) {
-            return new Report(JobStatus.CANCELLED, "interrupted", null, null, null);
-        }
-        if (word.equals("error")) {
-            return new Report(JobStatus.FAILED, "error", null, null, executionError(message(messages,
-                    "execution_error")));
-        }
-        if (!word.isEmpty() && !word.equals("success")) {
-            throw new ProviderCallException("ComfyUI answered an unknown status_str '"
-                    + (word.length() > 40 ? word.substring(0, 40) : word) + "'.");
-        }
-        if (status.has("completed") && !status.path("completed").asBoolean()) {
-            throw new ProviderCallException("ComfyUI's history holds the prompt but marks it not completed.");
-        }
-        return new Report(JobStatus.SUCCEEDED, "success", 1.0, outputs(entry.path("outputs")).toString(), null);
-    }
-
-    /** The files of the prompt's outputs as {@code /view} URLs on the configured base: images, and other files. */
-    ObjectNode outputs(JsonNode outputs) {
-        ObjectNode result = mapper.createObjectNode();
-        ArrayNode images = result.putArray("images");
-        List<ObjectNode> files = new ArrayList<>();
-        for (Iterator<Map.Entry<String, JsonNode>> nodes = outputs.fields(); nodes.hasNext();) {
-            Map.Entry<String, JsonNode> node = nodes.next();
-            for (Iterator<Map.Entry<String, JsonNode>> kinds = node.getValue().fields(); kinds.hasNext();) {
-                Map.Entry<String, JsonNode> kind = kinds.next();
-                if (!kind.getValue().isArray()) {
-                    continue;
-                }
-                for (JsonNode file : kind.getValue()) {
-                    if (!file.path("filename").isTextual()) {
-                        continue;
-                    }
-                    ObjectNode described = mapper.createObjectNode()
-                            .put("url", viewUrl(file))
-                            .put("node_id", node.getKey())
-                            .put("filename", file.get("filename").asText())
-                            .put("subfolder", file.path("subfolder").asText(""))
-                            .put("type", file.path("type").asText("output"));
-                    if (kind.getKey().equals("images")) {
-                        images.add(described);
-                    } else {
-                        files.add(described.put("kind", kind.getKey()));
-                    }
-                }
-            }
-        }
-        if (!files.isEmpty()) {
-            result.putArray("files").addAll(files);
-        }
-        return result;
-    }
-
-    /** {@code /view}, the file name last so that the URL ends with its extension. */
-    private String viewUrl(JsonNode file) {
-        return base.resolve("view") + "?type=" + encode(file.path("type").asText("output")) + "&subfolder="
-                + encode(file.path("subfolder").asText("")) + "&filename=" + encode(file.get("filename").asText());
-    }
-
-    private static JsonNode message(ArrayNode messages, String event) {
-        for (JsonNode message : messages) {
-            if (message.isArray() && event.equals(message.path(0).asText())) {
-                return message.path(1);
-            }
-        }
-        return null;
-    }
-
-    /** The node that failed and ComfyUI's exception, e.g. "node 3 (KSampler): RuntimeError: CUDA out of memory". */
-    static String executionError(JsonNode error) {
-        if (error == null || !error.isObject()) {
-            return "ComfyUI reported the prompt failed.";
-        }
-        StringBuilder text = new StringBuilder("ComfyUI failed");
-        if (error.path("node_id").isValueNode()) {
-            text.append(" at node ").append(error.get("node_id").asText());
-            if (error.path("node_type").isTextual()) {
-                text.append(" (").append(error.get("node_type").asText()).append(")");
-            }
-        }
-        text.append(": ");
-        if (error.path("exception_type").isTextual()) {
-            text.append(error.get("exception_type").asText()).append(": ");
-        }
-        text.append(error.path("exception_message").asText("no message").strip());
-        return shorten(text.toString());
-    }
-
     private Uni<JsonNode> queue() {
-        return http.send("GET", base.resolve("queue"), jsonHeaders(), null, config.requestTimeout())
+        return http.send("GET", base.resolve("queue"), ProviderHttp.jsonHeaders(null), null, config.requestTimeout())
                 .map(this::json);
     }
 
@@ -389,12 +346,11 @@ public class ComfyUiProvider implements Provider {
      */
     @Override
     public Uni<CancelAttempt> cancel(ProviderJob job) {
-        long started = System.nanoTime();
         String id = job.externalId();
-        return queue().chain(queue -> {
+        return Cancels.timed(NAME, id, watch -> queue().chain(queue -> {
             Optional<Report> where = inQueue(queue, id);
             if (where.isEmpty()) {
-                return Uni.createFrom().item(new CancelAttempt(false, null, elapsedMs(started), "ComfyUI has the "
+                return Uni.createFrom().item(new CancelAttempt(false, null, watch.elapsedMs(), "ComfyUI has the "
                         + "prompt neither queued nor running: it has ended, or ComfyUI lost it."));
             }
             boolean running = where.get().status() == JobStatus.RUNNING;
@@ -404,19 +360,15 @@ public class ComfyUiProvider implements Provider {
             } else {
                 body.putArray("delete").add(id);
             }
-            return http.send("POST", base.resolve(running ? "interrupt" : "queue"), jsonHeaders(),
+            return http.send("POST", base.resolve(running ? "interrupt" : "queue"), ProviderHttp.jsonBodyHeaders(null),
                     body.toString().getBytes(StandardCharsets.UTF_8), config.requestTimeout())
                     .map(answer -> answer.ok()
-                            ? new CancelAttempt(true, answer.status(), elapsedMs(started), running
+                            ? new CancelAttempt(true, answer.status(), watch.elapsedMs(), running
                                     ? "ComfyUI interrupted the running prompt."
                                     : "ComfyUI deleted the prompt from its queue.")
-                            : new CancelAttempt(false, answer.status(), elapsedMs(started), "ComfyUI answered HTTP "
+                            : new CancelAttempt(false, answer.status(), watch.elapsedMs(), "ComfyUI answered HTTP "
                                     + answer.status() + "."));
-        }).onFailure().recoverWithItem(failure -> {
-            LOG.infof("Cancel of ComfyUI prompt %s failed: %s", id, ProviderCallException.describe(failure));
-            return new CancelAttempt(false, failure instanceof HttpStatusException status ? status.status() : null,
-                    elapsedMs(started), ProviderCallException.describe(failure));
-        });
+        }));
     }
 
     @Override
@@ -425,56 +377,8 @@ public class ComfyUiProvider implements Provider {
         return config.requestTimeout().multipliedBy(3);
     }
 
-    @Override
-    public Uni<Arrival.Webhook> authenticate(WebhookRequest request) {
-        return Uni.createFrom().failure(WebhookRejections.unauthorized(NAME, "ComfyUI sends no webhooks"));
-    }
-
-    @Override
-    public InboundWebhook read(WebhookRequest request) {
-        throw WebhookRejections.unauthorized(NAME, "ComfyUI sends no webhooks");
-    }
-
     /** The JSON object of a 2xx answer; any other answer fails with its status. */
     private JsonNode json(ProviderHttp.Answer answer) {
-        if (!answer.ok()) {
-            throw new HttpStatusException(answer);
-        }
-        JsonNode node = tree(answer.body());
-        if (node == null || !node.isObject()) {
-            throw new InvalidAnswerException("ComfyUI's answer is not a JSON object.");
-        }
-        return node;
-    }
-
-    private JsonNode tree(byte[] body) {
-        try {
-            return body == null || body.length == 0 ? null : mapper.readTree(body);
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private static Map<String, String> jsonHeaders() {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Accept", "application/json");
-        headers.put("Content-Type", "application/json");
-        return headers;
-    }
-
-    private static String encode(String value) {
-        return java.net.URLEncoder.encode(value, StandardCharsets.UTF_8).replace("+", "%20");
-    }
-
-    private static String encodePath(String value) {
-        return encode(value);
-    }
-
-    private static String shorten(String text) {
-        return text.length() > 500 ? text.substring(0, 500) + "..." : text;
-    }
-
-    private static long elapsedMs(long startedNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+        return ProviderJson.objectTree(mapper, answer, null, "ComfyUI's answer is not a JSON object.");
     }
 }

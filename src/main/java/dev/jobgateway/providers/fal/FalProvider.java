@@ -1,14 +1,11 @@
 package dev.jobgateway.providers.fal;
 
-import java.io.IOException;
 import java.net.URI;
-import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,68 +16,75 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.jobgateway.job.Arrival;
-import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.providers.CancelAttempt;
+import dev.jobgateway.providers.Cancels;
 import dev.jobgateway.providers.CreateAttempts;
+import dev.jobgateway.providers.CreateAttempts.Idempotency;
 import dev.jobgateway.providers.CreateAttempts.InvalidAnswerException;
 import dev.jobgateway.providers.Handoff;
 import dev.jobgateway.providers.HttpStatusException;
 import dev.jobgateway.providers.InboundWebhook;
 import dev.jobgateway.providers.Order;
-import dev.jobgateway.providers.Provider;
-import dev.jobgateway.providers.ProviderCallException;
 import dev.jobgateway.providers.ProviderHttp;
 import dev.jobgateway.providers.ProviderJob;
+import dev.jobgateway.providers.ProviderJson;
+import dev.jobgateway.providers.WebhookReceiver;
 import dev.jobgateway.providers.WebhookRequest;
 import io.smallrye.mutiny.Uni;
 
 /**
  * fal.ai's queue API. A job is a queue request to {@code {queue}/{model id}?fal_webhook=...}; its id is fal's
- * {@code request_id} (not {@code gateway_request_id}, which changes when fal retries internally). Status, result and
- * cancel live under the model's app, the model id without its subpath ({@code fal-ai/flux/dev} → {@code fal-ai/flux}).
- * Like Replicate's, fal's submit has no idempotency key: only a 429 and a connection never made are tried again.
+ * {@code request_id} (not {@code gateway_request_id}, which changes when fal retries internally). Its status, result
+ * and cancel are at the URLs the submit answered, kept with the job ({@link FalUrls}); how their answers read is
+ * {@link FalAnswers}. Like Replicate's, fal's submit has no idempotency key: only a 429 and a connection never made are
+ * tried again.
  */
 @ApplicationScoped
-public class FalProvider implements Provider {
+public class FalProvider implements WebhookReceiver {
 
     public static final String NAME = "fal";
     private static final Logger LOG = Logger.getLogger(FalProvider.class);
     private static final Pattern MODEL = Pattern.compile(
             "[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*(/[A-Za-z0-9_.-]+)*");
+    /**
+     * The smallest {@code X-Fal-Request-Timeout} sent: fal's clients refuse 1 s or less (fal-js {@code headers.ts}
+     * and {@code fal_client} {@code _headers.py}: {@code MIN_REQUEST_TIMEOUT_SECONDS = 1}, "must be greater than"),
+     * and fal answers an invalid timeout header 400 {@code bad_request} (docs, request-errors).
+     */
+    static final long SMALLEST_START_TIMEOUT_SECONDS = 2;
 
-    private final GatewayConfig.Fal config;
+    private final FalConfig config;
     private final ProviderHttp http;
     private final ObjectMapper mapper;
     private final URI base;
     private final FalKeys keys;
     private final FalWebhooks webhooks;
 
-    FalProvider(GatewayConfig config, ProviderHttp http, ObjectMapper mapper) {
-        this.config = config.providers().fal();
+    FalProvider(FalConfig config, GatewayConfig gateway, ProviderHttp http, ObjectMapper mapper) {
+        this.config = config;
         this.http = http;
         this.mapper = mapper;
-        String url = this.config.url();
-        this.base = URI.create(url.endsWith("/") ? url : url + "/");
-        if (configured() && this.config.webhookUserId().filter(id -> !id.isBlank()).isEmpty()) {
+        this.base = ProviderHttp.base(config.url());
+        if (configured() && config.webhookUserId().filter(id -> !id.isBlank()).isEmpty()) {
             throw new IllegalStateException("gateway.providers.fal.key is set but not "
                     + "gateway.providers.fal.webhook-user-id (GATEWAY_PROVIDERS_FAL_WEBHOOK_USER_ID): the fal user id "
                     + "its webhooks are signed for (X-Fal-Webhook-User-Id)");
         }
-        URI jwks = URI.create(this.config.jwksUrl());
-        this.keys = new FalKeys(() -> http.send("GET", jwks, Map.of("Accept", "application/json"), null,
-                this.config.requestTimeout()).map(answer -> {
+        URI jwks = URI.create(config.jwksUrl());
+        this.keys = new FalKeys(() -> http.send("GET", jwks, ProviderHttp.jsonHeaders(null), null,
+                config.requestTimeout()).map(answer -> {
                     if (!answer.ok()) {
                         throw new HttpStatusException(answer);
                     }
                     return answer.body();
-                }), Timestamps::now, this.config.jwksCacheTtl(), this.config.jwksMinRefetchInterval());
-        this.webhooks = new FalWebhooks(keys, this.config.webhookUserId().orElse(""),
-                config.webhooks().timestampTolerance(), mapper);
-        this.config.defaultModel().ifPresent(FalProvider::checkModel);
+                }), Timestamps::now, config.jwksCacheTtl(), config.jwksMinRefetchInterval());
+        this.webhooks = new FalWebhooks(keys, config.webhookUserId().orElse(""),
+                gateway.webhooks().timestampTolerance(), mapper);
+        config.defaultModel().ifPresent(FalProvider::checkModel);
     }
 
     @Override
@@ -93,7 +97,10 @@ public class FalProvider implements Provider {
         return config.key().filter(key -> !key.isBlank()).isPresent();
     }
 
-    /** A fal model id: {@code owner/alias} with an optional subpath ({@code fal-ai/flux/dev}). */
+    /**
+     * A fal model id: {@code owner/alias} with an optional subpath ({@code fal-ai/flux/dev}); under a namespace
+     * ({@code workflows/}, {@code comfy/}) {@code namespace/owner/alias[/subpath]}.
+     */
     @Override
     public String route(String model) {
         if (model == null) {
@@ -105,137 +112,80 @@ public class FalProvider implements Provider {
     }
 
     private static void checkModel(String model) {
-        if (!MODEL.matcher(model).matches() || model.contains("..") || model.contains("/requests")) {
+        if (!MODEL.matcher(model).matches() || model.contains("..") || model.contains("/requests")
+                || FalUrls.NAMESPACES.contains(model.split("/")[0]) && model.split("/").length < 3) {
             throw ProblemType.INVALID_REQUEST.with("'model' is not a fal model id: use owner/alias[/subpath], "
-                    + "e.g. fal-ai/flux/dev.");
+                    + "e.g. fal-ai/flux/dev, or workflows/owner/alias and comfy/owner/alias.");
         }
     }
 
-    /** The app of a model id, where its requests' status, result and cancel live: the subpath dropped. */
-    static String app(String model) {
-        String[] parts = model.split("/");
-        return parts[0] + "/" + parts[1];
-    }
-
+    /** fal signs its webhooks: the URL carries no token. */
     @Override
-    public String webhookUrl(String publicBaseUrl, String jobId, String token) {
-        return publicBaseUrl + "/webhooks/" + NAME + "/" + jobId;
+    public boolean webhookUrlCarriesToken() {
+        return false;
     }
 
     @Override
     public Uni<Handoff> submit(Order order) {
-        URI uri = base.resolve(order.model() + "?fal_webhook="
-                + URLEncoder.encode(order.webhookUrl(), StandardCharsets.UTF_8));
+        URI uri = base.resolve(order.model() + "?fal_webhook=" + ProviderHttp.segment(order.webhookUrl()));
         byte[] body = order.input().toString().getBytes(StandardCharsets.UTF_8);
-        CreateAttempts.Policy policy = new CreateAttempts.Policy(config.submitAttempts(), config.submitBackoff(),
-                config.maxRetryAfter());
-        return CreateAttempts.run(NAME, policy, () -> {
-            Map<String, String> headers = headers();
-            headers.put("Content-Type", "application/json");
+        AtomicReference<FalUrls> answered = new AtomicReference<>();
+        return CreateAttempts.run(NAME, config.submitRetries(), Idempotency.NOT_IDEMPOTENT, () -> {
+            Map<String, String> headers = ProviderHttp.jsonBodyHeaders(authorization());
             // The time the request may wait to start; past the job's deadline the gateway has failed it anyway.
-            headers.put("X-Fal-Request-Timeout", Long.toString(secondsUntil(order.deadline(), Timestamps.now())));
+            headers.put("X-Fal-Request-Timeout", Long.toString(startTimeoutSeconds(order.deadline(),
+                    Timestamps.now())));
             return http.send("POST", uri, headers, body, config.requestTimeout()).map(answer -> {
                 JsonNode queued = json(answer);
                 String requestId = queued.path("request_id").asText("");
                 if (requestId.isBlank()) {
                     throw new InvalidAnswerException("fal accepted the job but returned no request_id.");
                 }
+                answered.set(FalUrls.answered(queued, base));
                 return requestId;
             });
+        }).map(handoff -> {
+            FalUrls urls = answered.get();
+            if (handoff.accepted() && urls == null) {
+                LOG.infof("fal answered request %s without usable status/response/cancel URLs under %s; they will "
+                        + "be built from the model id", handoff.externalId(), base);
+            }
+            return urls == null ? handoff : handoff.withHandle(urls.handle(mapper));
         });
-    }
-
-    static long secondsUntil(Instant deadline, Instant now) {
-        return Math.max(1, (Duration.between(now, deadline).toMillis() + 999) / 1000);
     }
 
     /**
-     * The request's status; once {@code COMPLETED}, its result too (the status does not tell success from failure):
-     * a result is a success, an error answer that fal marks as the request's own ({@code X-Fal-Error-Type} or
-     * {@code error_type}) a failure, anything else a check without an answer.
+     * The seconds left until the deadline, rounded up, as {@code X-Fal-Request-Timeout}; never less than
+     * {@link #SMALLEST_START_TIMEOUT_SECONDS}, a value fal takes (a job that close to its deadline may start up to a
+     * second after it, which the gateway has then failed).
+     */
+    static long startTimeoutSeconds(Instant deadline, Instant now) {
+        return Math.max(SMALLEST_START_TIMEOUT_SECONDS, (Duration.between(now, deadline).toMillis() + 999) / 1000);
+    }
+
+    /**
+     * The request's status; once {@code COMPLETED}, its result too unless the status already says it failed
+     * ({@link FalAnswers}).
      */
     @Override
     public Uni<Report> status(ProviderJob job) {
-        URI requests = requests(job);
-        return http.send("GET", requests.resolve(job.externalId() + "/status"), headers(), null,
-                config.requestTimeout())
-                .chain(answer -> {
-                    JsonNode status = json(answer);
-                    String word = status.path("status").asText("");
-                    return switch (word) {
-                        case "IN_QUEUE" -> Uni.createFrom().item(new Report(JobStatus.QUEUED, word, null, null, null,
-                                null, status.path("queue_position").canConvertToInt()
-                                        ? status.get("queue_position").asInt()
-                                        : null));
-                        case "IN_PROGRESS" -> Uni.createFrom().item(new Report(JobStatus.RUNNING, word, null, null,
-                                null));
-                        case "COMPLETED" -> result(requests.resolve(job.externalId()));
-                        // Not in fal's documentation of the status endpoint; read the way their names say.
-                        case "FAILED", "ERROR" -> Uni.createFrom().item(new Report(JobStatus.FAILED, word, null, null,
-                                FalWebhooks.errorMessage(status)));
-                        case "CANCELED", "CANCELLED" -> Uni.createFrom().item(new Report(JobStatus.CANCELLED, word,
-                                null, null, null));
-                        default -> Uni.createFrom().failure(new ProviderCallException("fal answered an unknown "
-                                + "status '" + (word.length() > 40 ? word.substring(0, 40) : word) + "'."));
-                    };
-                });
-    }
-
-    private Uni<Report> result(URI uri) {
-        return http.send("GET", uri, headers(), null, config.requestTimeout()).map(answer -> {
-            JsonNode body = tree(answer.body());
-            if (answer.ok()) {
-                if (body == null && answer.body().length > 0) {
-                    return new Report(JobStatus.FAILED, "COMPLETED", null, null, "fal finished the request, but "
-                            + "its result is not JSON.", "payload_error", null);
-                }
-                return new Report(JobStatus.SUCCEEDED, "COMPLETED", 1.0, body == null ? null : body.toString(), null);
-            }
-            String errorType = answer.header("X-Fal-Error-Type") != null ? answer.header("X-Fal-Error-Type")
-                    : body != null && body.path("error_type").isTextual() ? body.get("error_type").asText() : null;
-            if (errorType == null) {
-                // Not the request's own error: fal could not answer now; the next check asks again.
-                throw new HttpStatusException(answer);
-            }
-            return new Report(JobStatus.FAILED, "COMPLETED", null, null, withDetail("fal reported the request "
-                    + "failed (" + shorten(errorType) + ", HTTP " + answer.status() + ")", body));
-        });
-    }
-
-    /** {@code prefix} and an error answer's {@code detail} (a string, or validation messages: the first one). */
-    static String withDetail(String prefix, JsonNode error) {
-        JsonNode detail = error == null ? null : error.get("detail");
-        if (detail != null && detail.isArray() && detail.size() > 0 && detail.get(0).path("msg").isTextual()) {
-            return prefix + ": " + shorten(detail.get(0).get("msg").asText());
-        }
-        if (detail != null && detail.isTextual()) {
-            return prefix + ": " + shorten(detail.asText());
-        }
-        return prefix + ".";
-    }
-
-    private static String shorten(String text) {
-        return text.length() > 200 ? text.substring(0, 200) + "..." : text;
+        FalUrls urls = urls(job);
+        Map<String, String> headers = ProviderHttp.jsonHeaders(authorization());
+        return http.send("GET", urls.status(), headers, null, config.requestTimeout())
+                .chain(answer -> FalAnswers.status(json(answer)).map(Uni.createFrom()::item)
+                        .orElseGet(() -> http.send("GET", urls.result(), headers, null, config.requestTimeout())
+                                .map(result -> FalAnswers.result(result, ProviderJson.tree(mapper, result.body())))));
     }
 
     @Override
     public Uni<CancelAttempt> cancel(ProviderJob job) {
-        long started = System.nanoTime();
-        return http.send("PUT", requests(job).resolve(job.externalId() + "/cancel"), headers(), null,
-                config.requestTimeout())
-                .map(answer -> answer.ok()
-                        ? new CancelAttempt(true, answer.status(), elapsedMs(started), "fal accepted the cancel.")
-                        : new CancelAttempt(false, answer.status(), elapsedMs(started), "fal answered HTTP "
-                                + answer.status() + statusWord(answer) + "."))
-                .onFailure().recoverWithItem(failure -> {
-                    LOG.infof("Cancel of fal request %s failed: %s", job.externalId(),
-                            ProviderCallException.describe(failure));
-                    return new CancelAttempt(false, null, elapsedMs(started), ProviderCallException.describe(failure));
-                });
+        return Cancels.send(NAME, "fal", job.externalId(), () -> http.send("PUT", urls(job).cancel(),
+                ProviderHttp.jsonHeaders(authorization()), null, config.requestTimeout()), this::statusWord);
     }
 
+    /** The {@code status} word of a refused cancel's answer ({@code ALREADY_COMPLETED}, {@code NOT_FOUND}), if any. */
     private String statusWord(ProviderHttp.Answer answer) {
-        JsonNode body = tree(answer.body());
+        JsonNode body = ProviderJson.tree(mapper, answer.body());
         return body != null && body.path("status").isTextual() ? " (" + body.get("status").asText() + ")" : "";
     }
 
@@ -260,41 +210,22 @@ public class FalProvider implements Provider {
         keys.forget();
     }
 
-    private URI requests(ProviderJob job) {
+    /** The URLs the submit answered; for a job handed off before they were kept, built from its model id. */
+    private FalUrls urls(ProviderJob job) {
+        FalUrls kept = FalUrls.fromHandle(job.handle(), base, mapper);
+        if (kept != null) {
+            return kept;
+        }
         String model = job.model() == null ? config.defaultModel().orElse("") : job.model();
-        return base.resolve(app(model) + "/requests/");
+        return FalUrls.built(base, model, job.externalId());
     }
 
-    /** The JSON of a 2xx answer; any other answer fails with its status. */
+    /** The JSON object of a 2xx answer; any other answer fails with its status (and fal's {@code detail}). */
     private JsonNode json(ProviderHttp.Answer answer) {
-        if (!answer.ok()) {
-            JsonNode error = tree(answer.body());
-            String detail = error != null && error.path("detail").isTextual() ? error.get("detail").asText() : null;
-            throw new HttpStatusException(answer, detail);
-        }
-        JsonNode node = tree(answer.body());
-        if (node == null || !node.isObject()) {
-            throw new InvalidAnswerException("fal's answer is not a JSON object.");
-        }
-        return node;
+        return ProviderJson.objectTree(mapper, answer, "detail", "fal's answer is not a JSON object.");
     }
 
-    private JsonNode tree(byte[] body) {
-        try {
-            return body == null || body.length == 0 ? null : mapper.readTree(body);
-        } catch (IOException e) {
-            return null;
-        }
-    }
-
-    private Map<String, String> headers() {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Authorization", "Key " + config.key().orElse(""));
-        headers.put("Accept", "application/json");
-        return headers;
-    }
-
-    private static long elapsedMs(long startedNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+    private String authorization() {
+        return "Key " + config.key().orElse("");
     }
 }

@@ -100,9 +100,11 @@ final class FalWebhooks {
 
     /**
      * What the webhook says. The signed header names the request; a body that names another one is refused. {@code
-     * OK} with a payload succeeded; {@code OK} whose result was not JSON ({@code payload: null} and
-     * {@code payload_error}) failed with code {@code payload_error}: fal finished, but there is no result to give;
-     * {@code ERROR} failed with fal's error and the first validation message of its payload.
+     * OK} with a payload succeeded; {@code OK} with {@code payload: null} and {@code payload_error} is a request fal
+     * finished whose result the webhook could not carry (docs, webhooks: "Payload errors"): nothing says the result
+     * is gone, so the gateway asks fal for it ({@link InboundWebhook#askProvider()}) rather than fail the job; until
+     * then it reads as running. {@code ERROR} failed with fal's error and the first validation message of its
+     * payload, and the payload's {@code error_type} as the code when it has one.
      */
     InboundWebhook read(WebhookRequest request) {
         JsonNode body = parse(request.body());
@@ -116,12 +118,13 @@ final class FalWebhooks {
         boolean hasPayload = payload != null && !payload.isNull();
         Report report;
         if ("OK".equals(status) && !hasPayload && body.path("payload_error").isTextual()) {
-            report = new Report(JobStatus.FAILED, status, null, null, "fal finished the request, but its result "
-                    + "could not be read: " + body.get("payload_error").asText(), "payload_error", null);
+            return new InboundWebhook(requestId, new Report(JobStatus.RUNNING, status, null, null, null), true);
         } else if ("OK".equals(status)) {
             report = new Report(JobStatus.SUCCEEDED, status, 1.0, hasPayload ? payload.toString() : null, null);
         } else if ("ERROR".equals(status)) {
-            report = new Report(JobStatus.FAILED, status, null, null, errorMessage(body));
+            String errorType = body.path("payload").path("error_type").asText("");
+            report = new Report(JobStatus.FAILED, status, null, null, errorMessage(body),
+                    errorType.matches("[A-Za-z0-9_.-]{1,64}") ? errorType : null, null);
         } else {
             throw ProblemType.UNKNOWN_STATUS.with("Status '" + (status == null ? "" : shorten(status))
                     + "' is not one of fal's OK, ERROR.");
@@ -130,15 +133,9 @@ final class FalWebhooks {
     }
 
     static String errorMessage(JsonNode body) {
-        String error = body.path("error").isTextual() ? body.get("error").asText() : "fal reported an error.";
-        JsonNode detail = body.path("payload").path("detail");
-        if (detail.isArray() && detail.size() > 0 && detail.get(0).path("msg").isTextual()) {
-            return error + ": " + shorten(detail.get(0).get("msg").asText());
-        }
-        if (detail.isTextual()) {
-            return error + ": " + shorten(detail.asText());
-        }
-        return error;
+        String error = body.path("error").isTextual() ? shorten(body.get("error").asText()) : "fal reported an error.";
+        String detail = FalAnswers.detail(body.path("payload"));
+        return detail == null ? error : error + ": " + detail;
     }
 
     private JsonNode parse(byte[] body) {

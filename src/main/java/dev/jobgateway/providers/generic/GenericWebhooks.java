@@ -1,12 +1,10 @@
 package dev.jobgateway.providers.generic;
 
-import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 
@@ -14,9 +12,9 @@ import dev.jobgateway.job.Arrival;
 import dev.jobgateway.job.Report;
 import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.GatewayConfig;
-import dev.jobgateway.platform.GatewayConfig.WebhookAuth;
 import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.providers.InboundWebhook;
+import dev.jobgateway.providers.WebhookBodies;
 import dev.jobgateway.providers.WebhookRejections;
 import dev.jobgateway.providers.WebhookRequest;
 import dev.jobgateway.webhook.StandardWebhook;
@@ -34,8 +32,7 @@ class GenericWebhooks {
     private final Optional<StandardWebhook> signatures;
     private final ObjectReader payloadReader;
 
-    GenericWebhooks(GatewayConfig config, ObjectMapper mapper) {
-        GatewayConfig.Generic generic = config.providers().generic();
+    GenericWebhooks(GenericConfig generic, GatewayConfig config, ObjectMapper mapper) {
         this.auth = generic.webhookAuth();
         List<String> secrets = generic.webhookSecrets().orElse(List.of());
         if (generic.url().isPresent() && auth == WebhookAuth.SIGNATURE && secrets.isEmpty()) {
@@ -44,7 +41,7 @@ class GenericWebhooks {
         }
         this.signatures = secrets.isEmpty() ? Optional.empty()
                 : Optional.of(new StandardWebhook(secrets, config.webhooks().timestampTolerance()));
-        this.payloadReader = mapper.readerFor(UpstreamJob.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.payloadReader = WebhookBodies.reader(mapper, UpstreamJob.class);
     }
 
     /**
@@ -71,9 +68,10 @@ class GenericWebhooks {
     }
 
     InboundWebhook read(WebhookRequest request) {
-        UpstreamJob payload = parse(request.body());
-        Report report = payload.toReport().orElseThrow(() -> ProblemType.UNKNOWN_STATUS.with("Status '"
-                + payload.status() + "' is not one of queued, running, succeeded, failed, cancelled."));
+        UpstreamJob payload = WebhookBodies.read(payloadReader, request.body(),
+                "a JSON object of the generic protocol");
+        Report report = WebhookBodies.report(payload.toReport(), payload.status(),
+                "queued, running, succeeded, failed, cancelled");
         if (request.jobId() == null && (payload.id() == null || payload.id().isBlank())) {
             throw ProblemType.INVALID_REQUEST.with(
                     "A webhook sent to /webhooks/generic must name the AI server's job in 'job_id'.");
@@ -90,18 +88,6 @@ class GenericWebhooks {
             return null;
         } catch (WebhookVerificationException e) {
             return e.getMessage();
-        }
-    }
-
-    private UpstreamJob parse(byte[] body) {
-        try {
-            UpstreamJob payload = payloadReader.readValue(body);
-            if (payload == null) {
-                throw new IOException("empty");
-            }
-            return payload;
-        } catch (IOException e) {
-            throw ProblemType.INVALID_JSON.with("The webhook body is not a JSON object of the generic protocol.");
         }
     }
 

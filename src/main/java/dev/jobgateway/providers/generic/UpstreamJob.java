@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
+import dev.jobgateway.providers.ProviderJson;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -29,6 +30,6 @@ public record UpstreamJob(
      */
     public Optional<Report> toReport() {
         return JobStatus.fromWire(status).map(target -> new Report(target, status, progress,
-                output == null || output.isNull() ? null : output.toString(), errorMessage));
+                ProviderJson.json(output), errorMessage));
     }
 }

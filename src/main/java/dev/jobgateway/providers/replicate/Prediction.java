@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
+import dev.jobgateway.providers.ProviderJson;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -37,9 +38,8 @@ record Prediction(
         if (status == null) {
             return Optional.empty();
         }
-        String outputJson = output == null || output.isNull() ? null : output.toString();
-        String errorText = error == null || error.isNull() ? null
-                : error.isTextual() ? error.asText() : error.toString();
+        String outputJson = ProviderJson.json(output);
+        String errorText = ProviderJson.text(error);
         return Optional.ofNullable(switch (status) {
             case "starting" -> new Report(JobStatus.QUEUED, status, null, null, null);
             case "processing" -> new Report(JobStatus.RUNNING, status, TqdmProgress.latest(logs), null, null);

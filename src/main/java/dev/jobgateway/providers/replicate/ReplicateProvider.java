@@ -3,15 +3,11 @@ package dev.jobgateway.providers.replicate;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
-
-import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -22,16 +18,18 @@ import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.providers.CancelAttempt;
+import dev.jobgateway.providers.Cancels;
 import dev.jobgateway.providers.CreateAttempts;
+import dev.jobgateway.providers.CreateAttempts.Idempotency;
 import dev.jobgateway.providers.CreateAttempts.InvalidAnswerException;
 import dev.jobgateway.providers.Handoff;
 import dev.jobgateway.providers.InboundWebhook;
 import dev.jobgateway.providers.Order;
-import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.ProviderCallException;
 import dev.jobgateway.providers.ProviderHttp;
 import dev.jobgateway.providers.ProviderJob;
 import dev.jobgateway.providers.ProviderJson;
+import dev.jobgateway.providers.WebhookReceiver;
 import dev.jobgateway.providers.WebhookRequest;
 import io.smallrye.mutiny.Uni;
 
@@ -44,10 +42,9 @@ import io.smallrye.mutiny.Uni;
  * docs/providers.md).
  */
 @ApplicationScoped
-public class ReplicateProvider implements Provider {
+public class ReplicateProvider implements WebhookReceiver {
 
     public static final String NAME = "replicate";
-    private static final Logger LOG = Logger.getLogger(ReplicateProvider.class);
     private static final Pattern VERSION_ID = Pattern.compile("[0-9a-f]{64}");
     private static final Pattern MODEL = Pattern.compile("([A-Za-z0-9][A-Za-z0-9_.-]*)/([A-Za-z0-9][A-Za-z0-9_.-]*)");
     private static final Pattern MODEL_VERSION = Pattern.compile(
@@ -55,27 +52,26 @@ public class ReplicateProvider implements Provider {
     /** Replicate's floor for {@code Cancel-After}. */
     static final long MIN_CANCEL_AFTER_SECONDS = 5;
 
-    private final GatewayConfig.Replicate config;
+    private final ReplicateConfig config;
     private final ProviderHttp http;
     private final ObjectMapper mapper;
     private final ReplicateWebhooks webhooks;
     private final URI base;
 
-    ReplicateProvider(GatewayConfig config, ProviderHttp http, ObjectMapper mapper) {
-        this.config = config.providers().replicate();
+    ReplicateProvider(ReplicateConfig config, GatewayConfig gateway, ProviderHttp http, ObjectMapper mapper) {
+        this.config = config;
         this.http = http;
         this.mapper = mapper;
-        String url = this.config.url();
-        this.base = URI.create(url.endsWith("/") ? url : url + "/");
-        List<String> secrets = this.config.webhookSecrets().orElse(List.of());
+        this.base = ProviderHttp.base(config.url());
+        List<String> secrets = config.webhookSecrets().orElse(List.of());
         if (configured() && secrets.isEmpty()) {
             throw new IllegalStateException("gateway.providers.replicate.api-token is set but not "
                     + "gateway.providers.replicate.webhook-secrets (GATEWAY_PROVIDERS_REPLICATE_WEBHOOK_SECRETS): "
                     + "the account's signing secret, from GET /v1/webhooks/default/secret");
         }
         this.webhooks = secrets.isEmpty() ? null
-                : new ReplicateWebhooks(secrets, config.webhooks().timestampTolerance(), mapper);
-        this.config.defaultModel().ifPresent(ReplicateProvider::checkModel);
+                : new ReplicateWebhooks(secrets, gateway.webhooks().timestampTolerance(), mapper);
+        config.defaultModel().ifPresent(ReplicateProvider::checkModel);
     }
 
     @Override
@@ -107,9 +103,10 @@ public class ReplicateProvider implements Provider {
         }
     }
 
+    /** Replicate signs its webhooks: the URL carries no token. */
     @Override
-    public String webhookUrl(String publicBaseUrl, String jobId, String token) {
-        return publicBaseUrl + "/webhooks/" + NAME + "/" + jobId;
+    public boolean webhookUrlCarriesToken() {
+        return false;
     }
 
     @Override
@@ -128,11 +125,8 @@ public class ReplicateProvider implements Provider {
         body.put("webhook", order.webhookUrl());
         body.set("webhook_events_filter", mapper.valueToTree(config.webhookEvents()));
         byte[] bytes = ProviderJson.bytes(mapper, body);
-        CreateAttempts.Policy policy = new CreateAttempts.Policy(config.submitAttempts(), config.submitBackoff(),
-                config.maxRetryAfter());
-        return CreateAttempts.run(NAME, policy, () -> {
-            Map<String, String> headers = headers();
-            headers.put("Content-Type", "application/json");
+        return CreateAttempts.run(NAME, config.submitRetries(), Idempotency.NOT_IDEMPOTENT, () -> {
+            Map<String, String> headers = ProviderHttp.jsonBodyHeaders(authorization());
             headers.put("Cancel-After", cancelAfter(order.deadline(), Timestamps.now()));
             return http.send("POST", base.resolve(path), headers, bytes, config.requestTimeout())
                     .map(answer -> {
@@ -155,29 +149,20 @@ public class ReplicateProvider implements Provider {
 
     @Override
     public Uni<Report> status(ProviderJob job) {
-        return http.send("GET", base.resolve("v1/predictions/" + job.externalId()), headers(), null,
-                config.requestTimeout())
+        return http.send("GET", base.resolve("v1/predictions/" + job.externalId()),
+                ProviderHttp.jsonHeaders(authorization()), null, config.requestTimeout())
                 .map(answer -> {
                     Prediction prediction = prediction(answer);
-                    return prediction.toReport().orElseThrow(() -> new ProviderCallException(
-                            "Replicate answered an unknown status '" + prediction.status() + "'."));
+                    return prediction.toReport().orElseThrow(() -> ProviderCallException.unknownStatus("Replicate",
+                            prediction.status()));
                 });
     }
 
     @Override
     public Uni<CancelAttempt> cancel(ProviderJob job) {
-        long started = System.nanoTime();
-        return http.send("POST", base.resolve("v1/predictions/" + job.externalId() + "/cancel"), headers(), null,
-                config.requestTimeout())
-                .map(answer -> answer.ok()
-                        ? new CancelAttempt(true, answer.status(), elapsedMs(started), "Replicate accepted the cancel.")
-                        : new CancelAttempt(false, answer.status(), elapsedMs(started),
-                                "Replicate answered HTTP " + answer.status() + "."))
-                .onFailure().recoverWithItem(failure -> {
-                    LOG.infof("Cancel of prediction %s failed: %s", job.externalId(),
-                            ProviderCallException.describe(failure));
-                    return new CancelAttempt(false, null, elapsedMs(started), ProviderCallException.describe(failure));
-                });
+        return Cancels.send(NAME, "Replicate", job.externalId(), () -> http.send("POST",
+                base.resolve("v1/predictions/" + job.externalId() + "/cancel"),
+                ProviderHttp.jsonHeaders(authorization()), null, config.requestTimeout()));
     }
 
     @Override
@@ -195,15 +180,8 @@ public class ReplicateProvider implements Provider {
         return webhooks.read(request);
     }
 
-    private Map<String, String> headers() {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Authorization", "Bearer " + config.apiToken().orElse(""));
-        headers.put("Accept", "application/json");
-        return headers;
-    }
-
-    private static long elapsedMs(long startedNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+    private String authorization() {
+        return "Bearer " + config.apiToken().orElse("");
     }
 
     /** The prediction of a 2xx answer; any other answer fails with its status. */

@@ -1,17 +1,15 @@
 package dev.jobgateway.providers.replicate;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.List;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 
 import dev.jobgateway.job.Arrival;
 import dev.jobgateway.job.Report;
-import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.providers.InboundWebhook;
+import dev.jobgateway.providers.WebhookBodies;
 import dev.jobgateway.providers.WebhookRejections;
 import dev.jobgateway.providers.WebhookRequest;
 import dev.jobgateway.webhook.StandardWebhook;
@@ -29,7 +27,7 @@ final class ReplicateWebhooks {
 
     ReplicateWebhooks(List<String> secrets, Duration tolerance, ObjectMapper mapper) {
         this.signatures = new StandardWebhook(secrets, tolerance);
-        this.reader = mapper.readerFor(Prediction.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        this.reader = WebhookBodies.reader(mapper, Prediction.class);
     }
 
     Arrival.Webhook authenticate(WebhookRequest request) {
@@ -46,26 +44,9 @@ final class ReplicateWebhooks {
     }
 
     InboundWebhook read(WebhookRequest request) {
-        Prediction prediction = parse(request.body());
-        Report report = prediction.toReport().orElseThrow(() -> ProblemType.UNKNOWN_STATUS.with("Status '"
-                + shown(prediction.status()) + "' is not one of Replicate's starting, processing, succeeded, failed, "
-                + "canceled, aborted."));
+        Prediction prediction = WebhookBodies.read(reader, request.body(), "a Replicate prediction object");
+        Report report = WebhookBodies.report(prediction.toReport(), prediction.status(),
+                "Replicate's starting, processing, succeeded, failed, canceled, aborted");
         return new InboundWebhook(prediction.id(), report);
-    }
-
-    Prediction parse(byte[] body) {
-        try {
-            Prediction prediction = reader.readValue(body);
-            if (prediction == null) {
-                throw new IOException("empty");
-            }
-            return prediction;
-        } catch (IOException e) {
-            throw ProblemType.INVALID_JSON.with("The webhook body is not a Replicate prediction object.");
-        }
-    }
-
-    private static String shown(String status) {
-        return status == null ? "" : status.length() > 40 ? status.substring(0, 40) + "..." : status;
     }
 }

@@ -1,19 +1,14 @@
 package dev.jobgateway.providers.runpod;
 
-import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
-import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
-import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -26,59 +21,70 @@ import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.platform.SharedRateLimit;
 import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.providers.CancelAttempt;
+import dev.jobgateway.providers.Cancels;
 import dev.jobgateway.providers.CheckThrottledException;
 import dev.jobgateway.providers.CreateAttempts;
+import dev.jobgateway.providers.CreateAttempts.Idempotency;
 import dev.jobgateway.providers.CreateAttempts.InvalidAnswerException;
 import dev.jobgateway.providers.Handoff;
 import dev.jobgateway.providers.InboundWebhook;
 import dev.jobgateway.providers.Order;
-import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.ProviderCallException;
 import dev.jobgateway.providers.ProviderHttp;
 import dev.jobgateway.providers.ProviderJob;
 import dev.jobgateway.providers.ProviderJson;
 import dev.jobgateway.providers.TokenWebhooks;
+import dev.jobgateway.providers.WebhookBodies;
+import dev.jobgateway.providers.WebhookReceiver;
 import dev.jobgateway.providers.WebhookRequest;
 import io.smallrye.mutiny.Uni;
 
 /**
  * RunPod serverless endpoints. A job is {@code POST /v2/{endpoint}/run} with the job's per-job webhook URL (RunPod
- * cannot sign: the URL's unguessable token authenticates it) and {@code policy.executionTimeout} set to the time left
- * until the job's deadline. {@code /run} has no idempotency key: like Replicate's create, only a 429 and a connection
+ * cannot sign: the URL's unguessable token authenticates it) and a {@code policy} from the job's deadline: {@code ttl},
+ * the job's whole life at RunPod, queue included, so that a job still queued at its deadline is dropped rather than
+ * run (and billed) up to a day later, and {@code executionTimeout}, its longest run (runpod/docs
+ * {@code serverless/endpoints/send-requests.mdx}). A failed job shows the worker's message, never the traceback, host
+ * or worker id RunPod's error carries (those go to the log). {@code /run} has no idempotency key: like Replicate's
+ * create, only a 429 and a connection
  * never made are tried again. The fallback asks {@code /status/{id}} under a budget shared by every instance
  * (RunPod limits {@code /status} to 2,000 calls per 10 s per endpoint); a terminal webhook is confirmed with one such
  * call before its output is trusted. Results are kept 30 minutes after completion: a 404 then fails the job with
  * {@code error.source: upstream_lost} rather than leave it unfinished.
  */
 @ApplicationScoped
-public class RunPodProvider implements Provider {
+public class RunPodProvider implements WebhookReceiver {
 
     public static final String NAME = "runpod";
     private static final Logger LOG = Logger.getLogger(RunPodProvider.class);
     private static final Pattern ENDPOINT = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_-]{0,63}");
-    /** RunPod's floor for {@code policy.executionTimeout}, in ms. */
-    static final long MIN_EXECUTION_TIMEOUT_MS = 5_000;
+    /** RunPod's floor for {@code policy.executionTimeout}: "Must be > 5000 ms" (send-requests.mdx). */
+    static final long MIN_EXECUTION_TIMEOUT_MS = 5_001;
+    /** RunPod's floor for {@code policy.ttl}: 10 s (send-requests.mdx). */
+    static final long MIN_TTL_MS = 10_000;
+    /** RunPod's ceiling for both: 7 days (send-requests.mdx). */
+    static final long MAX_POLICY_MS = Duration.ofDays(7).toMillis();
     /** A 429 without {@code Retry-After}: RunPod's windows are 10 s; a second's pause spreads the retries. */
     private static final Duration THROTTLED_PAUSE = Duration.ofSeconds(1);
 
-    private final GatewayConfig.RunPod config;
+    private final RunPodConfig config;
     private final ProviderHttp http;
     private final ObjectMapper mapper;
     private final ObjectReader webhookReader;
     private final SharedRateLimit limits;
     private final URI base;
 
-    RunPodProvider(GatewayConfig config, ProviderHttp http, ObjectMapper mapper, SharedRateLimit limits) {
-        this.config = config.providers().runpod();
+    RunPodProvider(RunPodConfig config, GatewayConfig gateway, ProviderHttp http, ObjectMapper mapper,
+            SharedRateLimit limits) {
+        this.config = config;
         this.http = http;
         this.mapper = mapper;
         this.limits = limits;
-        this.webhookReader = mapper.readerFor(RunPodJob.class).with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
-        String url = this.config.url();
-        this.base = URI.create(url.endsWith("/") ? url : url + "/");
-        this.config.endpointId().ifPresent(RunPodProvider::checkEndpoint);
+        this.webhookReader = WebhookBodies.reader(mapper, RunPodJob.class);
+        this.base = ProviderHttp.base(config.url());
+        config.endpointId().ifPresent(RunPodProvider::checkEndpoint);
         if (configured()) {
-            checkRetentionIsReached(config);
+            checkRetentionIsReached(gateway, config);
         }
     }
 
@@ -87,11 +93,10 @@ public class RunPodProvider implements Provider {
      * period), so a job that finished without a webhook is asked about that long after it finished at the latest.
      * That must come before RunPod drops the result, or the job could only fail as lost.
      */
-    static void checkRetentionIsReached(GatewayConfig config) {
-        Duration sweep = config.sweeper().every().isZero() ? Duration.ofMinutes(1) : config.sweeper().every();
-        Duration latest = config.fallback().maxCheckInterval().plus(sweep).plus(config.providers().runpod()
-                .statusWindow());
-        Duration retention = config.providers().runpod().resultRetention();
+    static void checkRetentionIsReached(GatewayConfig gateway, RunPodConfig config) {
+        Duration sweep = gateway.sweeper().every().isZero() ? Duration.ofMinutes(1) : gateway.sweeper().every();
+        Duration latest = gateway.fallback().maxCheckInterval().plus(sweep).plus(config.statusWindow());
+        Duration retention = config.resultRetention();
         if (latest.compareTo(retention) >= 0) {
             throw new IllegalStateException("RunPod keeps results for " + retention + " (gateway.providers.runpod"
                     + ".result-retention), but the fallback may check a job only " + latest + " after it finished "
@@ -128,38 +133,37 @@ public class RunPodProvider implements Provider {
         }
     }
 
-    /** The per-job URL with the job's token: RunPod sends no signature and no auth header. */
-    @Override
-    public String webhookUrl(String publicBaseUrl, String jobId, String token) {
-        return publicBaseUrl + "/webhooks/" + NAME + "/" + jobId + "?token=" + token;
-    }
-
     @Override
     public Uni<Handoff> submit(Order order) {
         ObjectNode body = mapper.createObjectNode();
         body.set("input", order.input());
         body.put("webhook", order.webhookUrl());
-        body.putObject("policy").put("executionTimeout", executionTimeoutMs(order.deadline(), Timestamps.now()));
+        Instant now = Timestamps.now();
+        body.putObject("policy").put("executionTimeout", executionTimeoutMs(order.deadline(), now))
+                .put("ttl", ttlMs(order.deadline(), now));
         byte[] bytes = ProviderJson.bytes(mapper, body);
-        CreateAttempts.Policy policy = new CreateAttempts.Policy(config.submitAttempts(), config.submitBackoff(),
-                config.maxRetryAfter());
         URI run = base.resolve("v2/" + order.model() + "/run");
-        return CreateAttempts.run(NAME, policy, () -> {
-            Map<String, String> headers = headers();
-            headers.put("Content-Type", "application/json");
-            return http.send("POST", run, headers, bytes, config.requestTimeout()).map(answer -> {
-                RunPodJob job = parse(answer);
-                if (job.id() == null || job.id().isBlank()) {
-                    throw new InvalidAnswerException("RunPod accepted the job but returned no id.");
-                }
-                return job.id();
-            });
-        });
+        return CreateAttempts.run(NAME, config.submitRetries(), Idempotency.NOT_IDEMPOTENT, () -> http.send("POST",
+                run, ProviderHttp.jsonBodyHeaders(authorization()), bytes, config.requestTimeout()).map(answer -> {
+                    RunPodJob job = parse(answer);
+                    if (job.id() == null || job.id().isBlank()) {
+                        throw new InvalidAnswerException("RunPod accepted the job but returned no id.");
+                    }
+                    return job.id();
+                }));
     }
 
-    /** {@code policy.executionTimeout}: the ms left until the job's deadline, at least RunPod's minimum. */
+    /** {@code policy.executionTimeout}: the ms left until the job's deadline, within RunPod's limits. */
     static long executionTimeoutMs(Instant deadline, Instant now) {
-        return Math.max(MIN_EXECUTION_TIMEOUT_MS, Duration.between(now, deadline).toMillis());
+        return Math.min(MAX_POLICY_MS, Math.max(MIN_EXECUTION_TIMEOUT_MS, Duration.between(now, deadline).toMillis()));
+    }
+
+    /**
+     * {@code policy.ttl}: the ms left until the job's deadline, within RunPod's limits. A deadline nearer than RunPod's
+     * 10 s minimum leaves the job at RunPod a little longer than the gateway waits for it.
+     */
+    static long ttlMs(Instant deadline, Instant now) {
+        return Math.min(MAX_POLICY_MS, Math.max(MIN_TTL_MS, Duration.between(now, deadline).toMillis()));
     }
 
     /**
@@ -178,7 +182,7 @@ public class RunPodProvider implements Provider {
                                 + " s) is spent.", wait);
                     }
                     return http.send("GET", base.resolve("v2/" + endpoint + "/status/" + job.externalId()),
-                            headers(), null, config.requestTimeout());
+                            ProviderHttp.jsonHeaders(authorization()), null, config.requestTimeout());
                 })
                 .map(answer -> {
                     if (answer.status() == 404) {
@@ -190,33 +194,39 @@ public class RunPodProvider implements Provider {
                                 retryAfter == null ? THROTTLED_PAUSE : retryAfter);
                     }
                     RunPodJob known = parse(answer);
-                    return known.toReport().orElseThrow(() -> new ProviderCallException(
-                            "RunPod answered an unknown status '" + shown(known.status()) + "'."));
+                    logWorkerError(job, known);
+                    return known.toReport().orElseThrow(() -> ProviderCallException.unknownStatus("RunPod",
+                            known.status()));
                 });
+    }
+
+    /**
+     * The worker's host and id are kept from the job (and its timeline, which the job's reader may see too); the
+     * operator finds them here, with the job, to look at that worker's logs.
+     */
+    private static void logWorkerError(ProviderJob job, RunPodJob known) {
+        if ("FAILED".equals(known.status())) {
+            RunPodError error = RunPodError.of(known.error());
+            if (error.workerId() != null || error.hostname() != null) {
+                LOG.infof("Job %s: RunPod job %s failed on worker %s (host %s): %s", job.jobId(), job.externalId(),
+                        error.workerId(), error.hostname(), error.message());
+            }
+        }
     }
 
     private Report lost(ProviderJob job) {
         return new Report(JobStatus.FAILED, "404", null, null, "RunPod no longer knows job " + job.externalId()
-                + " (HTTP 404): it keeps results " + config.resultRetention().toMinutes() + " min after completion, "
-                + "and this one was not seen ending before that.", "result_expired", null,
-                Report.SOURCE_UPSTREAM_LOST);
+                + " (HTTP 404): it keeps results " + config.resultRetention().toMinutes() + " min after completion "
+                + "and removes a job whose ttl (its deadline) passed while it ran, and this one was not seen ending "
+                + "before that.", "result_expired", null, Report.SOURCE_UPSTREAM_LOST);
     }
 
     @Override
     public Uni<CancelAttempt> cancel(ProviderJob job) {
-        long started = System.nanoTime();
         String endpoint = job.model() == null ? config.endpointId().orElse("") : job.model();
-        return http.send("POST", base.resolve("v2/" + endpoint + "/cancel/" + job.externalId()), headers(), null,
-                config.requestTimeout())
-                .map(answer -> answer.ok()
-                        ? new CancelAttempt(true, answer.status(), elapsedMs(started), "RunPod accepted the cancel.")
-                        : new CancelAttempt(false, answer.status(), elapsedMs(started),
-                                "RunPod answered HTTP " + answer.status() + "."))
-                .onFailure().recoverWithItem(failure -> {
-                    LOG.infof("Cancel of RunPod job %s failed: %s", job.externalId(),
-                            ProviderCallException.describe(failure));
-                    return new CancelAttempt(false, null, elapsedMs(started), ProviderCallException.describe(failure));
-                });
+        return Cancels.send(NAME, "RunPod", job.externalId(), () -> http.send("POST",
+                base.resolve("v2/" + endpoint + "/cancel/" + job.externalId()),
+                ProviderHttp.jsonHeaders(authorization()), null, config.requestTimeout()));
     }
 
     @Override
@@ -237,35 +247,14 @@ public class RunPodProvider implements Provider {
 
     @Override
     public InboundWebhook read(WebhookRequest request) {
-        RunPodJob job;
-        try {
-            job = webhookReader.readValue(request.body());
-            if (job == null) {
-                throw new IOException("empty");
-            }
-        } catch (IOException e) {
-            throw ProblemType.INVALID_JSON.with("The webhook body is not a RunPod job status object.");
-        }
-        RunPodJob read = job;
-        Report report = read.toReport().orElseThrow(() -> ProblemType.UNKNOWN_STATUS.with("Status '"
-                + shown(read.status()) + "' is not one of RunPod's IN_QUEUE, IN_PROGRESS, RUNNING, COMPLETED, FAILED, "
-                + "CANCELLED, TIMED_OUT."));
-        return new InboundWebhook(read.id(), report);
+        RunPodJob job = WebhookBodies.read(webhookReader, request.body(), "a RunPod job status object");
+        Report report = WebhookBodies.report(job.toReport(), job.status(),
+                "RunPod's IN_QUEUE, IN_PROGRESS, RUNNING, COMPLETED, FAILED, CANCELLED, TIMED_OUT");
+        return new InboundWebhook(job.id(), report);
     }
 
-    private Map<String, String> headers() {
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Authorization", "Bearer " + config.apiKey().orElse(""));
-        headers.put("Accept", "application/json");
-        return headers;
-    }
-
-    private static String shown(String status) {
-        return status == null ? "" : status.length() > 40 ? status.substring(0, 40) + "..." : status;
-    }
-
-    private static long elapsedMs(long startedNanos) {
-        return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedNanos);
+    private String authorization() {
+        return "Bearer " + config.apiKey().orElse("");
     }
 
     /** The job status of a 2xx answer; any other answer fails with its status. */

@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 
@@ -30,10 +31,15 @@ import dev.jobgateway.devservices.LocalRedisServer;
 /**
  * The simulated AI server reproduces each provider's quirks, not an idealised version: Replicate retries only its
  * terminal webhook and under the same webhook-id, throttles {@code logs} and sends full snapshots; fal sends one
- * terminal POST, with a {@code gateway_request_id} that is not the {@code request_id}, and answers status only under
- * the app (the model id without its subpath); ComfyUI sends none, answers its history only once a prompt is done, lists
- * pending prompts out of order and forgets everything on a restart.
- * RunPod sends one unsigned webhook tried 3 times at its spacing and forgets results after its retention; Cog's PUT
+ * terminal POST, with a {@code gateway_request_id} that is not the {@code request_id}, answers status, result and
+ * cancel only under the app id (two segments, three under {@code workflows/} and {@code comfy/}), tells a model error
+ * only in its result (422, no {@code X-Fal-Error-Type}) and an infrastructure error in its {@code COMPLETED} status
+ * too, sends {@code payload_error} webhooks and refuses an {@code X-Fal-Request-Timeout} of 1 s or less; ComfyUI sends
+ * none, answers its history only once a prompt is done, lists pending prompts out of order, forgets everything on a
+ * restart, takes only a UUID as a caller's prompt id and runs the same id again on every submit, and refuses invalid
+ * graphs with validate_prompt's bodies. RunPod sends one unsigned webhook tried 3 times at its spacing and forgets
+ * results after its retention, refuses a policy it does not take, fails a job with the worker's error JSON and shows
+ * progress in an IN_PROGRESS job's output; Cog's PUT
  * is idempotent by id and it has no GET. Checked against a receiver that refuses every webhook with 503.
  */
 class SimulatorDialectsTest {
@@ -136,42 +142,202 @@ class SimulatorDialectsTest {
     }
 
     @Test
+    void falAnswersItsRequestUrlsUnderTheAppIdWithItsNamespaceAndAUrlBuiltWithoutItIs404() throws Exception {
+        JsonNode queued = post(ai.falUri() + "/workflows/acme/my-flow/step-two", "Key " + ai.settings().falKey(),
+                "{\"prompt\":\"p\",\"simulate\":{\"duration_ms\":60000,\"progress_steps\":0}}");
+        String requestId = queued.path("request_id").asText();
+        String app = ai.falUri() + "/workflows/acme/my-flow/requests/" + requestId;
+
+        assertThat(queued.path("status_url").asText()).isEqualTo(app + "/status");
+        assertThat(queued.path("response_url").asText()).isEqualTo(app);
+        assertThat(queued.path("cancel_url").asText()).isEqualTo(app + "/cancel");
+        HttpResponse<String> status = get(queued.path("status_url").asText());
+        assertThat(status.statusCode()).isEqualTo(202);
+        assertThat(JSON.readTree(status.body()).path("status").asText()).isIn("IN_QUEUE", "IN_PROGRESS");
+        // The app id cut after two segments, as if there were no namespace; or the subpath kept.
+        assertThat(get(ai.falUri() + "/workflows/acme/requests/" + requestId + "/status").statusCode())
+                .isEqualTo(404);
+        assertThat(get(app.replace("/my-flow/", "/my-flow/step-two/") + "/status").statusCode()).isEqualTo(404);
+    }
+
+    @Test
+    void falTellsAModelErrorOnlyInTheResultAs422WithoutAnErrorType() throws Exception {
+        String requestId = falSubmit("{\"duration_ms\":50,\"outcome\":\"failed\",\"error_message\":\"bad prompt\","
+                + "\"webhook\":\"drop\"}");
+        String app = ai.falUri() + "/fal-ai/flux/requests/" + requestId;
+        await().atMost(Duration.ofSeconds(5)).until(() -> get(app + "/status").statusCode() == 200);
+
+        JsonNode status = JSON.readTree(get(app + "/status").body());
+        HttpResponse<String> result = get(app);
+
+        assertThat(status.path("status").asText()).isEqualTo("COMPLETED");
+        assertThat(status.has("error")).isFalse();
+        assertThat(result.statusCode()).isEqualTo(422);
+        assertThat(result.headers().firstValue("X-Fal-Error-Type")).isEmpty();
+        assertThat(JSON.readTree(result.body()).path("detail").get(0).path("msg").asText()).isEqualTo("bad prompt");
+    }
+
+    @Test
+    void falCompletesARequestWhoseRunnerDisconnectedWithItsErrorTypeInTheStatusAndTheResult() throws Exception {
+        String requestId = falSubmit("{\"duration_ms\":50,\"outcome\":\"failed\","
+                + "\"fal_failure\":\"runner_disconnected\",\"webhook\":\"drop\"}");
+        String app = ai.falUri() + "/fal-ai/flux/requests/" + requestId;
+        await().atMost(Duration.ofSeconds(5)).until(() -> get(app + "/status").statusCode() == 200);
+
+        JsonNode status = JSON.readTree(get(app + "/status").body());
+        HttpResponse<String> result = get(app);
+
+        assertThat(status.path("status").asText()).isEqualTo("COMPLETED");
+        assertThat(status.path("error").asText()).isEqualTo("Runner disconnected");
+        assertThat(status.path("error_type").asText()).isEqualTo("runner_disconnected");
+        assertThat(result.statusCode()).isEqualTo(503);
+        assertThat(result.headers().firstValue("X-Fal-Error-Type")).contains("runner_disconnected");
+        assertThat(JSON.readTree(result.body()).path("error_type").asText()).isEqualTo("runner_disconnected");
+    }
+
+    @Test
+    void falAnswersATimedOutRequestsResult504WithItsErrorTypeHeader() throws Exception {
+        String requestId = falSubmit("{\"duration_ms\":50,\"outcome\":\"failed\","
+                + "\"fal_failure\":\"request_timeout\",\"webhook\":\"drop\"}");
+        String app = ai.falUri() + "/fal-ai/flux/requests/" + requestId;
+        await().atMost(Duration.ofSeconds(5)).until(() -> get(app + "/status").statusCode() == 200);
+
+        HttpResponse<String> result = get(app);
+
+        assertThat(result.statusCode()).isEqualTo(504);
+        assertThat(result.headers().firstValue("X-Fal-Error-Type")).contains("request_timeout");
+        assertThat(JSON.readTree(result.body()).path("detail").asText()).isEqualTo("Request timed out");
+    }
+
+    @Test
+    void falSendsAPayloadErrorWebhookWhileTheResultStaysAtTheResponseUrl() throws Exception {
+        String webhook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/webhooks/fal/job_1";
+        JsonNode queued = post(ai.falUri() + "/fal-ai/flux/dev?fal_webhook=" + URLEncoder.encode(webhook,
+                StandardCharsets.UTF_8), "Key " + ai.settings().falKey(), "{\"prompt\":\"p\",\"simulate\":"
+                        + "{\"duration_ms\":50,\"payload_error\":true}}");
+        await().atMost(Duration.ofSeconds(5)).until(() -> !received.isEmpty());
+
+        JsonNode body = received.get(0).body();
+        HttpResponse<String> result = get(queued.path("response_url").asText());
+
+        assertThat(body.path("status").asText()).isEqualTo("OK");
+        assertThat(body.get("payload").isNull()).isTrue();
+        assertThat(body.path("payload_error").asText()).isNotBlank();
+        assertThat(result.statusCode()).isEqualTo(200);
+        assertThat(JSON.readTree(result.body()).path("seed").asInt()).isEqualTo(42);
+    }
+
+    @Test
+    void falRefusesARequestTimeoutOfOneSecondOrLessAsItsClientsDo() throws Exception {
+        for (String timeout : List.of("1", "0.5", "0", "-3", "soon")) {
+            HttpResponse<String> refused = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(ai.falUri() + "/fal-ai/flux/dev"))
+                            .header("Authorization", "Key " + ai.settings().falKey())
+                            .header("X-Fal-Request-Timeout", timeout)
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"p\"}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as(timeout).isEqualTo(400);
+            assertThat(refused.headers().firstValue("X-Fal-Error-Type")).contains("bad_request");
+        }
+        HttpResponse<String> taken = HTTP.send(HttpRequest.newBuilder(URI.create(ai.falUri() + "/fal-ai/flux/dev"))
+                .header("Authorization", "Key " + ai.settings().falKey()).header("X-Fal-Request-Timeout", "1.5")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":\"p\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(taken.statusCode()).isEqualTo(200);
+    }
+
+    private String falSubmit(String simulate) throws Exception {
+        return post(ai.falUri() + "/fal-ai/flux/dev", "Key " + ai.settings().falKey(),
+                "{\"prompt\":\"p\",\"simulate\":" + simulate + "}").path("request_id").asText();
+    }
+
+    @Test
     void comfyUiAnswersHistoryOnlyOnceDonePendingOutOfOrderAlsoUnderApiAndForgetsEverythingOnARestart()
             throws Exception {
         String graph = "{\"9\":{\"class_type\":\"SaveImage\",\"inputs\":{}}}";
-        String first = "{\"prompt\":" + graph + ",\"prompt_id\":\"p-1\",\"extra_data\":{\"simulate\":"
+        String p1 = UUID.randomUUID().toString();
+        String p2 = UUID.randomUUID().toString();
+        String p3 = UUID.randomUUID().toString();
+        String first = "{\"prompt\":" + graph + ",\"prompt_id\":\"" + p1 + "\",\"extra_data\":{\"simulate\":"
                 + "{\"duration_ms\":60000,\"queued_ms\":60000,\"progress_steps\":0}}}";
-        String second = first.replace("p-1", "p-2");
+        String second = first.replace(p1, p2);
         JsonNode answer = post(ai.comfyuiUri() + "/prompt", "", first);
         post(ai.comfyuiUri() + "/api/prompt", "", second);
 
-        assertThat(answer.path("prompt_id").asText()).isEqualTo("p-1");
+        assertThat(answer.path("prompt_id").asText()).isEqualTo(p1);
         assertThat(answer.has("number")).isTrue();
-        assertThat(json(get(ai.comfyuiUri() + "/history/p-1")).isEmpty()).isTrue();
+        assertThat(json(get(ai.comfyuiUri() + "/history/" + p1)).isEmpty()).isTrue();
         JsonNode pending = json(get(ai.comfyuiUri() + "/api/queue")).path("queue_pending");
         // Out of order, as ComfyUI's heap is: the later prompt first.
-        assertThat(pending.get(0).path(1).asText()).isEqualTo("p-2");
-        assertThat(pending.get(1).path(1).asText()).isEqualTo("p-1");
-        post(ai.comfyuiUri() + "/prompt", "", "{\"prompt\":" + graph + ",\"prompt_id\":\"p-3\","
+        assertThat(pending.get(0).path(1).asText()).isEqualTo(p2);
+        assertThat(pending.get(1).path(1).asText()).isEqualTo(p1);
+        post(ai.comfyuiUri() + "/prompt", "", "{\"prompt\":" + graph + ",\"prompt_id\":\"" + p3 + "\","
                 + "\"extra_data\":{\"simulate\":{\"duration_ms\":100}}}");
-        await().atMost(Duration.ofSeconds(5)).until(() -> json(get(ai.comfyuiUri() + "/history/p-3")).has("p-3"));
-        JsonNode done = json(get(ai.comfyuiUri() + "/history/p-3")).path("p-3");
+        await().atMost(Duration.ofSeconds(5)).until(() -> json(get(ai.comfyuiUri() + "/history/" + p3)).has(p3));
+        JsonNode done = json(get(ai.comfyuiUri() + "/history/" + p3)).path(p3);
         assertThat(done.path("status").path("status_str").asText()).isEqualTo("success");
         String file = done.path("outputs").path("9").path("images").get(0).path("filename").asText();
         assertThat(get(ai.comfyuiUri() + "/view?filename=" + file + "&subfolder=&type=output").statusCode())
                 .isEqualTo(200);
-        HttpResponse<String> invalid = HTTP.send(HttpRequest.newBuilder(URI.create(ai.comfyuiUri() + "/prompt"))
-                .POST(HttpRequest.BodyPublishers.ofString("{\"prompt\":{\"1\":{\"class_type\":\"NoSuchNode\"}}}"))
-                .build(), HttpResponse.BodyHandlers.ofString());
-        assertThat(invalid.statusCode()).isEqualTo(400);
-        assertThat(JSON.readTree(invalid.body()).path("error").path("message").asText()).contains("NoSuchNode");
 
         HTTP.send(HttpRequest.newBuilder(URI.create(ai.comfyuiUri() + "/internal/restart"))
                 .POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
 
-        assertThat(json(get(ai.comfyuiUri() + "/history/p-3")).isEmpty()).isTrue();
+        assertThat(json(get(ai.comfyuiUri() + "/history/" + p3)).isEmpty()).isTrue();
         assertThat(json(get(ai.comfyuiUri() + "/queue")).path("queue_pending").isEmpty()).isTrue();
-        assertThat(ai.statusCalls("p-1")).isEqualTo(1);
+        assertThat(ai.statusCalls(p1)).isEqualTo(1);
+    }
+
+    /** server.py post_prompt: a caller's id is checked by validate_job_id, then queued with no duplicate check. */
+    @Test
+    void comfyUiRunsACallerChosenPromptIdAgainOnEverySubmitAndTakesOnlyACanonicalUuid() throws Exception {
+        String graph = "{\"9\":{\"class_type\":\"SaveImage\",\"inputs\":{}}}";
+        String id = UUID.randomUUID().toString();
+        String body = "{\"prompt\":" + graph + ",\"prompt_id\":\"" + id + "\",\"extra_data\":{\"simulate\":"
+                + "{\"duration_ms\":200}}}";
+
+        assertThat(post(ai.comfyuiUri() + "/prompt", "", body).path("prompt_id").asText()).isEqualTo(id);
+        assertThat(post(ai.comfyuiUri() + "/prompt", "", body).path("prompt_id").asText()).isEqualTo(id);
+        HttpResponse<String> notUuid = postRaw(ai.comfyuiUri() + "/prompt", body.replace(id, "job_4Zt0c2k1"));
+        HttpResponse<String> upperCase = postRaw(ai.comfyuiUri() + "/prompt", body.replace(id, id.toUpperCase()));
+
+        assertThat(ai.comfyuiRuns(id)).isEqualTo(2);
+        assertThat(json(get(ai.comfyuiUri() + "/queue")).path("queue_pending").size()
+                + json(get(ai.comfyuiUri() + "/queue")).path("queue_running").size()).isEqualTo(2);
+        for (HttpResponse<String> refused : List.of(notUuid, upperCase)) {
+            assertThat(refused.statusCode()).isEqualTo(400);
+            assertThat(JSON.readTree(refused.body())).isEqualTo(JSON.readTree("{\"error\":{\"type\":"
+                    + "\"invalid_prompt_id\",\"message\":\"prompt_id must be a valid UUID\",\"details\":"
+                    + "\"prompt_id must be a UUID string in canonical lowercase hyphenated form; omit it to let the "
+                    + "server generate one\",\"extra_info\":{}},\"node_errors\":{}}"));
+        }
+    }
+
+    /** execution.py validate_prompt's answers for graphs ComfyUI cannot run. */
+    @Test
+    void comfyUiRefusesAnInvalidGraphWithTheBodiesValidatePromptBuilds() throws Exception {
+        HttpResponse<String> unknown = postRaw(ai.comfyuiUri() + "/prompt",
+                "{\"prompt\":{\"1\":{\"class_type\":\"NoSuchNode\",\"inputs\":{}}}}");
+        HttpResponse<String> noOutput = postRaw(ai.comfyuiUri() + "/prompt",
+                "{\"prompt\":{\"5\":{\"class_type\":\"EmptyLatentImage\",\"inputs\":{}}}}");
+        HttpResponse<String> checkpoint = postRaw(ai.comfyuiUri() + "/prompt", "{\"prompt\":{\"4\":{\"class_type\":"
+                + "\"CheckpointLoaderSimple\",\"inputs\":{\"ckpt_name\":\"missing.safetensors\"}},\"9\":"
+                + "{\"class_type\":\"SaveImage\",\"inputs\":{}}}}");
+        HttpResponse<String> none = postRaw(ai.comfyuiUri() + "/prompt", "{\"client_id\":\"c\"}");
+
+        assertThat(List.of(unknown, noOutput, checkpoint, none)).allSatisfy(r -> assertThat(r.statusCode())
+                .isEqualTo(400));
+        assertThat(JSON.readTree(unknown.body())).isEqualTo(JSON.readTree("{\"error\":{\"type\":"
+                + "\"missing_node_type\",\"message\":\"Node 'NoSuchNode' not found. The custom node may not be "
+                + "installed.\",\"details\":\"Node ID '#1'\",\"extra_info\":{\"node_id\":\"1\",\"class_type\":"
+                + "\"NoSuchNode\",\"node_title\":\"NoSuchNode\"}},\"node_errors\":{}}"));
+        assertThat(JSON.readTree(noOutput.body()).path("error").path("type").asText()).isEqualTo("prompt_no_outputs");
+        JsonNode failed = JSON.readTree(checkpoint.body());
+        assertThat(failed.path("error").path("type").asText()).isEqualTo("prompt_outputs_failed_validation");
+        assertThat(failed.path("node_errors").path("4").path("errors").get(0).path("details").asText())
+                .isEqualTo("ckpt_name: 'missing.safetensors' not in ['sd_xl_base_1.0.safetensors']");
+        assertThat(failed.path("node_errors").path("4").path("dependent_outputs").get(0).asText()).isEqualTo("9");
+        assertThat(JSON.readTree(none.body()).path("error").path("type").asText()).isEqualTo("no_prompt");
     }
 
     private static JsonNode json(HttpResponse<String> response) throws IOException {
@@ -203,6 +369,45 @@ class SimulatorDialectsTest {
         assertThat(status.statusCode()).isEqualTo(404);
     }
 
+    /** send-requests.mdx's policy limits; runpod-python rp_job.py's error JSON; rp_progress.py's progress. */
+    @Test
+    void runpodRefusesAPolicyItDoesNotTakeFailsWithTheWorkersErrorJsonAndShowsProgressInItsOutput()
+            throws Exception {
+        String run = ai.runpodUri() + "/v2/ep/run";
+        String auth = "Bearer " + ai.settings().runpodKey();
+        HttpResponse<String> fiveSeconds = postRaw(run, auth, "{\"input\":{},\"policy\":{\"executionTimeout\":5000}}");
+        HttpResponse<String> shortTtl = postRaw(run, auth, "{\"input\":{},\"policy\":{\"executionTimeout\":6000,"
+                + "\"ttl\":9999}}");
+        String failing = post(run, auth, "{\"input\":{\"simulate\":{\"duration_ms\":100,\"outcome\":\"failed\","
+                + "\"error_message\":\"CUDA out of memory\"}},\"policy\":{\"executionTimeout\":5001,\"ttl\":10000}}")
+                .path("id").asText();
+        String halfway = post(run, auth, "{\"input\":{\"simulate\":{\"duration_ms\":4000,\"progress_steps\":1}},"
+                + "\"policy\":{\"ttl\":60000}}").path("id").asText();
+
+        assertThat(fiveSeconds.statusCode()).isEqualTo(400);
+        assertThat(shortTtl.statusCode()).isEqualTo(400);
+        await().atMost(Duration.ofSeconds(5)).until(() -> "FAILED".equals(runpodStatus(failing).path("status")
+                .asText()));
+        JsonNode error = JSON.readTree(runpodStatus(failing).path("error").asText());
+        assertThat(error.path("error_message").asText()).isEqualTo("CUDA out of memory");
+        assertThat(error.path("error_type").asText()).isEqualTo("<class 'RuntimeError'>");
+        assertThat(error.path("error_traceback").asText()).startsWith("Traceback (most recent call last):");
+        assertThat(error.has("hostname") && error.has("worker_id")).isTrue();
+        JsonNode[] seen = new JsonNode[1];
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                .until(() -> (seen[0] = runpodStatus(halfway)).path("output").isTextual());
+        assertThat(seen[0].path("status").asText()).isEqualTo("IN_PROGRESS");
+        assertThat(seen[0].path("output").asText()).isEqualTo("50%");
+    }
+
+    private JsonNode runpodStatus(String id) throws Exception {
+        HttpResponse<String> status = HTTP.send(HttpRequest.newBuilder(URI.create(ai.runpodUri() + "/v2/ep/status/"
+                + id)).header("Authorization", "Bearer " + ai.settings().runpodKey()).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(status.statusCode()).isEqualTo(200);
+        return JSON.readTree(status.body());
+    }
+
     @Test
     void cogsPutIsIdempotentByIdAndItHasNoGet() throws Exception {
         String webhook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/webhooks/cog/job_2?token=t";
@@ -227,6 +432,16 @@ class SimulatorDialectsTest {
                 HttpResponse.BodyHandlers.ofString());
     }
 
+    private static HttpResponse<String> postRaw(String url, String body) throws Exception {
+        return postRaw(url, "", body);
+    }
+
+    private static HttpResponse<String> postRaw(String url, String authorization, String body) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", authorization)
+                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
     private static JsonNode post(String url, String authorization, String body) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(URI.create(url))
                 .header("Authorization", authorization).header("Content-Type", "application/json")
@@ -235,7 +450,7 @@ class SimulatorDialectsTest {
         return JSON.readTree(response.body());
     }
 
-    private HttpResponse<String> get(String url) throws Exception {
+    private HttpResponse<String> get(String url) throws IOException, InterruptedException {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Authorization", "Key "
                 + ai.settings().falKey()).GET().build(), HttpResponse.BodyHandlers.ofString());
     }

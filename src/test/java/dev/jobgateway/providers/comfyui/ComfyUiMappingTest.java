@@ -43,8 +43,25 @@ class ComfyUiMappingTest {
         JsonNode error = JSON.readTree("{\"node_id\":\"3\",\"node_type\":\"KSampler\",\"exception_type\":"
                 + "\"torch.OutOfMemoryError\",\"exception_message\":\"CUDA out of memory.\\n\"}");
 
-        assertThat(ComfyUiProvider.executionError(error))
+        assertThat(ComfyUiHistory.executionError(error))
                 .isEqualTo("ComfyUI failed at node 3 (KSampler): torch.OutOfMemoryError: CUDA out of memory.");
+    }
+
+    @Test
+    void thePromptIdIsTheSameCanonicalUuidForTheSameJobAndAnotherForAnotherJob() {
+        String id = ComfyUiProvider.promptIdFor("job_W3GJ_jukprYmqWI2G3Wqrg");
+
+        assertThat(java.util.UUID.fromString(id).toString()).isEqualTo(id);
+        assertThat(ComfyUiProvider.promptIdFor("job_W3GJ_jukprYmqWI2G3Wqrg")).isEqualTo(id);
+        assertThat(ComfyUiProvider.promptIdFor("job_W3GJ_jukprYmqWI2G3Wqrh")).isNotEqualTo(id);
+    }
+
+    @Test
+    void onlyA409ThatSaysTheIdIsTakenMeansThePromptIsQueued() throws Exception {
+        assertThat(ComfyUiProvider.alreadyQueued(JSON.readTree("{\"error\":{\"type\":\"duplicate_prompt_id\"}}")))
+                .isTrue();
+        assertThat(ComfyUiProvider.alreadyQueued(JSON.readTree("{\"error\":\"Conflict\"}"))).isFalse();
+        assertThat(ComfyUiProvider.alreadyQueued(null)).isFalse();
     }
 
     @Test

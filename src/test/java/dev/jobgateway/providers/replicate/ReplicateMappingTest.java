@@ -2,12 +2,19 @@ package dev.jobgateway.providers.replicate;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.InputStream;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.MethodSource;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.jobgateway.job.JobStatus;
@@ -97,6 +104,37 @@ class ReplicateMappingTest {
         assertThat(ReplicateProvider.cancelAfter(now.plusSeconds(300), now)).isEqualTo("300s");
         assertThat(ReplicateProvider.cancelAfter(now.plusMillis(299_001), now)).isEqualTo("300s");
         assertThat(ReplicateProvider.cancelAfter(now.plusSeconds(2), now)).isEqualTo("5s");
+    }
+
+    /**
+     * Predictions as Replicate's API answered them, recorded in replicate-python's test cassettes
+     * ({@code vectors/replicate/replicate-vectors.json}, each naming its cassette), read as the adapter reads them.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cassettePredictions")
+    void aRecordedPredictionReadsAsItsGatewayStatus(String name, JsonNode vector) throws Exception {
+        Prediction prediction = prediction(vector.get("body").asText());
+
+        Report report = prediction.toReport().orElseThrow();
+
+        assertThat(prediction.id()).isEqualTo(vector.get("id").asText());
+        assertThat(report.upstreamStatus()).isEqualTo(vector.get("status").asText());
+        assertThat(report.status().wireName()).isEqualTo(vector.get("gateway_status").asText());
+        if (vector.has("first_output")) {
+            assertThat(JSON.readTree(report.outputJson()).get(0).asText())
+                    .isEqualTo(vector.get("first_output").asText());
+            assertThat(report.progress()).isEqualTo(1.0);
+        }
+    }
+
+    static Stream<Arguments> cassettePredictions() throws Exception {
+        try (InputStream in = ReplicateMappingTest.class.getResourceAsStream(
+                "/vectors/replicate/replicate-vectors.json")) {
+            List<Arguments> all = new ArrayList<>();
+            JSON.readTree(in).get("predictions").forEach(vector -> all.add(Arguments.of(vector.get("name").asText(),
+                    vector)));
+            return all.stream();
+        }
     }
 
     private static Prediction prediction(String json) throws Exception {

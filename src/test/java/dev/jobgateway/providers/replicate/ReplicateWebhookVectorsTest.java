@@ -87,6 +87,51 @@ class ReplicateWebhookVectorsTest {
         assertThat(vectors).extracting(v -> v.get("name").asText()).doesNotHaveDuplicates();
     }
 
+    /**
+     * The Standard Webhooks (svix) vector replicate-javascript's own tests verify with {@code validateWebhook}
+     * ({@code vectors/replicate/replicate-vectors.json}, {@code svix_webhook}): the gateway's verifier accepts it at
+     * its timestamp, with the headers as sent (capitalised), and refuses it once a byte of the body, the id or the
+     * timestamp changes, or under another secret.
+     */
+    @Test
+    void theSvixVectorReplicatesJavascriptClientVerifiesIsAcceptedAndAnyChangeToItRefused() throws Exception {
+        JsonNode vector;
+        try (InputStream in = getClass().getResourceAsStream("/vectors/replicate/replicate-vectors.json")) {
+            vector = JSON.readTree(in).get("svix_webhook");
+        }
+        Map<String, String> headers = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        vector.get("headers").fields().forEachRemaining(h -> headers.put(h.getKey(), h.getValue().asText()));
+        String body = vector.get("body").asText();
+        Instant sentAt = Instant.ofEpochSecond(Long.parseLong(headers.get("webhook-timestamp")));
+
+        assertThat(verifies(vector.get("secret").asText(), headers, body, sentAt)).isTrue();
+        assertThat(verifies(vector.get("secret").asText(), headers, body.replace("2432232314", "2432232315"), sentAt))
+                .isFalse();
+        assertThat(verifies("whsec_" + java.util.Base64.getEncoder().encodeToString("another secret".getBytes(
+                StandardCharsets.UTF_8)), headers, body, sentAt)).isFalse();
+        Map<String, String> otherId = new TreeMap<>(headers);
+        otherId.put("webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJeK");
+        assertThat(verifies(vector.get("secret").asText(), otherId, body, sentAt)).isFalse();
+        Map<String, String> otherTime = new TreeMap<>(headers);
+        otherTime.put("webhook-timestamp", "1614265331");
+        assertThat(verifies(vector.get("secret").asText(), otherTime, body, sentAt)).isFalse();
+        assertThat(verifies(vector.get("secret").asText(), headers, body, sentAt.plus(Duration.ofHours(1)))).isFalse();
+    }
+
+    private static boolean verifies(String secret, Map<String, String> headers, String body, Instant now) {
+        ReplicateWebhooks webhooks = new ReplicateWebhooks(List.of(secret), Duration.ofMinutes(5), JSON);
+        Map<String, String> sent = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        sent.putAll(headers);
+        try {
+            webhooks.authenticate(new WebhookRequest("job_AAAAAAAAAAAAAAAAAAAAAA", null, sent::get,
+                    body.getBytes(StandardCharsets.UTF_8), now));
+            return true;
+        } catch (ApiException e) {
+            assertThat(e.status()).isEqualTo(401);
+            return false;
+        }
+    }
+
     private static JsonNode read() {
         try (InputStream in = ReplicateWebhookVectorsTest.class
                 .getResourceAsStream("/replicate-webhook-vectors.json")) {
