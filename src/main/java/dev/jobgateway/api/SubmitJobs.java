@@ -168,8 +168,11 @@ public class SubmitJobs {
     }
 
     private Uni<Job> create(String owner, String id, Request request, Duration expectedToTake) {
+        return webhookTokens.forJob(id).chain(token -> create(owner, id, request, expectedToTake, token));
+    }
+
+    private Uni<Job> create(String owner, String id, Request request, Duration expectedToTake, String token) {
         Instant now = Timestamps.now();
-        String token = webhookTokens.forJob(id);
         Instant deadline = now.plus(request.maxDuration());
         Provider provider = request.provider();
         Instant expectedAt = expectedToTake == null ? null : now.plus(expectedToTake);

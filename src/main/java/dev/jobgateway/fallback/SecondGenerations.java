@@ -72,37 +72,40 @@ class SecondGenerations {
                 return Uni.createFrom().item(false);
             }
             StoredJob job = found.get();
-            Instant deadline = Timestamps.now().plus(Duration.between(job.createdAt(), job.deadlineAt()));
-            String token = webhookTokens.forJob(job.id(), 2);
-            ObjectNode event = jobs.event().put("generation", 2).put("previous_deadline_at",
-                    String.valueOf(job.deadlineAt())).put("deadline_at", deadline.toString())
-                    .put("reason", lost.errorMessage());
-            JsonNode input;
-            try {
-                input = mapper.readTree(job.inputJson());
-            } catch (IOException | RuntimeException e) {
-                return Uni.createFrom().item(false);
-            }
-            Order order = new Order(job.id(), input, job.model(),
-                    WebhookUrls.of(provider, publicBaseUrl, job.id(), token),
-                    deadline);
-            LOG.infof("Job %s: %s lost its result; running it a second time, as configured", job.id(),
-                    provider.name());
-            return jobs.secondGeneration(job.id(), Ids.sha256(token), deadline, event)
-                    .chain(() -> provider.submit(order))
-                    .chain(handoff -> {
-                        ObjectNode handed = jobs.event().put("attempts", handoff.attempts())
-                                .put("latency_ms", handoff.latencyMs()).put("generation", 2);
-                        if (handoff.accepted()) {
-                            handed.put("external_id", handoff.externalId());
-                            return reports.handedOff(job.id(), provider.name(), handoff.externalId(), handoff.handle(),
-                                    handed);
-                        }
-                        handed.put("error_code", handoff.errorCode()).put("error", handoff.errorMessage());
-                        return jobs.failHandoff(job.id(), new Job.JobError("submit", handoff.errorCode(),
-                                handoff.errorMessage()), handed).replaceWithVoid();
-                    })
-                    .replaceWith(true);
+            return webhookTokens.forJob(job.id(), 2).chain(token -> start(provider, job, lost, token));
         });
+    }
+
+    private Uni<Boolean> start(Provider provider, StoredJob job, Report lost, String token) {
+        Instant deadline = Timestamps.now().plus(Duration.between(job.createdAt(), job.deadlineAt()));
+        ObjectNode event = jobs.event().put("generation", 2).put("previous_deadline_at",
+                String.valueOf(job.deadlineAt())).put("deadline_at", deadline.toString())
+                .put("reason", lost.errorMessage());
+        JsonNode input;
+        try {
+            input = mapper.readTree(job.inputJson());
+        } catch (IOException | RuntimeException e) {
+            return Uni.createFrom().item(false);
+        }
+        Order order = new Order(job.id(), input, job.model(),
+                WebhookUrls.of(provider, publicBaseUrl, job.id(), token),
+                deadline);
+        LOG.infof("Job %s: %s lost its result; running it a second time, as configured", job.id(),
+                provider.name());
+        return jobs.secondGeneration(job.id(), Ids.sha256(token), deadline, event)
+                .chain(() -> provider.submit(order))
+                .chain(handoff -> {
+                    ObjectNode handed = jobs.event().put("attempts", handoff.attempts())
+                            .put("latency_ms", handoff.latencyMs()).put("generation", 2);
+                    if (handoff.accepted()) {
+                        handed.put("external_id", handoff.externalId());
+                        return reports.handedOff(job.id(), provider.name(), handoff.externalId(), handoff.handle(),
+                                handed);
+                    }
+                    handed.put("error_code", handoff.errorCode()).put("error", handoff.errorMessage());
+                    return jobs.failHandoff(job.id(), new Job.JobError("submit", handoff.errorCode(),
+                            handoff.errorMessage()), handed).replaceWithVoid();
+                })
+                .replaceWith(true);
     }
 }

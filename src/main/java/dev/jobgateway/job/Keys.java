@@ -39,6 +39,14 @@ final class Keys {
         return PREFIX + "pending";
     }
 
+    /**
+     * The webhook-token key that instances share when none is configured ({@code gateway.webhooks.token-keys}): one
+     * key, so one Cluster slot, read once per instance.
+     */
+    static String webhookTokenKey() {
+        return PREFIX + "webhook-token-key";
+    }
+
     static String externalId(String provider, String externalId) {
         return PREFIX + "ext:{" + provider + ":" + Ids.sha256(externalId) + "}";
     }

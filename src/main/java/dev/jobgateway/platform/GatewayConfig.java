@@ -267,10 +267,10 @@ public interface GatewayConfig {
 
         /**
          * Keys of the per-job webhook tokens (RunPod, Cog, the generic protocol's {@code token} mode) as
-         * {@code kid=secret}
-         * pairs, comma-separated; the first signs, every one verifies. A token is then the HMAC of its job id, checked
-         * before Redis is asked, so a forged one costs no Redis command. Without a key, tokens are random and checked
-         * against the job's stored hash in Redis. Key ids are 1-16 letters or digits; secrets have 32+ characters.
+         * {@code kid=secret} pairs, comma-separated; the first signs, every one verifies. A token is the HMAC of its
+         * job id, checked before Redis is asked about the job, so a forged one costs no Redis command about it.
+         * Without a key, the instances share one that the first of them stores in Redis (what a rotation cannot do:
+         * set keys for that). Key ids are 1-16 letters or digits; secrets have 32+ characters.
          */
         Optional<List<String>> tokenKeys();
     }

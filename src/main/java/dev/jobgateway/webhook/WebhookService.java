@@ -38,9 +38,9 @@ import io.smallrye.mutiny.Uni;
  * Takes a webhook to {@code /webhooks/{provider}[/{jobId}]}: the named provider authenticates it with its own scheme
  * (before anything is parsed) and reads it as a {@link dev.jobgateway.job.Report}, which goes to {@link Reports}.
  * Nothing about a webhook that fails authentication reaches Redis: a signature is checked here, and so is a signed
- * per-job token ({@link WebhookTokens}), before anything is parsed or asked (only the random tokens of a gateway
- * without token keys are compared in Redis, by the transition itself). A token webhook for a job that does not
- * exist gets the answer of a wrong token. What is provider-neutral happens here: the body's limit, the job id's shape,
+ * per-job token ({@link WebhookTokens}), before anything is parsed or asked (an instance's first token webhook may
+ * read the shared token key once, a key that names no job). A token webhook for a job that does not exist gets the
+ * answer of a wrong token. What is provider-neutral happens here: the body's limit, the job id's shape,
  * the
  * per-job token check, that the webhook names the job of the URL.
  */
@@ -112,19 +112,26 @@ public class WebhookService {
                 Timestamps.now());
         return provider.authenticate(request).chain(arrival -> {
             lagMs[0] = arrival.deliveryLagMs();
-            if (isByToken(arrival) && !tokens.mayBelongTo(pathJobId, token)) {
-                // Signed tokens: refused here, before the body is parsed or Redis is asked, job or no job.
-                return fail(tokenRefused(provider));
+            if (!isByToken(arrival)) {
+                return read(provider, pathJobId, token, request, arrival);
             }
-            InboundWebhook webhook = provider.read(request);
-            if (!webhook.report().hasValidProgress()) {
-                return fail(ProblemType.INVALID_PROGRESS.with("progress must be between 0 and 1."));
-            }
-            if (pathJobId == null) {
-                return byExternalId(provider, webhook, arrival);
-            }
-            return forJob(provider, pathJobId, token, webhook, arrival);
+            // Refused here, before the body is parsed or Redis is asked about the job, job or no job.
+            return tokens.mayBelongTo(pathJobId, token).chain(mayBelong -> mayBelong
+                    ? read(provider, pathJobId, token, request, arrival)
+                    : fail(tokenRefused(provider)));
         });
+    }
+
+    private Uni<WebhookOutcome> read(WebhookReceiver provider, String pathJobId, String token, WebhookRequest request,
+            Arrival.Webhook arrival) {
+        InboundWebhook webhook = provider.read(request);
+        if (!webhook.report().hasValidProgress()) {
+            return fail(ProblemType.INVALID_PROGRESS.with("progress must be between 0 and 1."));
+        }
+        if (pathJobId == null) {
+            return byExternalId(provider, webhook, arrival);
+        }
+        return forJob(provider, pathJobId, token, webhook, arrival);
     }
 
     /**

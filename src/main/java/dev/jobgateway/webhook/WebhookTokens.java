@@ -1,125 +1,122 @@
 package dev.jobgateway.webhook;
 
 import java.nio.charset.StandardCharsets;
-import java.security.InvalidKeyException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
 import java.util.Base64;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.regex.Matcher;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Pattern;
 
-import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
-import org.jboss.logging.Logger;
-
+import dev.jobgateway.job.SharedTokenKeyStore;
 import dev.jobgateway.platform.GatewayConfig;
-import dev.jobgateway.platform.Ids;
-import dev.jobgateway.providers.ProviderRegistry;
-import dev.jobgateway.providers.generic.GenericConfig;
-import dev.jobgateway.providers.generic.WebhookAuth;
-import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Startup;
+import io.smallrye.mutiny.Uni;
 
 /**
- * The per-job webhook tokens of senders that cannot sign (RunPod, Cog, the generic protocol's {@code token} mode).
- * With keys ({@code gateway.webhooks.token-keys}), a job's token is {@code <kid>_<HMAC-SHA256 of its job id>} (a
- * second generation's, {@code <kid>-2_<HMAC of the job id and 2>}): any instance checks it from configuration alone,
- * so a forged or guessed token is refused before Redis is asked, and the same way whether the job exists or not. A
- * valid token of an earlier generation passes this check; the stored hash of the current one then refuses it. Without
- * keys, tokens are random and only the job's stored hash (Redis)
- * can tell a right one. Either way Redis keeps only the token's SHA-256, and the state machine compares it too.
+ * The per-job webhook tokens of senders that cannot sign (RunPod, Cog, the generic protocol's {@code token} mode),
+ * always signed ({@link TokenSigner}): a job's token is {@code <kid>_<HMAC-SHA256 of its job id>}, so any instance
+ * refuses a forged or guessed token before Redis is asked about the job, and the same way whether the job exists or
+ * not. The keys are the configured ones ({@code gateway.webhooks.token-keys}, several for a rotation) or, without
+ * any, one key that all instances share through Redis ({@link SharedTokenKeyStore}): made once per deployment, read
+ * once per instance at its first token, then kept in memory. Redis keeps only a token's SHA-256 either way, and the
+ * state machine compares it too.
  */
 /* Built at start-up, so that malformed keys stop the gateway before it serves anything. */
 @Startup
 @ApplicationScoped
 public class WebhookTokens {
 
-    private static final Logger LOG = Logger.getLogger(WebhookTokens.class);
+    /** The key id of the shared key: its tokens are {@code shared_<HMAC>}. */
+    static final String SHARED_KEY_ID = "shared";
     /** Letters and digits only: the first {@code _} of a token ends its key id. */
     private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9]{1,16}");
-    /** What comes before a token's MAC: the key id, and for a later generation {@code -<generation>}. */
-    private static final Pattern PREFIX = Pattern.compile("([A-Za-z0-9]{1,16})(?:-([2-9]|[1-9][0-9]{1,3}))?");
     private static final int MIN_SECRET_LENGTH = 32;
-    private static final String HMAC = "HmacSHA256";
-    /** What is signed besides the job id: a token can never be mistaken for another HMAC made with the same key. */
-    private static final String PURPOSE = "job-gateway webhook token\n";
-    private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
+    private static final int SHARED_KEY_BYTES = 32;
+    private static final SecureRandom RANDOM = new SecureRandom();
 
-    /** Keys by id, the signing key first. */
-    private final Map<String, SecretKeySpec> keys;
-    /** One keyed MAC per key and thread, made once (looking the algorithm up per call costs more than the HMAC). */
-    private final ThreadLocal<Map<String, Mac>> macs;
+    /** The configured keys' signer, or null: the shared key is used. */
+    private final TokenSigner configured;
+    private final SharedTokenKeyStore store;
+    /** The shared key's signer once read; never the key itself in a log or a message. */
+    private final AtomicReference<TokenSigner> shared = new AtomicReference<>();
 
     @Inject
-    WebhookTokens(GatewayConfig config, ProviderRegistry providers, GenericConfig generic) {
-        this(parse(config.webhooks().tokenKeys()));
-        if (keys.isEmpty() && LaunchMode.current() == LaunchMode.NORMAL && usesTokens(providers, generic)) {
-            LOG.warn("Per-job webhook tokens are random and checked in Redis: every webhook with a guessed token "
-                    + "costs a Redis command. Set gateway.webhooks.token-keys (GATEWAY_WEBHOOKS_TOKEN_KEYS) to kid=secret "
-                    + "pairs so that they are refused before Redis (docs/security.md).");
-        }
+    WebhookTokens(GatewayConfig config, SharedTokenKeyStore store) {
+        this(parse(config.webhooks().tokenKeys()), store);
     }
 
-    WebhookTokens(Map<String, SecretKeySpec> keys) {
-        this.keys = keys;
-        this.macs = ThreadLocal.withInitial(() -> {
-            Map<String, Mac> byId = new java.util.HashMap<>();
-            keys.forEach((id, key) -> byId.put(id, mac(key)));
-            return byId;
-        });
+    WebhookTokens(Map<String, SecretKeySpec> configured, SharedTokenKeyStore store) {
+        this.configured = configured.isEmpty() ? null : new TokenSigner(configured);
+        this.store = store;
     }
 
-    /** Whether tokens are signed (keys configured), so that they are checked without Redis. */
-    public boolean signed() {
-        return !keys.isEmpty();
-    }
-
-    /** The webhook token of a new job: signed with the first key, or random without keys. */
-    public String forJob(String jobId) {
+    /** The webhook token of a new job. */
+    public Uni<String> forJob(String jobId) {
         return forJob(jobId, 1);
     }
 
     /**
      * The webhook token of the job's {@code generation} (a job run again is a second generation, with a token of its
-     * own): signed with the first key, or random without keys.
+     * own), signed with the first configured key or the shared one.
      */
-    public String forJob(String jobId, int generation) {
-        if (keys.isEmpty()) {
-            return Ids.newWebhookToken();
-        }
-        if (generation < 1) {
-            throw new IllegalArgumentException("generation " + generation);
-        }
-        String signing = keys.keySet().iterator().next();
-        return (generation == 1 ? signing : signing + "-" + generation) + "_"
-                + ENCODER.encodeToString(sign(signing, jobId, generation));
+    public Uni<String> forJob(String jobId, int generation) {
+        return signer().map(signer -> signer.forJob(jobId, generation));
     }
 
     /**
-     * Whether {@code token} may be the job's: with keys, exactly when it is the HMAC of the job id under a listed key
-     * (compared in constant time); without keys, always (the state machine compares it with the job's stored hash).
+     * Whether {@code token} may be the job's: exactly when it is the HMAC of the job id under a key in use. A token
+     * that does not even name the shared key is refused without reading it.
      */
-    public boolean mayBelongTo(String jobId, String token) {
-        if (keys.isEmpty()) {
-            return true;
+    public Uni<Boolean> mayBelongTo(String jobId, String token) {
+        if (configured == null && shared.get() == null && !SHARED_KEY_ID.equals(TokenSigner.keyId(token))) {
+            return Uni.createFrom().item(false);
         }
-        int split = token == null ? -1 : token.indexOf('_');
-        Matcher prefix = split < 1 ? null : PREFIX.matcher(token.substring(0, split));
-        if (prefix == null || !prefix.matches() || !keys.containsKey(prefix.group(1)) || jobId == null) {
-            return false;
+        return signer().map(signer -> signer.mayBelongTo(jobId, token));
+    }
+
+    private Uni<TokenSigner> signer() {
+        if (configured != null) {
+            return Uni.createFrom().item(configured);
         }
-        int generation = prefix.group(2) == null ? 1 : Integer.parseInt(prefix.group(2));
-        byte[] expected = ENCODER.encode(sign(prefix.group(1), jobId, generation));
-        return MessageDigest.isEqual(expected, token.substring(split + 1).getBytes(StandardCharsets.US_ASCII));
+        TokenSigner known = shared.get();
+        if (known != null) {
+            return Uni.createFrom().item(known);
+        }
+        // Concurrent first calls may each read it: they read the same key, and the first signer kept is used.
+        return store.getOrCreate(WebhookTokens::newSharedKey).map(key -> {
+            shared.compareAndSet(null, sharedSigner(key));
+            return shared.get();
+        });
+    }
+
+    /** A new shared key: 32 random bytes, base64url, as it is stored. */
+    static String newSharedKey() {
+        byte[] bytes = new byte[SHARED_KEY_BYTES];
+        RANDOM.nextBytes(bytes);
+        return Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+    }
+
+    private static TokenSigner sharedSigner(String stored) {
+        byte[] secret;
+        try {
+            secret = Base64.getUrlDecoder().decode(stored);
+        } catch (IllegalArgumentException e) {
+            secret = new byte[0];
+        }
+        if (secret.length < SHARED_KEY_BYTES) {
+            throw new IllegalStateException("The shared webhook-token key in Redis is malformed (the value is not "
+                    + "logged); delete it so that a new one is made, or set gateway.webhooks.token-keys");
+        }
+        return new TokenSigner(Map.of(SHARED_KEY_ID, new SecretKeySpec(secret, TokenSigner.HMAC)));
     }
 
     /**
@@ -140,34 +137,12 @@ public class WebhookTokens {
                         + "kid=secret pairs, comma-separated; key ids are 1-16 letters or digits and secrets have at "
                         + "least " + MIN_SECRET_LENGTH + " characters (a pair is malformed; the value is not logged)");
             }
-            if (parsed.put(id, new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), HMAC)) != null) {
+            if (parsed.put(id, new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), TokenSigner.HMAC)) != null) {
                 throw new IllegalStateException(
                         "gateway.webhooks.token-keys (GATEWAY_WEBHOOKS_TOKEN_KEYS) lists key id '"
                                 + id + "' twice");
             }
         }
         return Collections.unmodifiableMap(parsed);
-    }
-
-    /** Whether a configured provider authenticates webhooks by their URL token (RunPod, Cog, generic token mode). */
-    private static boolean usesTokens(ProviderRegistry providers, GenericConfig generic) {
-        return providers.find("runpod").isPresent() || providers.find("cog").isPresent()
-                || providers.find("generic").isPresent() && generic.webhookAuth() != WebhookAuth.SIGNATURE;
-    }
-
-    private byte[] sign(String keyId, String jobId, int generation) {
-        String signed = PURPOSE + jobId + (generation == 1 ? "" : "\n" + generation);
-        // doFinal leaves the MAC ready for the next call.
-        return macs.get().get(keyId).doFinal(signed.getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static Mac mac(SecretKeySpec key) {
-        try {
-            Mac mac = Mac.getInstance(HMAC);
-            mac.init(key);
-            return mac;
-        } catch (NoSuchAlgorithmException | InvalidKeyException e) {
-            throw new IllegalStateException("HmacSHA256 is required by every JVM", e);
-        }
     }
 }

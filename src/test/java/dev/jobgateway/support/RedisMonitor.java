@@ -1,113 +1,60 @@
 package dev.jobgateway.support;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
+import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.UUID;
 
-import org.awaitility.Awaitility;
-
+import dev.jobgateway.devservices.LocalRedisProvider;
 import dev.jobgateway.devservices.Resp;
 
-/**
- * The commands clients send to the test Redis, counted by name from {@code MONITOR} on every process behind the
- * gateway. Unlike {@code INFO commandstats}, it tells a client's command from one a Lua script ran (MONITOR shows
- * those as coming from {@code lua}): what counts when a script replaces many commands. MONITOR slows Redis down; use
- * it around one step of a test.
- */
-public final class RedisMonitor implements AutoCloseable {
+/** What the test Redis servers carried out while something ran, as {@code MONITOR} shows it. */
+public final class RedisMonitor {
 
-    private static final String MARKER = "redis-monitor-marker";
+    private RedisMonitor() {
+    }
 
-    private final List<Socket> sockets = new ArrayList<>();
-    private final List<Integer> ports;
-    private final Map<String, AtomicLong> sent = new ConcurrentHashMap<>();
-    private final AtomicLong markers = new AtomicLong();
-
-    public RedisMonitor(List<Integer> ports) {
-        this.ports = List.copyOf(ports);
-        for (int port : ports) {
-            try {
-                Socket socket = new Socket();
-                socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-                socket.getOutputStream().write("MONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
-                socket.getOutputStream().flush();
-                sockets.add(socket);
-                Thread reader = new Thread(() -> read(socket), "redis-monitor-" + port);
-                reader.setDaemon(true);
-                reader.start();
-            } catch (IOException e) {
-                close();
-                throw new UncheckedIOException(e);
+    /**
+     * Every command the servers carried out while {@code action} ran: a marker sent after the action (on another
+     * connection) ends the list, so everything the action caused is before it.
+     */
+    public static List<String> commandsWhile(LocalRedisProvider servers, Runnable action) throws IOException {
+        List<Socket> monitors = new ArrayList<>();
+        List<BufferedReader> readers = new ArrayList<>();
+        try {
+            for (int port : servers.ports()) {
+                Socket socket = new Socket("127.0.0.1", port);
+                socket.setSoTimeout(10_000);
+                OutputStream out = socket.getOutputStream();
+                out.write("MONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
+                out.flush();
+                BufferedReader reader = new BufferedReader(new InputStreamReader(socket.getInputStream(),
+                        StandardCharsets.UTF_8));
+                assertThat(reader.readLine()).isEqualTo("+OK");
+                monitors.add(socket);
+                readers.add(reader);
             }
-        }
-        settle();
-    }
-
-    /** Commands named {@code command} (any case) clients sent since the monitor started or was last reset. */
-    public long sent(String command) {
-        settle();
-        AtomicLong count = sent.get(command.toUpperCase(Locale.ROOT));
-        return count == null ? 0 : count.get();
-    }
-
-    public void reset() {
-        settle();
-        sent.clear();
-    }
-
-    /** Until every command sent before this call has been seen: a marker of its own through every node. */
-    private void settle() {
-        long expected = markers.get() + ports.size();
-        for (int port : ports) {
-            Resp.once(port, "ECHO", MARKER);
-        }
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> markers.get() >= expected);
-    }
-
-    private void read(Socket socket) {
-        try (BufferedReader in = new BufferedReader(
-                new InputStreamReader(socket.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
-                // +1700000000.123456 [0 127.0.0.1:54321] "HGETALL" "key"; a script's commands come from [0 lua]
-                int open = line.indexOf('[');
-                int close = line.indexOf(']', open + 1);
-                int quote = line.indexOf('"', close + 1);
-                if (open < 0 || close < 0 || quote < 0) {
-                    continue;
+            action.run();
+            String marker = "end-of-monitored-action-" + UUID.randomUUID();
+            List<String> seen = new ArrayList<>();
+            for (int i = 0; i < readers.size(); i++) {
+                Resp.once(servers.ports().get(i), "ECHO", marker);
+                for (String line = readers.get(i).readLine(); line != null
+                        && !line.contains(marker); line = readers.get(i).readLine()) {
+                    seen.add(line);
                 }
-                if (line.contains("\"" + MARKER + "\"")) {
-                    markers.incrementAndGet();
-                    continue;
-                }
-                if (line.substring(open, close).endsWith(" lua")) {
-                    continue;
-                }
-                String command = line.substring(quote + 1, line.indexOf('"', quote + 1)).toUpperCase(Locale.ROOT);
-                sent.computeIfAbsent(command, c -> new AtomicLong()).incrementAndGet();
             }
-        } catch (IOException closed) {
-            // closed by close()
-        }
-    }
-
-    @Override
-    public void close() {
-        for (Socket socket : sockets) {
-            try {
+            return seen;
+        } finally {
+            for (Socket socket : monitors) {
                 socket.close();
-            } catch (IOException ignored) {
-                // nothing left to release
             }
         }
     }

@@ -3,26 +3,18 @@ package dev.jobgateway.webhook;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
 import dev.jobgateway.devservices.LocalRedisProvider;
-import dev.jobgateway.devservices.Resp;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.ProviderCase;
+import dev.jobgateway.support.RedisMonitor;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.support.Webhooks;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -99,7 +91,7 @@ class ForgedTokenWebhooksTest {
         String cogId = ProviderCase.COG.submit(Map.of("duration_ms", 60_000, "progress_steps", 0));
         String externalId = Webhooks.externalId(id);
 
-        List<String> seen = commandsWhile(() -> {
+        List<String> seen = RedisMonitor.commandsWhile(redisServers, () -> {
             runpod(id, "guessed", "{\"id\":\"" + externalId + "\",\"status\":\"IN_PROGRESS\"}");
             runpod(id, "guessed", "{\"id\":\"" + externalId + "\",\"status\":\"COMPLETED\",\"output\":{}}");
             runpod(UNKNOWN_JOB, "guessed", "{\"id\":\"x\",\"status\":\"IN_PROGRESS\"}");
@@ -151,43 +143,5 @@ class ForgedTokenWebhooksTest {
 
     private static String token(String url) {
         return url.substring(url.indexOf("token=") + "token=".length());
-    }
-
-    /**
-     * Every command Redis carried out while {@code action} ran, as {@code MONITOR} shows it: a marker sent after the
-     * action (on another connection) ends the list, so everything the action caused is before it.
-     */
-    private List<String> commandsWhile(Runnable action) throws IOException {
-        List<Socket> monitors = new ArrayList<>();
-        List<BufferedReader> readers = new ArrayList<>();
-        try {
-            for (int port : redisServers.ports()) {
-                Socket socket = new Socket("127.0.0.1", port);
-                socket.setSoTimeout(10_000);
-                OutputStream out = socket.getOutputStream();
-                out.write("MONITOR\r\n".getBytes(StandardCharsets.US_ASCII));
-                out.flush();
-                BufferedReader reader = new BufferedReader(new InputStreamReader(socket.getInputStream(),
-                        StandardCharsets.UTF_8));
-                assertThat(reader.readLine()).isEqualTo("+OK");
-                monitors.add(socket);
-                readers.add(reader);
-            }
-            action.run();
-            String marker = "end-of-forged-webhooks-" + UUID.randomUUID();
-            List<String> seen = new ArrayList<>();
-            for (int i = 0; i < readers.size(); i++) {
-                Resp.once(redisServers.ports().get(i), "ECHO", marker);
-                for (String line = readers.get(i).readLine(); line != null
-                        && !line.contains(marker); line = readers.get(i).readLine()) {
-                    seen.add(line);
-                }
-            }
-            return seen;
-        } finally {
-            for (Socket socket : monitors) {
-                socket.close();
-            }
-        }
     }
 }

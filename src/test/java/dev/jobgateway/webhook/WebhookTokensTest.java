@@ -3,12 +3,18 @@ package dev.jobgateway.webhook;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+
+import javax.crypto.spec.SecretKeySpec;
 
 import org.junit.jupiter.api.Test;
 
-/** Signed per-job webhook tokens: bound to their job, checked from configuration alone, rotated like read tokens. */
+import dev.jobgateway.platform.Ids;
+
+/** Signed per-job webhook tokens: bound to their job, checked without Redis, rotated like read tokens. */
 class WebhookTokensTest {
 
     private static final String JOB = "job_AAAAAAAAAAAAAAAAAAAAAA";
@@ -16,25 +22,25 @@ class WebhookTokensTest {
     private static final String K1 = "k1=first-webhook-token-key-of-32-chars-at-least";
     private static final String K2 = "k2=second-webhook-token-key-of-32-chars-at-least";
 
-    private static WebhookTokens tokens(String... keys) {
-        return new WebhookTokens(WebhookTokens.parse(Optional.of(List.of(keys))));
+    private static TokenSigner tokens(String... keys) {
+        return new TokenSigner(WebhookTokens.parse(Optional.of(List.of(keys))));
     }
 
     @Test
     void aTokenOpensItsOwnJobOnly() {
-        WebhookTokens tokens = tokens(K1);
-        String token = tokens.forJob(JOB);
+        TokenSigner tokens = tokens(K1);
+        String token = tokens.forJob(JOB, 1);
 
         assertThat(token).matches("k1_[A-Za-z0-9_-]{43}");
         assertThat(tokens.mayBelongTo(JOB, token)).isTrue();
         assertThat(tokens.mayBelongTo(OTHER_JOB, token)).isFalse();
-        assertThat(tokens.forJob(JOB)).as("the same for every instance and every call").isEqualTo(token);
+        assertThat(tokens.forJob(JOB, 1)).as("the same for every instance and every call").isEqualTo(token);
     }
 
     @Test
     void aSecondGenerationHasATokenOfItsOwnThatNamesItsGeneration() {
-        WebhookTokens tokens = tokens(K1);
-        String first = tokens.forJob(JOB);
+        TokenSigner tokens = tokens(K1);
+        String first = tokens.forJob(JOB, 1);
         String second = tokens.forJob(JOB, 2);
 
         assertThat(second).matches("k1-2_[A-Za-z0-9_-]{43}").isNotEqualTo(first);
@@ -48,33 +54,40 @@ class WebhookTokensTest {
 
     @Test
     void guessedForeignAndTruncatedTokensAreRefused() {
-        WebhookTokens tokens = tokens(K1);
-        String token = tokens.forJob(JOB);
+        TokenSigner tokens = tokens(K1);
+        String token = tokens.forJob(JOB, 1);
 
         for (String bad : List.of("", "_", "guessed", token.substring(0, token.length() - 1), token + "A",
-                "k9" + token.substring(2), "k1_" + "A".repeat(43), tokens(K2).forJob(JOB),
-                // a random token of a gateway without keys
-                tokens().forJob(JOB))) {
+                "k9" + token.substring(2), "k1_" + "A".repeat(43), tokens(K2).forJob(JOB, 1),
+                // a random token, as gateways without keys handed out before the shared key
+                Ids.newWebhookToken())) {
             assertThat(tokens.mayBelongTo(JOB, bad)).as(bad).isFalse();
         }
         assertThat(tokens.mayBelongTo(JOB, null)).isFalse();
     }
 
     @Test
-    void withoutKeysTokensAreRandomAndLeftToRedis() {
-        WebhookTokens tokens = tokens();
+    void theSharedKeySignsLikeAConfiguredOneUnderItsOwnKeyId() {
+        String secret = WebhookTokens.newSharedKey();
+        TokenSigner shared = new TokenSigner(Map.of(WebhookTokens.SHARED_KEY_ID,
+                new SecretKeySpec(Base64.getUrlDecoder().decode(secret), TokenSigner.HMAC)));
+        String token = shared.forJob(JOB, 1);
 
-        assertThat(tokens.signed()).isFalse();
-        assertThat(tokens.forJob(JOB)).matches("[A-Za-z0-9_-]{43}").isNotEqualTo(tokens.forJob(JOB));
-        assertThat(tokens.mayBelongTo(JOB, "anything")).isTrue();
+        assertThat(Base64.getUrlDecoder().decode(secret)).as("32 random bytes").hasSize(32);
+        assertThat(WebhookTokens.newSharedKey()).isNotEqualTo(secret);
+        assertThat(token).matches("shared_[A-Za-z0-9_-]{43}");
+        assertThat(TokenSigner.keyId(token)).isEqualTo("shared");
+        assertThat(shared.mayBelongTo(JOB, token)).isTrue();
+        assertThat(shared.mayBelongTo(OTHER_JOB, token)).isFalse();
+        assertThat(tokens(K1).mayBelongTo(JOB, token)).as("configured keys replace the shared one").isFalse();
     }
 
     @Test
     void rotationVerifiesEveryListedKeyAndSignsWithTheFirst() {
-        String old = tokens(K1).forJob(JOB);
+        String old = tokens(K1).forJob(JOB, 1);
 
         assertThat(tokens(K1, K2).mayBelongTo(JOB, old)).isTrue();
-        assertThat(tokens(K2, K1).forJob(JOB)).startsWith("k2_");
+        assertThat(tokens(K2, K1).forJob(JOB, 1)).startsWith("k2_");
         assertThat(tokens(K2, K1).mayBelongTo(JOB, old)).isTrue();
         assertThat(tokens(K2).mayBelongTo(JOB, old)).as("k1 dropped").isFalse();
     }
