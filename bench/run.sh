@@ -3,7 +3,7 @@
 # (bench/bare-lambda), then runs dev.jobgateway.bench.Benchmark, which first compares the two zips' cold starts under
 # AWS's runtime interface client, then starts its own Redis, the simulated AI server and two gateway instances on
 # 127.0.0.1 (a third without the meters, for the meters' cost, and a fourth with the production fallback, for the
-# learned checks), runs eleven bounded scenarios (one of them against a Node.js peer, bench/peer; the last, output
+# learned checks), runs twelve bounded scenarios (one of them against a Node.js peer, bench/peer; the last, output
 # storage, with a gateway, simulator and S3Proxy of its own) and writes bench/results/<date>.md and
 # <date>-latency.svg. About 13 minutes on 2 cores (builds included).
 set -euo pipefail
@@ -35,7 +35,8 @@ need npm npm
 ./mvnw -B -q -f bench/bare-lambda/pom.xml package
 rm -rf target/bench && mkdir -p target/bench && cp -r target/http/quarkus-app target/bench/gateway
 ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench/classpath.txt -Dmdep.includeScope=test
-# BENCH_ONLY=status (status reads and the Node.js peer), BENCH_ONLY=webhook (status reads and webhook ingest) or
-# BENCH_ONLY=coldstart (the Lambda cold starts) runs those only and prints the figures (no results file).
+# BENCH_ONLY=status (status reads and the Node.js peer), BENCH_ONLY=webhook (status reads and webhook ingest),
+# BENCH_ONLY=onejob (10,000 held reads of one job) or BENCH_ONLY=coldstart (the Lambda cold starts) runs those only
+# and prints the figures (no results file).
 java -Xmx1g -Dbench.only="${BENCH_ONLY:-}" -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
   dev.jobgateway.bench.Benchmark target/bench/gateway/quarkus-run.jar bench/results target/bench

@@ -19,6 +19,7 @@ import dev.jobgateway.job.StoredJob;
 import dev.jobgateway.job.TimelineEntry;
 import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.Ids;
+import dev.jobgateway.waiting.KeyReads;
 import dev.jobgateway.waiting.Waits;
 import io.smallrye.mutiny.Uni;
 
@@ -48,12 +49,22 @@ public class ReadJobs {
 
     /** As {@link #get}, the job as stored: the status read writes its JSON straight from the fields. */
     Uni<StoredJob> stored(String owner, String id) {
-        return owned.find(owner, id).chain(reconciler::reconcile).map(reconciled -> {
-            if (reconciled.job() == null) {
-                throw ApiException.jobNotFound(id);
-            }
-            return reconciled.job();
-        });
+        return stored(owner, id, KeyReads.EACH_ITS_OWN);
+    }
+
+    /** As {@link #get}, the job's record read through {@code reads} (shared with its other waiters when held). */
+    private Uni<Job> get(String owner, String id, KeyReads reads) {
+        return stored(owner, id, reads).map(jobs::view);
+    }
+
+    private Uni<StoredJob> stored(String owner, String id, KeyReads reads) {
+        return owned.find(owner, id, jobId -> reads.read(jobId, () -> jobs.find(jobId))).chain(reconciler::reconcile)
+                .map(reconciled -> {
+                    if (reconciled.job() == null) {
+                        throw ApiException.jobNotFound(id);
+                    }
+                    return reconciled.job();
+                });
     }
 
     /**
@@ -82,7 +93,7 @@ public class ReadJobs {
      * terminal), or as it is when {@code wait} is over.
      */
     public Uni<Job> await(String owner, String id, Duration wait, Predicate<Job> done) {
-        return waits.until(Set.of(id), wait, () -> get(owner, id), done, job -> job.status().isTerminal(),
+        return waits.until(Set.of(id), wait, reads -> get(owner, id, reads), done, job -> job.status().isTerminal(),
                 reconciler::nextCheckWithin);
     }
 
@@ -109,7 +120,7 @@ public class ReadJobs {
         }
         Predicate<Batch> done = held.isEmpty() ? new AnyChangeOrAllTerminal()
                 : batch -> allTerminal(batch) || new HeldVersions(ids, held).news(batch);
-        return waits.until(known, wait, () -> readBatch(owner, ids, visible), done, ReadJobs::allTerminal,
+        return waits.until(known, wait, reads -> readBatch(owner, ids, visible, reads), done, ReadJobs::allTerminal,
                 this::nextCheckWithin);
     }
 
@@ -122,11 +133,11 @@ public class ReadJobs {
         });
     }
 
-    private Uni<Batch> readBatch(String owner, List<String> ids, Predicate<String> visible) {
+    private Uni<Batch> readBatch(String owner, List<String> ids, Predicate<String> visible, KeyReads records) {
         List<Uni<Optional<Job>>> reads = new ArrayList<>();
         for (String id : ids) {
             reads.add(!visible.test(id) ? Uni.createFrom().item(Optional.empty())
-                    : get(owner, id).map(Optional::of)
+                    : get(owner, id, records).map(Optional::of)
                             .onFailure(ApiException.class).recoverWithItem(Optional.empty()));
         }
         if (reads.isEmpty()) {

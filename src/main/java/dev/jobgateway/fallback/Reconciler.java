@@ -149,13 +149,14 @@ public class Reconciler {
                 .plus(redisSteps);
         boolean cutBack = longestCheck.compareTo(interval) > 0;
         return schedule.claim(job.id(), max(interval, longestCheck)).chain(claimed -> {
-            if (!claimed) {
+            if (claimed.isEmpty()) {
                 return Uni.createFrom().item(new Reconciled(job, Action.BUSY));
             }
+            CheckSchedule.Lease lease = claimed.get();
             boolean pastDeadline = isPastDeadline(job, now);
-            return check(job, pastDeadline)
+            return check(job, lease, pastDeadline)
                     .call(action -> cutBack && action != Action.THROTTLED
-                            ? schedule.holdUntil(job.id(), now.plus(interval))
+                            ? schedule.holdUntil(lease, now.plus(interval))
                             : Uni.createFrom().voidItem())
                     .chain(action -> action == Action.THROTTLED ? Uni.createFrom().item(new Reconciled(job, action))
                             : jobs.find(job.id()).chain(found -> {
@@ -319,7 +320,7 @@ public class Reconciler {
         return interval.compareTo(config.maxCheckInterval()) > 0 ? config.maxCheckInterval() : interval;
     }
 
-    private Uni<Action> check(StoredJob job, boolean pastDeadline) {
+    private Uni<Action> check(StoredJob job, CheckSchedule.Lease lease, boolean pastDeadline) {
         if (job.externalId() == null) {
             // Only past the deadline (see isDue): the hand-off never finished, e.g. its instance died mid-submit.
             return timeOut(job, null, null);
@@ -344,7 +345,7 @@ public class Reconciler {
                     return new Answer(new Arrival.Poll(job.externalId(), elapsedMs(started), dueSince(job)), null,
                             ProviderCallException.describe(failure));
                 })
-                .chain(answer -> answer.throttledFor() != null ? throttled(job, answer.throttledFor())
+                .chain(answer -> answer.throttledFor() != null ? throttled(job, lease, answer.throttledFor())
                         : answer.report() != null ? apply(job, answer, pastDeadline)
                                 : unreachable(job, answer, pastDeadline));
     }
@@ -372,11 +373,11 @@ public class Reconciler {
      * the lease ends when the budget allows a call again, and the job is due for the sweeper then. At the deadline
      * too: the job is timed out only after an answer (or a failed call), so a short throttle never fails it.
      */
-    private Uni<Action> throttled(StoredJob job, Duration retryAfter) {
+    private Uni<Action> throttled(StoredJob job, CheckSchedule.Lease lease, Duration retryAfter) {
         Instant again = Timestamps.now().plus(retryAfter);
         LOG.debugf("Job %s: check postponed %d ms, the provider's call budget is spent", job.id(),
                 retryAfter.toMillis());
-        return schedule.holdUntil(job.id(), again).chain(() -> schedule.schedule(job.id(), again))
+        return schedule.holdUntil(lease, again).chain(() -> schedule.schedule(job.id(), again))
                 .replaceWith(Action.THROTTLED);
     }
 

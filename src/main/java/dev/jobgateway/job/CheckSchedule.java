@@ -3,10 +3,14 @@ package dev.jobgateway.job;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.platform.RedisScript;
+import dev.jobgateway.platform.SharedConnection;
 import dev.jobgateway.platform.StoreErrors;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
@@ -16,35 +20,50 @@ import io.smallrye.mutiny.Uni;
 
 /**
  * When each unfinished job is next due for a check with its AI server (the sweeper's work list) and who may check
- * it now (a lease per job, so one instance asks at a time across all of them).
+ * it now (a lease per job, so one instance asks at a time across all of them). A lease holds its holder's token:
+ * only the holder moves or ends it, so a holder whose lease ran out while it was still checking (a slow AI server, a
+ * slow copy) cannot cut short the lease another instance took since.
  */
 @ApplicationScoped
 public class CheckSchedule {
 
+    private static final RedisScript MOVE_LEASE = RedisScript.fromResource("store/lease.lua");
+
     private final ReactiveRedisDataSource redis;
+    private final SharedConnection shared;
     private final ReactiveSortedSetCommands<String, String> sortedSets;
     private final Duration commandTimeout;
 
-    CheckSchedule(ReactiveRedisDataSource redis, GatewayConfig config) {
+    CheckSchedule(ReactiveRedisDataSource redis, SharedConnection shared, GatewayConfig config) {
         this.redis = redis;
+        this.shared = shared;
         this.sortedSets = redis.sortedSet(String.class);
         this.commandTimeout = config.store().commandTimeout();
     }
 
-    /** Takes the job's check lease if no instance holds it; true if this caller may ask the AI server now. */
-    public Uni<Boolean> claim(String jobId, Duration lease) {
+    /** A job's check lease as its holder knows it: the token that makes it this holder's. */
+    public record Lease(String jobId, String owner) {
+    }
+
+    /** Takes the job's check lease if no instance holds it; the lease if this caller may ask the AI server now. */
+    public Uni<Optional<Lease>> claim(String jobId, Duration lease) {
+        Lease taken = new Lease(jobId, UUID.randomUUID().toString());
         // SET NX PX in one command: a lease that could outlive a crashed holder would stop all checks of the job.
-        return guarded(redis.execute("SET", Keys.checkLease(jobId), "1", "NX", "PX",
-                Long.toString(Math.max(1, lease.toMillis())))).map(reply -> reply != null);
+        return guarded(redis.execute("SET", Keys.checkLease(jobId), taken.owner(), "NX", "PX",
+                Long.toString(Math.max(1, lease.toMillis())))).map(
+                        reply -> Optional.ofNullable(reply == null ? null
+                                : taken));
     }
 
     /**
-     * Ends the job's check lease at {@code until} (at once if that has passed): a lease is taken long enough to cover
-     * a slow check, then cut back to the check interval once the check is done.
+     * Ends the job's check lease at {@code until} (at once if that has passed), if it is still {@code lease}'s: a
+     * lease is taken long enough to cover a slow check, then cut back to the check interval once the check is done.
+     * Compared and moved in one script, so no other holder's lease is touched in between. False if the lease had
+     * run out or was another's by then (nothing changed).
      */
-    public Uni<Void> holdUntil(String jobId, Instant until) {
-        return guarded(redis.execute("PEXPIREAT", Keys.checkLease(jobId), Long.toString(until.toEpochMilli())))
-                .replaceWithVoid();
+    public Uni<Boolean> holdUntil(Lease lease, Instant until) {
+        return MOVE_LEASE.run(shared, commandTimeout, List.of(Keys.checkLease(lease.jobId())),
+                List.of(lease.owner(), Long.toString(until.toEpochMilli()))).map(reply -> reply.toInteger() == 1);
     }
 
     /** Puts the job on the sweeper's list, due at {@code at}. */

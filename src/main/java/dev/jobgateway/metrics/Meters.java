@@ -70,10 +70,14 @@ public class Meters {
         CLIENT_GONE
     }
 
-    /** A Redis command that did not answer in time, or failed because Redis was down. */
+    /**
+     * A Redis command that did not answer in time, failed because Redis was down, or was refused because Redis does not
+     * accept the gateway's credentials (a setting to fix).
+     */
     public enum StoreFailure {
         TIMEOUT,
-        OUTAGE
+        OUTAGE,
+        MISCONFIGURATION
     }
 
     /** A call to a provider's API. */

@@ -106,7 +106,7 @@ public class OutputCopier {
         // Long enough for the attempt to take all its time; a holder that dies frees the job when it runs out.
         Duration lease = config.jobTimeout().plusSeconds(10);
         return schedule.claim(job.id(), lease).chain(claimed -> {
-            if (!claimed) {
+            if (claimed.isEmpty()) {
                 return schedule.schedule(job.id(), Timestamps.now().plus(config.retryBackoff()))
                         .replaceWith(Outcome.BUSY);
             }
@@ -123,7 +123,7 @@ public class OutputCopier {
                 return Uni.createFrom().item(() -> copyFiles(job.id(), files, deadline))
                         .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                         .chain(result -> finish(job, result, started, attempt));
-            }).call(() -> schedule.holdUntil(job.id(), Timestamps.now()));
+            }).call(() -> schedule.holdUntil(claimed.get(), Timestamps.now()));
         });
     }
 

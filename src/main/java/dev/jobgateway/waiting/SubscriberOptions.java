@@ -6,32 +6,25 @@ import java.util.List;
 
 import jakarta.inject.Singleton;
 
-import io.quarkus.redis.client.RedisOptionsCustomizer;
-import io.quarkus.redis.runtime.client.config.RedisConfig;
+import dev.jobgateway.platform.RedisClientOptions;
 import io.vertx.core.net.NetClientOptions;
 import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
 
 /**
  * The settings of the change feed's own Redis connection: those Quarkus built for the default client (hosts, TLS,
- * password, protocol, timeouts), captured as it builds them, and narrowed to one node in standalone mode. On a Redis
+ * password, protocol, timeouts; {@link RedisClientOptions}), narrowed to one node in standalone mode. On a Redis
  * Cluster every node delivers every {@code PUBLISH} (it is broadcast over the cluster bus), so one node is enough,
  * and any node will do: a connection the gateway owns and replaces as a whole, instead of the cluster client's
  * connection to every node, each of which can end (and restart) the subscription.
  */
 @Singleton
-class SubscriberOptions implements RedisOptionsCustomizer {
+class SubscriberOptions {
 
-    private volatile RedisOptions captured;
+    private final RedisClientOptions defaults;
 
-    @Override
-    public void customize(String clientName, RedisOptions options) {
-        if (RedisConfig.DEFAULT_CLIENT_NAME.equals(clientName)) {
-            RedisOptions copy = new RedisOptions(options);
-            copy.setEndpoints(new ArrayList<>(options.getEndpoints()));
-            copy.setNetClientOptions(new NetClientOptions(options.getNetClientOptions()));
-            captured = copy;
-        }
+    SubscriberOptions(RedisClientOptions defaults) {
+        this.defaults = defaults;
     }
 
     /**
@@ -39,7 +32,7 @@ class SubscriberOptions implements RedisOptionsCustomizer {
      * no connection that the pool would have closed as idle (the pool's defence against dead sockets after a thaw).
      */
     Duration idleTimeout() {
-        RedisOptions options = captured;
+        RedisOptions options = defaults.copy();
         if (options == null || options.getNetClientOptions().getIdleTimeout() <= 0) {
             return Duration.ZERO;
         }
@@ -49,12 +42,13 @@ class SubscriberOptions implements RedisOptionsCustomizer {
 
     /** Where the feed may subscribe: the configured hosts (cluster seeds). */
     List<String> endpoints() {
-        RedisOptions options = captured;
+        RedisOptions options = defaults.copy();
         return options == null ? List.of() : List.copyOf(options.getEndpoints());
     }
 
     /** The default client's settings for one connection, in standalone mode, to {@code endpoint}. */
     RedisOptions forEndpoint(String endpoint) {
+        RedisOptions captured = defaults.copy();
         RedisOptions options = new RedisOptions(captured);
         if (captured.getType() != RedisClientType.SENTINEL) {
             // With Sentinel the endpoints are sentinels: the sentinel client itself finds the master to subscribe on.

@@ -16,11 +16,13 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import dev.jobgateway.devservices.LocalRedisProvider;
 import dev.jobgateway.job.Job;
 import dev.jobgateway.job.JobRecords;
 import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Reports;
 import dev.jobgateway.support.Api;
+import dev.jobgateway.support.RedisCommandStats;
 import dev.jobgateway.support.StoredJobs;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.waiting.ChangeFeed;
@@ -28,6 +30,7 @@ import dev.jobgateway.waiting.WaiterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.smallrye.common.annotation.Identifier;
 import io.smallrye.mutiny.subscription.Cancellable;
 
 /**
@@ -59,6 +62,10 @@ class WaitTest {
 
     @Inject
     RedisDataSource redis;
+
+    @Inject
+    @Identifier("local-redis")
+    LocalRedisProvider localRedis;
 
     @AfterEach
     void everyWaiterIsGone() {
@@ -185,9 +192,53 @@ class WaitTest {
 
         System.out.printf("[measure] %d concurrent waits: %d Redis connections while held, %d after wake-up%n",
                 waits, connections, afterWakeUp);
-        // Configured pool (6) plus the change-feed subscriber, whatever the number of waits.
-        assertThat(connections).isLessThanOrEqualTo(7);
-        assertThat(afterWakeUp).isLessThanOrEqualTo(7);
+        // The configured pool (6), the shared connection and the change-feed subscriber, whatever the number of waits.
+        assertThat(connections).isLessThanOrEqualTo(8);
+        assertThat(afterWakeUp).isLessThanOrEqualTo(8);
+    }
+
+    /**
+     * Thousands of held reads of one job (a shared link opened by many browsers): every one of them is answered with
+     * the finished job, none fails, and the change costs a handful of Redis reads, not one per waiter: the waiters of
+     * a job share one read per change.
+     */
+    @Test
+    void fiveThousandWaitsOnOneJobAllEndWithTheChangeWhichCostsAHandfulOfReads() throws Exception {
+        int waits = 5_000;
+        String id = newJob();
+        List<CompletableFuture<Job>> answers = new ArrayList<>();
+        for (int i = 0; i < waits; i++) {
+            answers.add(startWait(id, Duration.ofSeconds(20)));
+        }
+        await().atMost(Duration.ofSeconds(15)).until(() -> registry.size() == waits || answers.stream()
+                .anyMatch(CompletableFuture::isDone));
+        assertThat(answers.stream().filter(CompletableFuture::isDone).count())
+                .as("waits ended before the change, the first with %s", firstFailure(answers)).isZero();
+        await().atMost(Duration.ofSeconds(5)).until(feed::subscribed);
+        RedisCommandStats stats = new RedisCommandStats(localRedis);
+        long readsBefore = stats.calls("hgetall");
+
+        complete(id);
+        for (CompletableFuture<Job> answer : answers) {
+            assertThat(answer.get(10, TimeUnit.SECONDS).status()).isEqualTo(JobStatus.SUCCEEDED);
+        }
+        long reads = stats.calls("hgetall") - readsBefore;
+
+        System.out.printf("[measure] %d waits on one job: %d Redis reads (HGETALL) for the change%n", waits, reads);
+        assertThat(reads).as("Redis reads the change caused").isLessThanOrEqualTo(5);
+    }
+
+    private static String firstFailure(List<CompletableFuture<Job>> answers) {
+        for (CompletableFuture<Job> answer : answers) {
+            if (answer.isCompletedExceptionally()) {
+                try {
+                    answer.join();
+                } catch (RuntimeException e) {
+                    return e.getCause() == null ? e.toString() : e.getCause().toString();
+                }
+            }
+        }
+        return "none";
     }
 
     private long redisConnections() {

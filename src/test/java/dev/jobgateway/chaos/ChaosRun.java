@@ -42,11 +42,12 @@ import dev.jobgateway.webhook.StandardWebhook;
  * The chaos run behind {@code bench/chaos.sh}: 1,000 jobs through three gateway processes (plain HTTP packaging)
  * behind a TCP balancer, on a local Redis Cluster (3 masters, 1 replica each), with every webhook sent three times in
  * shuffled order, a fifth of the jobs' webhooks dropped (the fallback must finish them), a master failing over
- * (frozen, then killed) and a gateway instance killed with {@code kill -9}, all while clients submit (with
- * Idempotency-Key, retrying) and wait. Output storage is on (an S3Proxy), and every {@value #HOSTILE_EVERY}th job
- * finishes with a hostile output instead (a malformed or HTML data URL, a source that trickles its bytes): each must
- * end as its file should, and no copy may stay pending. It prints one table: jobs lost, regressed, stuck, upstream
- * checks per job, how the copies ended.
+ * (frozen, then killed), a gateway instance killed with {@code kill -9} and the Redis host name failing to resolve
+ * for a while, all while clients submit (with Idempotency-Key, retrying) and wait. Output storage is on (an S3Proxy),
+ * and every {@value #HOSTILE_EVERY}th job finishes with a hostile output instead (a malformed or HTML data URL, a
+ * source that trickles its bytes): each must end as its file should, and no copy may stay pending. It prints one
+ * table: jobs lost, regressed, stuck, upstream checks per job, how the copies ended, and whether every instance
+ * still serves at the end.
  * Bounded in count and time (about 3 minutes); traffic on 127.0.0.1 only.
  */
 public final class ChaosRun {
@@ -63,6 +64,10 @@ public final class ChaosRun {
     private static final Duration FAILOVER_AT = Duration.ofSeconds(8);
     private static final Duration INSTANCE_KILL_AT = Duration.ofSeconds(16);
     private static final Duration DRAIN_LIMIT = Duration.ofSeconds(100);
+    /** The name the instances reach Redis by; the run's hosts file resolves it, or, during the DNS failure, not. */
+    private static final String REDIS_HOST = "redis.chaos.test";
+    private static final Duration DNS_FAILURE_AT = Duration.ofSeconds(3);
+    private static final Duration DNS_FAILURE_FOR = Duration.ofMillis(3_500);
     private static final int HOSTILE_EVERY = 20;
 
     private final Path jar;
@@ -87,6 +92,8 @@ public final class ChaosRun {
     private final GatewayProcess[] instances = new GatewayProcess[3];
     private final int[] ports = new int[3];
     private Map<String, String> env;
+    private final List<String> jvmOptions = new ArrayList<>(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"));
+    private Path hostsFile;
     private long startedNanos;
 
     private ChaosRun(Path jar, Path work) {
@@ -118,6 +125,7 @@ public final class ChaosRun {
         // A submit cut off by the instance kill holds its Idempotency-Key this long before the client's retry may
         // claim it (hand-offs here take milliseconds; the default 60 s would stretch the run).
         env.put("GATEWAY_IDEMPOTENCY_LEASE", "10s");
+        reachRedisByName();
         env.putAll(outputStorage());
         // -Dchaos.env.NAME=value adds to (or overrides) the instances' environment, to compare settings.
         System.getProperties().stringPropertyNames().stream().filter(name -> name.startsWith("chaos.env."))
@@ -245,6 +253,7 @@ public final class ChaosRun {
 
     private void faults() {
         try {
+            dnsFailure();
             sleepUntil(FAILOVER_AT);
             // The master on the lowest port: if it is the first seed, the Redis client's slot-map refresh asks it
             // first, which makes this the hardest master to lose.
@@ -368,6 +377,9 @@ public final class ChaosRun {
         }
         OutputsSeen outputs = outputRows(table, last);
         int notServing = servingRow(table);
+        int serving = instancesServing(idByKey.values().iterator().next());
+        row(table, "**instances serving at the end** (a job read straight from each, not through the balancer)",
+                serving + " of " + instances.length);
         row(table, "duration", TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedNanos) + " s");
         String result = "# Chaos run " + LocalDate.now() + "\n\n" + table + "\nFaults and milestones (s since the "
                 + "first submit):\n\n" + String.join("\n", timeline.stream().map(line -> "- " + line).toList())
@@ -376,7 +388,8 @@ public final class ChaosRun {
         Files.writeString(work.resolve("result.md"), result);
         System.out.println(result);
         return lost.isEmpty() && stuck.isEmpty() && observed.regressions().isEmpty() && doubleApplied == 0
-                && outputs.fine() && notServing == 0 ? 0 : 1;
+                && outputs.fine() && notServing == 0
+                && serving == instances.length ? 0 : 1;
     }
 
     // --- output storage: hostile outputs in the mix (issue 24) -------------------------------------------------
@@ -559,9 +572,90 @@ public final class ChaosRun {
         table.append("| ").append(name).append(" | ").append(value).append(" |\n");
     }
 
+    /**
+     * The instances reach the cluster's nodes by a host name, {@link #REDIS_HOST}, which a hosts file of the run's own
+     * resolves: the gateway resolves Redis hosts with the JDK's resolver (Quarkus' default,
+     * {@code quarkus.vertx.use-async-dns=false}), which {@code -Djdk.net.hosts.file} points at that file alone, read at
+     * every lookup. A lookup is cached 1 s (a short DNS TTL); a failed one 10 s, the JDK's default
+     * ({@code networkaddress.cache.negative.ttl} in java.security), as in production. Every new connection resolves
+     * the name: the shared connection's, the pool's, the cluster client's to its seeds, the change feed's.
+     */
+    private void reachRedisByName() throws Exception {
+        hostsFile = work.resolve("hosts").toAbsolutePath();
+        writeHosts(true);
+        env.put("REDIS_URL", cluster.hosts().replace("127.0.0.1", REDIS_HOST));
+        jvmOptions.addAll(List.of("-Djdk.net.hosts.file=" + hostsFile, "-Dsun.net.inetaddr.ttl=1"));
+    }
+
+    private void writeHosts(boolean withRedis) throws Exception {
+        Path next = hostsFile.resolveSibling("hosts.next");
+        // The machine's own name too: with jdk.net.hosts.file the file is all the JVM resolves.
+        Files.writeString(next, "127.0.0.1 localhost " + machineName() + "\n"
+                + (withRedis ? "127.0.0.1 " + REDIS_HOST + "\n" : ""));
+        Files.move(next, hostsFile, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static String machineName() {
+        try {
+            return java.net.InetAddress.getLocalHost().getHostName();
+        } catch (java.net.UnknownHostException e) {
+            return "localhost";
+        }
+    }
+
+    /**
+     * The Redis host name stops resolving on every instance for a while (a DNS blip in a VPC), then resolves again.
+     * Half a second in, every node drops the instances' connections (as a node restart or a network blip does), so
+     * that every instance must connect again, by name, while the name does not resolve: the shared connection, the
+     * pool, the cluster client's slot map and the change feed alike.
+     */
+    private void dnsFailure() throws Exception {
+        sleepUntil(DNS_FAILURE_AT);
+        log("DNS failure: %s stops resolving for %d ms", REDIS_HOST, DNS_FAILURE_FOR.toMillis());
+        writeHosts(false);
+        Thread.sleep(500);
+        int dropped = 0;
+        for (int port : cluster.ports()) {
+            // normal and pubsub clients: the instances' connections; replication links and the cluster bus stay
+            dropped += ((Long) cluster.call(port, "CLIENT", "KILL", "TYPE", "normal")).intValue();
+            dropped += ((Long) cluster.call(port, "CLIENT", "KILL", "TYPE", "pubsub")).intValue();
+        }
+        log("every node dropped its client connections (%d) while %s does not resolve", dropped, REDIS_HOST);
+        Thread.sleep(DNS_FAILURE_FOR.toMillis() - 500);
+        writeHosts(true);
+        log("DNS resolves %s again", REDIS_HOST);
+    }
+
+    /** Instances that answer a read of {@code id} with 200, each asked directly (a few tries over 10 s). */
+    private int instancesServing(String id) {
+        int serving = 0;
+        for (int i = 0; i < instances.length; i++) {
+            String base = "http://127.0.0.1:" + ports[i];
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+            boolean answered = false;
+            while (!answered && System.nanoTime() < deadline) {
+                try {
+                    answered = client.get(base, "/jobs/" + id).get(5, TimeUnit.SECONDS).statusCode() == 200;
+                } catch (Exception notYet) {
+                    // asked again below
+                }
+                if (!answered) {
+                    sleep(500);
+                }
+            }
+            if (answered) {
+                serving++;
+            } else {
+                log("instance %d does not serve a read at the end", i + 1);
+            }
+        }
+        return serving;
+    }
+
     private GatewayProcess start(int i) throws Exception {
         GatewayProcess instance = GatewayProcess.start(jar, ports[i], env, work.resolve("gateway-" + (i + 1) + ".log"),
-                List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"));
+                jvmOptions);
         instance.awaitReady(Duration.ofSeconds(60));
         return instance;
     }

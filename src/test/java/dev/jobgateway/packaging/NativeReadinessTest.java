@@ -33,6 +33,7 @@ class NativeReadinessTest {
     private static final Set<String> INTERNAL_RECORDS = Set.of(
             "dev.jobgateway.api.Cancellation",
             "dev.jobgateway.job.CheckSchedule$Due",
+            "dev.jobgateway.job.CheckSchedule$Lease",
             "dev.jobgateway.api.HeldVersions",
             "dev.jobgateway.api.SubmitRequests$SubmitRequest",
             "dev.jobgateway.api.TimelinePage",

@@ -112,4 +112,30 @@ class StoreErrorsTest {
         assertThat(StoreErrors.isUnavailable(ErrorType.create("ERR Error running script: user_script:1: "
                 + "Script attempted to access a non local key in a cluster node"))).isFalse();
     }
+
+    /**
+     * A Redis that is there but cannot be reached or refuses the gateway for now: a DNS blip, a TLS handshake that
+     * failed, a Redis at its client limit, a connection's pipeline full. Callers retry later (503).
+     */
+    @Test
+    void aHostThatDoesNotResolveATlsHandshakeAndAFullRedisAreAnOutage() {
+        assertThat(StoreErrors.isUnavailable(new java.net.UnknownHostException("redis.internal: Name or service "
+                + "not known"))).isTrue();
+        assertThat(StoreErrors.isUnavailable(new IllegalStateException(new javax.net.ssl.SSLHandshakeException(
+                "Remote host terminated the handshake")))).isTrue();
+        assertThat(StoreErrors.isUnavailable(ErrorType.create("ERR max number of clients reached"))).isTrue();
+        assertThat(StoreErrors.isUnavailable(new NoStackTraceThrowable("Redis waiting queue is full"))).isTrue();
+    }
+
+    /** Refused credentials are a 503 too (senders retry, and a fixed setting lets them through), but not an outage. */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "WRONGPASS invalid username-password pair or user is disabled.",
+            "NOAUTH Authentication required.",
+            "NOPERM this user has no permissions to run the 'evalsha' command" })
+    void refusedCredentialsAreAMisconfigurationCallersSeeAsUnavailable(String reply) {
+        assertThat(StoreErrors.isUnavailable(ErrorType.create(reply))).isTrue();
+        assertThat(StoreErrors.isMisconfiguration(ErrorType.create(reply))).isTrue();
+        assertThat(StoreErrors.isMisconfiguration(new java.net.UnknownHostException("redis.internal"))).isFalse();
+    }
 }

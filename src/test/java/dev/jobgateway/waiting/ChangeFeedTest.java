@@ -188,7 +188,8 @@ class ChangeFeedTest {
     /** Waits until the test's key says "done"; the key's hash tag is the id, as a job's keys are. */
     private CompletableFuture<String> waitUntilDone(String id, Duration wait) {
         Uni<String> answer = waits.until(Set.of(id), wait,
-                () -> reactiveRedis.value(String.class).get(key(id)).map(value -> value == null ? "" : value),
+                reads -> reads.read(id,
+                        () -> reactiveRedis.value(String.class).get(key(id)).map(value -> value == null ? "" : value)),
                 "done"::equals);
         return answer.subscribeAsCompletionStage();
     }
