@@ -8,7 +8,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -32,6 +31,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
 import dev.jobgateway.platform.RejectionLog;
+import dev.jobgateway.platform.SigningKeys;
 import io.quarkus.runtime.LaunchMode;
 import io.quarkus.runtime.Startup;
 
@@ -110,26 +110,8 @@ public class ReadTokens {
      * a gateway that silently dropped its signing key would hand out tokens no other instance accepts.
      */
     static Map<String, SecretKeySpec> parse(Optional<List<String>> pairs) {
-        Map<String, SecretKeySpec> parsed = new LinkedHashMap<>();
-        for (String pair : pairs.orElse(List.of())) {
-            if (pair.isBlank()) {
-                continue;
-            }
-            int split = pair.indexOf('=');
-            String id = split < 0 ? "" : pair.substring(0, split).trim();
-            String secret = split < 0 ? "" : pair.substring(split + 1).trim();
-            if (!KEY_ID.matcher(id).matches() || secret.length() < MIN_SECRET_LENGTH) {
-                throw new IllegalStateException("gateway.read-tokens.keys (GATEWAY_READ_TOKENS_KEYS) must be "
-                        + "kid=secret pairs, comma-separated; key ids are 1-32 of A-Z a-z 0-9 . _ - and secrets "
-                        + "have at least " + MIN_SECRET_LENGTH
-                        + " characters (a pair is malformed; the value is not logged)");
-            }
-            if (parsed.put(id, new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), HMAC)) != null) {
-                throw new IllegalStateException("gateway.read-tokens.keys (GATEWAY_READ_TOKENS_KEYS) lists key id '"
-                        + id + "' twice");
-            }
-        }
-        return java.util.Collections.unmodifiableMap(parsed);
+        return SigningKeys.parse(pairs, "gateway.read-tokens.keys (GATEWAY_READ_TOKENS_KEYS)", KEY_ID,
+                "1-32 of A-Z a-z 0-9 . _ -");
     }
 
     public boolean enabled() {

@@ -1,10 +1,7 @@
 package dev.jobgateway.webhook;
 
-import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.util.Base64;
-import java.util.Collections;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,6 +15,7 @@ import jakarta.inject.Inject;
 
 import dev.jobgateway.job.SharedTokenKeyStore;
 import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.platform.SigningKeys;
 import io.quarkus.runtime.Startup;
 import io.smallrye.mutiny.Uni;
 
@@ -39,7 +37,6 @@ public class WebhookTokens {
     static final String SHARED_KEY_ID = "shared";
     /** Letters and digits only: the first {@code _} of a token ends its key id. */
     private static final Pattern KEY_ID = Pattern.compile("[A-Za-z0-9]{1,16}");
-    private static final int MIN_SECRET_LENGTH = 32;
     private static final int SHARED_KEY_BYTES = 32;
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -124,25 +121,7 @@ public class WebhookTokens {
      * signing key would hand out tokens the others refuse.
      */
     static Map<String, SecretKeySpec> parse(Optional<List<String>> pairs) {
-        Map<String, SecretKeySpec> parsed = new LinkedHashMap<>();
-        for (String pair : pairs.orElse(List.of())) {
-            if (pair.isBlank()) {
-                continue;
-            }
-            int split = pair.indexOf('=');
-            String id = split < 0 ? "" : pair.substring(0, split).trim();
-            String secret = split < 0 ? "" : pair.substring(split + 1).trim();
-            if (!KEY_ID.matcher(id).matches() || secret.length() < MIN_SECRET_LENGTH) {
-                throw new IllegalStateException("gateway.webhooks.token-keys (GATEWAY_WEBHOOKS_TOKEN_KEYS) must be "
-                        + "kid=secret pairs, comma-separated; key ids are 1-16 letters or digits and secrets have at "
-                        + "least " + MIN_SECRET_LENGTH + " characters (a pair is malformed; the value is not logged)");
-            }
-            if (parsed.put(id, new SecretKeySpec(secret.getBytes(StandardCharsets.UTF_8), TokenSigner.HMAC)) != null) {
-                throw new IllegalStateException(
-                        "gateway.webhooks.token-keys (GATEWAY_WEBHOOKS_TOKEN_KEYS) lists key id '"
-                                + id + "' twice");
-            }
-        }
-        return Collections.unmodifiableMap(parsed);
+        return SigningKeys.parse(pairs, "gateway.webhooks.token-keys (GATEWAY_WEBHOOKS_TOKEN_KEYS)", KEY_ID,
+                "1-16 letters or digits");
     }
 }
