@@ -1,7 +1,6 @@
 package dev.jobgateway.outputs;
 
 import java.io.BufferedInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -210,23 +209,15 @@ final class PinnedHttp {
     }
 
     /** The socket's bytes, each read allowed only what is left of the deadline. */
-    private static final class Timed extends InputStream {
+    private static final class Timed extends BlockReads {
 
         private final Socket socket;
-        private final InputStream in;
         private final long deadline;
 
         Timed(Socket socket, long deadline) throws IOException {
+            super(socket.getInputStream());
             this.socket = socket;
-            this.in = socket.getInputStream();
             this.deadline = deadline;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -250,20 +241,13 @@ final class PinnedHttp {
     }
 
     /** A body of a declared length: a connection that ends before it is an error, never a shorter file. */
-    private static final class Sized extends FilterInputStream {
+    private static final class Sized extends BlockReads {
 
         private long left;
 
         Sized(InputStream in, long length) {
             super(in);
             this.left = length;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
@@ -282,20 +266,13 @@ final class PinnedHttp {
     }
 
     /** A chunked body (RFC 9112 section 7.1): sizes in hex, extensions and trailers skipped. */
-    private static final class Chunked extends FilterInputStream {
+    private static final class Chunked extends BlockReads {
 
         private long leftInChunk;
         private boolean done;
 
         Chunked(InputStream in) {
             super(in);
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override

@@ -1,7 +1,6 @@
 package dev.jobgateway.outputs;
 
 import java.io.ByteArrayInputStream;
-import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Inet4Address;
@@ -226,7 +225,7 @@ final class SourceFetcher {
     }
 
     /** A source's bytes, failing once there are more than the limit or the deadline has passed. */
-    private static final class Limited extends FilterInputStream {
+    private static final class Limited extends BlockReads {
 
         private final long maxBytes;
         private final long deadline;
@@ -236,13 +235,6 @@ final class SourceFetcher {
             super(in);
             this.maxBytes = maxBytes;
             this.deadline = deadline;
-        }
-
-        @Override
-        public int read() throws IOException {
-            byte[] one = new byte[1];
-            int n = read(one, 0, 1);
-            return n < 0 ? -1 : one[0] & 0xff;
         }
 
         @Override
