@@ -50,8 +50,12 @@ public final class Jobs {
 
     /** Polls until the job is terminal (the long-poll API is not what these tests are about). */
     public static JsonPath awaitTerminal(String id) {
-        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(50))
-                .until(() -> TERMINAL.contains(get(id).getString("status")));
+        return awaitTerminal(id, Duration.ofSeconds(15), Duration.ofMillis(50));
+    }
+
+    /** As {@link #awaitTerminal(String)}, for a job whose end takes longer (each read may run a due check). */
+    public static JsonPath awaitTerminal(String id, Duration atMost, Duration every) {
+        await().atMost(atMost).pollInterval(every).until(() -> TERMINAL.contains(get(id).getString("status")));
         return get(id);
     }
 

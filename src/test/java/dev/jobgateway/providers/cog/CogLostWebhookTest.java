@@ -6,7 +6,6 @@ import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Map;
 
 import jakarta.inject.Inject;
@@ -34,8 +33,6 @@ import io.restassured.path.json.JsonPath;
 @TestProfile(ShortFallbackIntervals.class)
 class CogLostWebhookTest {
 
-    private static final List<String> TERMINAL = List.of("succeeded", "failed", "cancelled");
-
     @Inject
     SimulatedAiServer aiServer;
 
@@ -43,7 +40,7 @@ class CogLostWebhookTest {
     void aLostTerminalWebhookNeverRunsThePredictionAgainAndTheJobEndsAsLostByItsDeadline() {
         String id = submit(3, Map.of("webhook", "drop", "duration_ms", 100));
 
-        JsonPath job = awaitTerminal(id, Duration.ofSeconds(8));
+        JsonPath job = Jobs.awaitTerminal(id, Duration.ofSeconds(8), Duration.ofMillis(100));
 
         assertThat(aiServer.cog().runs(id)).as("predictions run under the job's id").isEqualTo(1);
         assertThat(job.getString("status")).isEqualTo("failed");
@@ -59,7 +56,7 @@ class CogLostWebhookTest {
     void aPredictionStillRunningAtTheDeadlineIsCancelledThereAndTheJobTimesOut() {
         String id = submit(2, Map.of("duration_ms", 60_000));
 
-        JsonPath job = awaitTerminal(id, Duration.ofSeconds(6));
+        JsonPath job = Jobs.awaitTerminal(id, Duration.ofSeconds(6), Duration.ofMillis(100));
 
         assertThat(job.getString("status")).isEqualTo("failed");
         assertThat(job.getString("error.source")).isEqualTo("timeout");
@@ -74,7 +71,7 @@ class CogLostWebhookTest {
         // The first four attempts are lost on the way; Cog's pauses before retries 1-4: 0.2, 0.4, 0.8, 1.6 s.
         String id = submit(60, Map.of("duration_ms", 100, "cog_lost_webhook_attempts", 4));
 
-        JsonPath job = awaitTerminal(id, Duration.ofSeconds(10));
+        JsonPath job = Jobs.awaitTerminal(id, Duration.ofSeconds(10), Duration.ofMillis(100));
 
         assertThat(job.getString("status")).isEqualTo("succeeded");
         assertThat(job.getString("completed_via")).isEqualTo("webhook");
@@ -94,7 +91,8 @@ class CogLostWebhookTest {
         assertThat(events.getList("events.type")).contains("handed_to_ai_server");
         assertThat(events.getInt("events.find { it.type == 'handed_to_ai_server' }.details.attempts"))
                 .isGreaterThan(1);
-        assertThat(awaitTerminal(id, Duration.ofSeconds(5)).getString("status")).isEqualTo("succeeded");
+        assertThat(Jobs.awaitTerminal(id, Duration.ofSeconds(5), Duration.ofMillis(100)).getString("status"))
+                .isEqualTo("succeeded");
         assertThat(aiServer.cog().runs(id)).isEqualTo(1);
     }
 
@@ -125,10 +123,4 @@ class CogLostWebhookTest {
                 Jobs.simulate(knobs))).getString("id");
     }
 
-    /** Reads the job every 100 ms (each read checks it if it is due) until it has ended. */
-    private static JsonPath awaitTerminal(String id, Duration atMost) {
-        await().atMost(atMost).pollInterval(Duration.ofMillis(100))
-                .until(() -> TERMINAL.contains(Jobs.get(id).getString("status")));
-        return Jobs.get(id);
-    }
 }

@@ -1,12 +1,10 @@
 package dev.jobgateway.providers.cog;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 import jakarta.inject.Inject;
@@ -32,8 +30,6 @@ import io.restassured.path.json.JsonPath;
 @TestProfile(CogRerunTest.RerunLostPredictions.class)
 class CogRerunTest {
 
-    private static final List<String> TERMINAL = List.of("succeeded", "failed", "cancelled");
-
     /** The fallback's short test intervals, and Cog's lost predictions run again. */
     public static class RerunLostPredictions extends ShortFallbackIntervals {
         @Override
@@ -52,7 +48,7 @@ class CogRerunTest {
         // Every attempt of the first run's terminal webhook is lost; the second run's arrives.
         String id = submit(2, Map.of("duration_ms", 100, "cog_lost_webhook_attempts", 13));
 
-        JsonPath job = awaitTerminal(id, Duration.ofSeconds(10));
+        JsonPath job = Jobs.awaitTerminal(id, Duration.ofSeconds(10), Duration.ofMillis(100));
 
         assertThat(job.getString("status")).isEqualTo("succeeded");
         assertThat(job.getString("completed_via")).isEqualTo("webhook");
@@ -71,7 +67,7 @@ class CogRerunTest {
     void aSecondLossFailsTheJobAsLostWithoutAThirdRun() {
         String id = submit(1, Map.of("webhook", "drop", "duration_ms", 100));
 
-        JsonPath job = awaitTerminal(id, Duration.ofSeconds(8));
+        JsonPath job = Jobs.awaitTerminal(id, Duration.ofSeconds(8), Duration.ofMillis(100));
 
         assertThat(job.getString("status")).isEqualTo("failed");
         assertThat(job.getString("error.source")).isEqualTo("upstream_lost");
@@ -84,9 +80,4 @@ class CogRerunTest {
                 Jobs.simulate(knobs))).getString("id");
     }
 
-    private static JsonPath awaitTerminal(String id, Duration atMost) {
-        await().atMost(atMost).pollInterval(Duration.ofMillis(100))
-                .until(() -> TERMINAL.contains(Jobs.get(id).getString("status")));
-        return Jobs.get(id);
-    }
 }
