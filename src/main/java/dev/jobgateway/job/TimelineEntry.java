@@ -2,7 +2,6 @@ package dev.jobgateway.job;
 
 import java.time.Instant;
 
-import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -21,5 +20,5 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record TimelineEntry(String id, String type, Instant at, @Schema(nullable = true) String outcome,
         @Schema(nullable = true) String reason, long version,
-        @Schema(type = SchemaType.OBJECT, nullable = true, description = "what the entry records, by its type") JsonNode details) {
+        @Schema(ref = "TimelineDetails") JsonNode details) {
 }
