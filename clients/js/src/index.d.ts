@@ -1,19 +1,63 @@
-// Type declarations of job-gateway's JavaScript client (src/index.js).
+// Type declarations of job-gateway's JavaScript client (src/index.js). The wire types (Job and what it holds,
+// SubmittedJob, ReadToken, Timeline) are held to the gateway's OpenAPI document (src/main/resources/openapi/
+// openapi.json) by test/contract.test.mjs: their fields and every closed vocabulary (status, provider, error source,
+// delivery state, completed_via, output storage states) must be the document's.
 
 export declare const VERSION: string;
 
 export type JobStatus = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
 
-export type ErrorSource = 'ai_server' | 'submit' | 'timeout' | 'upstream_unreachable';
+/** Who failed a job: the AI server, the hand-off, the deadline, an unreachable AI server, or one that lost the job. */
+export type ErrorSource = 'ai_server' | 'submit' | 'timeout' | 'upstream_unreachable' | 'upstream_lost';
+
+/** The AI-server providers a job can run on. */
+export type ProviderName = 'generic' | 'replicate' | 'fal' | 'comfyui' | 'runpod' | 'cog';
+
+/** Any JSON value: what an AI server may report as a job's output. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
+/** An image of an output (generic protocol, ComfyUI, fal): at least its URL. */
+export interface OutputImage {
+  url: string;
+  [key: string]: unknown;
+}
+
+/**
+ * A job's `output` per provider, as each gives it (the gateway keeps it as it is; with output storage on, URLs are
+ * replaced by the stored copies'). Use with `submit`/`run` naming a provider, or as `Job<Input, OutputOf<'fal'>>`.
+ */
+export interface ProviderOutputs {
+  /** Whatever your AI server reports; the simulator and most image servers: `{images: [{url}]}`. */
+  generic: { images?: OutputImage[]; [key: string]: unknown };
+  /** Replicate: the model's output: a URL, an array of URLs (most image models), or an object. */
+  replicate: string | string[] | { [key: string]: JsonValue };
+  /** fal: the model's result payload. */
+  fal: {
+    images?: Array<OutputImage & { width?: number; height?: number; content_type?: string }>;
+    seed?: number;
+    [key: string]: unknown;
+  };
+  /** ComfyUI: the SaveImage nodes' images, as `/view` URLs. */
+  comfyui: { images: OutputImage[]; [key: string]: unknown };
+  /** RunPod: the worker's return value, any JSON. */
+  runpod: JsonValue;
+  /** Cog: the model's output: a URL, an array of URLs, or an object. */
+  cog: string | string[] | { [key: string]: JsonValue };
+}
+
+export type OutputOf<P extends ProviderName> = ProviderOutputs[P];
+
+/** A job's output when the provider is not known statically: any provider's shape. */
+export type JobOutput = ProviderOutputs[ProviderName];
 
 export interface JobError {
-  source: ErrorSource | string;
+  source: ErrorSource;
   code: string;
   message: string;
 }
 
 export interface Delivery {
-  state: 'awaiting_webhook' | 'webhook_received' | 'webhook_overdue' | 'polled' | 'upstream_unreachable' | string;
+  state: 'awaiting_webhook' | 'webhook_received' | 'webhook_overdue' | 'polled' | 'upstream_unreachable';
   webhooks_received: number;
   last_webhook_at: string | null;
   last_upstream_check_at: string | null;
@@ -34,11 +78,11 @@ export interface OutputFile {
 }
 
 /** A job as every read returns it. */
-export interface Job<Input = Record<string, unknown>, Output = Record<string, unknown>> {
+export interface Job<Input = Record<string, unknown>, Output = JobOutput> {
   id: string;
   status: JobStatus;
   /** The AI-server provider the job was handed to. */
-  provider: string;
+  provider: ProviderName;
   /** The provider's model the job runs, where the provider has models. */
   model: string | null;
   /** The job's place in its provider's queue while it waits there, where the provider tells it. */
@@ -63,7 +107,7 @@ export interface Job<Input = Record<string, unknown>, Output = Record<string, un
 }
 
 /** The answer of a submit: the job, plus a read token scoped to it for the browser (null when disabled). */
-export interface SubmittedJob<Input = Record<string, unknown>, Output = Record<string, unknown>>
+export interface SubmittedJob<Input = Record<string, unknown>, Output = JobOutput>
   extends Job<Input, Output> {
   read_token: string | null;
   read_token_expires_at: string | null;
@@ -76,6 +120,8 @@ export interface ReadToken {
 }
 
 export interface TimelineEntry {
+  /** The entry's id: the cursor to pass as `after`. */
+  id: string;
   type: string;
   at: string;
   outcome: string | null;
@@ -127,8 +173,8 @@ export interface ClientOptions {
 }
 
 export interface SubmitOptions {
-  /** The AI-server provider (generic, replicate, fal); the gateway's default without it. */
-  provider?: string;
+  /** The AI-server provider; the gateway's default without it. */
+  provider?: ProviderName;
   /** The provider's model (Replicate: owner/name[:version]; fal: its model id); the provider's default without it. */
   model?: string;
   idempotencyKey?: string;
@@ -147,6 +193,20 @@ export interface WaitOptions extends ReadOptions {
   timeout?: number;
   /** Every new version of the job, once, in order: status, progress, output. */
   onUpdate?: (job: Job) => void;
+  /**
+   * `'terminal'` (default): settle on succeeded, failed or cancelled. `'stored'` (output storage on): go on past a
+   * success whose files are still being copied (`output_storage: 'pending'`) to the version that says where they ended.
+   */
+  until?: 'terminal' | 'stored';
+}
+
+/** `run()`: a submit's options and a wait's. */
+export interface RunOptions extends SubmitOptions {
+  timeout?: number;
+  onUpdate?: (job: Job) => void;
+  until?: 'terminal' | 'stored';
+  /** Told the job (and its `read_token`) as soon as the gateway took it, before the wait. */
+  onSubmitted?: (job: SubmittedJob) => void;
 }
 
 export interface WatchOptions {
@@ -184,9 +244,17 @@ export declare class JobGatewayClient {
   readonly stats: ClientStats;
   /** Waits and watches in progress. */
   readonly pendingCount: number;
-  submit<Input = Record<string, unknown>>(input: Input, options?: SubmitOptions): Promise<SubmittedJob<Input>>;
-  getJob(id: string, options?: ReadOptions): Promise<Job>;
-  waitJobCompletion(id: string, options?: WaitOptions): Promise<Job>;
+  submit<Input = Record<string, unknown>, P extends ProviderName = ProviderName>(input: Input,
+    options?: SubmitOptions & { provider?: P }): Promise<SubmittedJob<Input, OutputOf<P>>>;
+  /**
+   * Submits and waits in one call (server side: it needs the API key). Resolves with the succeeded job; rejects as
+   * waitJobCompletion does, every error after the submit carrying the job's id as `jobId`.
+   */
+  run<Input = Record<string, unknown>, P extends ProviderName = ProviderName>(input: Input,
+    options?: RunOptions & { provider?: P }): Promise<Job<Input, OutputOf<P>>>;
+  getJob<Output = JobOutput>(id: string, options?: ReadOptions): Promise<Job<Record<string, unknown>, Output>>;
+  waitJobCompletion<Output = JobOutput>(id: string, options?: WaitOptions):
+    Promise<Job<Record<string, unknown>, Output>>;
   watchJobs(ids: Iterable<string | Job>, onUpdate: (job: Job) => void, options?: WatchOptions): Watch;
   cancel(id: string, options?: { signal?: AbortSignal }): Promise<Job>;
   events(id: string, options?: ReadOptions & { after?: string | null; limit?: number }): Promise<Timeline>;
@@ -209,7 +277,7 @@ export declare class JobGatewayError extends Error {}
 /** The gateway answered with a problem (problem+json). */
 export declare class ProblemError extends JobGatewayError {
   readonly status: number;
-  /** `/problems/...` */
+  /** An absolute URI, `https://job-gateway.dev/problems/<name>` (the gateway's docs/errors.md, one section each). */
   readonly type: string | null;
   readonly title: string | null;
   readonly detail: string | null;
@@ -221,6 +289,12 @@ export declare class AuthenticationError extends ProblemError {}
 
 export declare class JobNotFoundError extends ProblemError {}
 
+/** `429` (API Gateway throttling, a usage plan's quota): waits ride it out; submit, cancel, mint and reads throw it. */
+export declare class RateLimitError extends ProblemError {
+  /** The wait the answer asked for, in seconds (`Retry-After`); null when it named none. `retryAfterMs`: in ms. */
+  readonly retryAfter: number | null;
+}
+
 export declare class NetworkError extends JobGatewayError {}
 
 export declare class JobFailedError extends JobGatewayError {
@@ -229,8 +303,8 @@ export declare class JobFailedError extends JobGatewayError {
   /** The job's `error_message`. */
   readonly errorMessage: string | null;
   readonly error: JobError | null;
-  /** `error.source`: who failed it (`ai_server`, `submit`, `timeout`, `upstream_unreachable`). */
-  readonly source: string | null;
+  /** `error.source`: who failed it. */
+  readonly source: ErrorSource | null;
   readonly code: string | null;
 }
 

@@ -35,7 +35,7 @@ export class JobGatewayError extends Error {
   }
 }
 
-/** The gateway answered with an error (problem+json): `status`, `type` (`/problems/...`), `title`, `detail`. */
+/** The gateway answered with an error (problem+json): `status`, `type` (an absolute URI), `title`, `detail`. */
 export class ProblemError extends JobGatewayError {
   constructor(status, problem = {}, retryAfterMs = null) {
     super(`${status} ${problem.title ?? 'HTTP error'}${problem.detail ? `: ${problem.detail}` : ''}`);
@@ -53,6 +53,19 @@ export class AuthenticationError extends ProblemError {}
 
 /** 404: no such job, or not one this key or read token may see (the gateway does not say which). */
 export class JobNotFoundError extends ProblemError {}
+
+/**
+ * `429`: too many requests (API Gateway's throttling, a usage plan's quota). `retryAfter` is the wait the answer
+ * asked for in **seconds** (the unit of the `Retry-After` header; null when it named none), `retryAfterMs` the same
+ * in ms. Waits and watches ride this out by themselves; it reaches you from submit, cancel, mint and single reads.
+ */
+export class RateLimitError extends ProblemError {
+  constructor(status, problem = {}, retryAfterMs = null) {
+    super(status, problem, retryAfterMs);
+    this.name = 'RateLimitError';
+    this.retryAfter = retryAfterMs === null ? null : Math.ceil(retryAfterMs / 1000);
+  }
+}
 
 /** The request never got an answer (connection refused or reset, DNS, a held read cut off). */
 export class NetworkError extends JobGatewayError {}
@@ -95,6 +108,8 @@ export class JobTimeoutError extends JobGatewayError {
 // --- helpers --------------------------------------------------------------------------------------------------
 
 const isTerminal = (job) => TERMINAL.has(job?.status);
+/** A succeeded job whose output files are still being copied (output storage on): its `stored` version is next. */
+const storing = (job) => job?.output_storage === 'pending';
 
 /** Reads a read token's expiry (`exp`, seconds) without verifying it: only the gateway can, and does. */
 export function readTokenExpiry(token) {
@@ -268,8 +283,13 @@ export class JobGatewayClient {
    * Resolves with the job once it `succeeded`; rejects with JobFailedError / JobCancelledError when it ends
    * otherwise, JobTimeoutError after `timeout` ms, the signal's reason when `signal` aborts, and a ProblemError
    * for what no retry can fix (401, 404, other 4xx). `onUpdate(job)` sees every new version, once, in order.
+   * `until: 'stored'` (output storage on) goes on past a success whose files are still being copied
+   * (`output_storage: pending`) to the version that says where they ended (`stored`, `source_expired`, `failed`).
    */
-  waitJobCompletion(id, { timeout = DEFAULT_TIMEOUT_MS, signal, onUpdate, token } = {}) {
+  waitJobCompletion(id, { timeout = DEFAULT_TIMEOUT_MS, signal, onUpdate, token, until = 'terminal' } = {}) {
+    if (until !== 'terminal' && until !== 'stored') {
+      return Promise.reject(new TypeError(`until: 'terminal' or 'stored', not ${until}`));
+    }
     let last = null;
     const wait = this.#open(signal, timeout, () => new JobTimeoutError(id, timeout, last));
     const reads = new ReadLoop(this, {
@@ -284,7 +304,7 @@ export class JobGatewayClient {
         if (!step.body || (last && step.body.version <= last.version)) continue;
         last = step.body;
         if (onUpdate) onUpdate(last);
-        if (isTerminal(last)) {
+        if (isTerminal(last) && !(until === 'stored' && storing(last))) {
           const outcome = terminalOutcome(last);
           if (outcome.error) throw outcome.error;
           return outcome.value;
@@ -301,6 +321,31 @@ export class JobGatewayClient {
    */
   watchJobs(ids, onUpdate, { signal, onNotFound, token } = {}) {
     return new Watch(this, ids, onUpdate, { signal, onNotFound, token });
+  }
+
+  /**
+   * Submits and waits in one call, on a server (it needs the API key): `submit(input, options)`, then
+   * `waitJobCompletion` of the new job with the same options. `onSubmitted(job)` is told the job (and its
+   * `read_token`) as soon as the gateway took it, so a caller that gives up (timeout, abort) still has its id; every
+   * error thrown after the submit carries it as `jobId`.
+   */
+  async run(input, options = {}) {
+    const { provider, model, idempotencyKey, maxDurationSeconds, signal, onSubmitted } = options;
+    const job = await this.submit(input, { provider, model, idempotencyKey, maxDurationSeconds, signal });
+    if (onSubmitted) onSubmitted(job);
+    const { timeout, onUpdate, until } = options;
+    try {
+      return await this.waitJobCompletion(job.id, { timeout, signal, onUpdate, until });
+    } catch (error) {
+      if (error && typeof error === 'object' && error.jobId === undefined) {
+        try {
+          error.jobId = job.id;
+        } catch {
+          // a frozen reason (e.g. a primitive's wrapper) keeps its own shape
+        }
+      }
+      throw error;
+    }
   }
 
   /** Ends every wait and watch of this client (e.g. when the page goes away). */
@@ -494,6 +539,7 @@ function problemError(outcome) {
   const problem = outcome.body ?? {};
   if (outcome.status === 401) return new AuthenticationError(401, problem, outcome.retryAfterMs);
   if (outcome.status === 404) return new JobNotFoundError(404, problem, outcome.retryAfterMs);
+  if (outcome.status === 429) return new RateLimitError(429, problem, outcome.retryAfterMs);
   return new ProblemError(outcome.status, problem, outcome.retryAfterMs);
 }
 

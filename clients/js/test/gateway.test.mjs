@@ -202,7 +202,7 @@ test('expired and forged read tokens are refused like an unknown key', { skip },
     const response = await fetch(`${GATEWAY}/jobs/${job.id}`, { headers: { Authorization: `Bearer ${token}` } });
     const problem = await response.json();
     assert.equal(response.status, 401);
-    assert.equal(problem.type, '/problems/invalid-api-key');
+    assert.equal(problem.type, 'https://job-gateway.dev/problems/invalid-api-key');
     assert.match(response.headers.get('www-authenticate'), /^Bearer/);
   }
   await gateway.cancel(job.id);
@@ -266,7 +266,7 @@ test('the batch read with versions answers 304 while none of them moved', { skip
   assert.equal(behind.status, 200);
   assert.deepEqual((await behind.json()).jobs.map((j) => j.id), [a.id, b.id]);
   assert.equal(invalid.status, 400);
-  assert.equal((await invalid.json()).type, '/problems/invalid-version');
+  assert.equal((await invalid.json()).type, 'https://job-gateway.dev/problems/invalid-version');
   await gateway.cancel(a.id);
   await gateway.cancel(b.id);
 });

@@ -1,7 +1,8 @@
 // Compiled (never run) by `npm run typecheck`: the declarations describe the client as the README uses it.
 import {
   createClient, JobGatewayClient, JobFailedError, JobCancelledError, JobTimeoutError, AuthenticationError,
-  JobNotFoundError, ProblemError, readTokenExpiry, VERSION, type Job, type SubmittedJob, type Watch,
+  JobNotFoundError, ProblemError, RateLimitError, readTokenExpiry, VERSION, type Job, type SubmittedJob, type Watch,
+  type OutputOf,
 } from '@job-gateway/client';
 
 async function backend(): Promise<string | null> {
@@ -44,4 +45,22 @@ async function browser(token: string, ids: string[]): Promise<void> {
   console.log(VERSION, last.length, timeline.events[0]?.type, client.stats.requests, client.pendingCount);
 }
 
-export { backend, browser };
+async function typedOutputs(): Promise<string> {
+  const gateway = createClient({ baseUrl: 'https://jobs.example.com', apiKey: 'secret' });
+  // One call on a server; the provider named fixes the output's type.
+  const image = await gateway.run({ prompt: 'a fox' }, { provider: 'fal', model: 'fal-ai/flux/dev', until: 'stored',
+    onSubmitted: (job) => console.log(job.id, job.read_token) });
+  const falUrl: string | undefined = image.output?.images?.[0]?.url;
+  const replicate = await gateway.submit({ prompt: 'a fox' }, { provider: 'replicate' });
+  const urls: OutputOf<'replicate'> | null = replicate.output;
+  const first = Array.isArray(urls) ? urls[0] : typeof urls === 'string' ? urls : '';
+  const comfy: Job<Record<string, unknown>, OutputOf<'comfyui'>> = await gateway.waitJobCompletion(image.id);
+  try {
+    await gateway.mintReadToken([image.id]);
+  } catch (error) {
+    if (error instanceof RateLimitError) console.log(error.retryAfter, error.retryAfterMs);
+  }
+  return `${falUrl}${first}${comfy.output?.images[0].url}${image.error?.source === 'upstream_lost'}`;
+}
+
+export { backend, browser, typedOutputs };

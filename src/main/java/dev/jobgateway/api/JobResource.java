@@ -18,6 +18,17 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
+import org.eclipse.microprofile.openapi.annotations.headers.Header;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
 import dev.jobgateway.auth.Authenticated;
 import dev.jobgateway.auth.Caller;
 import dev.jobgateway.auth.ReadTokenAccepted;
@@ -36,7 +47,15 @@ import io.smallrye.mutiny.Uni;
 @Path("/jobs")
 @Produces(MediaType.APPLICATION_JSON)
 @Authenticated
+@Tag(name = "jobs", description = "Submit jobs, read and long-poll them, follow their timeline")
+@APIResponse(responseCode = "401", ref = "Unauthorized")
+@APIResponse(responseCode = "503", ref = "Unavailable")
 class JobResource {
+
+    /** The wait a read may hold, as OpenAPI shows it (parsed by {@link WaitRequest}). */
+    private static final String WAIT = "Hold the read up to this many seconds (clamped to the gateway's maximum, 25 s "
+            + "by default) until the job is terminal, or with If-None-Match until it changes; Prefer: wait=N says "
+            + "the same";
 
     static final String PREFER = "Prefer";
     static final String PREFERENCE_APPLIED = "Preference-Applied";
@@ -74,8 +93,21 @@ class JobResource {
     /** Creates a job; the answer carries a read token for it, for the app's backend to hand to the browser. */
     @POST
     @Consumes(MediaType.WILDCARD)
-    public Uni<Response> submit(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-            @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
+    @Operation(operationId = "submitJob", summary = "Create a job and hand it to the AI server")
+    @SecurityRequirement(name = "api_key")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "SubmitRequest")))
+    @APIResponse(responseCode = "202", description = "The job, created (or replayed: same Idempotency-Key and body)", headers = {
+            @Header(name = "Location", description = "/jobs/{id}", schema = @Schema(type = SchemaType.STRING)),
+            @Header(name = "ETag", description = "The job's version", schema = @Schema(type = SchemaType.STRING)),
+            @Header(name = IDEMPOTENT_REPLAYED, description = "true on a replay", schema = @Schema(type = SchemaType.STRING)) }, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = SubmitAnswer.class)))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "409", ref = "Conflict")
+    @APIResponse(responseCode = "413", ref = "TooLarge")
+    @APIResponse(responseCode = "415", ref = "UnsupportedMediaType")
+    @APIResponse(responseCode = "422", ref = "Unprocessable")
+    public Uni<Response> submit(@Parameter(hidden = true) @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @Parameter(description = "1-255 printable ASCII characters: the same key and body answer the same job") @HeaderParam("Idempotency-Key") String idempotencyKey,
+            @Parameter(hidden = true) byte[] body) {
         var request = requests.parse(contentType, body);
         String key = requests.idempotencyKey(idempotencyKey);
         String owner = caller.owner();
@@ -103,6 +135,12 @@ class JobResource {
     @POST
     @Path("/{id}/cancel")
     @Consumes(MediaType.WILDCARD)
+    @Operation(operationId = "cancelJob", summary = "Cancel a job (the AI server is told, best effort)")
+    @SecurityRequirement(name = "api_key")
+    @APIResponse(responseCode = "200", description = "The job, cancelled now or ended before (unchanged)", headers = @Header(name = CANCEL_OUTCOME, description = "cancelled or already-ended", schema = @Schema(type = SchemaType.STRING, enumeration = {
+            "cancelled",
+            "already-ended" })), content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Job.class)))
+    @APIResponse(responseCode = "404", ref = "NotFound")
     public Uni<Response> cancel(@PathParam("id") String id) {
         return cancels.cancel(caller.owner(), id).map(cancellation -> Response.ok(cancellation.job())
                 .tag(tags.of(cancellation.job()))
@@ -117,8 +155,17 @@ class JobResource {
     @GET
     @Path("/{id}")
     @ReadTokenAccepted
-    public Uni<Response> get(@PathParam("id") String id, @QueryParam("wait") String wait,
-            @HeaderParam(PREFER) String prefer, @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
+    @Operation(operationId = "getJob", summary = "Read a job, or wait for it to end or change")
+    @SecurityRequirement(name = "api_key")
+    @SecurityRequirement(name = "read_token")
+    @APIResponse(responseCode = "200", description = "The job", headers = @Header(name = "ETag", description = "The job's version", schema = @Schema(type = SchemaType.STRING)), content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Job.class)))
+    @APIResponse(responseCode = "304", description = "Not modified: the version named by If-None-Match is current")
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    public Uni<Response> get(@PathParam("id") String id,
+            @Parameter(description = WAIT, schema = @Schema(type = SchemaType.INTEGER, minimum = "0")) @QueryParam("wait") String wait,
+            @Parameter(description = "wait=N, as ?wait") @HeaderParam(PREFER) String prefer,
+            @Parameter(description = "The ETag the client has") @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch) {
         requireReadable(id);
         WaitRequest waitRequest = WaitRequest.parse(wait, prefer, maxWait);
         if (waitRequest.duration().isZero()) {
@@ -167,8 +214,17 @@ class JobResource {
      */
     @GET
     @ReadTokenAccepted
-    public Uni<Response> batch(@QueryParam("ids") String ids, @QueryParam("wait") String wait,
-            @HeaderParam(PREFER) String prefer) {
+    @Operation(operationId = "listJobs", summary = "Read many jobs at once (a list screen), or wait for any to change")
+    @SecurityRequirement(name = "api_key")
+    @SecurityRequirement(name = "read_token")
+    @APIResponse(responseCode = "200", description = "The jobs found, in request order, and the ids not found", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Batch.class)))
+    @APIResponse(responseCode = "304", description = "Not modified: every listed id:version is current")
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    public Uni<Response> batch(
+            @Parameter(description = "Comma-separated job ids (at most 50), each optionally as id:version (the "
+                    + "version the client has, for a conditional read)", required = true) @QueryParam("ids") String ids,
+            @Parameter(description = WAIT, schema = @Schema(type = SchemaType.INTEGER, minimum = "0")) @QueryParam("wait") String wait,
+            @Parameter(description = "wait=N, as ?wait") @HeaderParam(PREFER) String prefer) {
         HeldVersions held = HeldVersions.parse(batchIds(ids));
         WaitRequest waitRequest = WaitRequest.parse(wait, prefer, maxWait);
         // The held versions say nothing of when the client's presigned links were made: a batch that lists a job
@@ -181,8 +237,15 @@ class JobResource {
     @GET
     @Path("/{id}/events")
     @ReadTokenAccepted
-    public Uni<Timeline> events(@PathParam("id") String id, @QueryParam("after") String after,
-            @QueryParam("limit") String limit) {
+    @Operation(operationId = "getJobEvents", summary = "A page of the job's timeline, oldest first")
+    @SecurityRequirement(name = "api_key")
+    @SecurityRequirement(name = "read_token")
+    @APIResponse(responseCode = "200", description = "A page of the timeline", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = Timeline.class)))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    public Uni<Timeline> events(@PathParam("id") String id,
+            @Parameter(description = "The entry id to start after (a page's next_after)") @QueryParam("after") String after,
+            @Parameter(description = "Entries per page, 1-500", schema = @Schema(type = SchemaType.INTEGER, minimum = "1", maximum = "500")) @QueryParam("limit") String limit) {
         requireReadable(id);
         Uni<Timeline> page = reads.timeline(caller.owner(), id, TimelinePage.parse(after, limit));
         // Who acted on the job is for the owner's backend, not for the browser a read token is handed to.

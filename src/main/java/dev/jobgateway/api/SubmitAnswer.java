@@ -2,6 +2,8 @@ package dev.jobgateway.api;
 
 import java.time.Instant;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -15,5 +17,6 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  */
 @RegisterForReflection
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record SubmitAnswer(@JsonUnwrapped Job job, String readToken, Instant readTokenExpiresAt) {
+public record SubmitAnswer(@JsonUnwrapped Job job, @Schema(nullable = true) String readToken,
+        @Schema(nullable = true) Instant readTokenExpiresAt) {
 }

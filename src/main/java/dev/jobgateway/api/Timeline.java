@@ -2,6 +2,8 @@ package dev.jobgateway.api;
 
 import java.util.List;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,7 +14,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 /** A page of a job's timeline, oldest first; {@code nextAfter} is the cursor of the next page, or null at the end. */
 @RegisterForReflection
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record Timeline(String jobId, List<TimelineEntry> events, String nextAfter) {
+public record Timeline(String jobId, List<TimelineEntry> events, @Schema(nullable = true) String nextAfter) {
 
     /** Who did an operator action ({@code X-Operator}), in the entry's details. */
     static final String BY = "by";

@@ -15,6 +15,15 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.parameters.Parameter;
+import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirement;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -33,6 +42,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @Path("/read-tokens")
 @Produces(MediaType.APPLICATION_JSON)
 @Authenticated
+@Tag(name = "read tokens", description = "Grants for browsers to read given jobs without the API key")
 class ReadTokenResource {
 
     static final String JOB_IDS = "job_ids";
@@ -59,7 +69,17 @@ class ReadTokenResource {
     /** {@code {"job_ids": ["job_…", …], "ttl_seconds": 900}}: 1 to 50 ids; the lifetime is optional. */
     @POST
     @Consumes(MediaType.WILDCARD)
-    public MintedToken mint(@HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType, byte[] body) {
+    @Operation(operationId = "mintReadToken", summary = "Mint a read token for a list of jobs")
+    @SecurityRequirement(name = "api_key")
+    @RequestBody(required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "ReadTokenRequest")))
+    @APIResponse(responseCode = "200", description = "The token", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = MintedToken.class)))
+    @APIResponse(responseCode = "400", ref = "BadRequest")
+    @APIResponse(responseCode = "401", ref = "Unauthorized")
+    @APIResponse(responseCode = "404", ref = "NotFound")
+    @APIResponse(responseCode = "415", ref = "UnsupportedMediaType")
+    @APIResponse(responseCode = "422", ref = "Unprocessable")
+    public MintedToken mint(@Parameter(hidden = true) @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+            @Parameter(hidden = true) byte[] body) {
         if (!tokens.enabled()) {
             throw ProblemType.READ_TOKENS_DISABLED.with("This gateway has no read-token key "
                     + "(GATEWAY_READ_TOKENS_KEYS): read jobs with the API key.");

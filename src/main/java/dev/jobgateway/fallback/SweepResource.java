@@ -11,6 +11,9 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirements;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
 import dev.jobgateway.platform.ProblemType;
@@ -24,6 +27,9 @@ import io.smallrye.mutiny.Uni;
  */
 @Path("/internal/sweep")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "internal", description = "Operators and the sweeper, with their own keys: not routed on AWS (the status "
+        + "function is invoked directly)")
+@SecurityRequirements
 public class SweepResource {
 
     private final Sweeper sweeper;

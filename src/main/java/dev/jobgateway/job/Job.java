@@ -18,29 +18,33 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record Job(
         String id,
-        JobStatus status,
-        @Schema(description = "the AI-server provider the job was handed to (generic, replicate, fal)") String provider,
-        @Schema(description = "the provider-specific model the job runs, if the provider has one") String model,
-        @Schema(description = "the job's place in the provider's queue while it waits there (0 = next), if the "
-                + "provider tells it") Integer queuePosition,
+        @Schema(enumeration = {
+                "queued", "running", "succeeded", "failed", "cancelled" }) JobStatus status,
+        @Schema(description = "the AI-server provider the job was handed to", enumeration = { "generic", "replicate",
+                "fal", "comfyui", "runpod", "cog" }) String provider,
+        @Schema(nullable = true, description = "the provider-specific model the job runs, if the provider has "
+                + "one") String model,
+        @Schema(nullable = true, description = "the job's place in the provider's queue while it waits there "
+                + "(0 = next), if the provider tells it") Integer queuePosition,
         // Stored as JSON text written by the gateway itself: sent as it is, not parsed and written again per read.
         @JsonRawValue @Schema(type = SchemaType.OBJECT, description = "the job's input, as submitted") String input,
-        @JsonRawValue @Schema(type = SchemaType.OBJECT, description = "the AI server's result; with output storage "
-                + "on, its files' URLs are those of the stored copies once stored") String output,
-        @Schema(description = "with output storage on, where the copies of a succeeded job's files are: pending, "
-                + "stored, source_expired or failed; null when storage is off or the job has no files") String outputStorage,
-        @Schema(description = "with output storage on, the job's output files: the copy's url and the AI server's "
-                + "source_url") List<OutputFile> outputFiles,
-        Double progress,
-        String errorMessage,
-        JobError error,
-        String completedVia,
+        @JsonRawValue @Schema(ref = "JobOutput") String output,
+        @Schema(nullable = true, description = "with output storage on, where the copies of a succeeded job's "
+                + "files are; null when storage is off or the job has no files", enumeration = { "pending", "stored",
+                        "source_expired", "failed" }) String outputStorage,
+        @Schema(nullable = true, description = "with output storage on, the job's output files: the copy's url "
+                + "and the AI server's source_url") List<OutputFile> outputFiles,
+        @Schema(nullable = true, minimum = "0", maximum = "1") Double progress,
+        @Schema(nullable = true) String errorMessage,
+        @Schema(nullable = true) JobError error,
+        @Schema(nullable = true, description = "how the gateway learned the job's end", enumeration = { "webhook",
+                "poll", "cancel", "timeout" }) String completedVia,
         Delivery delivery,
         long version,
         Instant createdAt,
         Instant updatedAt,
-        Instant completedAt,
-        Long pollAfterMs) {
+        @Schema(nullable = true) Instant completedAt,
+        @Schema(nullable = true) Long pollAfterMs){
 
     /**
      * Why a job failed, and who said so: {@code ai_server}, {@code submit}, {@code timeout},
@@ -49,7 +53,11 @@ public record Job(
      */
     @RegisterForReflection
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record JobError(String source, String code, String message) {
+    public record JobError(
+            @Schema(enumeration = {
+                    "ai_server", "submit", "timeout", "upstream_unreachable",
+                    "upstream_lost" }) String source,
+            String code, String message){
 
         /** The AI server reported the job failed, with its message if it gave one. */
         public static JobError fromAiServer(String message) {
@@ -76,16 +84,25 @@ public record Job(
      */
     @RegisterForReflection
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record OutputFile(int index, String url, String sourceUrl, String contentType, Long sizeBytes,
-            String state, String reason) {
+    public record OutputFile(int index, @Schema(nullable = true) String url, @Schema(nullable = true) String sourceUrl,
+            @Schema(nullable = true) String contentType, @Schema(nullable = true) Long sizeBytes,
+            @Schema(enumeration = {
+                    "pending", "stored", "source_expired", "failed", "skipped" }) String state,
+            @Schema(nullable = true) String reason){
     }
 
     /** How the gateway learned what it knows, kept apart from what happened to the job. */
     @RegisterForReflection
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Delivery(String state, int webhooksReceived, Instant lastWebhookAt, Instant lastUpstreamCheckAt,
-            @Schema(description = "when the job is expected to finish, from how long this provider's (and model's) "
-                    + "recent jobs took; null without enough history. A job whose webhook has not come by then is "
-                    + "checked with the AI server soon after") Instant expectedAt) {
+    public record Delivery(
+            @Schema(enumeration = {
+                    "awaiting_webhook", "webhook_received", "webhook_overdue", "polled",
+                    "upstream_unreachable" }) String state,
+            int webhooksReceived,
+            @Schema(nullable = true) Instant lastWebhookAt,
+            @Schema(nullable = true) Instant lastUpstreamCheckAt,
+            @Schema(nullable = true, description = "when the job is expected to finish, from how long this "
+                    + "provider's (and model's) recent jobs took; null without enough history. A job whose webhook "
+                    + "has not come by then is checked with the AI server soon after") Instant expectedAt){
     }
 }

@@ -2,6 +2,8 @@ package dev.jobgateway.job;
 
 import java.time.Instant;
 
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
@@ -16,6 +18,7 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  */
 @RegisterForReflection
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record TimelineEntry(String id, String type, Instant at, String outcome, String reason, long version,
-        JsonNode details) {
+public record TimelineEntry(String id, String type, Instant at, @Schema(nullable = true) String outcome,
+        @Schema(nullable = true) String reason, long version,
+        @Schema(ref = "TimelineDetails") JsonNode details) {
 }

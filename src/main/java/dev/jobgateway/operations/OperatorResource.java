@@ -17,6 +17,8 @@ import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirements;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
@@ -51,6 +53,9 @@ import io.smallrye.mutiny.Uni;
  */
 @Path("/internal/ops")
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "internal", description = "Operators and the sweeper, with their own keys: not routed on AWS (the status "
+        + "function is invoked directly)")
+@SecurityRequirements
 public class OperatorResource {
 
     private static final Logger LOG = Logger.getLogger(OperatorResource.class);

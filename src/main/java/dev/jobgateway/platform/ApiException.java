@@ -25,7 +25,7 @@ public class ApiException extends RuntimeException {
         return problem.status();
     }
 
-    /** The short problem type; rendered as {@code /problems/<type>}. */
+    /** The short problem type; rendered as {@link ProblemType#BASE_URI} + type. */
     public String type() {
         return problem.type();
     }

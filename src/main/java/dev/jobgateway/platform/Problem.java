@@ -9,6 +9,6 @@ public record Problem(String type, String title, int status, String detail) {
     public static final String MEDIA_TYPE = "application/problem+json";
 
     static Problem of(int status, String type, String title, String detail) {
-        return new Problem("/problems/" + type, title, status, detail);
+        return new Problem(ProblemType.BASE_URI + type, title, status, detail);
     }
 }

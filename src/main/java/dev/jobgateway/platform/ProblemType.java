@@ -1,9 +1,11 @@
 package dev.jobgateway.platform;
 
 /**
- * Every problem the gateway answers, once: its HTTP status, {@code type} (rendered as {@code /problems/<type>}) and
- * title. Errors are raised as {@link ApiException} of one of these and rendered by {@link ProblemMapper}; README's
- * error table is checked against this list.
+ * Every problem the gateway answers, once: its HTTP status, {@code type} (rendered as the absolute URI
+ * {@link #BASE_URI}{@code <type>}, RFC 9457's advice: a relative one would resolve against the gateway's own host,
+ * which documents nothing) and title. Errors are raised as {@link ApiException} of one of these and rendered by
+ * {@link ProblemMapper}; the error table of docs/errors.md and the OpenAPI document's ProblemType are checked against
+ * this list.
  */
 public enum ProblemType {
     INVALID_JSON(400, "invalid-json", "Malformed JSON"),
@@ -34,6 +36,9 @@ public enum ProblemType {
     WEBHOOK_KEYS_UNAVAILABLE(503, "webhook-keys-unavailable", "Webhook keys unavailable"),
     WEBHOOK_UNCONFIRMED(503, "webhook-unconfirmed", "Webhook not confirmed yet");
 
+    /** Where every problem type's URI starts; docs/errors.md has a section for each, named by its last segment. */
+    public static final String BASE_URI = "https://job-gateway.dev/problems/";
+
     private final int status;
     private final String type;
     private final String title;
@@ -50,6 +55,11 @@ public enum ProblemType {
 
     public String type() {
         return type;
+    }
+
+    /** The absolute URI the {@code type} member of this problem's answers carries. */
+    public String uri() {
+        return BASE_URI + type;
     }
 
     public String title() {

@@ -49,7 +49,7 @@ public class ProviderRegistry {
         if (defaultProvider == null) {
             throw new IllegalStateException(all.containsKey(wanted)
                     ? "The default provider '" + wanted + "' is not configured: set its settings (for generic, "
-                            + "GATEWAY_PROVIDERS_GENERIC_URL; see README, Configuration), or name a configured one in "
+                            + "GATEWAY_PROVIDERS_GENERIC_URL; see docs/configuration.md), or name a configured one in "
                             + "GATEWAY_PROVIDERS_DEFAULT"
                     : "GATEWAY_PROVIDERS_DEFAULT (gateway.providers.default) names no provider: '" + wanted
                             + "'; there are " + all.keySet());

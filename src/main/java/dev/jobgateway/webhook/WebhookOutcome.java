@@ -1,5 +1,6 @@
 package dev.jobgateway.webhook;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
@@ -19,6 +20,7 @@ public record WebhookOutcome(String outcome, String jobId, String status, long v
         return new WebhookOutcome(PARKED, null, null, 0, reason);
     }
 
+    @JsonIgnore
     boolean isParked() {
         return PARKED.equals(outcome);
     }

@@ -11,8 +11,14 @@ import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirements;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpServerRequest;
@@ -24,6 +30,18 @@ import io.vertx.core.http.HttpServerRequest;
 @Path("/webhooks")
 @Consumes(MediaType.WILDCARD)
 @Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "webhooks", description = "Where AI servers report job changes: authenticated by their signature or the "
+        + "per-job token of the URL the gateway handed them, never by an API key")
+@SecurityRequirements
+@APIResponse(responseCode = "200", description = "Acted upon: applied, or ignored with why", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WebhookOutcome.class)))
+@APIResponse(responseCode = "202", description = "Kept until its job is known (a webhook that beat the submit "
+        + "answer)", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = WebhookOutcome.class)))
+@APIResponse(responseCode = "400", ref = "BadRequest")
+@APIResponse(responseCode = "401", ref = "Unauthorized")
+@APIResponse(responseCode = "404", ref = "NotFound")
+@APIResponse(responseCode = "413", ref = "TooLarge")
+@APIResponse(responseCode = "422", ref = "Unprocessable")
+@APIResponse(responseCode = "503", ref = "Unavailable")
 class WebhookResource {
 
     /** The request body as OpenAPI shows it: read here, not by a parameter (see {@link #receive}). */
@@ -38,7 +56,8 @@ class WebhookResource {
 
     @POST
     @Path("/{provider}/{jobId}")
-    @RequestBody(description = WEBHOOK_BODY, content = @Content(mediaType = MediaType.APPLICATION_JSON))
+    @Operation(operationId = "receiveWebhook", summary = "A provider's webhook for one job")
+    @RequestBody(description = WEBHOOK_BODY, required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)))
     public Uni<Response> forJob(@PathParam("provider") String provider, @PathParam("jobId") String jobId,
             @QueryParam("token") String token, @Context HttpHeaders headers, @Context HttpServerRequest request) {
         return receive(provider, jobId, token, headers, request);
@@ -46,7 +65,9 @@ class WebhookResource {
 
     @POST
     @Path("/{provider}")
-    @RequestBody(description = WEBHOOK_BODY, content = @Content(mediaType = MediaType.APPLICATION_JSON))
+    @Operation(operationId = "receiveWebhookByExternalId", summary = "A provider's webhook, its job found by the "
+            + "provider's id (AI servers configured with one fixed URL)")
+    @RequestBody(description = WEBHOOK_BODY, required = true, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(type = SchemaType.OBJECT)))
     public Uni<Response> byExternalId(@PathParam("provider") String provider, @QueryParam("token") String token,
             @Context HttpHeaders headers, @Context HttpServerRequest request) {
         return receive(provider, null, token, headers, request);

@@ -115,7 +115,7 @@ class BadInputTest {
 
         assertThat(response.statusCode()).as(response.asString()).isEqualTo(bad.status());
         assertThat(response.contentType()).startsWith("application/problem+json");
-        assertThat(response.jsonPath().getString("type")).isEqualTo("/problems/" + bad.type());
+        assertThat(response.jsonPath().getString("type")).isEqualTo("https://job-gateway.dev/problems/" + bad.type());
         assertThat(response.jsonPath().getString("title")).isEqualTo(bad.title());
         assertThat(response.jsonPath().getInt("status")).isEqualTo(bad.status());
         assertThat(response.jsonPath().getString("detail")).isNotBlank().doesNotContain("Exception");

@@ -93,11 +93,11 @@ class BatchReadTest {
         }
         given().queryParam("ids", ids.toString()).when().get("/jobs")
                 .then().statusCode(400).contentType("application/problem+json")
-                .body("type", equalTo("/problems/too-many-ids"));
+                .body("type", equalTo("https://job-gateway.dev/problems/too-many-ids"));
         given().when().get("/jobs")
-                .then().statusCode(400).body("type", equalTo("/problems/missing-ids"));
+                .then().statusCode(400).body("type", equalTo("https://job-gateway.dev/problems/missing-ids"));
         given().queryParam("ids", " , ,").when().get("/jobs")
-                .then().statusCode(400).body("type", equalTo("/problems/missing-ids"));
+                .then().statusCode(400).body("type", equalTo("https://job-gateway.dev/problems/missing-ids"));
     }
 
     @Test
@@ -107,7 +107,7 @@ class BatchReadTest {
         for (String wait : List.of("-1", "abc", "1.5", "10000000000", "%20")) {
             given().queryParam("wait", wait).when().get("/jobs/" + a)
                     .then().statusCode(400).contentType("application/problem+json")
-                    .body("type", equalTo("/problems/invalid-wait"));
+                    .body("type", equalTo("https://job-gateway.dev/problems/invalid-wait"));
         }
         // Clamped to the 25 s maximum, and the job is terminal, so the answer is immediate.
         given().header("Prefer", "wait=3600").when().get("/jobs/" + a)

@@ -146,9 +146,9 @@ class CancelTest {
         String id = longRunningJob("drop");
 
         Api.withKey(Api.OTHER_KEY).post("/jobs/" + id + "/cancel").then().statusCode(404)
-                .body("type", equalTo("/problems/job-not-found"));
+                .body("type", equalTo("https://job-gateway.dev/problems/job-not-found"));
         given().post("/jobs/job_AAAAAAAAAAAAAAAAAAAAAA/cancel").then().statusCode(404)
-                .body("type", equalTo("/problems/job-not-found"));
+                .body("type", equalTo("https://job-gateway.dev/problems/job-not-found"));
         Api.anonymous().post("/jobs/" + id + "/cancel").then().statusCode(401);
 
         assertThat(Jobs.get(id).getString("status")).isEqualTo("queued");

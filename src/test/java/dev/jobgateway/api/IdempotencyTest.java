@@ -98,7 +98,7 @@ class IdempotencyTest {
         submit(key, Map.of("input", Jobs.simulate(Map.of("duration_ms", 51))))
                 .then().statusCode(422)
                 .contentType("application/problem+json")
-                .body("type", equalTo("/problems/idempotency-key-reused"))
+                .body("type", equalTo("https://job-gateway.dev/problems/idempotency-key-reused"))
                 .body("title", equalTo("Idempotency-Key reused"));
 
         assertThat(RedisKeys.jobs(redis)).hasSize(jobsBefore);
@@ -131,7 +131,7 @@ class IdempotencyTest {
         submit(key, Map.of("input", mapper.convertValue(input, Map.class)))
                 .then().statusCode(409)
                 .contentType("application/problem+json")
-                .body("type", equalTo("/problems/idempotency-key-in-flight"))
+                .body("type", equalTo("https://job-gateway.dev/problems/idempotency-key-in-flight"))
                 .body("title", equalTo("Request in progress"));
 
         String id = first.get(10, TimeUnit.SECONDS).job().id();

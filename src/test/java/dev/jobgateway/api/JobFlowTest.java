@@ -102,10 +102,10 @@ class JobFlowTest {
     void unknownAndMalformedJobIdsAre404ProblemJson() {
         given().get("/jobs/job_AAAAAAAAAAAAAAAAAAAAAA").then().statusCode(404)
                 .contentType("application/problem+json")
-                .body("type", equalTo("/problems/job-not-found"))
+                .body("type", equalTo("https://job-gateway.dev/problems/job-not-found"))
                 .body("status", equalTo(404));
         given().get("/jobs/not-a-job-id").then().statusCode(404)
-                .body("type", equalTo("/problems/job-not-found"));
+                .body("type", equalTo("https://job-gateway.dev/problems/job-not-found"));
         given().get("/jobs/job_AAAAAAAAAAAAAAAAAAAAAA/events").then().statusCode(404);
     }
 }

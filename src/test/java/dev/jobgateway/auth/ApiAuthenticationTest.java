@@ -38,7 +38,7 @@ class ApiAuthenticationTest {
                     .then().statusCode(401)
                     .contentType("application/problem+json")
                     .header("WWW-Authenticate", startsWith("Bearer"))
-                    .body("type", equalTo("/problems/invalid-api-key"))
+                    .body("type", equalTo("https://job-gateway.dev/problems/invalid-api-key"))
                     .body("title", equalTo("Invalid API key"));
         }
         Api.anonymous().get("/jobs/job_AAAAAAAAAAAAAAAAAAAAAA").then().statusCode(401);
@@ -55,7 +55,7 @@ class ApiAuthenticationTest {
                 .then().statusCode(404).extract().asString();
         assertThat(foreign.replace(id, "ID")).isEqualTo(unknown.replace("job_AAAAAAAAAAAAAAAAAAAAAA", "ID"));
         Api.withKey(Api.OTHER_KEY).get("/jobs/" + id + "/events").then().statusCode(404)
-                .body("type", equalTo("/problems/job-not-found"));
+                .body("type", equalTo("https://job-gateway.dev/problems/job-not-found"));
 
         Api.withKey(Api.DEV_KEY).get("/jobs/" + id).then().statusCode(200).body("id", equalTo(id));
     }

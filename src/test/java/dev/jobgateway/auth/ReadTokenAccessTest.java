@@ -73,7 +73,7 @@ class ReadTokenAccessTest {
         String other = Jobs.submit(SLOW).getString("id");
 
         String viaToken = Api.withKey(token).get("/jobs/" + other).then().statusCode(404)
-                .body("type", equalTo("/problems/job-not-found")).extract().asString();
+                .body("type", equalTo("https://job-gateway.dev/problems/job-not-found")).extract().asString();
         String unknown = Api.withKey(Api.DEV_KEY).get("/jobs/job_AAAAAAAAAAAAAAAAAAAAAA").then().statusCode(404)
                 .extract().asString();
         assertThat(viaToken.replace(other, "ID")).isEqualTo(unknown.replace("job_AAAAAAAAAAAAAAAAAAAAAA", "ID"));
@@ -112,7 +112,7 @@ class ReadTokenAccessTest {
                 Api.withKey(token).contentType("application/json").body(Map.of("job_ids", List.of(id)))
                         .post("/read-tokens"))) {
             refused.then().statusCode(401).header("WWW-Authenticate", startsWith("Bearer"))
-                    .body("type", equalTo("/problems/invalid-api-key"));
+                    .body("type", equalTo("https://job-gateway.dev/problems/invalid-api-key"));
         }
         Jobs.get(id);
         assertThat(Jobs.get(id).getString("status")).as("the cancel changed nothing").isEqualTo("queued");
@@ -165,6 +165,6 @@ class ReadTokenAccessTest {
                 .post("/read-tokens").then().statusCode(200).extract().jsonPath().getString("read_token");
 
         Api.withKey(mine).get("/jobs/" + theirs).then().statusCode(404)
-                .body("type", equalTo("/problems/job-not-found"));
+                .body("type", equalTo("https://job-gateway.dev/problems/job-not-found"));
     }
 }

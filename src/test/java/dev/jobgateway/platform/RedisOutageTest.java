@@ -121,7 +121,7 @@ class RedisOutageTest {
         response.then().statusCode(503)
                 .contentType("application/problem+json")
                 .header("Retry-After", "2")
-                .body("type", equalTo("/problems/store-unavailable"))
+                .body("type", equalTo("https://job-gateway.dev/problems/store-unavailable"))
                 .body("title", equalTo("Service temporarily unavailable"));
         assertThat(response.asString()).doesNotContain("Exception").doesNotContain("redis://");
     }

@@ -82,6 +82,6 @@ class RedisRefusalTest {
         response.then().statusCode(503)
                 .contentType("application/problem+json")
                 .header("Retry-After", "2")
-                .body("type", equalTo("/problems/store-unavailable"));
+                .body("type", equalTo("https://job-gateway.dev/problems/store-unavailable"));
     }
 }

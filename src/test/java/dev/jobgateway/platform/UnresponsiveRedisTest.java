@@ -69,6 +69,6 @@ class UnresponsiveRedisTest {
 
     private static void assertUnavailable(Response response) {
         response.then().statusCode(503).header("Retry-After", "2")
-                .body("type", equalTo("/problems/store-unavailable"));
+                .body("type", equalTo("https://job-gateway.dev/problems/store-unavailable"));
     }
 }

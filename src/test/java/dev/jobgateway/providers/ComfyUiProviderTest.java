@@ -179,7 +179,7 @@ class ComfyUiProviderTest {
 
         given().contentType(ContentType.JSON).body("{\"prompt_id\":\"" + id + "\",\"status\":\"success\"}")
                 .post("/webhooks/comfyui/" + id).then().statusCode(404)
-                .body("type", equalTo("/problems/unknown-provider"));
+                .body("type", equalTo("https://job-gateway.dev/problems/unknown-provider"));
 
         assertThat(Jobs.get(id).getLong("version")).isEqualTo(version);
     }

@@ -96,7 +96,8 @@ class FalProviderTest {
                     .getBytes(StandardCharsets.UTF_8);
             post(id, FalSigning.headers(forger.getPrivate(), externalId, aiServer.falSigning().userId(),
                     Instant.now().getEpochSecond(), body), body).then().statusCode(401)
-                    .body("type", org.hamcrest.Matchers.equalTo("/problems/invalid-webhook-signature"));
+                    .body("type", org.hamcrest.Matchers
+                            .equalTo("https://job-gateway.dev/problems/invalid-webhook-signature"));
         }
 
         // At most one fetch per refetch interval (1 s in the test build), whatever the number of forged webhooks: on a

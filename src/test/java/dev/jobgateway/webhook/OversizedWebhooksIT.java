@@ -187,7 +187,7 @@ class OversizedWebhooksIT {
     private static void assertProblem(RawResponse response, String type) throws IOException {
         assertThat(response.header("content-type")).startsWith("application/problem+json");
         JsonNode problem = JSON.readTree(response.body());
-        assertThat(problem.path("type").asText()).isEqualTo("/problems/" + type);
+        assertThat(problem.path("type").asText()).isEqualTo("https://job-gateway.dev/problems/" + type);
         assertThat(problem.path("status").asInt()).isEqualTo(response.status());
     }
 

@@ -105,7 +105,7 @@ class WebhookAuthenticationTest {
         request.post("/webhooks/generic/" + jobId)
                 .then().statusCode(401)
                 .contentType("application/problem+json")
-                .body("type", equalTo("/problems/invalid-webhook-signature"));
+                .body("type", equalTo("https://job-gateway.dev/problems/invalid-webhook-signature"));
 
         JsonPath after = Jobs.get(jobId);
         assertThat(after.getLong("version")).isEqualTo(before.getLong("version"));

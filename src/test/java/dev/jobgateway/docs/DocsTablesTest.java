@@ -28,10 +28,11 @@ import io.smallrye.config.WithDefault;
 import io.smallrye.config.WithName;
 
 /**
- * README's configuration and error tables are written by hand for readers; these tests hold them to the code, so
- * a setting or problem type added, renamed or given another default fails the build until the README says so.
+ * The configuration table (docs/configuration.md) and the error table (docs/errors.md) are written by hand for
+ * readers; these tests hold them to the code, so a setting or problem type added, renamed or given another default
+ * fails the build until the docs say so.
  */
-class ReadmeTablesTest {
+class DocsTablesTest {
 
     private static final Pattern ROW = Pattern.compile("^\\|\\s*`([A-Z0-9_]+)`\\s*\\|\\s*([^|]*)\\|",
             Pattern.MULTILINE);
@@ -39,11 +40,14 @@ class ReadmeTablesTest {
             Pattern.MULTILINE);
     private static final Pattern CODE = Pattern.compile("`([^`]+)`");
 
-    private static String readme;
+    private static String configuration;
+    private static String errors;
 
     @BeforeAll
     static void read() throws IOException {
-        readme = Files.readString(Path.of(System.getProperty("user.dir"), "README.md"));
+        Path docs = Path.of(System.getProperty("user.dir"), "docs");
+        configuration = Files.readString(docs.resolve("configuration.md"));
+        errors = Files.readString(docs.resolve("errors.md"));
     }
 
     @Test
@@ -59,10 +63,10 @@ class ReadmeTablesTest {
         }
 
         assertThat(documented.keySet().stream().filter(name -> name.startsWith("GATEWAY_")))
-                .as("README rows for settings no @ConfigMapping has")
+                .as("configuration rows for settings no @ConfigMapping has")
                 .allMatch(settings::containsKey);
         settings.forEach((name, defaultValue) -> {
-            assertThat(documented).as("README configuration row for " + name).containsKey(name);
+            assertThat(documented).as("docs/configuration.md row for " + name).containsKey(name);
             String cell = documented.get(name).trim();
             if (defaultValue.isPresent()) {
                 assertThat(cell).as("default of " + name).startsWith("`" + defaultValue.get() + "`");
@@ -78,16 +82,16 @@ class ReadmeTablesTest {
         Set<String> catalogue = new TreeSet<>();
         for (ProblemType problem : ProblemType.values()) {
             catalogue.add(problem.type());
-            assertThat(documented).as("README error row for " + problem.type()).containsKey(problem.type());
+            assertThat(documented).as("docs/errors.md row for " + problem.type()).containsKey(problem.type());
             assertThat(documented.get(problem.type())).as("status of " + problem.type()).contains(problem.status());
         }
-        assertThat(documented.keySet()).as("README error rows for types the catalogue does not have")
+        assertThat(documented.keySet()).as("docs/errors.md rows for types the catalogue does not have")
                 .allMatch(catalogue::contains);
     }
 
     private static Map<String, String> configurationTable() {
         Map<String, String> rows = new LinkedHashMap<>();
-        Matcher row = ROW.matcher(readme);
+        Matcher row = ROW.matcher(configuration);
         while (row.find()) {
             rows.put(row.group(1), row.group(2));
         }
@@ -96,7 +100,7 @@ class ReadmeTablesTest {
 
     private static Map<String, Set<Integer>> errorTable() {
         Map<String, Set<Integer>> types = new TreeMap<>();
-        Matcher row = ERROR_ROW.matcher(readme);
+        Matcher row = ERROR_ROW.matcher(errors);
         while (row.find()) {
             Set<Integer> statuses = new TreeSet<>();
             for (String status : row.group(1).split(",")) {
