@@ -99,8 +99,13 @@ class JsClientIT {
         assertThat(pack.path("version").asText()).isEqualTo(gatewayVersion);
         List<String> files = new ArrayList<>();
         pack.path("files").forEach(file -> files.add(file.path("path").asText()));
-        assertThat(files).containsExactlyInAnyOrder("package.json", "README.md", "src/index.js", "src/index.d.ts");
+        assertThat(files).containsExactlyInAnyOrder("package.json", "README.md", "src/index.js", "src/index.d.ts",
+                "src/react.js", "src/react.d.ts", "src/next.js", "src/next.d.ts");
         assertThat(manifest.has("dependencies")).as("no runtime dependencies").isFalse();
+        assertThat(manifest.path("peerDependenciesMeta").path("react").path("optional").asBoolean())
+                .as("React only for the ./react entry").isTrue();
+        assertThat(manifest.path("exports").path("./react").path("default").asText()).isEqualTo("./src/react.js");
+        assertThat(manifest.path("exports").path("./next").path("default").asText()).isEqualTo("./src/next.js");
         assertThat(manifest.path("type").asText()).isEqualTo("module");
         assertThat(manifest.path("exports").path(".").path("types").asText()).isEqualTo("./src/index.d.ts");
         assertThat(java.nio.file.Files.readString(client.resolve("src/index.js")))
