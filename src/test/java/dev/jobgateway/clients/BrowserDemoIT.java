@@ -1,16 +1,15 @@
 package dev.jobgateway.clients;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
 import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.time.Duration;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -129,7 +128,8 @@ class BrowserDemoIT {
         Path tarball = logs.resolve(pack.output().lines().map(String::strip).filter(line -> line.endsWith(".tgz"))
                 .reduce((first, last) -> last).orElseThrow());
         NodeTool.Result add = app.run(List.of("npm", "install", "--no-save", "--no-audit", "--no-fund",
-                "--prefer-offline", tarball.toAbsolutePath().toString()), Map.of(), 300, logs.resolve("npm-install.log"));
+                "--prefer-offline", tarball.toAbsolutePath().toString()), Map.of(), 300,
+                logs.resolve("npm-install.log"));
         assertThat(add.exit()).as(add.output()).isZero();
         assertThat(example.resolve("node_modules/@job-gateway/client/src/react.js")).isRegularFile();
         assertThat(Files.isSymbolicLink(example.resolve("node_modules/@job-gateway/client"))).isFalse();
@@ -147,7 +147,8 @@ class BrowserDemoIT {
             Process running = server;
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
                 if (!running.isAlive()) {
-                    throw new IllegalStateException("next start exited: " + Files.readString(logs.resolve("next-start.log")));
+                    throw new IllegalStateException(
+                            "next start exited: " + Files.readString(logs.resolve("next-start.log")));
                 }
                 try {
                     return http.send(HttpRequest.newBuilder(URI.create(appUrl)).build(),
