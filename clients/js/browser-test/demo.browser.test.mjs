@@ -52,6 +52,7 @@ test('ten jobs on the live list screen: every row reaches its end, each change d
         return rows.length === 10 && rows.every((r) => terminal.includes(r.dataset.status) && r.dataset.delayMs);
       }, TERMINAL, { timeout: 120_000, polling: 100 });
       await page.waitForFunction(() => document.getElementById('state').textContent === 'every job has ended');
+      await page.waitForFunction(() => [...document.querySelectorAll('#rows img')].every((img) => img.complete));
       await page.waitForTimeout(300); // the counters draw on the next animation frame
       const results = await page.evaluate(() => window.demo.results());
       const dom = await page.$$eval('#rows tr', (rows) => rows.map((r) => ({

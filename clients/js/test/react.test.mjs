@@ -181,7 +181,7 @@ test('useJob honours an AbortSignal, and resumes from the job id alone (a reload
   await eventually(() => client.stats.longPolls >= 1);
   controller.abort();
   assert.ok(requests.at(-1).signal.aborted);
-  assert.equal(client.pendingCount, 0);
+  await eventually(() => client.pendingCount === 0);
   await first.unmount();
 
   // A new page with nothing but the id (and a token for it, e.g. from the app's backend).

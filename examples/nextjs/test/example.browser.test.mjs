@@ -42,6 +42,9 @@ test('six jobs on six providers: submitted through the app\'s routes, watched li
       // A held read the hooks end themselves (the list grew, the page went away) is aborted on purpose.
       if (!request.failure()?.errorText.includes('ERR_ABORTED')) problems.push(`request failed: ${request.url()}`);
     });
+    page.on('response', (response) => {
+      if (response.status() >= 400) problems.push(`${response.status()} ${response.url()}`);
+    });
     page.on('request', (request) => {
       if (request.url().startsWith(GATEWAY) && request.method() !== 'OPTIONS') {
         gatewayRequests.push({ url: request.url(), authorization: request.headers().authorization ?? '' });
@@ -54,6 +57,8 @@ test('six jobs on six providers: submitted through the app\'s routes, watched li
     await page.getByRole('button', { name: 'Submit one job per provider' }).click();
     await page.waitForSelector('[data-testid="state"][data-settled="true"]', { timeout: 120_000 });
     const settledMs = Date.now() - started;
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="job"] img')].every((i) => i.complete),
+      null, { timeout: 10_000 });
 
     const rows = await page.$$eval('[data-testid="job"]', (items) => items.map((item) => ({
       id: item.dataset.id,

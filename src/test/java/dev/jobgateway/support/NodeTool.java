@@ -51,11 +51,11 @@ public final class NodeTool {
 
     /** Runs {@code npm ci} unless every pinned dependency and devDependency is installed at its pinned version. */
     public void ensureInstalled(Path log) throws IOException {
-        JsonNode manifest = JSON.readTree(dir.resolve("package.json").toFile());
+        JsonNode packageJson = JSON.readTree(dir.resolve("package.json").toFile());
         boolean installed = true;
         List<Map.Entry<String, JsonNode>> wanted = new java.util.ArrayList<>();
-        manifest.path("dependencies").fields().forEachRemaining(wanted::add);
-        manifest.path("devDependencies").fields().forEachRemaining(wanted::add);
+        packageJson.path("dependencies").fields().forEachRemaining(wanted::add);
+        packageJson.path("devDependencies").fields().forEachRemaining(wanted::add);
         for (Iterator<Map.Entry<String, JsonNode>> it = wanted.iterator(); it.hasNext();) {
             Map.Entry<String, JsonNode> dependency = it.next();
             Path manifest = dir.resolve("node_modules").resolve(dependency.getKey()).resolve("package.json");
