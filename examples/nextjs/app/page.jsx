@@ -14,7 +14,8 @@ export default function Page() {
         gateway directly with read tokens, one held batch read for the whole list, and stops once every job ended.
         Reload: the job ids in the address are all it needs to pick the list up again.
       </p>
-      <JobList gatewayUrl={gatewayUrl} />
+      {gatewayUrl ? <JobList gatewayUrl={gatewayUrl} />
+        : <p className="error">Set GATEWAY_URL (and GATEWAY_API_KEY) in the server&apos;s environment.</p>}
     </main>
   );
 }

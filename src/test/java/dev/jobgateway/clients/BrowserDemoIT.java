@@ -143,7 +143,8 @@ class BrowserDemoIT {
                 GatewayStack.API_KEY));
         try {
             String appUrl = "http://127.0.0.1:" + nextPort + "/";
-            HttpClient http = HttpClient.newHttpClient();
+            // HTTP/1.1: the JDK client's default h2c upgrade is not something next start answers with the page
+            HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
             Process running = server;
             await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
                 if (!running.isAlive()) {
