@@ -52,6 +52,7 @@ test('ten jobs on the live list screen: every row reaches its end, each change d
         return rows.length === 10 && rows.every((r) => terminal.includes(r.dataset.status) && r.dataset.delayMs);
       }, TERMINAL, { timeout: 120_000, polling: 100 });
       await page.waitForFunction(() => document.getElementById('state').textContent === 'every job has ended');
+      await page.waitForFunction(() => [...document.querySelectorAll('#rows img')].every((img) => img.complete));
       await page.waitForTimeout(300); // the counters draw on the next animation frame
       const results = await page.evaluate(() => window.demo.results());
       const dom = await page.$$eval('#rows tr', (rows) => rows.map((r) => ({
@@ -63,6 +64,8 @@ test('ten jobs on the live list screen: every row reaches its end, each change d
         delay: r.querySelector('td.delay').textContent,
         draws: Number(r.dataset.draws),
         version: Number(r.dataset.version),
+        provider: r.dataset.provider,
+        images: [...r.querySelectorAll('td.output img')].map((img) => img.complete && img.naturalWidth > 0),
       })));
       const counter = Number(await page.textContent('#requests'));
       for (const path of SCREENSHOTS) {
@@ -73,12 +76,19 @@ test('ten jobs on the live list screen: every row reaches its end, each change d
       // every row at its final state, as the scenarios say
       const byScenario = Object.fromEntries(results.rows.map((r, i) => [r.scenario, { ...r, dom: dom[i] }]));
       assert.equal(dom.length, 10);
+      assert.deepEqual([...new Set(dom.map((r) => r.provider))].sort(),
+        ['cog', 'comfyui', 'fal', 'generic', 'replicate', 'runpod'], 'all six providers');
       for (const row of Object.values(byScenario)) {
         const fails = /fails/.test(row.scenario);
         const dropped = /dropped/.test(row.scenario);
         assert.equal(row.status, fails ? 'failed' : 'succeeded', row.scenario);
         assert.equal(row.dom.badge, row.status, row.scenario);
-        assert.equal(row.completed_via, dropped ? 'poll' : 'webhook', row.scenario);
+        // ComfyUI sends no webhooks: the gateway polls it
+        assert.equal(row.completed_via, dropped || row.provider === 'comfyui' ? 'poll' : 'webhook', row.scenario);
+        assert.equal(row.dom.provider, row.provider);
+        // a succeeded job shows its output image itself, loaded from where the output is
+        if (fails) assert.deepEqual(row.dom.images, [], row.scenario);
+        else assert.ok(row.dom.images.length >= 1 && row.dom.images.every(Boolean), `${row.scenario}: ${row.dom.images}`);
         assert.equal(row.dom.via, row.completed_via);
         assert.match(row.dom.delay, /^\+\d+ ms$/, row.scenario);
         if (fails) assert.match(row.dom.error, /\(ai_server\)$/, row.scenario);

@@ -5,22 +5,57 @@ import { createClient } from '/client/index.js';
 
 const POLLING_INTERVAL_MS = 3000; // the article's polling loop, for the comparison
 
-/** Ten jobs that differ the ways real ones do: duration, outcome, progress, how (and whether) webhooks arrive. */
+/**
+ * Ten jobs that differ the ways real ones do: provider (all six the gateway has, on the simulated AI server's
+ * dialects), duration, outcome, progress, how (and whether) webhooks arrive.
+ */
 const SCENARIOS = [
-  { label: '2 s, 2 progress steps', simulate: { duration_ms: 2000, progress_steps: 2 } },
-  { label: '3.5 s, the article\'s example', simulate: { duration_ms: 3500, progress_steps: 3 } },
+  { label: '2 s, 2 progress steps', provider: 'replicate', model: 'black-forest-labs/flux-schnell',
+    simulate: { duration_ms: 2000, progress_steps: 2 } },
+  { label: '3.5 s, the article\'s example', provider: 'fal', model: 'fal-ai/flux/dev',
+    simulate: { duration_ms: 3500, progress_steps: 3 } },
   { label: '6 s, webhooks dropped', simulate: { duration_ms: 6000, progress_steps: 1, webhook: 'drop' } },
-  { label: '1 s, webhooks duplicated', simulate: { duration_ms: 1000, webhook: 'duplicate' } },
+  { label: '1 s, webhooks duplicated', provider: 'cog', simulate: { duration_ms: 1000, webhook: 'duplicate' } },
   { label: '8 s, webhooks out of order', simulate: { duration_ms: 8000, progress_steps: 3, webhook: 'out_of_order' } },
   { label: '10 s, fails', simulate: { duration_ms: 10000, progress_steps: 2, outcome: 'failed',
     error_message: 'NSFW filter triggered' } },
-  { label: '5 s, webhooks 800 ms late', simulate: { duration_ms: 5000, webhook: 'delay_ms:800' } },
+  { label: '5 s, webhooks 800 ms late', provider: 'runpod', simulate: { duration_ms: 5000, webhook: 'delay_ms:800' } },
   { label: '7 s, webhooks dropped, fails', simulate: { duration_ms: 7000, webhook: 'drop', outcome: 'failed',
     error_message: 'CUDA out of memory' } },
   { label: '12 s, 2 progress steps', setup: 'one fixed URL',
     simulate: { duration_ms: 12000, progress_steps: 2, fixed_webhook_url: true } },
-  { label: '15 s, 4 progress steps', simulate: { duration_ms: 15000, progress_steps: 4 } },
+  { label: '15 s, 4 progress steps', provider: 'comfyui', setup: 'polled, no webhooks',
+    simulate: { duration_ms: 15000, progress_steps: 4 } },
 ];
+
+/** ComfyUI takes a workflow graph (its default text-to-image one, in API format); its knobs ride in extra_data. */
+function comfyInput(prompt, simulate) {
+  return {
+    workflow: {
+      4: { class_type: 'CheckpointLoaderSimple', inputs: { ckpt_name: 'sd_xl_base_1.0.safetensors' } },
+      6: { class_type: 'CLIPTextEncode', inputs: { text: prompt, clip: ['4', 1] } },
+      5: { class_type: 'EmptyLatentImage', inputs: { width: 1024, height: 1024, batch_size: 1 } },
+      3: { class_type: 'KSampler', inputs: { seed: 42, steps: 20, cfg: 7, sampler_name: 'euler', scheduler: 'normal',
+        denoise: 1, model: ['4', 0], positive: ['6', 0], negative: ['6', 0], latent_image: ['5', 0] } },
+      8: { class_type: 'VAEDecode', inputs: { samples: ['3', 0], vae: ['4', 2] } },
+      9: { class_type: 'SaveImage', inputs: { filename_prefix: 'demo', images: ['8', 0] } },
+    },
+    extra_data: { simulate },
+  };
+}
+
+/** A job's output images: the stored copies' URLs, else every http(s) or data: URL in its output. */
+function outputUrls(job) {
+  const stored = (job.output_files ?? []).map((file) => file.url).filter(Boolean);
+  if (stored.length) return stored;
+  const urls = [];
+  const walk = (value) => {
+    if (typeof value === 'string' && /^(https?:|data:)/i.test(value)) urls.push(value);
+    else if (value && typeof value === 'object') Object.values(value).forEach(walk);
+  };
+  walk(job.output);
+  return urls;
+}
 
 const config = await (await fetch('/config.json')).json();
 
@@ -30,8 +65,12 @@ const backend = {
   async submit(scenario) {
     const response = await fetch('/api/jobs', {
       method: 'POST', headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ input: { prompt: `demo: ${scenario.label}`, simulate: scenario.simulate },
-        provider: 'generic' }),
+      body: JSON.stringify({
+        provider: scenario.provider ?? 'generic',
+        model: scenario.model,
+        input: scenario.provider === 'comfyui' ? comfyInput(`demo: ${scenario.label}`, scenario.simulate)
+          : { prompt: `demo: ${scenario.label}`, simulate: scenario.simulate },
+      }),
     });
     if (response.status !== 202) throw new Error(`submit failed: ${response.status} ${await response.text()}`);
     return response.json();
@@ -72,12 +111,14 @@ function addRow(job, scenario) {
     tr, scenario, version: 0, draws: 0, finalAt: null, delayMs: null, createdAt: Date.parse(job.created_at),
     cells: {
       id: cell(tr, 'id'), scenario: cell(tr, 'scenario'), setup: cell(tr, 'setup'), status: cell(tr, 'status'),
-      progress: cell(tr, 'progress'), via: cell(tr, 'via'), delay: cell(tr, 'delay'), draws: cell(tr, 'draws'),
+      progress: cell(tr, 'progress'), output: cell(tr, 'output'), via: cell(tr, 'via'), delay: cell(tr, 'delay'),
+      draws: cell(tr, 'draws'),
     },
   };
   row.cells.id.textContent = `${job.id.slice(0, 12)}…`;
   row.cells.scenario.textContent = scenario.label;
-  row.cells.setup.textContent = `generic, ${scenario.setup ?? 'per-job URL'}`;
+  row.cells.setup.textContent = `${scenario.provider ?? 'generic'}, ${scenario.setup ?? 'per-job URL'}`;
+  tr.dataset.provider = scenario.provider ?? 'generic';
   row.cells.progress.innerHTML = '<div class="bar"><i></i></div>';
   rows.set(job.id, row);
   $('rows').append(tr);
@@ -108,6 +149,14 @@ function draw(job) {
   }
   const progress = job.status === 'succeeded' ? 1 : (job.progress ?? 0);
   cells.progress.firstChild.firstChild.style.width = `${Math.round(progress * 100)}%`;
+  // The images themselves: an image service's list is thumbnails (the simulator serves real PNGs).
+  const urls = job.status === 'succeeded' ? outputUrls(job) : [];
+  if (urls.join() !== (cells.output.dataset.urls ?? '')) {
+    cells.output.dataset.urls = urls.join();
+    cells.output.replaceChildren(...urls.map((url) => Object.assign(document.createElement('img'), {
+      src: url, alt: `output of ${row.scenario.label}`, width: 48, height: 48,
+    })));
+  }
   cells.via.textContent = job.completed_via ?? '–';
   cells.via.className = `via ${job.completed_via === 'poll' ? 'via-poll' : ''}`;
   cells.draws.textContent = String(row.draws);
@@ -151,7 +200,7 @@ function scheduleCounters() {
 /** Everything the page measured, for the counters and for the browser test. */
 function results() {
   const all = [...rows.entries()].map(([id, row]) => ({
-    id, scenario: row.scenario.label, status: row.tr.dataset.status, version: row.version, draws: row.draws,
+    id, scenario: row.scenario.label, provider: row.scenario.provider ?? 'generic', status: row.tr.dataset.status, version: row.version, draws: row.draws,
     completed_via: row.completedVia ?? null, delay_ms: row.delayMs,
     lifetime_ms: row.finalAt === null ? null : row.completedAt - row.createdAt,
     simulated_ms: row.scenario.simulate.duration_ms,

@@ -72,7 +72,8 @@ public final class GatewayStack implements AutoCloseable {
         SimulatedAiServer ai = new SimulatedAiServer(LocalRedisServer.freePort(), WEBHOOK_SECRET);
         ai.start();
         int port = LocalRedisServer.freePort();
-        Map<String, String> env = new LinkedHashMap<>(GatewayProcess.env(redis.uri(), ai.baseUri(), WEBHOOK_SECRET,
+        // Every provider against the simulator's dialects: the list screens (demo, Next.js example) show all six.
+        Map<String, String> env = new LinkedHashMap<>(GatewayProcess.envWithAllProviders(redis.uri(), ai,
                 API_KEY + "=it," + OTHER_API_KEY + "=it-other", "http://127.0.0.1:" + port));
         env.put("GATEWAY_READ_TOKENS_KEYS", READ_TOKEN_KEYS);
         env.put("QUARKUS_LOG_CONSOLE_JSON_ENABLED", "false");

@@ -49,11 +49,14 @@ public final class NodeTool {
         return System.getenv("CI") != null;
     }
 
-    /** Runs {@code npm ci} unless every pinned devDependency is installed at its pinned version. */
+    /** Runs {@code npm ci} unless every pinned dependency and devDependency is installed at its pinned version. */
     public void ensureInstalled(Path log) throws IOException {
-        JsonNode wanted = JSON.readTree(dir.resolve("package.json").toFile()).path("devDependencies");
+        JsonNode packageJson = JSON.readTree(dir.resolve("package.json").toFile());
         boolean installed = true;
-        for (Iterator<Map.Entry<String, JsonNode>> it = wanted.fields(); it.hasNext();) {
+        List<Map.Entry<String, JsonNode>> wanted = new java.util.ArrayList<>();
+        packageJson.path("dependencies").fields().forEachRemaining(wanted::add);
+        packageJson.path("devDependencies").fields().forEachRemaining(wanted::add);
+        for (Iterator<Map.Entry<String, JsonNode>> it = wanted.iterator(); it.hasNext();) {
             Map.Entry<String, JsonNode> dependency = it.next();
             Path manifest = dir.resolve("node_modules").resolve(dependency.getKey()).resolve("package.json");
             installed &= Files.exists(manifest)

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32;
@@ -17,7 +18,8 @@ import com.sun.net.httpserver.HttpExchange;
 
 /**
  * The files a simulated job's output links to, served for real: a small valid PNG per job, at the URL each dialect
- * puts in its output ({@code /images/<id>.png}, {@code /replicate/files/<id>-0.png}, {@code /fal/files/<id>.png}).
+ * puts in its output ({@code /images/<id>.png}, {@code /replicate/files/<id>-0.png}, {@code /fal/files/<id>.png},
+ * {@code /cog/files/<id>-0.png}, {@code /runpod/files/<id>.png}; ComfyUI's {@code /view} is its dialect's own).
  * Knobs in {@code input.simulate}: {@code output_bytes} (pad the PNG to this size, e.g. for the benchmark's 1 MB and
  * 10 MB files) and {@code output_ttl_ms} (the file answers 404 that long after the job finished, as Replicate's and
  * fal's outputs expire). {@link #expireAll()} makes every file vanish at once.
@@ -27,6 +29,11 @@ final class SimFiles {
     private static final Map<Integer, byte[]> PNGS = new ConcurrentHashMap<>();
 
     private final SimulatedAiServer server;
+    /** The dialects whose outputs link to {@code /<dialect>/files/<name>.png}. */
+    private static final Set<String> DIALECTS_WITH_FILES = Set.of("replicate", "fal", "cog", "runpod");
+    /** The dialects whose file names end in the output's index. */
+    private static final Set<String> INDEXED = Set.of("replicate", "cog");
+
     private final AtomicInteger served = new AtomicInteger();
     private volatile boolean expired;
 
@@ -40,16 +47,15 @@ final class SimFiles {
             return false;
         }
         return (path.size() == 2 && path.get(0).equals("images"))
-                || (path.size() == 3 && path.get(1).equals("files")
-                        && (path.get(0).equals("replicate") || path.get(0).equals("fal")));
+                || (path.size() == 3 && path.get(1).equals("files") && DIALECTS_WITH_FILES.contains(path.get(0)));
     }
 
     void serve(HttpExchange exchange, List<String> path) throws IOException {
         String name = path.get(path.size() - 1);
-        // Only Replicate's file names carry an output index ("<id>-0.png"); a generic id ("sim_<uuid>") may itself end
-        // in "-<digits>" (a UUID whose last group has no letter).
+        // Only Replicate's and Cog's file names carry an output index ("<id>-0.png"); a generic id ("sim_<uuid>") may
+        // itself end in "-<digits>" (a UUID whose last group has no letter).
         String base = name.substring(0, name.length() - 4);
-        String id = path.get(0).equals("replicate") ? base.replaceFirst("-\\d+$", "") : base;
+        String id = INDEXED.contains(path.get(0)) ? base.replaceFirst("-\\d+$", "") : base;
         SimJob job = server.job(id);
         if (job == null || job.output == null || expired || hasExpired(job)) {
             server.respond(exchange, 404, server.error("no such file (expired or never made)"));

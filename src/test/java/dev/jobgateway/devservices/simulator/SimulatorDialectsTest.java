@@ -426,6 +426,36 @@ class SimulatorDialectsTest {
         assertThat(get.statusCode()).isEqualTo(405);
     }
 
+    /** The list screens show the outputs themselves: Cog's and RunPod's file URLs serve a PNG, as the others do. */
+    @Test
+    void cogAndRunpodServeTheOutputFilesTheirResultsLinkTo() throws Exception {
+        String cogHook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/webhooks/cog/job_3?token=t";
+        put(ai.cogUri() + "/predictions/job_3", "{\"input\":{\"simulate\":{\"duration_ms\":100}},\"webhook\":\""
+                + cogHook + "\",\"webhook_events_filter\":[\"completed\"]}");
+        String runpodHook = "http://127.0.0.1:" + receiver.getAddress().getPort() + "/webhooks/runpod/job_4?token=t";
+        post(ai.runpodUri() + "/v2/ep/run", "Bearer " + ai.settings().runpodKey(),
+                "{\"input\":{\"simulate\":{\"duration_ms\":100}},\"webhook\":\"" + runpodHook + "\"}");
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> finished("/webhooks/cog/job_3", "succeeded") != null
+                && finished("/webhooks/runpod/job_4", "COMPLETED") != null);
+
+        for (String url : List.of(finished("/webhooks/cog/job_3", "succeeded").path("output").get(0).asText(),
+                finished("/webhooks/runpod/job_4", "COMPLETED").path("output").path("images").get(0).path("url")
+                        .asText())) {
+            HttpResponse<byte[]> file = HTTP.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                    HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(file.statusCode()).as(url).isEqualTo(200);
+            assertThat(file.headers().firstValue("Content-Type")).hasValue("image/png");
+            assertThat(java.util.Arrays.copyOf(file.body(), 4)).isEqualTo(new byte[] { (byte) 0x89, 'P', 'N', 'G' });
+        }
+    }
+
+    /** The body of the first webhook to {@code path} with this status, or null. */
+    private JsonNode finished(String path, String status) {
+        return received.stream().filter(r -> r.path().startsWith(path)
+                && r.body().path("status").asText().equals(status)).map(Received::body).findFirst().orElse(null);
+    }
+
     private static HttpResponse<String> put(String url, String body) throws Exception {
         return HTTP.send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
                 .header("Prefer", "respond-async").PUT(HttpRequest.BodyPublishers.ofString(body)).build(),
