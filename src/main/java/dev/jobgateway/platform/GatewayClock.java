@@ -25,7 +25,12 @@ public class GatewayClock {
 
     /** The clock of the system, for code that runs outside CDI (tools, plain unit tests). */
     public static GatewayClock system() {
-        return new GatewayClock(Clock.systemUTC());
+        return of(Clock.systemUTC());
+    }
+
+    /** Over {@code clock}, for code that runs outside CDI (a plain unit test with a clock it moves). */
+    public static GatewayClock of(Clock clock) {
+        return new GatewayClock(clock);
     }
 
     /** Now, to the millisecond (what the store and the JSON carry). */
