@@ -12,7 +12,6 @@ import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.RedisScript;
 import dev.jobgateway.platform.SharedConnection;
-import dev.jobgateway.platform.StoreErrors;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
 import io.quarkus.redis.datasource.sortedset.ScoreRange;
@@ -106,6 +105,6 @@ public class CheckSchedule {
     }
 
     private <T> Uni<T> guarded(Uni<T> call) {
-        return StoreErrors.guard(commandTimeout, call);
+        return shared.guard(commandTimeout, call);
     }
 }

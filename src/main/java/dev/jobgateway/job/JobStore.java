@@ -18,7 +18,6 @@ import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.RedisScript;
 import dev.jobgateway.platform.SharedConnection;
-import dev.jobgateway.platform.StoreErrors;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.stream.StreamMessage;
@@ -344,9 +343,9 @@ class JobStore {
         return guarded(values.get(Keys.externalId(provider, externalId))).map(Optional::ofNullable);
     }
 
-    /** Every command is bounded by the store's command timeout (see {@link StoreErrors#guard}). */
+    /** Every command is bounded by the store's command timeout (see {@link SharedConnection#guard}). */
     private <T> Uni<T> guarded(Uni<T> call) {
-        return StoreErrors.guard(commandTimeout, call);
+        return shared.guard(commandTimeout, call);
     }
 
     private Uni<Response> run(RedisScript script, List<String> keys, List<String> args) {

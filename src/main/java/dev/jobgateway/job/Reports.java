@@ -10,8 +10,6 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.jobgateway.outputs.OutputCopier;
-import dev.jobgateway.outputs.OutputPlanner;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.JobLogContext;
 import io.smallrye.mutiny.Multi;
@@ -31,14 +29,12 @@ public class Reports {
     private final JobStore store;
     private final JobJson json;
     private final Duration unmappedTtl;
-    private final OutputPlanner outputs;
-    private final OutputCopier copier;
+    private final OutputFiles outputs;
 
-    Reports(JobStore store, JobJson json, GatewayConfig config, OutputPlanner outputs, OutputCopier copier) {
+    Reports(JobStore store, JobJson json, GatewayConfig config, OutputFiles outputs) {
         this.store = store;
         this.json = json;
         this.outputs = outputs;
-        this.copier = copier;
         this.unmappedTtl = config.webhooks().unmappedTtl();
     }
 
@@ -50,7 +46,7 @@ public class Reports {
 
     /**
      * Runs a change through the state machine; with output storage on, a success first has its output files listed
-     * (and its data URLs stored, see {@link OutputPlanner}), and a copy left pending is started after it.
+     * (and its data URLs stored, see {@link OutputFiles}), and a copy left pending is started after it.
      */
     private Uni<TransitionResult> run(String jobId, Transition change) {
         return run(jobId, change, null);
@@ -72,7 +68,7 @@ public class Reports {
                         : change.withOutputFiles(planned.outputJson(), planned.filesJson(), planned.storage());
                 return store.transition(jobId, stored, guard).call(result -> {
                     if (result.applied() && stored.leavesCopyPending()) {
-                        copier.afterChange(jobId);
+                        outputs.copyPending(jobId);
                     }
                     // Another change won the race since the job was read (a cancel, another success): the data
                     // URLs uploaded for this one belong to no job. (A transition that failed may still have been

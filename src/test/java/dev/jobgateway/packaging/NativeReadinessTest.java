@@ -46,7 +46,7 @@ class NativeReadinessTest {
             "dev.jobgateway.fallback.Reconciler$Answer",
             "dev.jobgateway.fallback.Reconciler$Reconciled",
             "dev.jobgateway.outputs.OutputCopier$Attempt",
-            "dev.jobgateway.outputs.OutputPlanner$Planned",
+            "dev.jobgateway.job.OutputFiles$Planned",
             "dev.jobgateway.outputs.SourceFetcher$Source",
             "dev.jobgateway.outputs.DataUrl",
             "dev.jobgateway.outputs.PinnedHttp$Response",

@@ -14,11 +14,11 @@ import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.providers.InboundWebhook;
+import dev.jobgateway.providers.StandardWebhook;
 import dev.jobgateway.providers.WebhookBodies;
 import dev.jobgateway.providers.WebhookRejections;
 import dev.jobgateway.providers.WebhookRequest;
-import dev.jobgateway.webhook.StandardWebhook;
-import dev.jobgateway.webhook.WebhookVerificationException;
+import dev.jobgateway.providers.WebhookVerificationException;
 
 /**
  * Webhooks of the generic protocol: authenticated by a Standard Webhooks signature or, where
