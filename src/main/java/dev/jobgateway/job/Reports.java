@@ -27,12 +27,14 @@ public class Reports {
     private static final Logger LOG = Logger.getLogger(Reports.class);
 
     private final JobStore store;
+    private final Transitions transitions;
     private final JobJson json;
     private final Duration unmappedTtl;
     private final OutputFiles outputs;
 
-    Reports(JobStore store, JobJson json, GatewayConfig config, OutputFiles outputs) {
+    Reports(JobStore store, Transitions transitions, JobJson json, GatewayConfig config, OutputFiles outputs) {
         this.store = store;
+        this.transitions = transitions;
         this.json = json;
         this.outputs = outputs;
         this.unmappedTtl = config.webhooks().unmappedTtl();
@@ -54,19 +56,19 @@ public class Reports {
 
     private Uni<TransitionResult> run(String jobId, Transition change, WebhookGuard guard) {
         if (!outputs.enabled() || change.target() != JobStatus.SUCCEEDED || change.outputJson() == null) {
-            return store.transition(jobId, change, guard);
+            return transitions.run(jobId, change, guard);
         }
         return store.find(jobId).chain(found -> {
             // A job that ended already ignores the report: nothing to store for it. The guard still decides first
             // (a webhook that does not match its job is refused, and stores no files).
             if (found.isEmpty() || found.get().status().isTerminal()
                     || (guard != null && !guard.admits(found.get()))) {
-                return store.transition(jobId, change, guard);
+                return transitions.run(jobId, change, guard);
             }
             return outputs.plan(jobId, found.get().provider(), change.outputJson()).chain(planned -> {
                 Transition stored = planned.filesJson() == null ? change
                         : change.withOutputFiles(planned.outputJson(), planned.filesJson(), planned.storage());
-                return store.transition(jobId, stored, guard).call(result -> {
+                return transitions.run(jobId, stored, guard).call(result -> {
                     if (result.applied() && stored.leavesCopyPending()) {
                         outputs.copyPending(jobId);
                     }
@@ -124,7 +126,7 @@ public class Reports {
                 .put("error", why)
                 .put("latency_ms", arrival.latencyMs())
                 .put("failed_checks_in_a_row", failedInARow);
-        return store.transition(jobId, new Transition(null, null, null, null, Via.POLL,
+        return transitions.run(jobId, new Transition(null, null, null, null, Via.POLL,
                 TimelineEvent.UPSTREAM_CHECK_FAILED.wireName(), event, null));
     }
 
@@ -223,7 +225,7 @@ public class Reports {
                 .put("status", data.path("status").asText(null));
         String dedupe = "replay:" + entry.id();
         JobLogContext.set(jobId);
-        return store.transition(jobId, new Transition(target, progress, null, error, Via.WEBHOOK,
+        return transitions.run(jobId, new Transition(target, progress, null, error, Via.WEBHOOK,
                 TimelineEvent.OPERATOR_ACTION.wireName(), event, dedupe, queuePosition));
     }
 

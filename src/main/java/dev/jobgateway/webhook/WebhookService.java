@@ -271,20 +271,15 @@ public class WebhookService {
         if (outcome.isParked()) {
             return WebhookResult.PARKED;
         }
-        String reason = outcome.reason();
-        if ("applied".equals(outcome.outcome()) || reason == null) {
+        if (outcome.outcome() == WebhookOutcome.Outcome.APPLIED || outcome.ignoredBecause() == null) {
             return WebhookResult.APPLIED;
         }
-        if (reason.startsWith("duplicate") || reason.startsWith("no change")) {
-            return WebhookResult.DUPLICATE;
-        }
-        if (reason.startsWith("job already")) {
-            return WebhookResult.LATE;
-        }
-        if (reason.startsWith("unknown status")) {
-            return WebhookResult.MALFORMED;
-        }
-        return WebhookResult.OUT_OF_ORDER; // moving backwards, stale progress
+        return switch (outcome.ignoredBecause()) {
+            case DUPLICATE_WEBHOOK_ID, NO_CHANGE -> WebhookResult.DUPLICATE;
+            case JOB_ENDED -> WebhookResult.LATE;
+            case UNKNOWN_STATUS -> WebhookResult.MALFORMED;
+            case BACKWARDS, STALE_PROGRESS, AI_SERVER_UNREACHABLE -> WebhookResult.OUT_OF_ORDER;
+        };
     }
 
     /** A refused webhook, by why; null for what says nothing about the sender (e.g. Redis down). */
@@ -303,8 +298,9 @@ public class WebhookService {
         if (result.outcome() == TransitionResult.Outcome.MISSING) {
             throw ApiException.jobNotFound(result.jobId());
         }
-        return new WebhookOutcome(result.applied() ? "applied" : "ignored", result.jobId(),
-                result.status() == null ? null : result.status().wireName(), result.version(), result.reason());
+        return new WebhookOutcome(result.applied() ? WebhookOutcome.Outcome.APPLIED : WebhookOutcome.Outcome.IGNORED,
+                result.jobId(), result.status() == null ? null : result.status().wireName(), result.version(),
+                result.reason(), result.ignoredBecause());
     }
 
     private static <T> Uni<T> fail(ApiException e) {
