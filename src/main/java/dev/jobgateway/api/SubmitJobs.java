@@ -217,7 +217,8 @@ public class SubmitJobs {
             return reports.handedOff(id, provider.name(), handoff.externalId(), handoff.handle(), event);
         }
         event.put("error_code", handoff.errorCode()).put("error", handoff.errorMessage());
-        return jobs.failHandoff(id, new Job.JobError("submit", handoff.errorCode(), handoff.errorMessage()), event);
+        return jobs.failHandoff(id,
+                new Job.JobError(Job.ErrorSource.SUBMIT, handoff.errorCode(), handoff.errorMessage()), event);
     }
 
     /**

@@ -305,8 +305,8 @@ public class Reconciler {
                 : Duration.between(created, job.deadlineAt()).toSeconds();
         String message = "The job did not finish within its maximum duration of " + seconds + " s.";
         Job.JobError error = unreachableWhy == null
-                ? new Job.JobError("timeout", "deadline_exceeded", message)
-                : new Job.JobError("upstream_unreachable", "deadline_exceeded",
+                ? new Job.JobError(Job.ErrorSource.TIMEOUT, "deadline_exceeded", message)
+                : new Job.JobError(Job.ErrorSource.UPSTREAM_UNREACHABLE, "deadline_exceeded",
                         message + " The AI server could not be reached to confirm: " + unreachableWhy);
         ObjectNode event = jobs.event().put("deadline_at", String.valueOf(job.deadlineAt()));
         if (lastUpstreamStatus != null) {

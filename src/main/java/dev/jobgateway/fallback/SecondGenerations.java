@@ -59,7 +59,7 @@ class SecondGenerations {
     /** Whether this report, at the job's deadline, starts a second generation instead of failing the job. */
     boolean applies(Provider provider, StoredJob job, Report report) {
         return provider.rerunsLostJobs() && report.status() == JobStatus.FAILED
-                && Report.SOURCE_UPSTREAM_LOST.equals(report.errorSource()) && job.generation() == 1
+                && Job.ErrorSource.UPSTREAM_LOST.equals(report.errorSource()) && job.generation() == 1
                 && job.createdAt() != null && job.deadlineAt() != null;
     }
 
@@ -105,7 +105,7 @@ class SecondGenerations {
                                 handed);
                     }
                     handed.put("error_code", handoff.errorCode()).put("error", handoff.errorMessage());
-                    return jobs.failHandoff(job.id(), new Job.JobError("submit", handoff.errorCode(),
+                    return jobs.failHandoff(job.id(), new Job.JobError(Job.ErrorSource.SUBMIT, handoff.errorCode(),
                             handoff.errorMessage()), handed).replaceWithVoid();
                 })
                 .replaceWith(true);

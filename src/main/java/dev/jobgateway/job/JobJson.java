@@ -109,7 +109,7 @@ public class JobJson {
                 out.writeNull();
             } else {
                 out.writeStartObject();
-                out.writeStringField("source", error.source());
+                out.writeStringField("source", error.source() == null ? null : error.source().wireName());
                 out.writeStringField("code", error.code());
                 out.writeStringField("message", error.message());
                 out.writeEndObject();

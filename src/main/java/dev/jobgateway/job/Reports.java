@@ -184,7 +184,7 @@ public class Reports {
         if (arrival instanceof Arrival.Webhook webhook) {
             event.put("webhook_id", webhook.webhookId())
                     .put("sender_timestamp", webhook.senderTimestamp())
-                    .put("authenticated_by", webhook.authenticatedBy())
+                    .put("authenticated_by", webhook.authenticatedBy().wireName())
                     .put("status", report.upstreamStatus())
                     .put("job_status", report.status() == null ? null : report.status().wireName());
             putProgress(event, report);

@@ -21,6 +21,7 @@ public record WebhookOutcome(Outcome outcome, String jobId, String status, long 
         @JsonIgnore IgnoreReason ignoredBecause) {
 
     /** The {@code outcome} member of the answer. */
+    @RegisterForReflection
     public enum Outcome {
         APPLIED,
         IGNORED,

@@ -194,7 +194,7 @@ public class WebhookService {
     }
 
     private static boolean isByToken(Arrival.Webhook arrival) {
-        return arrival.authenticatedBy().equals(Arrival.Webhook.BY_TOKEN);
+        return arrival.authenticatedBy() == Arrival.Authentication.TOKEN;
     }
 
     /** The one answer to a token that is not the job's, whether the job exists or not. */
@@ -214,7 +214,7 @@ public class WebhookService {
      */
     private static boolean needsConfirmation(WebhookReceiver provider, StoredJob stored, InboundWebhook webhook,
             Arrival.Webhook arrival) {
-        return provider.confirmsTerminalWebhooks() && arrival.authenticatedBy().equals(Arrival.Webhook.BY_TOKEN)
+        return provider.confirmsTerminalWebhooks() && arrival.authenticatedBy() == Arrival.Authentication.TOKEN
                 && provider.name().equals(stored.provider())
                 && webhook.report().status().isTerminal() && !stored.status().isTerminal()
                 && stored.externalId() != null;
@@ -236,9 +236,7 @@ public class WebhookService {
     private Uni<WebhookOutcome> confirmed(WebhookReceiver provider, StoredJob stored, Arrival.Webhook arrival,
             WebhookGuard guard) {
         Arrival.Webhook confirmedArrival = new Arrival.Webhook(arrival.webhookId(), arrival.senderTimestamp(),
-                arrival.authenticatedBy().equals(Arrival.Webhook.BY_SIGNATURE)
-                        ? Arrival.Webhook.BY_SIGNATURE_CONFIRMED
-                        : Arrival.Webhook.BY_TOKEN_CONFIRMED,
+                arrival.authenticatedBy().confirmed(),
                 arrival.deliveryLagMs());
         return provider.status(new ProviderJob(stored.id(), stored.externalId(), stored.model(),
                 stored.providerHandle()))

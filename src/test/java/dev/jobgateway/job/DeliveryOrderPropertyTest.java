@@ -201,7 +201,9 @@ class DeliveryOrderPropertyTest {
             event.put("progress", hook.progress());
         }
         String output = hook.status() == JobStatus.SUCCEEDED ? "{\"from\":" + hook.index() + "}" : null;
-        Job.JobError error = hook.status() == JobStatus.FAILED ? new Job.JobError("ai_server", "x", "failed") : null;
+        Job.JobError error = hook.status() == JobStatus.FAILED
+                ? new Job.JobError(Job.ErrorSource.AI_SERVER, "x", "failed")
+                : null;
         return new Transition(hook.status(), hook.progress(), output, error, Via.WEBHOOK, "webhook_received", event,
                 hook.webhookId());
     }

@@ -148,7 +148,8 @@ class StateMachineTest {
 
     private TransitionResult apply(String id, JobStatus target, Double progress) {
         ObjectNode event = json.object().put("test", true);
-        Job.JobError error = target == JobStatus.FAILED ? new Job.JobError("ai_server", "test", "boom") : null;
+        Job.JobError error = target == JobStatus.FAILED ? new Job.JobError(Job.ErrorSource.AI_SERVER, "test", "boom")
+                : null;
         return store.transition(id, new Transition(target, progress, null, error, Via.WEBHOOK, "webhook_received",
                 event, null)).await().atMost(WAIT);
     }

@@ -32,12 +32,12 @@ public final class StoredJobs {
     /** Applies a signed-webhook-like {@code running} with this progress; returns what the state machine did. */
     public static TransitionResult progress(Reports reports, String id, double progress) {
         return reports.apply(id, new Report(JobStatus.RUNNING, "running", progress, null, null),
-                new Arrival.Webhook(null, null, "signature", null)).await().atMost(WAIT);
+                new Arrival.Webhook(null, null, Arrival.Authentication.SIGNATURE, null)).await().atMost(WAIT);
     }
 
     /** Applies a signed-webhook-like {@code succeeded}; returns what the state machine did. */
     public static TransitionResult succeed(Reports reports, String id) {
         return reports.apply(id, new Report(JobStatus.SUCCEEDED, "succeeded", null, "{\"images\":[]}", null),
-                new Arrival.Webhook(null, null, "signature", null)).await().atMost(WAIT);
+                new Arrival.Webhook(null, null, Arrival.Authentication.SIGNATURE, null)).await().atMost(WAIT);
     }
 }

@@ -63,8 +63,8 @@ class GenericWebhooks {
         if (!signed && request.jobId() == null) {
             throw unauthorized("a token is only accepted on /webhooks/{provider}/{jobId}");
         }
-        return new Arrival.Webhook(webhookId, timestamp, signed ? Arrival.Webhook.BY_SIGNATURE
-                : Arrival.Webhook.BY_TOKEN, StandardWebhook.deliveryLagMs(timestamp, request.receivedAt()));
+        return new Arrival.Webhook(webhookId, timestamp, signed ? Arrival.Authentication.SIGNATURE
+                : Arrival.Authentication.TOKEN, StandardWebhook.deliveryLagMs(timestamp, request.receivedAt()));
     }
 
     InboundWebhook read(WebhookRequest request) {

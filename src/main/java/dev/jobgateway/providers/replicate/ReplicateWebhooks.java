@@ -39,7 +39,7 @@ final class ReplicateWebhooks {
         } catch (WebhookVerificationException e) {
             throw WebhookRejections.unauthorized(ReplicateProvider.NAME, e.getMessage());
         }
-        return new Arrival.Webhook(id, timestamp, Arrival.Webhook.BY_SIGNATURE,
+        return new Arrival.Webhook(id, timestamp, Arrival.Authentication.SIGNATURE,
                 StandardWebhook.deliveryLagMs(timestamp, request.receivedAt()));
     }
 
