@@ -1,7 +1,5 @@
 package dev.jobgateway.webhook;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -160,7 +158,7 @@ public class WebhookService {
         if (byToken && provider.confirmsTerminalWebhooks() && webhook.report().status().isTerminal()) {
             return jobs.find(jobId).chain(found -> {
                 // No job is answered as a wrong token: the URL must not tell which job ids exist.
-                if (found.isEmpty() || !tokenMatches(found.get(), token)) {
+                if (found.isEmpty() || !guard.tokenMatches(found.get())) {
                     return fail(tokenRefused(provider));
                 }
                 StoredJob stored = found.get();
@@ -200,12 +198,6 @@ public class WebhookService {
     /** The one answer to a token that is not the job's, whether the job exists or not. */
     private static ApiException tokenRefused(WebhookReceiver provider) {
         return WebhookRejections.unauthorized(provider.name(), "token does not match the job");
-    }
-
-    private static boolean tokenMatches(StoredJob job, String token) {
-        String expected = job.webhookTokenHash();
-        return expected != null && token != null && MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
-                Ids.sha256(token).getBytes(StandardCharsets.UTF_8));
     }
 
     /**
