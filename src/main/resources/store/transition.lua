@@ -18,13 +18,16 @@
 -- ARGV[21] a webhook's guard: the provider the job must have been handed to, or '' (no guard: ARGV[22..23] unused)
 -- ARGV[22] the AI-server job id the webhook names, or '' (not named)
 -- ARGV[23] the hash of the per-job token the webhook was authenticated by, or '' (signed)
--- Returns {outcome, version, status, reason}; outcome is applied | ignored | recorded (a check that changed
--- nothing) | missing | rejected (a webhook that does not match its job; reason token | provider | external_id).
--- An applied change adds {provider, created_at, status before, model, owner} for the delivery metrics and the
--- durations learned from completions (per owner).
+-- Returns {outcome, version, status, reason, code, provider, created_at, status before, model, owner}; outcome is
+-- applied | ignored | recorded (a check that changed nothing) | missing | rejected (a webhook that does not match its
+-- job). reason is the text the timeline shows; code names it for Java (dev.jobgateway.job.IgnoreReason: one of
+-- duplicate_webhook_id | ai_server_unreachable | unknown_status | job_ended | backwards | no_change |
+-- stale_progress; for rejected, dev.jobgateway.job.WebhookGuard.Refusal: token | provider | external_id).
+-- The last five are '' unless applied: then they serve the delivery metrics and the durations learned from
+-- completions (per owner).
 
 if redis.call('EXISTS', KEYS[1]) == 0 then
-  return {'missing', 0, '', ''}
+  return {'missing', 0, '', '', '', '', '', '', '', ''}
 end
 
 -- Checked here rather than by a read before the script: one round trip per webhook. Before the dedupe marker, so
@@ -33,13 +36,13 @@ end
 if ARGV[21] ~= nil and ARGV[21] ~= '' then
   local facts = redis.call('HMGET', KEYS[1], 'provider', 'external_id', 'webhook_token_hash')
   if ARGV[23] ~= '' and facts[3] ~= ARGV[23] then
-    return {'rejected', 0, '', 'token'}
+    return {'rejected', 0, '', 'token', 'token', '', '', '', '', ''}
   end
   if facts[1] ~= ARGV[21] then
-    return {'rejected', 0, '', 'provider'}
+    return {'rejected', 0, '', 'provider', 'provider', '', '', '', '', ''}
   end
   if ARGV[22] ~= '' and facts[2] and facts[2] ~= ARGV[22] then
-    return {'rejected', 0, '', 'external_id'}
+    return {'rejected', 0, '', 'external_id', 'external_id', '', '', '', '', ''}
   end
 end
 
@@ -51,22 +54,22 @@ local current, version, progress = state[1], tonumber(state[2]), tonumber(state[
 local newProgress = tonumber(ARGV[2])
 local isPoll = ARGV[5] == 'poll'
 
-local reason = nil
+local reason, code = nil, nil
 if KEYS[3] and not redis.call('SET', KEYS[3], '1', 'NX', 'PX', ARGV[15]) then
-  reason = 'duplicate webhook-id'
+  reason, code = 'duplicate webhook-id', 'duplicate_webhook_id'
 elseif target == '' and isPoll then
-  reason = 'the AI server could not be reached'
+  reason, code = 'the AI server could not be reached', 'ai_server_unreachable'
 elseif RANK[target] == nil then
-  reason = 'unknown status ' .. target
+  reason, code = 'unknown status ' .. target, 'unknown_status'
 elseif RANK[current] == 2 then
-  reason = 'job already ' .. current
+  reason, code = 'job already ' .. current, 'job_ended'
 elseif RANK[target] < RANK[current] then
-  reason = 'would move job backwards from ' .. current .. ' to ' .. target
+  reason, code = 'would move job backwards from ' .. current .. ' to ' .. target, 'backwards'
 elseif target == current then
   if newProgress == nil then
-    reason = 'no change: job already ' .. current
+    reason, code = 'no change: job already ' .. current, 'no_change'
   elseif progress ~= nil and newProgress <= progress then
-    reason = 'stale progress ' .. ARGV[2] .. ' (job at ' .. state[3] .. ')'
+    reason, code = 'stale progress ' .. ARGV[2] .. ' (job at ' .. state[3] .. ')', 'stale_progress'
   end
 end
 
@@ -133,6 +136,6 @@ else
   append_timeline(KEYS[1], KEYS[2], ARGV[12], ARGV[11], ARGV[9], now, outcome, reason or '', version, ARGV[10])
 end
 if outcome == 'applied' then
-  return {outcome, version, target, '', state[4] or '', state[5] or '', current, state[6] or '', state[7] or ''}
+  return {outcome, version, target, '', '', state[4] or '', state[5] or '', current, state[6] or '', state[7] or ''}
 end
-return {outcome, version, current, reason}
+return {outcome, version, current, reason, code, '', '', '', '', ''}

@@ -13,7 +13,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.jobgateway.job.Arrival;
 import dev.jobgateway.job.CheckSchedule;
-import dev.jobgateway.job.DeliveryState;
 import dev.jobgateway.job.Job;
 import dev.jobgateway.job.JobRecords;
 import dev.jobgateway.job.Report;
@@ -22,11 +21,10 @@ import dev.jobgateway.job.StoredJob;
 import dev.jobgateway.metrics.Meters;
 import dev.jobgateway.metrics.Meters.CheckResult;
 import dev.jobgateway.metrics.Meters.UpstreamOperation;
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.GatewayConfig;
-import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.providers.CheckThrottledException;
 import dev.jobgateway.providers.HttpStatusException;
-import dev.jobgateway.providers.PollCadence;
 import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.ProviderCallException;
 import dev.jobgateway.providers.ProviderJob;
@@ -58,10 +56,6 @@ import io.smallrye.mutiny.Uni;
 public class Reconciler {
 
     private static final Logger LOG = Logger.getLogger(Reconciler.class);
-    /** A wait on a poll-only job reads this long after its poll is due, so that the lease has expired by then. */
-    private static final Duration DUE_MARGIN = Duration.ofMillis(20);
-    /** A wait whose learned check is due but taken by another instance looks again this much later. */
-    private static final Duration BUSY_REREAD = Duration.ofMillis(250);
 
     /** What a reconciliation did. */
     public enum Action {
@@ -98,33 +92,34 @@ public class Reconciler {
     private final Reports reports;
     private final CheckSchedule schedule;
     private final ProviderRegistry providers;
-    private final GatewayConfig.Fallback config;
     private final Duration redisSteps;
     private final Meters meters;
-    private final LearnedChecks learned;
+    private final DueRule rule;
     private final SecondGenerations secondGenerations;
+    private final GatewayClock clock;
 
     Reconciler(JobRecords jobs, Reports reports, CheckSchedule schedule, ProviderRegistry providers, Meters meters,
-            GatewayConfig config, SecondGenerations secondGenerations) {
+            GatewayConfig config, SecondGenerations secondGenerations, GatewayClock clock) {
+        this.clock = clock;
         this.secondGenerations = secondGenerations;
         this.meters = meters;
         this.jobs = jobs;
         this.reports = reports;
         this.schedule = schedule;
         this.providers = providers;
-        this.config = config.fallback();
-        this.learned = LearnedChecks.from(config.fallback());
+        this.rule = DueRule.from(config.fallback());
         // A check is the provider's answer plus a few Redis steps around it.
         this.redisSteps = config.store().commandTimeout().multipliedBy(3);
     }
 
     /** Checks the job with the AI server if it is overdue or past its deadline and no other instance is. */
     public Uni<Reconciled> reconcile(StoredJob job) {
-        Instant now = Timestamps.now();
-        if (!isDue(job, now)) {
+        Instant now = clock.now();
+        DueRule.Checking checking = checking(job.provider());
+        if (!rule.isDue(DueRule.Facts.of(job), checking, now)) {
             return Uni.createFrom().item(new Reconciled(job, Action.NOTHING_DUE));
         }
-        return checkUnderLease(job, now);
+        return checkUnderLease(job, checking, now);
     }
 
     /**
@@ -132,19 +127,21 @@ public class Reconciler {
      * elsewhere is {@link Action#BUSY}); nothing to ask when it has ended or has no AI-server id yet.
      */
     public Uni<Reconciled> reconcileNow(StoredJob job) {
-        Instant now = Timestamps.now();
-        if (job.status().isTerminal() || (!isPastDeadline(job, now)
-                && (job.externalId() == null || checkedOnlyAtDeadline(job.provider())))) {
+        Instant now = clock.now();
+        DueRule.Checking checking = checking(job.provider());
+        if (job.status().isTerminal() || (!rule.isPastDeadline(DueRule.Facts.of(job), now)
+                && (job.externalId() == null || checking.onlyAtDeadline()))) {
             return Uni.createFrom().item(new Reconciled(job, Action.NOTHING_DUE));
         }
-        return checkUnderLease(job, now);
+        return checkUnderLease(job, checking, now);
     }
 
-    private Uni<Reconciled> checkUnderLease(StoredJob job, Instant now) {
+    private Uni<Reconciled> checkUnderLease(StoredJob job, DueRule.Checking checking, Instant now) {
         // The lease covers the whole check, however slow, so no other instance starts one meanwhile; once the
         // answer is in, it is cut back to the interval, which is what spaces the checks of a job. With the defaults
         // the interval is the longer one, and the lease already ends with it: no second command is needed.
-        Duration interval = leaseInterval(job, now);
+        DueRule.Facts facts = DueRule.Facts.of(job);
+        Duration interval = rule.leaseInterval(facts, checking, now);
         Duration longestCheck = providers.forJob(job.provider()).map(Provider::longestCheck).orElse(Duration.ZERO)
                 .plus(redisSteps);
         boolean cutBack = longestCheck.compareTo(interval) > 0;
@@ -153,8 +150,8 @@ public class Reconciler {
                 return Uni.createFrom().item(new Reconciled(job, Action.BUSY));
             }
             CheckSchedule.Lease lease = claimed.get();
-            boolean pastDeadline = isPastDeadline(job, now);
-            return check(job, lease, pastDeadline)
+            boolean pastDeadline = rule.isPastDeadline(facts, now);
+            return check(job, rule.dueSince(facts, checking), lease, pastDeadline)
                     .call(action -> cutBack && action != Action.THROTTLED
                             ? schedule.holdUntil(lease, now.plus(interval))
                             : Uni.createFrom().voidItem())
@@ -165,7 +162,8 @@ public class Reconciler {
                                 }
                                 StoredJob after = found.get();
                                 Uni<Void> reschedule = after.status().isTerminal() ? Uni.createFrom().voidItem()
-                                        : schedule.schedule(after.id(), nextCheckAt(after));
+                                        : schedule.schedule(after.id(),
+                                                rule.nextCheckAt(DueRule.Facts.of(after), checking));
                                 return reschedule.replaceWith(new Reconciled(after, action));
                             }));
         });
@@ -173,154 +171,33 @@ public class Reconciler {
 
     /** When the job is next due for a check, for the sweeper's list. */
     public Instant nextCheckAt(StoredJob job) {
-        if (checkedOnlyAtDeadline(job.provider()) && job.deadlineAt() != null) {
-            return job.deadlineAt();
-        }
-        Optional<PollCadence> cadence = cadence(job.provider());
-        Instant next = cadence.isPresent() ? job.lastNewsAt().plus(max(cadence.get().idle(), checkInterval(job)))
-                : job.lastNewsAt().plus(max(config.checkAfter(), checkInterval(job)));
-        next = earlier(next, learnedCheck(job).orElse(null));
-        return earlier(next, job.deadlineAt());
-    }
-
-    /**
-     * The job's next check of the {@link LearnedChecks} around its expected end: only for a job of a webhook provider
-     * that was submitted with one, whose checks have not been failing.
-     */
-    private Optional<Instant> learnedCheck(StoredJob job) {
-        Instant expected = job.expectedAt();
-        if (expected == null || job.upstreamFailures() > 0 || cadence(job.provider()).isPresent()
-                || checkedOnlyAtDeadline(job.provider())) {
-            return Optional.empty();
-        }
-        return learned.next(expected, job.lastUpstreamCheckAt());
-    }
-
-    /**
-     * How long a check now holds the job's lease: the check interval, or for a check of the learned series the gap to
-     * its next one (the fixed interval would hold off the series' next checks).
-     */
-    private Duration leaseInterval(StoredJob job, Instant now) {
-        Duration interval = checkInterval(job);
-        Optional<Instant> point = learnedCheck(job).filter(at -> !now.isBefore(at));
-        if (point.isEmpty()) {
-            return interval;
-        }
-        Duration gap = learned.gapAfter(job.expectedAt(), point.get());
-        return gap.compareTo(interval) < 0 ? gap : interval;
+        return rule.nextCheckAt(DueRule.Facts.of(job), checking(job.provider()));
     }
 
     /** Whether {@link #reconcile} would check the job now (a conditional read answers 304 only if not). */
     public boolean isDueNow(StoredJob job) {
-        return isDue(job, Timestamps.now());
-    }
-
-    boolean isDue(StoredJob job, Instant now) {
-        if (job.status().isTerminal()) {
-            return false;
-        }
-        if (isPastDeadline(job, now)) {
-            return true;
-        }
-        if (checkedOnlyAtDeadline(job.provider())) {
-            return false;
-        }
-        // Without an external id the hand-off is still in flight: there is nothing to ask the AI server about.
-        return job.externalId() != null && !now.isBefore(dueSince(job));
+        return rule.isDue(DueRule.Facts.of(job), checking(job.provider()), clock.now());
     }
 
     /**
-     * When the job became due: its last news plus the quiet time (a poll-only provider's interval, else check-after),
-     * or its learned check if that comes first.
-     */
-    private Instant dueSince(StoredJob job) {
-        Duration quiet = cadence(job.provider()).map(PollCadence::whileWaited).orElse(config.checkAfter());
-        return earlier(job.lastNewsAt().plus(quiet), learnedCheck(job).orElse(null));
-    }
-
-    /**
-     * How long a wait on this job should sleep before it reads again: for a running job of a poll-only provider,
-     * until its next poll is due (the read then polls), at most its interval; for a job with an expected end, until
-     * its next learned check (the read then checks); empty for every other job, whose news comes by webhook and the
-     * change feed.
+     * How long a wait on this job should sleep before it reads again ({@link DueRule#untilNextCheck}); empty for a job
+     * whose news comes by webhook and the change feed.
      */
     public Optional<Duration> nextCheckWithin(Job job) {
         if (job.status().isTerminal()) {
             return Optional.empty();
         }
-        Optional<PollCadence> pollOnly = cadence(job.provider());
-        if (pollOnly.isEmpty()) {
-            return checkedOnlyAtDeadline(job.provider()) ? Optional.empty() : learnedCheckWithin(job);
-        }
-        return pollOnly.map(cadence -> {
-            Instant lastNews = job.updatedAt();
-            Instant checked = job.delivery() == null ? null : job.delivery().lastUpstreamCheckAt();
-            if (lastNews == null || (checked != null && checked.isAfter(lastNews))) {
-                lastNews = checked;
-            }
-            Duration interval = cadence.whileWaited();
-            if (lastNews == null) {
-                return interval;
-            }
-            Duration untilDue = Duration.between(Timestamps.now(), lastNews.plus(interval));
-            if (untilDue.isNegative() || untilDue.isZero()) {
-                // Due, yet this read did not poll: another instance holds the lease (a poll in flight, or backing
-                // off after failures). Its answer wakes the wait through the change feed; look again a little later,
-                // not in a tight loop.
-                return interval.dividedBy(4);
-            }
-            // Just past the moment the job is due (and its lease has expired), so that the read is the poll.
-            Duration pause = untilDue.plus(DUE_MARGIN);
-            return pause.compareTo(interval) > 0 ? interval : pause;
-        });
+        return rule.untilNextCheck(DueRule.Facts.of(job), checking(job.provider()), clock.now());
     }
 
-    /** Until the job's next learned check, as {@link #learnedCheck} but from the job as a read returns it. */
-    private Optional<Duration> learnedCheckWithin(Job job) {
-        Job.Delivery delivery = job.delivery();
-        if (delivery == null || delivery.expectedAt() == null
-                || DeliveryState.UPSTREAM_UNREACHABLE.wireName().equals(delivery.state())) {
-            return Optional.empty();
-        }
-        return learned.next(delivery.expectedAt(), delivery.lastUpstreamCheckAt()).map(at -> {
-            Duration until = Duration.between(Timestamps.now(), at).plus(DUE_MARGIN);
-            // Due, yet this read did not check: another instance holds the lease. Its answer, if it changes the job,
-            // comes through the change feed; otherwise look again shortly, not in a tight loop.
-            return until.compareTo(BUSY_REREAD) < 0 ? BUSY_REREAD : until;
-        });
+    /** How the job's provider is checked: asked of the registry once per read. */
+    private DueRule.Checking checking(String provider) {
+        return providers.forJob(provider)
+                .map(p -> new DueRule.Checking(p.pollOnly(), p.checkedOnlyAtDeadline()))
+                .orElse(DueRule.Checking.WEBHOOKS);
     }
 
-    private static Instant earlier(Instant a, Instant b) {
-        return b != null && b.isBefore(a) ? b : a;
-    }
-
-    private Optional<PollCadence> cadence(String provider) {
-        return providers.forJob(provider).flatMap(Provider::pollOnly);
-    }
-
-    private boolean checkedOnlyAtDeadline(String provider) {
-        return providers.forJob(provider).map(Provider::checkedOnlyAtDeadline).orElse(false);
-    }
-
-    private static boolean isPastDeadline(StoredJob job, Instant now) {
-        Instant deadline = job.deadlineAt();
-        return deadline != null && !now.isBefore(deadline);
-    }
-
-    /**
-     * The check interval (a poll-only provider's while-waited cadence, else the fallback's), doubled for each check in
-     * a
-     * row that could not reach the AI server.
-     */
-    private Duration checkInterval(StoredJob job) {
-        Duration interval = cadence(job.provider()).map(PollCadence::whileWaited).orElse(config.checkInterval());
-        for (int i = 0; i < job.upstreamFailures() && interval.compareTo(config.maxCheckInterval()) < 0; i++) {
-            interval = interval.multipliedBy(2);
-        }
-        return interval.compareTo(config.maxCheckInterval()) > 0 ? config.maxCheckInterval() : interval;
-    }
-
-    private Uni<Action> check(StoredJob job, CheckSchedule.Lease lease, boolean pastDeadline) {
+    private Uni<Action> check(StoredJob job, Instant dueSince, CheckSchedule.Lease lease, boolean pastDeadline) {
         if (job.externalId() == null) {
             // Only past the deadline (see isDue): the hand-off never finished, e.g. its instance died mid-submit.
             return timeOut(job, null, null);
@@ -333,7 +210,7 @@ public class Reconciler {
         return reports.finishHandoff(job).chain(() -> status)
                 .map(report -> {
                     meters.upstream(job.provider(), UpstreamOperation.STATUS, "2xx", System.nanoTime() - started);
-                    return new Answer(new Arrival.Poll(job.externalId(), elapsedMs(started), dueSince(job)), report,
+                    return new Answer(new Arrival.Poll(job.externalId(), elapsedMs(started), dueSince), report,
                             null);
                 })
                 .onFailure(CheckThrottledException.class).recoverWithItem(failure -> {
@@ -342,7 +219,7 @@ public class Reconciler {
                 })
                 .onFailure().recoverWithItem(failure -> {
                     observeFailedCheck(job.provider(), failure, System.nanoTime() - started);
-                    return new Answer(new Arrival.Poll(job.externalId(), elapsedMs(started), dueSince(job)), null,
+                    return new Answer(new Arrival.Poll(job.externalId(), elapsedMs(started), dueSince), null,
                             ProviderCallException.describe(failure));
                 })
                 .chain(answer -> answer.throttledFor() != null ? throttled(job, lease, answer.throttledFor())
@@ -374,7 +251,7 @@ public class Reconciler {
      * too: the job is timed out only after an answer (or a failed call), so a short throttle never fails it.
      */
     private Uni<Action> throttled(StoredJob job, CheckSchedule.Lease lease, Duration retryAfter) {
-        Instant again = Timestamps.now().plus(retryAfter);
+        Instant again = clock.now().plus(retryAfter);
         LOG.debugf("Job %s: check postponed %d ms, the provider's call budget is spent", job.id(),
                 retryAfter.toMillis());
         return schedule.holdUntil(lease, again).chain(() -> schedule.schedule(job.id(), again))
@@ -401,7 +278,7 @@ public class Reconciler {
                     : CheckResult.STILL_RUNNING);
             if (result.applied() && result.status().isTerminal()) {
                 LOG.infof("Job %s: no webhook for %s; the AI server reports it %s", job.id(),
-                        Duration.between(job.lastNewsAt(), Timestamps.now()), result.status().wireName());
+                        Duration.between(job.lastNewsAt(), clock.now()), result.status().wireName());
                 return Uni.createFrom().item(Action.UPDATED);
             }
             if (pastDeadline && !(result.status() != null && result.status().isTerminal())) {
@@ -428,8 +305,8 @@ public class Reconciler {
                 : Duration.between(created, job.deadlineAt()).toSeconds();
         String message = "The job did not finish within its maximum duration of " + seconds + " s.";
         Job.JobError error = unreachableWhy == null
-                ? new Job.JobError("timeout", "deadline_exceeded", message)
-                : new Job.JobError("upstream_unreachable", "deadline_exceeded",
+                ? new Job.JobError(Job.ErrorSource.TIMEOUT, "deadline_exceeded", message)
+                : new Job.JobError(Job.ErrorSource.UPSTREAM_UNREACHABLE, "deadline_exceeded",
                         message + " The AI server could not be reached to confirm: " + unreachableWhy);
         ObjectNode event = jobs.event().put("deadline_at", String.valueOf(job.deadlineAt()));
         if (lastUpstreamStatus != null) {

@@ -8,10 +8,10 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.RedisScript;
 import dev.jobgateway.platform.SharedConnection;
-import dev.jobgateway.platform.StoreErrors;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.sortedset.ReactiveSortedSetCommands;
 import io.quarkus.redis.datasource.sortedset.ScoreRange;
@@ -34,7 +34,10 @@ public class CheckSchedule {
     private final ReactiveSortedSetCommands<String, String> sortedSets;
     private final Duration commandTimeout;
 
-    CheckSchedule(ReactiveRedisDataSource redis, SharedConnection shared, GatewayConfig config) {
+    private final GatewayClock clock;
+
+    CheckSchedule(ReactiveRedisDataSource redis, SharedConnection shared, GatewayConfig config, GatewayClock clock) {
+        this.clock = clock;
         this.redis = redis;
         this.shared = shared;
         this.sortedSets = redis.sortedSet(String.class);
@@ -63,7 +66,8 @@ public class CheckSchedule {
      */
     public Uni<Boolean> holdUntil(Lease lease, Instant until) {
         return MOVE_LEASE.run(shared, commandTimeout, List.of(Keys.checkLease(lease.jobId())),
-                List.of(lease.owner(), Long.toString(until.toEpochMilli()))).map(reply -> reply.toInteger() == 1);
+                List.of(lease.owner(), Long.toString(Duration.between(clock.now(), until).toMillis())))
+                .map(reply -> reply.toInteger() == 1);
     }
 
     /** Puts the job on the sweeper's list, due at {@code at}. */
@@ -101,6 +105,6 @@ public class CheckSchedule {
     }
 
     private <T> Uni<T> guarded(Uni<T> call) {
-        return StoreErrors.guard(commandTimeout, call);
+        return shared.guard(commandTimeout, call);
     }
 }

@@ -79,7 +79,7 @@ public class DurationHistory {
         if (cached != null && now - cached.readAt() < CACHE_NANOS) {
             return Uni.createFrom().item(cached.expected());
         }
-        return StoreErrors.guard(commandTimeout, hashes.hget(key(owner, provider), field(model)))
+        return redis.guard(commandTimeout, hashes.hget(key(owner, provider), field(model)))
                 .map(this::expectedFrom)
                 .invoke(expected -> {
                     if (cache.size() >= CACHE_MAX) {

@@ -51,12 +51,32 @@ public record Job(
      * {@code upstream_unreachable}, {@code upstream_lost} (a poll-only AI server no longer knows the job, e.g. it
      * restarted and lost its history).
      */
+    /** Who ended a failed job: the {@code error.source} of the API. */
+    @RegisterForReflection
+    public enum ErrorSource {
+        /** The AI server reported the job failed. */
+        AI_SERVER,
+        /** The job did not end by its deadline. */
+        TIMEOUT,
+        /** The deadline passed while the AI server could not be reached. */
+        UPSTREAM_UNREACHABLE,
+        /** The AI server never took the job. */
+        SUBMIT,
+        /** The AI server no longer knows the job (its results were removed, or it lost them). */
+        UPSTREAM_LOST;
+
+        @com.fasterxml.jackson.annotation.JsonValue
+        public String wireName() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
     @RegisterForReflection
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record JobError(
             @Schema(enumeration = {
                     "ai_server", "submit", "timeout", "upstream_unreachable",
-                    "upstream_lost" }) String source,
+                    "upstream_lost" }) ErrorSource source,
             String code, String message){
 
         /** The AI server reported the job failed, with its message if it gave one. */
@@ -66,7 +86,7 @@ public record Job(
 
         /** The AI server reported the job failed; {@code code} null is {@code generation_failed}. */
         public static JobError fromAiServer(String code, String message) {
-            return new JobError("ai_server", code == null ? "generation_failed" : code,
+            return new JobError(ErrorSource.AI_SERVER, code == null ? "generation_failed" : code,
                     message == null || message.isBlank() ? "The AI server reported the job as failed." : message);
         }
     }

@@ -14,7 +14,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.jobgateway.outputs.OutputStorage;
 import dev.jobgateway.platform.GatewayConfig;
 
 /** Turns stored jobs into their API representation and back-and-forth JSON text. */
@@ -23,9 +22,9 @@ public class JobJson {
 
     private final ObjectMapper mapper;
     private final long pollAfterMs;
-    private final OutputStorage outputs;
+    private final OutputFiles outputs;
 
-    JobJson(ObjectMapper mapper, GatewayConfig config, OutputStorage outputs) {
+    JobJson(ObjectMapper mapper, GatewayConfig config, OutputFiles outputs) {
         this.mapper = mapper;
         this.outputs = outputs;
         this.pollAfterMs = config.jobs().pollAfter().toMillis();
@@ -110,7 +109,7 @@ public class JobJson {
                 out.writeNull();
             } else {
                 out.writeStartObject();
-                out.writeStringField("source", error.source());
+                out.writeStringField("source", error.source() == null ? null : error.source().wireName());
                 out.writeStringField("code", error.code());
                 out.writeStringField("message", error.message());
                 out.writeEndObject();

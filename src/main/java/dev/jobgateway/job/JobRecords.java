@@ -19,10 +19,12 @@ import io.smallrye.mutiny.Uni;
 public class JobRecords {
 
     private final JobStore store;
+    private final Transitions transitions;
     private final JobJson json;
 
-    JobRecords(JobStore store, JobJson json) {
+    JobRecords(JobStore store, Transitions transitions, JobJson json) {
         this.store = store;
+        this.transitions = transitions;
         this.json = json;
     }
 
@@ -57,19 +59,19 @@ public class JobRecords {
 
     /** Cancels the job unless it has ended; {@code event} says who asked. */
     public Uni<TransitionResult> cancel(String jobId, ObjectNode event) {
-        return store.transition(jobId, new Transition(JobStatus.CANCELLED, null, null, null, Via.CANCEL,
+        return transitions.run(jobId, new Transition(JobStatus.CANCELLED, null, null, null, Via.CANCEL,
                 TimelineEvent.CANCEL_REQUESTED.wireName(), event, null));
     }
 
     /** The AI server never took the job ({@code error.source: submit}). */
     public Uni<TransitionResult> failHandoff(String jobId, Job.JobError error, ObjectNode event) {
-        return store.transition(jobId, new Transition(JobStatus.FAILED, null, null, error, Via.SUBMIT,
+        return transitions.run(jobId, new Transition(JobStatus.FAILED, null, null, error, Via.SUBMIT,
                 TimelineEvent.HANDOFF_FAILED.wireName(), event, null));
     }
 
     /** The job did not end by its deadline. */
     public Uni<TransitionResult> timeOut(String jobId, Job.JobError error, ObjectNode event) {
-        return store.transition(jobId, new Transition(JobStatus.FAILED, null, null, error, Via.TIMEOUT,
+        return transitions.run(jobId, new Transition(JobStatus.FAILED, null, null, error, Via.TIMEOUT,
                 TimelineEvent.TIMED_OUT.wireName(), event, null));
     }
 

@@ -5,7 +5,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -13,12 +12,10 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.jobgateway.metrics.Meters;
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.RedisScript;
 import dev.jobgateway.platform.SharedConnection;
-import dev.jobgateway.platform.StoreErrors;
-import dev.jobgateway.platform.Timestamps;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.stream.StreamMessage;
@@ -60,15 +57,13 @@ class JobStore {
     private final String parkedTtlMs;
     private final String parkedMax;
     private final Duration commandTimeout;
-    private final Meters meters;
-    private final DurationHistory durations;
     private final SharedConnection shared;
+    private final GatewayClock clock;
 
-    JobStore(ReactiveRedisDataSource redis, CheckSchedule schedule, JobJson json, Meters meters,
-            DurationHistory durations, SharedConnection shared, GatewayConfig config) {
+    JobStore(ReactiveRedisDataSource redis, CheckSchedule schedule, JobJson json, SharedConnection shared,
+            GatewayConfig config, GatewayClock clock) {
+        this.clock = clock;
         this.shared = shared;
-        this.meters = meters;
-        this.durations = durations;
         this.redis = redis;
         this.streams = redis.stream(String.class);
         this.values = redis.value(String.class);
@@ -183,66 +178,40 @@ class JobStore {
 
     /**
      * As {@link #transition(String, Transition)}, for a webhook whose match with the job ({@code guard}, null: none
-     * to check) the script checks first: a mismatch is {@code rejected} and changes nothing.
+     * to check) the script checks first: a mismatch is {@code rejected} and changes nothing. Only the script's step:
+     * what follows an applied change is {@link Transitions}'.
      */
     Uni<TransitionResult> transition(String jobId, Transition change, WebhookGuard guard) {
         List<String> keys = new ArrayList<>(List.of(Keys.job(jobId), Keys.timeline(jobId)));
         if (change.webhookId() != null) {
             keys.add(Keys.webhookSeen(jobId, change.webhookId()));
         }
-        List<String> args = List.of(
-                change.target() == null ? "" : change.target().wireName(),
-                change.progress() == null ? "" : change.progress().toString(),
-                change.outputJson() == null ? "" : change.outputJson(),
-                change.error() == null ? "" : json.write(change.error()),
-                change.via().wireName(),
-                wire(change.via().deliveryState()),
-                change.via().completedVia() == null ? "" : change.via().completedVia(),
-                Timestamps.now().toString(),
-                change.eventType(),
-                json.write(change.event()),
-                ttlMs,
-                maxTimeline,
-                channel,
-                jobId,
-                dedupeMs,
-                wire(change.deliveryStateIfUnchanged()),
-                maxIgnored,
-                change.queuePosition() == null ? "" : change.queuePosition().toString(),
-                change.outputFilesJson() == null ? "" : change.outputFilesJson(),
-                change.outputStorage() == null ? "" : change.outputStorage(),
-                guard == null ? "" : guard.provider(),
-                guard == null || guard.externalId() == null ? "" : guard.externalId(),
-                guard == null || guard.tokenHash() == null ? "" : guard.tokenHash());
-        return run(TRANSITION, keys, args).chain(reply -> {
-            TransitionResult result = transitionResult(jobId, reply);
-            if (!result.applied() || reply.size() <= 7) {
-                return Uni.createFrom().item(result);
-            }
-            observe(reply, result, change.via());
-            if (!result.status().isTerminal()) {
-                return Uni.createFrom().item(result);
-            }
-            // A success whose files are still to be copied stays on the sweeper's list, due now: if the instance
-            // that starts the copy dies, a sweep finds the job (it is on the list already, so a failure to move it
-            // up leaves it due at its old time, never lost).
-            Uni<Void> listed = change.leavesCopyPending()
-                    ? schedule.schedule(jobId, Timestamps.now()).onFailure().recoverWithNull()
-                    : unscheduleQuietly(jobId);
-            return listed.call(() -> learn(reply, result, change.via())).replaceWith(result);
-        });
-    }
-
-    /** A success a webhook reported teaches how long its owner's jobs of the provider (and model) take. */
-    private Uni<Void> learn(Response reply, TransitionResult result, Via via) {
-        String created = reply.get(5).toString();
-        if (result.status() != JobStatus.SUCCEEDED || via != Via.WEBHOOK || created.isEmpty()) {
-            return Uni.createFrom().voidItem();
-        }
-        String model = reply.get(7).toString();
-        String owner = reply.size() > 8 ? reply.get(8).toString() : null;
-        return durations.record(owner, reply.get(4).toString(), model.isEmpty() ? null : model,
-                Duration.between(Instant.parse(created), Timestamps.now()));
+        TransitionScript.Args args = new TransitionScript.Args()
+                .set(TransitionScript.Arg.TARGET, change.target() == null ? "" : change.target().wireName())
+                .set(TransitionScript.Arg.PROGRESS, change.progress() == null ? "" : change.progress().toString())
+                .set(TransitionScript.Arg.OUTPUT, change.outputJson())
+                .set(TransitionScript.Arg.ERROR, change.error() == null ? "" : json.write(change.error()))
+                .set(TransitionScript.Arg.VIA, change.via().wireName())
+                .set(TransitionScript.Arg.DELIVERY_STATE, wire(change.via().deliveryState()))
+                .set(TransitionScript.Arg.COMPLETED_VIA, change.via().completedVia())
+                .set(TransitionScript.Arg.NOW, clock.now().toString())
+                .set(TransitionScript.Arg.EVENT_TYPE, change.eventType())
+                .set(TransitionScript.Arg.EVENT_DATA, json.write(change.event()))
+                .set(TransitionScript.Arg.TTL_MS, ttlMs)
+                .set(TransitionScript.Arg.MAX_TIMELINE, maxTimeline)
+                .set(TransitionScript.Arg.CHANNEL, channel)
+                .set(TransitionScript.Arg.JOB_ID, jobId)
+                .set(TransitionScript.Arg.DEDUPE_MS, dedupeMs)
+                .set(TransitionScript.Arg.DELIVERY_STATE_IF_UNCHANGED, wire(change.deliveryStateIfUnchanged()))
+                .set(TransitionScript.Arg.MAX_IGNORED, maxIgnored)
+                .set(TransitionScript.Arg.QUEUE_POSITION,
+                        change.queuePosition() == null ? "" : change.queuePosition().toString())
+                .set(TransitionScript.Arg.OUTPUT_FILES, change.outputFilesJson())
+                .set(TransitionScript.Arg.OUTPUT_STORAGE, change.outputStorage())
+                .set(TransitionScript.Arg.GUARD_PROVIDER, guard == null ? "" : guard.provider())
+                .set(TransitionScript.Arg.GUARD_EXTERNAL_ID, guard == null ? "" : guard.externalId())
+                .set(TransitionScript.Arg.GUARD_TOKEN_HASH, guard == null ? "" : guard.tokenHash());
+        return run(TRANSITION, keys, args.list()).map(reply -> TransitionScript.Reply.of(reply).result(jobId));
     }
 
     /**
@@ -251,7 +220,7 @@ class JobStore {
      */
     Uni<Boolean> settleOutputs(String jobId, String state, String filesJson, TimelineEvent type, ObjectNode event) {
         return run(OUTPUTS, List.of(Keys.job(jobId), Keys.timeline(jobId)), List.of("settle", filesJson, state,
-                Timestamps.now().toString(), type.wireName(), json.write(event), ttlMs, maxTimeline, channel, jobId))
+                clock.now().toString(), type.wireName(), json.write(event), ttlMs, maxTimeline, channel, jobId))
                 .map(reply -> "applied".equals(reply.get(0).toString()));
     }
 
@@ -261,34 +230,21 @@ class JobStore {
      */
     Uni<Integer> copyBegins(String jobId) {
         return run(OUTPUTS, List.of(Keys.job(jobId), Keys.timeline(jobId)), List.of("begin", "", "",
-                Timestamps.now().toString(), "", "", ttlMs, maxTimeline, channel, jobId))
+                clock.now().toString(), "", "", ttlMs, maxTimeline, channel, jobId))
                 .map(reply -> "begun".equals(reply.get(0).toString()) ? reply.get(1).toInteger() : 0);
     }
 
     /** Notes a failed copy attempt of a pending copy in the timeline (counted as it began); the attempts so far. */
     Uni<Integer> copyFailed(String jobId, String filesJson, ObjectNode event) {
         return run(OUTPUTS, List.of(Keys.job(jobId), Keys.timeline(jobId)), List.of("retry", filesJson, "",
-                Timestamps.now().toString(), TimelineEvent.OUTPUT_COPY_FAILED.wireName(), json.write(event), ttlMs,
+                clock.now().toString(), TimelineEvent.OUTPUT_COPY_FAILED.wireName(), json.write(event), ttlMs,
                 maxTimeline, channel, jobId))
                 .map(reply -> "recorded".equals(reply.get(0).toString()) ? reply.get(1).toInteger() : 0);
     }
 
-    /** Counts a job that started or ended; the script adds its provider, creation time and former status. */
-    private void observe(Response reply, TransitionResult result, Via via) {
-        String created = reply.get(5).toString();
-        meters.transitioned(reply.get(4).toString(), reply.get(6).toString(), result.status().wireName(),
-                via.completedVia() == null ? via.wireName() : via.completedVia(),
-                created.isEmpty() ? null : Instant.parse(created));
-    }
-
-    /** The sweeper's list is cleaned up by the sweeper too, so failing to shorten it must not fail the change. */
-    private Uni<Void> unscheduleQuietly(String jobId) {
-        return schedule.unschedule(jobId).onFailure().recoverWithNull();
-    }
-
     /** Adds facts that change no state (no version bump) and a timeline entry; false if the job is gone. */
     Uni<Boolean> record(String jobId, TimelineEvent type, ObjectNode event, Map<String, String> fields) {
-        List<String> args = new ArrayList<>(List.of(ttlMs, maxTimeline, Timestamps.now().toString(), type.wireName(),
+        List<String> args = new ArrayList<>(List.of(ttlMs, maxTimeline, clock.now().toString(), type.wireName(),
                 json.write(event)));
         fields.forEach((name, value) -> {
             args.add(name);
@@ -326,7 +282,7 @@ class JobStore {
      * mapping appeared meanwhile: then its job id is returned and nothing is kept.
      */
     Uni<Optional<String>> park(String provider, String externalId, Transition change) {
-        change.event().put("parked_at", Timestamps.now().toString());
+        change.event().put("parked_at", clock.now().toString());
         return run(PARK, List.of(Keys.externalId(provider, externalId), Keys.parkedWebhooks(provider, externalId)),
                 List.of(json.write(change), parkedTtlMs, parkedMax))
                 .map(reply -> reply == null ? Optional.<String> empty() : Optional.of(reply.toString()));
@@ -342,9 +298,9 @@ class JobStore {
         return guarded(values.get(Keys.externalId(provider, externalId))).map(Optional::ofNullable);
     }
 
-    /** Every command is bounded by the store's command timeout (see {@link StoreErrors#guard}). */
+    /** Every command is bounded by the store's command timeout (see {@link SharedConnection#guard}). */
     private <T> Uni<T> guarded(Uni<T> call) {
-        return StoreErrors.guard(commandTimeout, call);
+        return shared.guard(commandTimeout, call);
     }
 
     private Uni<Response> run(RedisScript script, List<String> keys, List<String> args) {
@@ -361,14 +317,5 @@ class JobStore {
 
     private static String wire(DeliveryState state) {
         return state == null ? "" : state.wireName();
-    }
-
-    private static TransitionResult transitionResult(String jobId, Response reply) {
-        TransitionResult.Outcome outcome = TransitionResult.Outcome.valueOf(
-                reply.get(0).toString().toUpperCase(Locale.ROOT));
-        String reason = reply.get(3).toString();
-        return new TransitionResult(jobId, outcome, reply.get(1).toLong(),
-                JobStatus.fromWire(reply.get(2).toString()).orElse(null),
-                reason.isEmpty() ? null : reason);
     }
 }

@@ -12,16 +12,11 @@ package dev.jobgateway.job;
  * @param errorCode the {@code error.code} of a failed job, or null for {@code generation_failed}
  * @param queuePosition the job's place in the provider's queue while it waits there (0 = next), or null
  * @param errorSource the {@code error.source} of a failed job when it is not the AI server's own verdict (e.g.
- *        {@code upstream_lost}: the AI server no longer knows the job), or null for {@code ai_server}
+ *        {@code upstream_lost}: the AI server no longer knows the job, so the gateway fails it rather than leave it
+ *        unfinished), or null for {@code ai_server}
  */
 public record Report(JobStatus status, String upstreamStatus, Double progress, String outputJson,
-        String errorMessage, String errorCode, Integer queuePosition, String errorSource) {
-
-    /**
-     * {@code error.source} of a job the AI server no longer knows (its results were removed, or it lost them): the
-     * gateway cannot learn how it ended, so it fails rather than stay unfinished.
-     */
-    public static final String SOURCE_UPSTREAM_LOST = "upstream_lost";
+        String errorMessage, String errorCode, Integer queuePosition, Job.ErrorSource errorSource) {
 
     /** A report whose failure, if any, is the AI server's own. */
     public Report(JobStatus status, String upstreamStatus, Double progress, String outputJson, String errorMessage,

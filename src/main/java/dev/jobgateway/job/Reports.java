@@ -10,8 +10,6 @@ import org.jboss.logging.Logger;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.jobgateway.outputs.OutputCopier;
-import dev.jobgateway.outputs.OutputPlanner;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.JobLogContext;
 import io.smallrye.mutiny.Multi;
@@ -29,16 +27,16 @@ public class Reports {
     private static final Logger LOG = Logger.getLogger(Reports.class);
 
     private final JobStore store;
+    private final Transitions transitions;
     private final JobJson json;
     private final Duration unmappedTtl;
-    private final OutputPlanner outputs;
-    private final OutputCopier copier;
+    private final OutputFiles outputs;
 
-    Reports(JobStore store, JobJson json, GatewayConfig config, OutputPlanner outputs, OutputCopier copier) {
+    Reports(JobStore store, Transitions transitions, JobJson json, GatewayConfig config, OutputFiles outputs) {
         this.store = store;
+        this.transitions = transitions;
         this.json = json;
         this.outputs = outputs;
-        this.copier = copier;
         this.unmappedTtl = config.webhooks().unmappedTtl();
     }
 
@@ -50,7 +48,7 @@ public class Reports {
 
     /**
      * Runs a change through the state machine; with output storage on, a success first has its output files listed
-     * (and its data URLs stored, see {@link OutputPlanner}), and a copy left pending is started after it.
+     * (and its data URLs stored, see {@link OutputFiles}), and a copy left pending is started after it.
      */
     private Uni<TransitionResult> run(String jobId, Transition change) {
         return run(jobId, change, null);
@@ -58,21 +56,21 @@ public class Reports {
 
     private Uni<TransitionResult> run(String jobId, Transition change, WebhookGuard guard) {
         if (!outputs.enabled() || change.target() != JobStatus.SUCCEEDED || change.outputJson() == null) {
-            return store.transition(jobId, change, guard);
+            return transitions.run(jobId, change, guard);
         }
         return store.find(jobId).chain(found -> {
             // A job that ended already ignores the report: nothing to store for it. The guard still decides first
             // (a webhook that does not match its job is refused, and stores no files).
             if (found.isEmpty() || found.get().status().isTerminal()
                     || (guard != null && !guard.admits(found.get()))) {
-                return store.transition(jobId, change, guard);
+                return transitions.run(jobId, change, guard);
             }
             return outputs.plan(jobId, found.get().provider(), change.outputJson()).chain(planned -> {
                 Transition stored = planned.filesJson() == null ? change
                         : change.withOutputFiles(planned.outputJson(), planned.filesJson(), planned.storage());
-                return store.transition(jobId, stored, guard).call(result -> {
+                return transitions.run(jobId, stored, guard).call(result -> {
                     if (result.applied() && stored.leavesCopyPending()) {
-                        copier.afterChange(jobId);
+                        outputs.copyPending(jobId);
                     }
                     // Another change won the race since the job was read (a cancel, another success): the data
                     // URLs uploaded for this one belong to no job. (A transition that failed may still have been
@@ -128,7 +126,7 @@ public class Reports {
                 .put("error", why)
                 .put("latency_ms", arrival.latencyMs())
                 .put("failed_checks_in_a_row", failedInARow);
-        return store.transition(jobId, new Transition(null, null, null, null, Via.POLL,
+        return transitions.run(jobId, new Transition(null, null, null, null, Via.POLL,
                 TimelineEvent.UPSTREAM_CHECK_FAILED.wireName(), event, null));
     }
 
@@ -186,7 +184,7 @@ public class Reports {
         if (arrival instanceof Arrival.Webhook webhook) {
             event.put("webhook_id", webhook.webhookId())
                     .put("sender_timestamp", webhook.senderTimestamp())
-                    .put("authenticated_by", webhook.authenticatedBy())
+                    .put("authenticated_by", webhook.authenticatedBy().wireName())
                     .put("status", report.upstreamStatus())
                     .put("job_status", report.status() == null ? null : report.status().wireName());
             putProgress(event, report);
@@ -227,7 +225,7 @@ public class Reports {
                 .put("status", data.path("status").asText(null));
         String dedupe = "replay:" + entry.id();
         JobLogContext.set(jobId);
-        return store.transition(jobId, new Transition(target, progress, null, error, Via.WEBHOOK,
+        return transitions.run(jobId, new Transition(target, progress, null, error, Via.WEBHOOK,
                 TimelineEvent.OPERATOR_ACTION.wireName(), event, dedupe, queuePosition));
     }
 

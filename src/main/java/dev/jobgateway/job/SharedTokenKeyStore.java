@@ -7,7 +7,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.SharedConnection;
-import dev.jobgateway.platform.StoreErrors;
 import dev.jobgateway.platform.StoreUnavailableException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.redis.client.Command;
@@ -60,6 +59,6 @@ public class SharedTokenKeyStore {
     }
 
     private Uni<Response> guarded(Uni<Response> call) {
-        return StoreErrors.guard(commandTimeout, call);
+        return redis.guard(commandTimeout, call);
     }
 }

@@ -1,5 +1,9 @@
 package dev.jobgateway.job;
 
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.util.Optional;
+
 /**
  * What a webhook to {@code /webhooks/{provider}/{jobId}} must match on the job it names, checked by the transition
  * script in the same step as the change (one Redis round trip per webhook, no read before it): the job was handed
@@ -20,13 +24,37 @@ public record WebhookGuard(String provider, String externalId, String tokenHash)
     }
 
     /**
-     * The script's check, made in Java on a job already read (output storage reads the job before a success to list
-     * its files): a webhook that does not match must not get as far as storing its data URLs.
+     * The script's check ({@code store/transition.lua}), made in Java on a job already read, in the script's order:
+     * what does not match, or empty. Output storage reads the job before a success to list its files, and a webhook
+     * that does not match must not get as far as storing its data URLs; a token sender's terminal webhook is
+     * confirmed only for the job its token is for.
      */
-    boolean admits(StoredJob job) {
-        String tokenHashOfJob = job.fields().get(StoredJob.WEBHOOK_TOKEN_HASH);
+    public Optional<Refusal> refusal(StoredJob job) {
+        if (tokenHash != null && !sameHash(tokenHash, job.fields().get(StoredJob.WEBHOOK_TOKEN_HASH))) {
+            return Optional.of(Refusal.TOKEN);
+        }
+        if (!provider.equals(job.provider())) {
+            return Optional.of(Refusal.PROVIDER);
+        }
         String externalIdOfJob = job.fields().get(StoredJob.EXTERNAL_ID);
-        return (tokenHash == null || tokenHash.equals(tokenHashOfJob)) && provider.equals(job.provider())
-                && (externalId == null || externalIdOfJob == null || externalId.equals(externalIdOfJob));
+        if (externalId != null && externalIdOfJob != null && !externalId.equals(externalIdOfJob)) {
+            return Optional.of(Refusal.EXTERNAL_ID);
+        }
+        return Optional.empty();
+    }
+
+    boolean admits(StoredJob job) {
+        return refusal(job).isEmpty();
+    }
+
+    /** Whether the webhook's per-job token is the job's (false for a signed webhook, which has none). */
+    public boolean tokenMatches(StoredJob job) {
+        return tokenHash != null && sameHash(tokenHash, job.fields().get(StoredJob.WEBHOOK_TOKEN_HASH));
+    }
+
+    /** Both are SHA-256 hex: compared in constant time all the same. */
+    private static boolean sameHash(String a, String b) {
+        return b != null
+                && MessageDigest.isEqual(a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
     }
 }

@@ -10,10 +10,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import jakarta.enterprise.inject.Instance;
 
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.GatewayConfig;
-import dev.jobgateway.waiting.WaiterRegistry;
+import dev.jobgateway.platform.StoreFailure;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -32,7 +34,6 @@ import io.quarkus.runtime.Startup;
 public class Meters {
 
     /** For the few static places (Redis error handling) that have no bean to inject it into. */
-    private static volatile Meters current;
 
     /** How a submit ended. */
     public enum SubmitOutcome {
@@ -70,16 +71,6 @@ public class Meters {
         CLIENT_GONE
     }
 
-    /**
-     * A Redis command that did not answer in time, failed because Redis was down, or was refused because Redis does not
-     * accept the gateway's credentials (a setting to fix).
-     */
-    public enum StoreFailure {
-        TIMEOUT,
-        OUTAGE,
-        MISCONFIGURATION
-    }
-
     /** A call to a provider's API. */
     public enum UpstreamOperation {
         SUBMIT,
@@ -101,9 +92,11 @@ public class Meters {
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong[]> completedByProvider = new ConcurrentHashMap<>();
     private final AtomicLong overdue = new AtomicLong();
+    private final GatewayClock clock;
 
-    Meters(Instance<MeterRegistry> registries, EmfWriter emf, DeliveryStats stats, WaiterRegistry waiters,
-            GatewayConfig config) {
+    Meters(Instance<MeterRegistry> registries, EmfWriter emf, DeliveryStats stats, GatewayConfig config,
+            GatewayClock clock) {
+        this.clock = clock;
         this.stats = stats;
         // Without Micrometer's registry (function.zip leaves it out: nothing scrapes a Lambda), the meters go to EMF only.
         this.registry = registries.isResolvable() ? registries.get() : null;
@@ -113,13 +106,6 @@ public class Meters {
             Gauge.builder(Meter.SWEEPER_OVERDUE.micrometerName(), overdue, AtomicLong::get)
                     .description(Meter.SWEEPER_OVERDUE.description()).register(registry);
         }
-        waitersHeld(waiters::size);
-        current = this;
-    }
-
-    /** The meters of the running application, or null before it started (unit tests of static helpers). */
-    public static Meters current() {
-        return current;
     }
 
     public void submitted(String provider, SubmitOutcome outcome) {
@@ -134,7 +120,7 @@ public class Meters {
         if (!enabled || provider == null || provider.isEmpty()) {
             return;
         }
-        Duration sinceCreated = createdAt == null ? null : Duration.between(createdAt, Instant.now());
+        Duration sinceCreated = createdAt == null ? null : Duration.between(createdAt, clock.now());
         boolean terminal = "succeeded".equals(to) || "failed".equals(to) || "cancelled".equals(to);
         if ("queued".equals(from) && !"queued".equals(to) && sinceCreated != null) {
             time(Meter.JOBS_TIME_TO_START, sinceCreated, "provider", provider);
@@ -212,8 +198,8 @@ public class Meters {
         time(Meter.WAIT_WAKEUP, Duration.ofNanos(Math.max(0, nanos)));
     }
 
-    /** Registers the gauge of waits held right now. */
-    private void waitersHeld(Supplier<Number> held) {
+    /** Registers the gauge of waits held right now ({@code held}: the waiting registry's count). */
+    public void waitersHeld(Supplier<Number> held) {
         if (registry != null) {
             Gauge.builder(Meter.WAITERS_HELD.micrometerName(), held).description(Meter.WAITERS_HELD.description())
                     .register(registry);
@@ -246,7 +232,8 @@ public class Meters {
         emf.set(Meter.SWEEPER_OVERDUE, jobs);
     }
 
-    public void storeFailure(StoreFailure failure) {
+    /** A failed Redis command, as {@link dev.jobgateway.platform.SharedConnection#guard} reports it. */
+    void storeFailure(@Observes StoreFailure failure) {
         count(Meter.STORE_FAILURES, "kind", wire(failure));
     }
 

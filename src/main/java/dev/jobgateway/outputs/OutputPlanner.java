@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.jobgateway.job.OutputFiles.Planned;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.StoreUnavailableException;
 import dev.jobgateway.providers.OutputFileFinder;
@@ -33,17 +34,6 @@ import io.smallrye.mutiny.infrastructure.Infrastructure;
 public class OutputPlanner {
 
     private static final Logger LOG = Logger.getLogger(OutputPlanner.class);
-
-    /**
-     * The output as stored, its files, and {@code output_storage}; files null when there are none. {@code uploaded}:
-     * the objects this plan put in the bucket, to delete if its report does not become the job's state.
-     */
-    public record Planned(String outputJson, String filesJson, String storage, List<String> uploaded) {
-
-        Planned(String outputJson) {
-            this(outputJson, null, null, List.of());
-        }
-    }
 
     private final OutputStorage storage;
     private final ProviderRegistry providers;

@@ -57,7 +57,7 @@ public final class RedisScript {
      * on the connection requests share ({@link SharedConnection}), bounded by {@code timeout} like any command.
      */
     public Uni<Response> run(SharedConnection redis, Duration timeout, List<String> keys, List<String> args) {
-        return StoreErrors.guard(timeout, redis.send(request(Command.EVALSHA, sha1, keys, args))
+        return redis.guard(timeout, redis.send(request(Command.EVALSHA, sha1, keys, args))
                 .onFailure(RedisScript::isNoScript)
                 .recoverWithUni(() -> redis.send(request(Command.EVAL, source, keys, args))));
     }

@@ -4,10 +4,12 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -64,24 +66,28 @@ public class SharedConnection {
     private final AtomicReference<Attempt> current = new AtomicReference<>();
     private long backoffNanos = FIRST_BACKOFF.toNanos();
     private boolean closed;
+    private final Consumer<StoreFailure> failures;
 
     @Inject
     SharedConnection(Vertx vertx, ReactiveRedisDataSource redis, RedisClientOptions defaults, GatewayConfig config,
             @ConfigProperty(name = "quarkus.redis.client-type", defaultValue = "standalone") String clientType,
             @ConfigProperty(name = "quarkus.redis.max-waiting-handlers", defaultValue = "2048") int pipelined,
-            @ConfigProperty(name = "quarkus.redis.max-pool-waiting", defaultValue = "24") int waiting) {
+            @ConfigProperty(name = "quarkus.redis.max-pool-waiting", defaultValue = "24") int waiting,
+            Event<StoreFailure> failures) {
         this(vertx, redis.getRedis(), defaults::copy, config.store().commandTimeout(),
-                "standalone".equalsIgnoreCase(clientType), pipelined, waiting);
+                "standalone".equalsIgnoreCase(clientType), pipelined, waiting, failures::fire);
     }
 
     /** A standalone connection with {@code settings} (host names, TLS, password): for tests of its own. */
     SharedConnection(Vertx vertx, RedisOptions settings, Duration commandTimeout) {
         this(vertx, null, () -> RedisClientOptions.copy(settings), commandTimeout, true,
-                settings.getMaxWaitingHandlers(), settings.getMaxPoolWaiting());
+                settings.getMaxWaitingHandlers(), settings.getMaxPoolWaiting(), failure -> {
+                });
     }
 
     private SharedConnection(Vertx vertx, Redis pooled, Supplier<RedisOptions> settings, Duration commandTimeout,
-            boolean pinned, int pipelined, int waiting) {
+            boolean pinned, int pipelined, int waiting, Consumer<StoreFailure> failures) {
+        this.failures = failures;
         this.vertx = vertx;
         this.pooled = pooled;
         this.settings = settings;
@@ -92,8 +98,16 @@ public class SharedConnection {
     }
 
     /**
+     * Bounds a store call by {@code timeout} and turns an outage into {@link StoreUnavailableException}
+     * ({@link StoreErrors}); each outage is fired once as a {@link StoreFailure} event, for the meters.
+     */
+    public <T> Uni<T> guard(Duration timeout, Uni<T> call) {
+        return StoreErrors.guard(timeout, call, failures);
+    }
+
+    /**
      * Sends {@code request} on the shared connection, opening it first if there is none, once there is room on it.
-     * Deferred: a retry (see {@link StoreErrors#guard}) sends again, on whichever connection is current by then.
+     * Deferred: a retry (see {@link #guard}) sends again, on whichever connection is current by then.
      */
     public Uni<Response> send(Request request) {
         if (!pinned) {

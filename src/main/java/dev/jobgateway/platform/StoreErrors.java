@@ -7,14 +7,13 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 
 import javax.net.ssl.SSLException;
 
 import org.jboss.logging.Logger;
 
-import dev.jobgateway.metrics.Meters;
-import dev.jobgateway.metrics.Meters.StoreFailure;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -130,17 +129,24 @@ public final class StoreErrors {
     /**
      * Turns an outage into {@link StoreUnavailableException}; other failures pass unchanged. The reactive client has
      * no per-command timeout, so a Redis that accepts connections but does not answer (paused, overloaded, a
-     * half-open connection) would hold the request until the function's own timeout: this bounds it.
+     * half-open connection) would hold the request until the function's own timeout: this bounds it. Each outage is
+     * handed to {@code counted} once ({@link SharedConnection#guard} fires it as an event the meters count).
      */
-    public static <T> Uni<T> guard(Duration timeout, Uni<T> call) {
+    static <T> Uni<T> guard(Duration timeout, Uni<T> call, Consumer<StoreFailure> counted) {
         // A command the client never wrote (the pooled connection it was given had just been closed, as the idle
         // timeout does to every connection right after a Lambda thaw) is safe to send again, scripts included: Redis
         // never saw it. One in flight when its connection closed (CONNECTION_CLOSED) may have run: never resent.
         return call.onFailure(StoreErrors::wasNeverSent).retry().atMost(2)
                 .ifNoItem().after(timeout)
                 .failWith(() -> new TimeoutException("Redis did not answer within " + timeout.toMillis() + " ms"))
-                .onFailure(StoreErrors::isUnavailable).invoke(StoreErrors::observe)
+                .onFailure(StoreErrors::isUnavailable).invoke(failure -> observe(failure, counted))
                 .onFailure(StoreErrors::isUnavailable).transform(StoreUnavailableException::new);
+    }
+
+    /** As {@link #guard(Duration, Uni, Consumer)}, counting nothing: for this package's tests of a bare connection. */
+    static <T> Uni<T> guard(Duration timeout, Uni<T> call) {
+        return guard(timeout, call, failure -> {
+        });
     }
 
     /**
@@ -148,7 +154,7 @@ public final class StoreErrors {
      * are logged at ERROR as the configuration problem they are, at most every 30 s (each request's 503 is logged
      * too, but as an outage would be).
      */
-    static void observe(Throwable failure) {
+    static void observe(Throwable failure, Consumer<StoreFailure> counted) {
         if (failure instanceof StoreUnavailableException) {
             return;
         }
@@ -156,11 +162,8 @@ public final class StoreErrors {
         if (kind == Kind.MISCONFIGURATION) {
             complainAboutSettings(failure);
         }
-        Meters meters = Meters.current();
-        if (meters != null) {
-            meters.storeFailure(kind == Kind.MISCONFIGURATION ? StoreFailure.MISCONFIGURATION
-                    : failure instanceof TimeoutException ? StoreFailure.TIMEOUT : StoreFailure.OUTAGE);
-        }
+        counted.accept(kind == Kind.MISCONFIGURATION ? StoreFailure.MISCONFIGURATION
+                : failure instanceof TimeoutException ? StoreFailure.TIMEOUT : StoreFailure.OUTAGE);
     }
 
     /** Loud, and at most every 30 s: every request fails the same way until the settings are fixed. */

@@ -8,7 +8,7 @@ import dev.jobgateway.job.Arrival;
 
 /**
  * Webhooks of senders that cannot sign (RunPod, self-hosted Cog): authenticated by the unguessable per-job token of
- * the webhook URL, which the core checks against the job ({@link Arrival.Webhook#BY_TOKEN}). Such senders give no
+ * the webhook URL, which the core checks against the job ({@link Arrival.Authentication#TOKEN}). Such senders give no
  * message id either, so the body's digest stands for one: a redelivery carries the same bytes and is dropped as a
  * duplicate, and two different bodies are two different reports.
  */
@@ -25,7 +25,7 @@ public final class TokenWebhooks {
         if (request.token() == null || request.token().isEmpty()) {
             throw WebhookRejections.unauthorized(provider, "missing token");
         }
-        return new Arrival.Webhook(bodyDigest(request.body()), null, Arrival.Webhook.BY_TOKEN, null);
+        return new Arrival.Webhook(bodyDigest(request.body()), null, Arrival.Authentication.TOKEN, null);
     }
 
     private static byte[] digest(String value) {

@@ -42,7 +42,7 @@ public interface WebhookReceiver extends Provider {
      * Authenticates a webhook with this provider's scheme, before its body is parsed: the arrival as the timeline
      * records it, or a failure with {@code invalid-webhook-signature} (401), or a 503 when the gateway cannot check
      * right now (e.g. the provider's public keys cannot be fetched), so that the sender retries.
-     * {@link Arrival.Webhook#BY_TOKEN} asks the caller to check the per-job token against the job.
+     * {@link Arrival.Authentication#TOKEN} asks the caller to check the per-job token against the job.
      */
     Uni<Arrival.Webhook> authenticate(WebhookRequest request);
 

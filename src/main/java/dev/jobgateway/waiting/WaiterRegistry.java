@@ -7,7 +7,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 
+import dev.jobgateway.metrics.Meters;
+import io.quarkus.runtime.StartupEvent;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -25,6 +28,11 @@ public class WaiterRegistry {
     private final AtomicLong notices = new AtomicLong();
     /** The count when every waiter was last woken (a resubscribed feed): no read from before then is shared. */
     private volatile long everyoneWokenAt;
+
+    /** The gauge of waits held is this registry's own, registered at start-up (so it reads 0 before any wait). */
+    void registerGauge(@Observes StartupEvent started, Meters meters) {
+        meters.waitersHeld(this::size);
+    }
 
     /** The waiters of one job, when the job was last announced changed, and the latest read of it they may share. */
     private static final class KeyWaiters {

@@ -1,7 +1,5 @@
 package dev.jobgateway.webhook;
 
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
 import java.util.function.Supplier;
 
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,11 +17,11 @@ import dev.jobgateway.job.WebhookGuard;
 import dev.jobgateway.metrics.Meters;
 import dev.jobgateway.metrics.Meters.WebhookResult;
 import dev.jobgateway.platform.ApiException;
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
 import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.platform.RejectionLog;
-import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.providers.InboundWebhook;
 import dev.jobgateway.providers.ProviderCallException;
 import dev.jobgateway.providers.ProviderJob;
@@ -58,9 +56,11 @@ public class WebhookService {
     private final Meters meters;
     private final WebhookTokens tokens;
     private final int maxBodyBytes;
+    private final GatewayClock clock;
 
     WebhookService(JobRecords jobs, Reports reports, ProviderRegistry providers, Meters meters, WebhookTokens tokens,
-            GatewayConfig config) {
+            GatewayConfig config, GatewayClock clock) {
+        this.clock = clock;
         this.jobs = jobs;
         this.reports = reports;
         this.providers = providers;
@@ -109,7 +109,7 @@ public class WebhookService {
             return fail(ApiException.jobNotFound(pathJobId));
         }
         WebhookRequest request = new WebhookRequest(pathJobId, token, headers::getHeaderString, body,
-                Timestamps.now());
+                clock.now());
         return provider.authenticate(request).chain(arrival -> {
             lagMs[0] = arrival.deliveryLagMs();
             if (!isByToken(arrival)) {
@@ -158,7 +158,7 @@ public class WebhookService {
         if (byToken && provider.confirmsTerminalWebhooks() && webhook.report().status().isTerminal()) {
             return jobs.find(jobId).chain(found -> {
                 // No job is answered as a wrong token: the URL must not tell which job ids exist.
-                if (found.isEmpty() || !tokenMatches(found.get(), token)) {
+                if (found.isEmpty() || !guard.tokenMatches(found.get())) {
                     return fail(tokenRefused(provider));
                 }
                 StoredJob stored = found.get();
@@ -192,18 +192,12 @@ public class WebhookService {
     }
 
     private static boolean isByToken(Arrival.Webhook arrival) {
-        return arrival.authenticatedBy().equals(Arrival.Webhook.BY_TOKEN);
+        return arrival.authenticatedBy() == Arrival.Authentication.TOKEN;
     }
 
     /** The one answer to a token that is not the job's, whether the job exists or not. */
     private static ApiException tokenRefused(WebhookReceiver provider) {
         return WebhookRejections.unauthorized(provider.name(), "token does not match the job");
-    }
-
-    private static boolean tokenMatches(StoredJob job, String token) {
-        String expected = job.webhookTokenHash();
-        return expected != null && token != null && MessageDigest.isEqual(expected.getBytes(StandardCharsets.UTF_8),
-                Ids.sha256(token).getBytes(StandardCharsets.UTF_8));
     }
 
     /**
@@ -212,7 +206,7 @@ public class WebhookService {
      */
     private static boolean needsConfirmation(WebhookReceiver provider, StoredJob stored, InboundWebhook webhook,
             Arrival.Webhook arrival) {
-        return provider.confirmsTerminalWebhooks() && arrival.authenticatedBy().equals(Arrival.Webhook.BY_TOKEN)
+        return provider.confirmsTerminalWebhooks() && arrival.authenticatedBy() == Arrival.Authentication.TOKEN
                 && provider.name().equals(stored.provider())
                 && webhook.report().status().isTerminal() && !stored.status().isTerminal()
                 && stored.externalId() != null;
@@ -234,9 +228,7 @@ public class WebhookService {
     private Uni<WebhookOutcome> confirmed(WebhookReceiver provider, StoredJob stored, Arrival.Webhook arrival,
             WebhookGuard guard) {
         Arrival.Webhook confirmedArrival = new Arrival.Webhook(arrival.webhookId(), arrival.senderTimestamp(),
-                arrival.authenticatedBy().equals(Arrival.Webhook.BY_SIGNATURE)
-                        ? Arrival.Webhook.BY_SIGNATURE_CONFIRMED
-                        : Arrival.Webhook.BY_TOKEN_CONFIRMED,
+                arrival.authenticatedBy().confirmed(),
                 arrival.deliveryLagMs());
         return provider.status(new ProviderJob(stored.id(), stored.externalId(), stored.model(),
                 stored.providerHandle()))
@@ -269,20 +261,15 @@ public class WebhookService {
         if (outcome.isParked()) {
             return WebhookResult.PARKED;
         }
-        String reason = outcome.reason();
-        if ("applied".equals(outcome.outcome()) || reason == null) {
+        if (outcome.outcome() == WebhookOutcome.Outcome.APPLIED || outcome.ignoredBecause() == null) {
             return WebhookResult.APPLIED;
         }
-        if (reason.startsWith("duplicate") || reason.startsWith("no change")) {
-            return WebhookResult.DUPLICATE;
-        }
-        if (reason.startsWith("job already")) {
-            return WebhookResult.LATE;
-        }
-        if (reason.startsWith("unknown status")) {
-            return WebhookResult.MALFORMED;
-        }
-        return WebhookResult.OUT_OF_ORDER; // moving backwards, stale progress
+        return switch (outcome.ignoredBecause()) {
+            case DUPLICATE_WEBHOOK_ID, NO_CHANGE -> WebhookResult.DUPLICATE;
+            case JOB_ENDED -> WebhookResult.LATE;
+            case UNKNOWN_STATUS -> WebhookResult.MALFORMED;
+            case BACKWARDS, STALE_PROGRESS, AI_SERVER_UNREACHABLE -> WebhookResult.OUT_OF_ORDER;
+        };
     }
 
     /** A refused webhook, by why; null for what says nothing about the sender (e.g. Redis down). */
@@ -301,8 +288,9 @@ public class WebhookService {
         if (result.outcome() == TransitionResult.Outcome.MISSING) {
             throw ApiException.jobNotFound(result.jobId());
         }
-        return new WebhookOutcome(result.applied() ? "applied" : "ignored", result.jobId(),
-                result.status() == null ? null : result.status().wireName(), result.version(), result.reason());
+        return new WebhookOutcome(result.applied() ? WebhookOutcome.Outcome.APPLIED : WebhookOutcome.Outcome.IGNORED,
+                result.jobId(), result.status() == null ? null : result.status().wireName(), result.version(),
+                result.reason(), result.ignoredBecause());
     }
 
     private static <T> Uni<T> fail(ApiException e) {

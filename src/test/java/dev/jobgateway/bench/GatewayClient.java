@@ -19,8 +19,8 @@ import java.util.concurrent.TimeUnit;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.jobgateway.providers.StandardWebhook;
 import dev.jobgateway.support.GatewayProcess;
-import dev.jobgateway.webhook.StandardWebhook;
 
 /** The benchmark's own HTTP client of the gateway API: one shared client, asynchronous, HTTP/1.1. */
 final class GatewayClient {

@@ -4,7 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.UUID;
 
-import dev.jobgateway.webhook.StandardWebhook;
+import dev.jobgateway.providers.StandardWebhook;
 
 /** A generic-provider webhook for one job, signed as the AI server would sign it (Standard Webhooks). */
 record SignedWebhook(String path, byte[] body, String id, String timestamp, String signature) {

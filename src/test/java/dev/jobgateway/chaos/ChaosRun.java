@@ -31,12 +31,12 @@ import dev.jobgateway.devservices.LocalRedisCluster;
 import dev.jobgateway.devservices.LocalRedisServer;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.outputs.SourceServer;
+import dev.jobgateway.providers.StandardWebhook;
 import dev.jobgateway.support.GatewayClient;
 import dev.jobgateway.support.GatewayProcess;
 import dev.jobgateway.support.ReadHistory;
 import dev.jobgateway.support.S3TestServer;
 import dev.jobgateway.support.TcpBalancer;
-import dev.jobgateway.webhook.StandardWebhook;
 
 /**
  * The chaos run behind {@code bench/chaos.sh}: 1,000 jobs through three gateway processes (plain HTTP packaging)

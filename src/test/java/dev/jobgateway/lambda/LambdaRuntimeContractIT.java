@@ -33,7 +33,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.jobgateway.devservices.LocalRedisServer;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
-import dev.jobgateway.webhook.StandardWebhook;
+import dev.jobgateway.providers.StandardWebhook;
 
 /**
  * The packaged {@code function.zip} on the Lambda runtime contract: unpacked as a task root and run under AWS's own

@@ -15,10 +15,10 @@ import jakarta.inject.Inject;
 
 import org.junit.jupiter.api.Test;
 
+import dev.jobgateway.providers.StandardWebhook;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.support.Webhooks;
-import dev.jobgateway.webhook.StandardWebhook;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;

@@ -100,7 +100,7 @@ class DataUrlRaceTest {
                 + "\"}]}";
         Report report = new Report(JobStatus.SUCCEEDED, "succeeded", null, output, null);
         Arrival.Webhook arrival = new Arrival.Webhook(webhookId, Long.toString(Instant.now().getEpochSecond()),
-                Arrival.Webhook.BY_SIGNATURE, null);
+                Arrival.Authentication.SIGNATURE, null);
         return CompletableFuture.supplyAsync(() -> reports.apply(id, report, arrival).await()
                 .atMost(Duration.ofSeconds(30)));
     }

@@ -15,7 +15,7 @@ import java.util.concurrent.CompletableFuture;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.jobgateway.webhook.StandardWebhook;
+import dev.jobgateway.providers.StandardWebhook;
 
 /**
  * The frontend's and the AI server's side of real gateway processes, over plain HTTP: submit, read, wait, timeline,

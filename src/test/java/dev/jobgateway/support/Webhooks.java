@@ -7,7 +7,7 @@ import java.time.Instant;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 
-import dev.jobgateway.webhook.StandardWebhook;
+import dev.jobgateway.providers.StandardWebhook;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 

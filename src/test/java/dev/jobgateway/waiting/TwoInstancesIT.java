@@ -33,9 +33,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.jobgateway.devservices.LocalRedisServer;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
+import dev.jobgateway.providers.StandardWebhook;
 import dev.jobgateway.support.GatewayProcess;
 import dev.jobgateway.support.ProviderCase;
-import dev.jobgateway.webhook.StandardWebhook;
 
 /**
  * Two real gateway processes (the plain-HTTP packaging) on one Redis, as two Lambda instances would be: a wait

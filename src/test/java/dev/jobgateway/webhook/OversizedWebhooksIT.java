@@ -32,6 +32,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.jobgateway.devservices.LocalRedisServer;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
+import dev.jobgateway.providers.StandardWebhook;
 import dev.jobgateway.support.GatewayProcess;
 
 /**

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 
-import dev.jobgateway.webhook.StandardWebhook;
+import dev.jobgateway.providers.StandardWebhook;
 
 /**
  * The generic protocol (SPEC.md): {@code POST /jobs} (honouring {@code Idempotency-Key}), {@code GET /jobs/{id}},

@@ -18,7 +18,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 
-import dev.jobgateway.webhook.StandardWebhook;
+import dev.jobgateway.providers.StandardWebhook;
 
 /**
  * Replicate's predictions API under {@code /replicate}, with its quirks: {@code Authorization: Bearer}; creates by

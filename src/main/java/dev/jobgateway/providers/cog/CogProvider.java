@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.jobgateway.job.Arrival;
+import dev.jobgateway.job.Job;
 import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
 import dev.jobgateway.platform.ProblemType;
@@ -158,7 +159,7 @@ public class CogProvider implements WebhookReceiver {
                 + "finished prediction), so the result cannot be had from Cog."
                 + (rerun ? "" : " It was not run again.")
                 + (health == null ? "" : " Cog's health check: " + health.describe() + "."),
-                LOST_CODE, null, Report.SOURCE_UPSTREAM_LOST);
+                LOST_CODE, null, Job.ErrorSource.UPSTREAM_LOST);
     }
 
     /**

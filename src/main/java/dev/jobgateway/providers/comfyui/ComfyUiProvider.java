@@ -19,6 +19,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.jobgateway.job.Job;
 import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
 import dev.jobgateway.platform.ProblemType;
@@ -336,7 +337,7 @@ public class ComfyUiProvider implements Provider {
         return new Report(JobStatus.FAILED, "unknown", null, null, "ComfyUI no longer knows prompt " + id
                 + ": it is neither in its history nor in its queue. ComfyUI keeps its history in memory only (a "
                 + "restart loses it, and it keeps at most 10,000 prompts), so the outcome cannot be had.",
-                "prompt_lost", null, "upstream_lost");
+                "prompt_lost", null, Job.ErrorSource.UPSTREAM_LOST);
     }
 
     /**

@@ -82,7 +82,7 @@ final class FalWebhooks {
         byte[] signature = HexFormat.of().parseHex(signatureHex.trim());
         return keys.verify(key -> verifies(key, message, signature)).map(verdict -> switch (verdict) {
             case VERIFIED -> new Arrival.Webhook(webhookId(requestId, bodyHash), timestamp,
-                    Arrival.Webhook.BY_SIGNATURE, request.receivedAt().toEpochMilli()
+                    Arrival.Authentication.SIGNATURE, request.receivedAt().toEpochMilli()
                             - Long.parseLong(timestamp.trim()) * 1000);
             case REJECTED -> throw WebhookRejections.unauthorized(FalProvider.NAME,
                     "no key of fal's JWKS verifies the signature");

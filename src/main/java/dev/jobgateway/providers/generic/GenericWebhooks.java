@@ -14,11 +14,11 @@ import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.providers.InboundWebhook;
+import dev.jobgateway.providers.StandardWebhook;
 import dev.jobgateway.providers.WebhookBodies;
 import dev.jobgateway.providers.WebhookRejections;
 import dev.jobgateway.providers.WebhookRequest;
-import dev.jobgateway.webhook.StandardWebhook;
-import dev.jobgateway.webhook.WebhookVerificationException;
+import dev.jobgateway.providers.WebhookVerificationException;
 
 /**
  * Webhooks of the generic protocol: authenticated by a Standard Webhooks signature or, where
@@ -63,8 +63,8 @@ class GenericWebhooks {
         if (!signed && request.jobId() == null) {
             throw unauthorized("a token is only accepted on /webhooks/{provider}/{jobId}");
         }
-        return new Arrival.Webhook(webhookId, timestamp, signed ? Arrival.Webhook.BY_SIGNATURE
-                : Arrival.Webhook.BY_TOKEN, StandardWebhook.deliveryLagMs(timestamp, request.receivedAt()));
+        return new Arrival.Webhook(webhookId, timestamp, signed ? Arrival.Authentication.SIGNATURE
+                : Arrival.Authentication.TOKEN, StandardWebhook.deliveryLagMs(timestamp, request.receivedAt()));
     }
 
     InboundWebhook read(WebhookRequest request) {

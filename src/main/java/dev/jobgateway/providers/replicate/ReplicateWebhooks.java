@@ -9,11 +9,11 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import dev.jobgateway.job.Arrival;
 import dev.jobgateway.job.Report;
 import dev.jobgateway.providers.InboundWebhook;
+import dev.jobgateway.providers.StandardWebhook;
 import dev.jobgateway.providers.WebhookBodies;
 import dev.jobgateway.providers.WebhookRejections;
 import dev.jobgateway.providers.WebhookRequest;
-import dev.jobgateway.webhook.StandardWebhook;
-import dev.jobgateway.webhook.WebhookVerificationException;
+import dev.jobgateway.providers.WebhookVerificationException;
 
 /**
  * Replicate's webhooks: Standard Webhooks signatures ({@code webhook-id}, {@code webhook-timestamp},
@@ -39,7 +39,7 @@ final class ReplicateWebhooks {
         } catch (WebhookVerificationException e) {
             throw WebhookRejections.unauthorized(ReplicateProvider.NAME, e.getMessage());
         }
-        return new Arrival.Webhook(id, timestamp, Arrival.Webhook.BY_SIGNATURE,
+        return new Arrival.Webhook(id, timestamp, Arrival.Authentication.SIGNATURE,
                 StandardWebhook.deliveryLagMs(timestamp, request.receivedAt()));
     }
 

@@ -14,12 +14,13 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.jobgateway.job.Arrival;
+import dev.jobgateway.job.Job;
 import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.platform.SharedRateLimit;
-import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.providers.CancelAttempt;
 import dev.jobgateway.providers.Cancels;
 import dev.jobgateway.providers.CheckThrottledException;
@@ -73,9 +74,11 @@ public class RunPodProvider implements WebhookReceiver {
     private final ObjectReader webhookReader;
     private final SharedRateLimit limits;
     private final URI base;
+    private final GatewayClock clock;
 
     RunPodProvider(RunPodConfig config, GatewayConfig gateway, ProviderHttp http, ObjectMapper mapper,
-            SharedRateLimit limits) {
+            SharedRateLimit limits, GatewayClock clock) {
+        this.clock = clock;
         this.config = config;
         this.http = http;
         this.mapper = mapper;
@@ -138,7 +141,7 @@ public class RunPodProvider implements WebhookReceiver {
         ObjectNode body = mapper.createObjectNode();
         body.set("input", order.input());
         body.put("webhook", order.webhookUrl());
-        Instant now = Timestamps.now();
+        Instant now = clock.now();
         body.putObject("policy").put("executionTimeout", executionTimeoutMs(order.deadline(), now))
                 .put("ttl", ttlMs(order.deadline(), now));
         byte[] bytes = ProviderJson.bytes(mapper, body);
@@ -218,7 +221,7 @@ public class RunPodProvider implements WebhookReceiver {
         return new Report(JobStatus.FAILED, "404", null, null, "RunPod no longer knows job " + job.externalId()
                 + " (HTTP 404): it keeps results " + config.resultRetention().toMinutes() + " min after completion "
                 + "and removes a job whose ttl (its deadline) passed while it ran, and this one was not seen ending "
-                + "before that.", "result_expired", null, Report.SOURCE_UPSTREAM_LOST);
+                + "before that.", "result_expired", null, Job.ErrorSource.UPSTREAM_LOST);
     }
 
     @Override

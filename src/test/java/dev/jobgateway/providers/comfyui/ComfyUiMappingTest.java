@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.jobgateway.job.Job;
 import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
 
@@ -69,7 +70,7 @@ class ComfyUiMappingTest {
         Report lost = ComfyUiProvider.lost("job_1");
 
         assertThat(lost.status()).isEqualTo(JobStatus.FAILED);
-        assertThat(lost.errorSource()).isEqualTo("upstream_lost");
+        assertThat(lost.errorSource()).isEqualTo(Job.ErrorSource.UPSTREAM_LOST);
         assertThat(lost.errorCode()).isEqualTo("prompt_lost");
     }
 }

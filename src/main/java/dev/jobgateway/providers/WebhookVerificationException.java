@@ -1,4 +1,4 @@
-package dev.jobgateway.webhook;
+package dev.jobgateway.providers;
 
 /** A webhook whose signature does not hold; the reason is safe to log (it never contains a secret). */
 public class WebhookVerificationException extends Exception {

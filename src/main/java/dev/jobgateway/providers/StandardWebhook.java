@@ -1,4 +1,4 @@
-package dev.jobgateway.webhook;
+package dev.jobgateway.providers;
 
 import java.nio.charset.StandardCharsets;
 import java.security.InvalidKeyException;

@@ -1,4 +1,4 @@
-package dev.jobgateway.webhook;
+package dev.jobgateway.providers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
