@@ -99,7 +99,8 @@ class JsClientIT {
         assertThat(pack.path("version").asText()).isEqualTo(gatewayVersion);
         List<String> files = new ArrayList<>();
         pack.path("files").forEach(file -> files.add(file.path("path").asText()));
-        assertThat(files).containsExactlyInAnyOrder("package.json", "README.md", "src/index.js", "src/index.d.ts");
+        assertThat(files).containsExactlyInAnyOrder("package.json", "README.md", "src/index.js", "src/index.d.ts",
+                "src/push.js");
         assertThat(manifest.has("dependencies")).as("no runtime dependencies").isFalse();
         assertThat(manifest.path("type").asText()).isEqualTo("module");
         assertThat(manifest.path("exports").path(".").path("types").asText()).isEqualTo("./src/index.d.ts");
