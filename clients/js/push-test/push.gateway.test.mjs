@@ -92,8 +92,9 @@ test('a client that subscribes just as the job ends still ends with the final st
   const offsets = [450, 520, 560, 590, 610, 640, 680, 750, 900];
   const { client } = browser();
   const outcomes = await Promise.all(offsets.map(async (offset) => {
+    const submittedAt = Date.now();
     const job = await gateway.submit(simulate({ duration_ms: 600 }));
-    await sleep(offset - (Date.now() - Date.parse(job.created_at)));
+    await sleep(offset - (Date.now() - submittedAt));
     const done = await client.waitJobCompletion(job.id, { token: job.read_token, timeout: 20_000 });
     const final = await gateway.getJob(job.id);
     return { offset, status: done.status, version: done.version, final: final.version };
