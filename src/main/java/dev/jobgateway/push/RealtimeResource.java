@@ -13,6 +13,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.UriInfo;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -43,7 +44,7 @@ public class RealtimeResource {
     @GET
     @Path("realtime")
     @Produces(MediaType.APPLICATION_JSON)
-    public Response discover(@QueryParam("job") String job, @Context HttpHeaders headers) {
+    public Response discover(@QueryParam("job") String job, @Context HttpHeaders headers, @Context UriInfo uri) {
         ObjectNode answer = json.createObjectNode();
         Optional<String> realtimeDomain = config.appsync().realtimeDomain().filter(value -> !value.isBlank());
         Optional<String> httpDomain = config.appsync().httpDomain().filter(value -> !value.isBlank());
@@ -57,9 +58,11 @@ public class RealtimeResource {
                     .put("http_endpoint", "https://" + httpDomain.get() + "/event")
                     .put("realtime_url", "wss://" + realtimeDomain.get() + LocalRealtime.PATH);
         } else {
-            String host = headers.getHeaderString("Host");
+            // The authority the request came to (Host, or HTTP/2's :authority); the scheme a TLS proxy saw, if any.
+            String host = uri.getRequestUri().getRawAuthority();
             String proto = headers.getHeaderString("X-Forwarded-Proto");
-            boolean secure = "https".equalsIgnoreCase(proto);
+            boolean secure = proto == null ? "https".equals(uri.getRequestUri().getScheme())
+                    : "https".equalsIgnoreCase(proto);
             answer.put("mode", "local")
                     .put("http_endpoint", (secure ? "https://" : "http://") + host + "/event")
                     .put("realtime_url", (secure ? "wss://" : "ws://") + host + LocalRealtime.PATH);
