@@ -3,6 +3,7 @@
 // push, the fall back when the connection is killed) run against the real gateway in push-test/.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 
 import { createClient } from '../src/index.js';
 import { jobChannel, subprotocols, SUBPROTOCOL } from '../src/push.js';
@@ -113,6 +114,15 @@ test('a job\'s channel follows the gateway\'s rule: job + the id after job_, - a
   assert.equal(jobChannel('job_Ab-c_DEFGHIJKLMNOPQRST'), '/jobs/jobAb-0c-1DEFGHIJKLMNOPQRST');
   assert.equal(jobChannel('job_AAAAAAAAAAAAAAAAAAAAAA', '/other/'), '/other/jobAAAAAAAAAAAAAAAAAAAAAA');
   assert.equal(jobChannel('job____--_-_-_-_-_-_-_-_-_'.slice(0, 26)), `/jobs/job${'-1-1-1-0-0-1-0-1-0-1-0-1-0-1-0-1-0-1-0-1-0-1'}`);
+});
+
+test('every channel vector the gateway\'s JobChannel is held to', () => {
+  const vectors = JSON.parse(readFileSync(new URL('../../../src/test/resources/vectors/push/channels.json',
+    import.meta.url)));
+  assert.ok(vectors.cases.length >= 3);
+  for (const { job_id: id, channel } of vectors.cases) {
+    assert.equal(jobChannel(id, `/${vectors.namespace}/`), channel, id);
+  }
 });
 
 test('the connection carries the protocol and the auth header as subprotocols, base64url without padding', () => {
