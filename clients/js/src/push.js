@@ -282,21 +282,26 @@ export class PushHub {
     const endpoint = await this.#endpointOnce();
     if (!endpoint) throw new PushUnavailable('not-offered');
     const connection = await this.#connect(endpoint, authorization);
-    const subscription = await connection.subscribe(endpoint.channel(jobId), endpoint.headers(authorization), {
-      onData: handlers.onData,
-      onEnd: (reason) => {
-        handlers.onEnd(reason);
-      },
-    });
+    let subscription;
+    try {
+      subscription = await connection.subscribe(endpoint.channel(jobId), endpoint.headers(authorization), handlers);
+    } catch (refused) {
+      this.#closeIfIdle(connection);
+      throw refused;
+    }
     return {
       unsubscribe: () => {
         subscription.unsubscribe();
-        // On the next turn, so that a wait ending and another starting at once share the connection.
-        setTimeout(() => {
-          if (connection.open && connection.subscriptionCount === 0) connection.close('idle');
-        }, 0);
+        this.#closeIfIdle(connection);
       },
     };
+  }
+
+  /** Closes a connection left without subscriptions (on the next turn: a wait ending and another starting share it). */
+  #closeIfIdle(connection) {
+    setTimeout(() => {
+      if (connection.open && connection.subscriptionCount === 0) connection.close('idle');
+    }, 0);
   }
 
   /** Why push cannot be had now, when that is known without asking anything (else null). */

@@ -220,6 +220,7 @@ test('a refused subscription sends the wait to long-polls, and onTransport says 
   assert.deepEqual(transports.map((e) => [e.type, e.reason]), [['long-poll', 'subscribe-refused']]);
   assert.equal(client.stats.longPolls, 1);
   assert.equal(client.stats.pushLost, 0);
+  await until(() => w.sockets[0].closed); // no connection kept open for nothing
 });
 
 test('a connection that stops sending keep-alives is dropped; the wait goes on over long-polls', async () => {
