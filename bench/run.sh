@@ -36,7 +36,8 @@ need npm npm
 rm -rf target/bench && mkdir -p target/bench && cp -r target/http/quarkus-app target/bench/gateway
 ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench/classpath.txt -Dmdep.includeScope=test
 # BENCH_ONLY=status (status reads and the Node.js peer), BENCH_ONLY=webhook (status reads and webhook ingest),
-# BENCH_ONLY=onejob (10,000 held reads of one job) or BENCH_ONLY=coldstart (the Lambda cold starts) runs those only
+# BENCH_ONLY=onejob (10,000 held reads of one job), BENCH_ONLY=push (1,000 browsers on push against 1,000 held
+# reads: completion -> client, heap, Redis connections) or BENCH_ONLY=coldstart (the Lambda cold starts) runs those only
 # and prints the figures (no results file).
 java -Xmx1g -Dbench.only="${BENCH_ONLY:-}" -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
   dev.jobgateway.bench.Benchmark target/bench/gateway/quarkus-run.jar bench/results target/bench

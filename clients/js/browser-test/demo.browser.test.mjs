@@ -104,6 +104,12 @@ test('ten jobs on the live list screen: every row reaches its end, each change d
       assert.equal(results.requests, reads.length, reads.join('\n'));
       assert.ok(results.requests < results.pollingRequests,
         `${results.requests} requests vs ${results.pollingRequests} when polling every 3 s`);
+      // on push while it is healthy: one subscription per row, every change after the first read pushed, no
+      // held read at all
+      assert.deepEqual(results.transports, [{ type: 'push', reason: null }], JSON.stringify(results.transports));
+      assert.equal(results.longPolls, 0, 'no long-poll while push is healthy');
+      assert.equal(results.subscriptions, 10);
+      assert.ok(results.pushed >= results.rows.length, `${results.pushed} events pushed for ten jobs`);
       // at most one request per change drawn (plus the first held read): the page never polls on a timer
       assert.ok(results.requests <= results.draws - results.rows.length + 1, `${results.requests} requests for `
         + `${results.draws - results.rows.length} changes after the submit answers`);

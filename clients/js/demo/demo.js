@@ -85,11 +85,16 @@ const backend = {
   },
 };
 
+/** Which transport served the list (push, long-poll) and why, as the client said. */
+const transports = [];
 const client = createClient({
   baseUrl: config.gateway,
   getToken: (ids) => backend.readToken(ids),
   onRequest: () => scheduleCounters(),
-  onTransport: (event) => console.info(`[transport] ${event.type} ${event.reason ?? ''} (${event.target})`),
+  onTransport: (event) => {
+    transports.push(event);
+    console.info(`[transport] ${event.type} ${event.reason ?? ''} (${event.target})`);
+  },
 });
 
 const $ = (id) => document.getElementById(id);
@@ -186,8 +191,9 @@ function scheduleCounters() {
     countersQueued = false;
     const r = results();
     $('requests').textContent = String(r.requests);
-    $('requests-detail').textContent = `${r.longPolls} held reads for ${r.draws - r.rows.length} changes after the `
-      + `submits, ${r.notModified} answered 304; + ${r.mints} read token from the backend`;
+    $('requests-detail').textContent = `${r.pushed} changes pushed, ${r.longPolls} held reads for `
+      + `${r.draws - r.rows.length} changes after the submits, ${r.notModified} answered 304; + ${r.mints} read token `
+      + 'from the backend';
     $('polling').textContent = r.finished ? String(r.pollingRequests) : `≥ ${r.pollingRequests}`;
     $('polling-detail').textContent = r.finished
       ? `the article's loop, per job, for the same ${r.finished}; it would see them ${r.pollingMeanDelayMs} ms `
@@ -215,6 +221,9 @@ function results() {
     finished: done.length,
     requests: client.stats.requests,
     longPolls: client.stats.longPolls,
+    pushed: client.stats.pushed,
+    subscriptions: client.stats.subscriptions,
+    transports: transports.map((e) => ({ type: e.type, reason: e.reason ?? null })),
     notModified: client.stats.notModified,
     fallbacks: client.stats.fallbacks,
     mints: backend.mints,

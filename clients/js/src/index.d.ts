@@ -138,17 +138,47 @@ export interface Timeline {
   next_after: string | null;
 }
 
-/** What the client tells `onTransport` about: a switch to polling (with why) or back to long-polls. */
+/**
+ * What the client tells `onTransport` about. First, for each wait and watch, which transport serves it: `push`
+ * (subscribed to its jobs' channels), or `long-poll` with the `reason` push is not used (or no longer: the
+ * connection broke). Then any switch to polling (`fallback`, with why) and back to long-polls (`resume`).
+ */
 export interface TransportEvent {
-  type: 'fallback' | 'resume';
-  reason?: 'network' | 'gateway-timeout' | 'rate-limited' | 'token-expiring' | string;
+  type: 'push' | 'long-poll' | 'fallback' | 'resume';
+  /** The transport in use from now on. */
+  transport: 'push' | 'long-poll' | 'poll';
+  reason?: PushUnavailableReason | 'network' | 'gateway-timeout' | 'rate-limited' | 'token-expiring' | string;
+  /** `job <id>` for a wait, `<n> job(s)` for a watch. */
   target: string;
 }
+
+/** Why a wait or watch long-polls instead of taking pushed changes. */
+export type PushUnavailableReason =
+  /** No WebSocket here (Node.js 20 without a `WebSocket` option), or `push: false`. */
+  | 'no-websocket'
+  /** The gateway offers no realtime endpoint (`GET /realtime` says so, or is not there). */
+  | 'not-offered'
+  /** Only read tokens go to the realtime endpoint; a client with the API key long-polls. */
+  | 'api-key'
+  | 'discovery-failed' | 'connect-refused' | 'connect-timeout' | 'subscribe-refused' | 'subscribe-timeout'
+  /** The connection ended under a live subscription: `closed-<code>`, `keep-alive-timeout`, `subscription-error`. */
+  | 'keep-alive-timeout' | 'subscription-error' | `closed-${number}`
+  /** A read made while on push failed: the long-polls read again and handle it. */
+  | `read-${number}` | 'network' | string;
+
+/**
+ * The WebSocket constructor the client opens its push connection with: the browser's (or any with its `onopen`,
+ * `onmessage`, `onclose`, `onerror` handlers, e.g. the `ws` package's).
+ */
+export type WebSocketConstructor = new (url: string, protocols?: string | string[]) => {
+  send(data: string): void;
+  close(code?: number, reason?: string): void;
+};
 
 export interface RequestInfo {
   method: string;
   path: string;
-  kind: 'submit' | 'read' | 'poll' | 'long-poll' | 'cancel' | 'events' | 'mint';
+  kind: 'submit' | 'read' | 'poll' | 'long-poll' | 'cancel' | 'events' | 'mint' | 'discovery';
 }
 
 export interface ClientOptions {
@@ -168,8 +198,18 @@ export interface ClientOptions {
   random?: () => number;
   /** Called before every request the client sends. */
   onRequest?: (request: RequestInfo) => void;
-  /** Called when a wait or watch falls back to polling, and when it switches back. */
+  /**
+   * Called with the transport each wait or watch starts on (push or long-poll, and why), when push is lost, when
+   * it falls back to polling, and when it switches back.
+   */
   onTransport?: (event: TransportEvent) => void;
+  /**
+   * The WebSocket to push with; default `globalThis.WebSocket` (browsers, Node.js 22+). Without one (Node.js 20)
+   * waits and watches long-poll.
+   */
+  WebSocket?: WebSocketConstructor | null;
+  /** `false`: never push, always long-poll. Default true (where the gateway offers push). */
+  push?: boolean;
 }
 
 export interface SubmitOptions {
@@ -237,6 +277,12 @@ export interface ClientStats {
   errors: number;
   fallbacks: number;
   resumes: number;
+  /** Push subscriptions made (one per job waited on or watched over push). */
+  subscriptions: number;
+  /** Events pushed to this client's subscriptions. */
+  pushed: number;
+  /** Waits and watches that were on push and went back to long-polls (the connection broke). */
+  pushLost: number;
 }
 
 export declare class JobGatewayClient {
@@ -259,7 +305,9 @@ export declare class JobGatewayClient {
   cancel(id: string, options?: { signal?: AbortSignal }): Promise<Job>;
   events(id: string, options?: ReadOptions & { after?: string | null; limit?: number }): Promise<Timeline>;
   mintReadToken(ids: Iterable<string>, options?: { ttlSeconds?: number; signal?: AbortSignal }): Promise<ReadToken>;
-  /** Ends every wait and watch of this client. */
+  /** The one push connection of this client while one is open (whatever the number of waits and watches). */
+  readonly pushConnection: { readonly open: boolean; readonly subscriptionCount: number; close(): void } | null;
+  /** Ends every wait and watch of this client, and its push connection. */
   close(): void;
 }
 

@@ -5,6 +5,12 @@
 // job reaches onUpdate once, and it falls back to conditional polling (poll_after_ms, Retry-After, backoff with
 // jitter) when the network, the gateway or the read token fail it, switching back once they recover. Every wait
 // keeps its request and timer in one map and deletes them however it ends: nothing is left behind.
+//
+// Where the gateway offers push (AppSync Events' WebSocket protocol, src/push.js) and a WebSocket is at hand, waits
+// and watches subscribe to their jobs' channels first and read once, then take each change as it is pushed; they
+// go back to the long-polls above, unnoticed by the caller, when push is refused or breaks.
+
+import { PushHub, PushUnavailable, Inbox, SUBPROTOCOL, jobChannel } from './push.js';
 
 /** The gateway version this client is released with (package.json and the gateway's pom move together). */
 export const VERSION = '0.1.0';
@@ -197,6 +203,7 @@ export class JobGatewayClient {
   #random;
   #onRequest;
   #onTransport;
+  #push;
   /** Every wait and watch in progress, by a key of its own: the article's waitingTasks map. */
   #pending = new Map();
   #nextKey = 1;
@@ -216,11 +223,19 @@ export class JobGatewayClient {
     this.#random = options.random ?? Math.random;
     this.#onRequest = options.onRequest ?? null;
     this.#onTransport = options.onTransport ?? null;
+    const WebSocketImpl = options.WebSocket !== undefined ? options.WebSocket : globalThis.WebSocket;
+    this.#push = new PushHub({
+      discover: () => this.#discoverPush(),
+      WebSocket: options.push === false ? null : WebSocketImpl,
+    });
     /**
      * Requests sent: `longPolls` held reads, `polls` reads answered at once (first reads and fallback polls),
-     * `notModified` 304s, `errors` failed or refused requests; `fallbacks` switches to polling, `resumes` back.
+     * `notModified` 304s, `errors` failed or refused requests; `fallbacks` switches to polling, `resumes` back;
+     * `subscriptions` push subscriptions made, `pushed` events they brought, `pushLost` waits and watches that went
+     * from push back to long-polls.
      */
-    this.stats = { requests: 0, longPolls: 0, polls: 0, notModified: 0, errors: 0, fallbacks: 0, resumes: 0 };
+    this.stats = { requests: 0, longPolls: 0, polls: 0, notModified: 0, errors: 0, fallbacks: 0, resumes: 0,
+      subscriptions: 0, pushed: 0, pushLost: 0 };
   }
 
   /** Waits and watches in progress. Each holds at most one request and one timer, and leaves none behind. */
@@ -292,23 +307,62 @@ export class JobGatewayClient {
     }
     let last = null;
     const wait = this.#open(signal, timeout, () => new JobTimeoutError(id, timeout, last));
+    const auth = token ?? [id];
+    const target = `job ${id}`;
+    const path = `/jobs/${encodeURIComponent(id)}`;
+    const conditional = () => (last ? { 'If-None-Match': `"${last.version}"` } : {});
     const reads = new ReadLoop(this, {
-      target: `job ${id}`,
-      auth: token ?? [id],
-      path: (conditional, waitSeconds) => `/jobs/${encodeURIComponent(id)}${waitSeconds > 0 ? `?wait=${waitSeconds}` : ''}`,
-      headers: () => (last ? { 'If-None-Match': `"${last.version}"` } : {}),
+      target,
+      auth,
+      path: (_, waitSeconds) => `${path}${waitSeconds > 0 ? `?wait=${waitSeconds}` : ''}`,
+      headers: conditional,
     });
+    /** Takes a version newer than the last; answers true once the job has ended. */
+    const take = (job) => {
+      if (!job || (last && job.version <= last.version)) return false;
+      last = job;
+      if (onUpdate) onUpdate(last);
+      // until 'stored': a success whose files are still being copied is not the end yet
+      return isTerminal(last) && !(until === 'stored' && storing(last));
+    };
+    const end = () => {
+      const outcome = terminalOutcome(last);
+      if (outcome.error) throw outcome.error;
+      return outcome.value;
+    };
     return wait.run(async () => {
+      // Push first: subscribe, then read (a change between the two is in the read or in an event), then take the
+      // pushed changes; a gap in the versions or an event without the job is a cue to read.
+      const feed = new PushFeed(this, target, auth);
+      if (await feed.subscribe([id], wait.signal)) {
+        try {
+          let read = true;
+          while (feed.live) {
+            if (read) {
+              read = false;
+              const outcome = await this.send('GET', path,
+                { headers: conditional(), signal: wait.signal, kind: 'poll', auth });
+              // Anything but news or no news is for the long-polls to handle (they retry, refresh, or throw).
+              if (outcome.status !== 200 && outcome.status !== 304) {
+                feed.lose(fallbackReason(outcome) ?? `read-${outcome.status}`);
+                break;
+              }
+              if (outcome.status === 200 && take(outcome.body)) return end();
+              continue;
+            }
+            for (const event of await feed.next(wait.signal)) {
+              if (event.id !== id || (last && event.version <= last.version)) continue;
+              if (!event.job || !last || event.version > last.version + 1) read = true;
+              else if (take(event.job)) return end();
+            }
+          }
+        } finally {
+          feed.close();
+        }
+      }
       for (;;) {
         const step = await reads.next(wait, last !== null, last?.poll_after_ms);
-        if (!step.body || (last && step.body.version <= last.version)) continue;
-        last = step.body;
-        if (onUpdate) onUpdate(last);
-        if (isTerminal(last) && !(until === 'stored' && storing(last))) {
-          const outcome = terminalOutcome(last);
-          if (outcome.error) throw outcome.error;
-          return outcome.value;
-        }
+        if (take(step.body)) return end();
       }
     });
   }
@@ -348,11 +402,17 @@ export class JobGatewayClient {
     }
   }
 
-  /** Ends every wait and watch of this client (e.g. when the page goes away). */
+  /** Ends every wait and watch of this client (e.g. when the page goes away), and its push connection. */
   close() {
     for (const wait of [...this.#pending.values()]) {
       wait.controller.abort(Object.assign(new Error('client closed'), { name: 'AbortError' }));
     }
+    this.#push.close();
+  }
+
+  /** The push connection open now (one per client, whatever the number of waits and watches), else null. */
+  get pushConnection() {
+    return this.#push.connection;
   }
 
   // --- shared with ReadLoop and Watch -------------------------------------------------------------------------
@@ -363,6 +423,27 @@ export class JobGatewayClient {
 
   get random() {
     return this.#random;
+  }
+
+  get push() {
+    return this.#push;
+  }
+
+  /** The realtime endpoint the gateway offers (`GET /realtime`, docs/push.md); null when it offers none. */
+  async #discoverPush() {
+    const outcome = await this.send('GET', '/realtime', { kind: 'discovery', credentials: null });
+    if (outcome.network || outcome.status >= 500 || outcome.status === 429) {
+      throw new PushUnavailable('discovery-failed', outcome.network?.message ?? `HTTP ${outcome.status}`);
+    }
+    const offer = outcome.status === 200 ? outcome.body : null;
+    if (!offer?.enabled || offer.protocol !== SUBPROTOCOL || !offer.realtime_url) return null;
+    const host = new URL(offer.http_endpoint ?? offer.realtime_url).host;
+    const prefix = offer.channel_prefix ?? `/${offer.namespace ?? 'jobs'}/`;
+    return {
+      url: offer.realtime_url,
+      channel: (id) => jobChannel(id, prefix),
+      headers: (token) => ({ host, Authorization: token }),
+    };
   }
 
   transport(event) {
@@ -535,6 +616,108 @@ export class JobGatewayClient {
 
 const SETTLED = Object.assign(new Error('wait settled'), { name: 'AbortError' });
 
+/**
+ * The push side of a wait or a watch: its subscriptions (one per job, all on the client's one connection) and what
+ * they bring. `subscribe` says whether push is in use; once it is not (refused, lost) the feed stays off and the
+ * caller long-polls. Either way onTransport hears which transport serves the target, and why.
+ */
+class PushFeed {
+  #client;
+  #target;
+  #auth;
+  #inbox = new Inbox();
+  #subscriptions = new Map();
+  #announced = false;
+
+  constructor(client, target, auth) {
+    this.#client = client;
+    this.#target = target;
+    this.#auth = auth;
+    this.live = true;
+  }
+
+  /** Subscribes to these jobs' channels; false (having said why) when push cannot serve them. */
+  async subscribe(ids, signal) {
+    if (!this.live) return false;
+    let reason = null;
+    try {
+      const unavailable = this.#client.push.unavailable();
+      if (unavailable) throw unavailable;
+      const credentials = await this.#client.authorization(this.#auth);
+      const token = credentials?.header?.replace(/^Bearer /, '') ?? null;
+      // Only read tokens go to the realtime endpoint: an API key stays between your backend and the gateway.
+      if (!readTokenClaims(token)) throw new PushUnavailable('api-key');
+      const outcomes = await Promise.allSettled(ids.map((id) => this.#client.push.subscribe(id, token, {
+        onData: (event) => this.#inbox.put({ event }),
+        onEnd: (why) => this.#inbox.put({ lost: why }),
+      })));
+      outcomes.forEach((outcome, i) => {
+        if (outcome.status === 'fulfilled') {
+          this.#subscriptions.set(ids[i], outcome.value);
+          this.#client.stats.subscriptions++;
+        }
+      });
+      const refused = outcomes.find((outcome) => outcome.status === 'rejected');
+      if (refused) throw refused.reason;
+    } catch (error) {
+      if (signal.aborted) {
+        this.close();
+        throw abortReason(signal);
+      }
+      reason = error instanceof PushUnavailable ? error.reason : 'push-failed';
+    }
+    if (signal.aborted) {
+      this.close();
+      throw abortReason(signal);
+    }
+    if (reason) {
+      this.lose(reason);
+      return false;
+    }
+    if (!this.#announced) {
+      this.#announced = true;
+      this.#client.transport({ type: 'push', transport: 'push', target: this.#target });
+    }
+    return true;
+  }
+
+  /** The events pushed since the last call (waiting for one if there is none yet); [] once push is lost. */
+  async next(signal) {
+    await this.#inbox.ready(signal);
+    const events = [];
+    for (const item of this.#inbox.drain()) {
+      if (item.lost) {
+        this.lose(item.lost);
+        return [];
+      }
+      this.#client.stats.pushed++;
+      events.push(item.event);
+    }
+    return events;
+  }
+
+  /** No more events for this job (it ended). */
+  unsubscribe(id) {
+    this.#subscriptions.get(id)?.unsubscribe();
+    this.#subscriptions.delete(id);
+  }
+
+  /** Push no longer serves this target: long-polls take over. */
+  lose(reason) {
+    if (!this.live) return;
+    const wasOn = this.#announced;
+    this.live = false;
+    this.close();
+    if (wasOn) this.#client.stats.pushLost++;
+    this.#client.transport({ type: 'long-poll', transport: 'long-poll', reason, target: this.#target });
+  }
+
+  close() {
+    for (const subscription of this.#subscriptions.values()) subscription.unsubscribe();
+    this.#subscriptions.clear();
+  }
+}
+
 function problemError(outcome) {
   const problem = outcome.body ?? {};
   if (outcome.status === 401) return new AuthenticationError(401, problem, outcome.retryAfterMs);
@@ -588,7 +771,7 @@ class ReadLoop {
     if (this.mode === 'long-poll' && tokenLeft < TOKEN_MARGIN_MS) this.#fallBack('token-expiring');
     if (this.mode === 'poll' && this.#mayResume(tokenLeft)) {
       this.mode = 'long-poll';
-      client.transport({ type: 'resume', target: this.target });
+      client.transport({ type: 'resume', transport: 'long-poll', target: this.target });
     }
 
     const holding = this.mode === 'long-poll' && conditional;
@@ -633,7 +816,7 @@ class ReadLoop {
     this.mode = 'poll';
     this.fallbackReason = reason;
     this.pollsSinceFallback = 0;
-    this.client.transport({ type: 'fallback', reason, target: this.target });
+    this.client.transport({ type: 'fallback', transport: 'poll', reason, target: this.target });
   }
 
   /** Back to long-polls after a few good polls (more after each long-poll that failed again), token allowing. */
@@ -726,6 +909,7 @@ class Watch {
 
   async #run(chunk) {
     try {
+      await this.#pushLoop(chunk);
       await this.#loop(chunk);
       chunk.finished = true;
     } catch (error) {
@@ -738,12 +922,101 @@ class Watch {
     queueMicrotask(() => this.#checkDone());
   }
 
+  /** The jobs of a chunk that are still to be watched. */
+  #live(chunk) {
+    return chunk.ids.filter((id) => !isTerminal(this.#jobs.get(id)) && !this.notFound.includes(id));
+  }
+
+  /**
+   * The chunk on push: subscribes to each job (on the client's one connection), reads the jobs once, then takes
+   * each pushed change; a version gap or an event without the job is read. Returns when every job has ended, or
+   * when push cannot serve the chunk (refused, lost, a read failed): #loop carries on from what is known.
+   */
+  async #pushLoop(chunk) {
+    const watch = this.#wait;
+    const feed = new PushFeed(this.#client, `${chunk.ids.length} job(s)`, this.#token ?? [...chunk.ids]);
+    const subscribed = new Set();
+    const toRead = new Set();
+    try {
+      while (!this.#stopped && feed.live) {
+        const ids = this.#live(chunk);
+        if (ids.length === 0) return;
+        const fresh = ids.filter((id) => !subscribed.has(id));
+        if (fresh.length) {
+          // Subscribed first, read after: a change in between is in the read or in an event.
+          if (!(await feed.subscribe(fresh, watch.signal))) return;
+          for (const id of fresh) {
+            subscribed.add(id);
+            toRead.add(id);
+          }
+          continue;
+        }
+        if (toRead.size) {
+          const reading = ids.filter((id) => toRead.has(id));
+          toRead.clear();
+          if (reading.length === 0) continue;
+          const outcome = await this.#client.send('GET', `/jobs?ids=${this.#idsParam(reading)}`, {
+            signal: watch.signal, kind: 'poll', auth: this.#token ?? [...chunk.ids],
+          });
+          if (outcome.status !== 200 && outcome.status !== 304) {
+            feed.lose(fallbackReason(outcome) ?? `read-${outcome.status}`);
+            return;
+          }
+          if (outcome.status === 200) this.#take(outcome.body);
+          continue;
+        }
+        // Until an event comes, or add() brings more jobs to subscribe to.
+        const restart = new AbortController();
+        const unlink = link(watch.signal, restart);
+        chunk.restart = restart;
+        let events;
+        try {
+          events = await feed.next(restart.signal);
+        } catch (error) {
+          if (restart.signal.aborted && !watch.signal.aborted && !this.#stopped) continue;
+          throw error;
+        } finally {
+          unlink();
+          chunk.restart = null;
+        }
+        for (const event of events) {
+          const known = this.#jobs.get(event.id);
+          if (!subscribed.has(event.id) || (known && event.version <= known.version)) continue;
+          if (!event.job || !known || event.version > known.version + 1) toRead.add(event.id);
+          else this.#take({ jobs: [event.job] });
+        }
+        for (const id of subscribed) {
+          if (isTerminal(this.#jobs.get(id))) feed.unsubscribe(id);
+        }
+      }
+    } finally {
+      feed.close();
+    }
+  }
+
+  /** Takes what a read (or an event) brought: each job's newer version, each id not found. */
+  #take(body) {
+    for (const job of body?.jobs ?? []) {
+      const known = this.#jobs.get(job.id);
+      if (!known || job.version > known.version) {
+        this.#jobs.set(job.id, job);
+        if (this.#onUpdate) this.#onUpdate(job);
+      }
+    }
+    for (const id of body?.not_found ?? []) {
+      if (!this.notFound.includes(id) && !this.#jobs.has(id)) {
+        this.notFound.push(id);
+        if (this.#onNotFound) this.#onNotFound(id);
+      }
+    }
+  }
+
   async #loop(chunk) {
     const watch = this.#wait;
     let reads = null;
     let readIds = '';
     while (!this.#stopped) {
-      const ids = chunk.ids.filter((id) => !isTerminal(this.#jobs.get(id)) && !this.notFound.includes(id));
+      const ids = this.#live(chunk);
       if (ids.length === 0) return;
       if (!reads || ids.join(',') !== readIds) {
         // Another id set: a new URL, the same transport state. The token covers every id of the chunk, so a
@@ -773,20 +1046,7 @@ class Watch {
         unlink();
         chunk.restart = null;
       }
-      if (!step.body) continue;
-      for (const job of step.body.jobs ?? []) {
-        const known = this.#jobs.get(job.id);
-        if (!known || job.version > known.version) {
-          this.#jobs.set(job.id, job);
-          if (this.#onUpdate) this.#onUpdate(job);
-        }
-      }
-      for (const id of step.body.not_found ?? []) {
-        if (!this.notFound.includes(id) && !this.#jobs.has(id)) {
-          this.notFound.push(id);
-          if (this.#onNotFound) this.#onNotFound(id);
-        }
-      }
+      if (step.body) this.#take(step.body);
     }
   }
 

@@ -10,6 +10,11 @@ import {
   readTokenClaims,
 } from '../src/index.js';
 
+/** Collects the switches between long-polls and polling (not which transport a wait started on). */
+const pollSwitches = (events) => (event) => {
+  if (event.type === 'fallback' || event.type === 'resume') events.push(event);
+};
+
 const GATEWAY = process.env.GATEWAY_URL;
 const KEY = process.env.GATEWAY_API_KEY;
 const CONTROL = process.env.STACK_CONTROL_URL;
@@ -108,7 +113,7 @@ test('a cancel ends a wait with JobCancelledError', { skip }, async () => {
 
 test('the gateway restarting mid-wait: the client polls meanwhile, switches back, and resolves', { skip }, async () => {
   const events = [];
-  const gateway = createClient({ baseUrl: GATEWAY, apiKey: KEY, onTransport: (e) => events.push(e) });
+  const gateway = createClient({ baseUrl: GATEWAY, apiKey: KEY, onTransport: pollSwitches(events) });
   const job = await gateway.submit(simulate({ duration_ms: 15_000, progress_steps: 8 }));
   const seen = [];
   const waiting = gateway.waitJobCompletion(job.id, { timeout: 60_000, onUpdate: (j) => seen.push(j.version) });
@@ -131,7 +136,7 @@ test('the gateway restarting mid-wait: the client polls meanwhile, switches back
 
 test('Redis not answering: 503 with Retry-After sends the client to polling, then back', { skip }, async () => {
   const events = [];
-  const gateway = createClient({ baseUrl: GATEWAY, apiKey: KEY, onTransport: (e) => events.push(e) });
+  const gateway = createClient({ baseUrl: GATEWAY, apiKey: KEY, onTransport: pollSwitches(events) });
   const job = await gateway.submit(simulate({ duration_ms: 8_000, progress_steps: 1 }));
   const waiting = gateway.waitJobCompletion(job.id, { timeout: 60_000 });
   await holding(gateway);
@@ -213,7 +218,7 @@ test('a read token about to expire: the wait polls instead of holding, and resol
   const gateway = backend();
   const job = await gateway.submit(simulate({ duration_ms: 2_500 }));
   const { read_token: token } = await gateway.mintReadToken([job.id], { ttlSeconds: 20 });
-  const browser = createClient({ baseUrl: GATEWAY, token, onTransport: (e) => events.push(e) });
+  const browser = createClient({ baseUrl: GATEWAY, token, onTransport: pollSwitches(events) });
 
   const done = await browser.waitJobCompletion(job.id);
 

@@ -19,7 +19,8 @@ async function browser(token: string, ids: string[]): Promise<void> {
   const client: JobGatewayClient = createClient({
     baseUrl: 'https://jobs.example.com',
     getToken: async (jobIds: string[]) => token + jobIds.length,
-    onTransport: (event) => console.log(event.type, event.reason),
+    onTransport: (event) => console.log(event.type, event.transport, event.reason),
+    WebSocket: globalThis.WebSocket,
   });
   const controller = new AbortController();
   try {
@@ -43,6 +44,12 @@ async function browser(token: string, ids: string[]): Promise<void> {
   const timeline = await client.events(ids[0], { limit: 50 });
   if (timeline.next_after !== null) await client.events(ids[0], { after: timeline.next_after });
   console.log(VERSION, last.length, timeline.events[0]?.type, client.stats.requests, client.pendingCount);
+  const push: 'push' | 'long-poll' | 'poll' = 'push';
+  console.log(client.stats.pushed, client.stats.subscriptions, client.stats.pushLost, push);
+  client.pushConnection?.close();
+  // Node.js 20: no WebSocket, so push is off (or pass one, e.g. the ws package's); a backend may turn it off.
+  createClient({ baseUrl: 'https://jobs.example.com', token, WebSocket: null });
+  createClient({ baseUrl: 'https://jobs.example.com', token, push: false });
 }
 
 async function typedOutputs(): Promise<string> {

@@ -95,7 +95,8 @@ public class JobRecords {
      */
     public Uni<Boolean> settleOutputs(String jobId, String state, String filesJson, TimelineEvent type,
             ObjectNode event) {
-        return store.settleOutputs(jobId, state, filesJson, type, event);
+        return store.settleOutputs(jobId, state, filesJson, type, event)
+                .call(applied -> applied ? transitions.announce(jobId) : Uni.createFrom().voidItem());
     }
 
     /**

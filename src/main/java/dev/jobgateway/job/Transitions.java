@@ -3,6 +3,7 @@ package dev.jobgateway.job;
 import java.time.Duration;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 
 import dev.jobgateway.metrics.Meters;
 import dev.jobgateway.platform.GatewayClock;
@@ -21,8 +22,11 @@ class Transitions {
     private final DurationHistory durations;
     private final Meters meters;
     private final GatewayClock clock;
+    private final Instance<ChangeObserver> observers;
 
-    Transitions(JobStore store, CheckSchedule schedule, DurationHistory durations, Meters meters, GatewayClock clock) {
+    Transitions(JobStore store, CheckSchedule schedule, DurationHistory durations, Meters meters, GatewayClock clock,
+            Instance<ChangeObserver> observers) {
+        this.observers = observers;
         this.store = store;
         this.schedule = schedule;
         this.durations = durations;
@@ -38,7 +42,20 @@ class Transitions {
     Uni<TransitionResult> run(String jobId, Transition change, WebhookGuard guard) {
         return store.transition(jobId, change, guard)
                 .call(result -> result.applied() && result.before() != null ? afterApplied(jobId, change, result)
-                        : Uni.createFrom().voidItem());
+                        : Uni.createFrom().voidItem())
+                .call(result -> result.applied() ? announce(jobId) : Uni.createFrom().voidItem());
+    }
+
+    /**
+     * Every applied change (a new version) is told to the observers (push), whichever door it came through: this
+     * one, or the end of an output copy ({@link JobRecords#settleOutputs}).
+     */
+    Uni<Void> announce(String jobId) {
+        Uni<Void> all = Uni.createFrom().voidItem();
+        for (ChangeObserver observer : observers) {
+            all = all.call(() -> observer.changed(jobId));
+        }
+        return all;
     }
 
     /**

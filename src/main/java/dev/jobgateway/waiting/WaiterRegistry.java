@@ -63,7 +63,12 @@ public class WaiterRegistry {
     }
 
     Waiter register(Set<String> keys) {
-        Waiter waiter = new Waiter(keys);
+        return register(keys, null);
+    }
+
+    /** A waiter whose wake-ups call {@code listener}; one with a listener is a watch, not a held read (not counted). */
+    Waiter register(Set<String> keys, Runnable listener) {
+        Waiter waiter = new Waiter(keys, listener);
         for (String key : keys) {
             // compute, not computeIfAbsent + add: a concurrent remove must not drop the set we add to.
             byKey.compute(key, (k, entry) -> {
@@ -72,7 +77,9 @@ public class WaiterRegistry {
                 return waiters;
             });
         }
-        size.incrementAndGet();
+        if (listener == null) {
+            size.incrementAndGet();
+        }
         return waiter;
     }
 
@@ -86,7 +93,9 @@ public class WaiterRegistry {
                 return entry.waiters.isEmpty() ? null : entry;
             });
         }
-        size.decrementAndGet();
+        if (waiter.listener == null) {
+            size.decrementAndGet();
+        }
     }
 
     void wake(String key) {

@@ -26,7 +26,8 @@ public final class Benchmark {
         Results results = new Results();
         // -Dbench.only=status runs the status reads and the Node.js peer only, =webhook the status reads (for the
         // per-read figures it is compared with) and the webhook ingest only, =onejob the 10,000 held reads of one
-        // job only, =coldstart the Lambda cold starts only:
+        // job only, =push the 1,000 subscribed browsers against 1,000 held reads only, =coldstart the Lambda cold
+        // starts only:
         // a quick look while working on one path. The figures are then printed, never written to bench/results.
         String only = System.getProperty("bench.only", "");
         boolean partial = !only.isEmpty();
@@ -60,8 +61,11 @@ public final class Benchmark {
                 new WebhookIngestScenario(client, a, b, wrk, results, work).run();
             } else if (only.equals("onejob")) {
                 new OneJobWaitsScenario(client, a, b, redis, results).run();
+            } else if (only.equals("push")) {
+                new PushScenario(client, a, b, redis, results).run();
             } else if (partial) {
-                throw new IllegalArgumentException("bench.only is status, webhook, onejob or coldstart, not " + only);
+                throw new IllegalArgumentException(
+                        "bench.only is status, webhook, onejob, push or coldstart, not " + only);
             } else {
                 WakeupScenario wakeups = new WakeupScenario(client, a, b, results);
                 wakeups.warmUp();
@@ -77,6 +81,7 @@ public final class Benchmark {
                 new WebhookIngestScenario(client, a, b, wrk, results, work).run();
                 new ConcurrentWaitsScenario(client, a, b, redis, results).run();
                 new OneJobWaitsScenario(client, a, b, redis, results).run();
+                new PushScenario(client, a, b, redis, results).run();
                 new ComfyUiPollingScenario(client, a, b, processes.ai(), results).run();
                 try (GatewayProcess learning = LearnedChecksScenario.start(processes)) {
                     new LearnedChecksScenario(client, learning, processes.ai(), results).run();

@@ -77,6 +77,8 @@ final class Processes implements AutoCloseable {
         // end); the learned-checks scenario has a gateway of its own with it on.
         env.put("GATEWAY_FALLBACK_LEARN_DURATIONS", "false");
         env.put("GATEWAY_SWEEPER_EVERY", "0");
+        // Read tokens on (off without a key in production): the push scenario's browsers subscribe with them.
+        env.put("GATEWAY_READ_TOKENS_KEYS", "bench1=benchmark-only-read-token-key-000000001");
         env.put("QUARKUS_LOG_LEVEL", "WARN");
         return env;
     }

@@ -83,6 +83,31 @@ class JsClientIT {
                 count(result.output(), "pass"), stack.baseUrl(), logs.resolve("node-test.tap"));
     }
 
+    /**
+     * The client on push ({@code clients/js/push-test}) against the gateway's own realtime endpoint, with Node's own
+     * WebSocket: built in from Node 22, behind {@code --experimental-websocket} in Node 20. A separate run, so that
+     * the tests above keep proving the long-polls (they have no WebSocket in Node 20).
+     */
+    @Test
+    void itsPushTestsPassAgainstTheGatewaysRealtimeEndpoint() throws Exception {
+        List<String> command = new ArrayList<>(List.of("node"));
+        NodeTool.Result probe = node.run(List.of("node", "-p", "typeof WebSocket"), Map.of(), 60,
+                logs.resolve("node-websocket.log"));
+        if (!probe.output().contains("function")) {
+            command.add("--experimental-websocket");
+        }
+        command.addAll(List.of("--test", "--test-reporter=tap", "push-test/"));
+        NodeTool.Result result = node.run(command, Map.of(
+                "GATEWAY_URL", stack.baseUrl(),
+                "GATEWAY_API_KEY", GatewayStack.API_KEY,
+                "STACK_CONTROL_URL", stack.controlUri().toString()), 600, logs.resolve("node-push-test.tap"));
+
+        assertThat(result.exit()).as(failures(result.output())).isZero();
+        assertThat(count(result.output(), "fail")).isZero();
+        assertThat(count(result.output(), "skipped")).as("tests skipped: is the gateway reachable?").isZero();
+        assertThat(count(result.output(), "pass")).isGreaterThanOrEqualTo(7);
+    }
+
     @Test
     void itsTypeScriptDeclarationsDescribeItsUse() throws Exception {
         NodeTool.Result result = node.run(List.of("node", "node_modules/typescript/bin/tsc", "-p",
@@ -104,7 +129,8 @@ class JsClientIT {
         List<String> files = new ArrayList<>();
         pack.path("files").forEach(file -> files.add(file.path("path").asText()));
         assertThat(files).containsExactlyInAnyOrder("package.json", "README.md", "LICENSE", "src/index.js",
-                "src/index.d.ts", "src/react.js", "src/react.d.ts", "src/next.js", "src/next.d.ts");
+                "src/index.d.ts", "src/react.js", "src/react.d.ts", "src/next.js", "src/next.d.ts",
+                "src/push.js");
         assertThat(manifest.path("license").asText()).isEqualTo("Apache-2.0");
         assertThat(client.resolve("LICENSE")).hasSameTextualContentAs(client.resolve("../../LICENSE"));
         assertThat(manifest.has("dependencies")).as("no runtime dependencies").isFalse();
