@@ -1,6 +1,7 @@
 package dev.jobgateway.push;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -41,10 +42,16 @@ class PushIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
     private static GatewayStack stack;
+    private static AppSyncStandIn appSync;
 
     @BeforeAll
-    static void startAGateway() throws Exception {
-        stack = GatewayStack.start("push", Map.of());
+    static void startAGatewayThatAlsoPublishesToAnAppSyncStandIn() throws Exception {
+        appSync = new AppSyncStandIn();
+        stack = GatewayStack.start("push", Map.of(
+                "GATEWAY_PUSH_APPSYNC_HTTP_DOMAIN", appSync.domain(),
+                "AWS_REGION", AppSyncStandIn.REGION,
+                "AWS_ACCESS_KEY_ID", AppSyncStandIn.ACCESS_KEY,
+                "AWS_SECRET_ACCESS_KEY", AppSyncStandIn.SECRET_KEY));
     }
 
     @AfterAll
@@ -52,6 +59,44 @@ class PushIT {
         if (stack != null) {
             stack.close();
         }
+        if (appSync != null) {
+            appSync.close();
+        }
+    }
+
+    @Test
+    void everyAppliedChangeOfAJobIsPublishedToAppSyncSignedOncePerVersion() throws Exception {
+        JsonNode job = submit("{\"duration_ms\":1500,\"progress_steps\":3}");
+        String id = job.path("id").asText();
+        String channel = JobChannel.channel("jobs", id);
+
+        JsonNode done = await().atMost(Duration.ofSeconds(20)).until(() -> read(id, job.path("read_token").asText()),
+                read -> read.path("status").asText().equals("succeeded"));
+        long finalVersion = done.path("version").asLong();
+        List<JsonNode> events = await().atMost(SOON).until(() -> published(channel),
+                published -> published.stream().anyMatch(event -> event.path("version").asLong() == finalVersion));
+
+        // One publish per applied change: versions 2 to the last (version 1 is the submit, which nobody watches yet).
+        assertThat(events).hasSize((int) finalVersion - 1);
+        assertThat(events).allSatisfy(event -> assertThat(event.path("id").asText()).isEqualTo(id));
+        JsonNode last = events.stream().filter(event -> event.path("version").asLong() == finalVersion).findFirst()
+                .orElseThrow();
+        assertThat(last.path("status").asText()).isEqualTo("succeeded");
+        assertThat(last.path("job").path("output").isObject()).isTrue();
+        assertThat(appSync.refused()).as("publishes with a bad signature").isZero();
+    }
+
+    /** The events the stand-in took for a channel. */
+    private static List<JsonNode> published(String channel) throws Exception {
+        List<JsonNode> events = new ArrayList<>();
+        for (JsonNode body : appSync.published()) {
+            if (body.path("channel").asText().equals(channel)) {
+                for (JsonNode event : body.path("events")) {
+                    events.add(JSON.readTree(event.asText()));
+                }
+            }
+        }
+        return events;
     }
 
     @Test
@@ -160,8 +205,9 @@ class PushIT {
         NodeTool node = new NodeTool(dir);
         node.ensureInstalled(logs.resolve("amplify-npm-ci.log"));
 
-        NodeTool.Result result = node.run(List.of("node", "--test", "--test-reporter=tap", "test/"), Map.of(
-                "GATEWAY_URL", stack.baseUrl(), "GATEWAY_API_KEY", GatewayStack.API_KEY), 180,
+        // Amplify keeps reconnect timers alive after its channels close: end the run when the tests have.
+        NodeTool.Result result = node.run(List.of("node", "--test", "--test-force-exit", "--test-reporter=tap",
+                "test/"), Map.of("GATEWAY_URL", stack.baseUrl(), "GATEWAY_API_KEY", GatewayStack.API_KEY), 180,
                 logs.resolve("amplify-check.tap"));
 
         assertThat(result.exit()).as(result.output()).isZero();
