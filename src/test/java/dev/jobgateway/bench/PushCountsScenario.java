@@ -116,6 +116,8 @@ final class PushCountsScenario {
             ai.stop();
             redis.stop();
         }
+        // The shared client's executor threads would keep the JVM alive.
+        System.exit(0);
     }
 
     /** A client polling every 3 s from a random point of its first interval until the job has ended. */
