@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Instance;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -63,10 +64,13 @@ class JobStore {
     private final Meters meters;
     private final DurationHistory durations;
     private final SharedConnection shared;
+    private final Instance<ChangeObserver> observers;
 
     JobStore(ReactiveRedisDataSource redis, CheckSchedule schedule, JobJson json, Meters meters,
-            DurationHistory durations, SharedConnection shared, GatewayConfig config) {
+            DurationHistory durations, SharedConnection shared, GatewayConfig config,
+            Instance<ChangeObserver> observers) {
         this.shared = shared;
+        this.observers = observers;
         this.meters = meters;
         this.durations = durations;
         this.redis = redis;
@@ -186,6 +190,20 @@ class JobStore {
      * to check) the script checks first: a mismatch is {@code rejected} and changes nothing.
      */
     Uni<TransitionResult> transition(String jobId, Transition change, WebhookGuard guard) {
+        return apply(jobId, change, guard)
+                .call(result -> result.applied() ? changed(jobId) : Uni.createFrom().voidItem());
+    }
+
+    /** Every applied change is told to the observers (push), whichever door it came through. */
+    private Uni<Void> changed(String jobId) {
+        Uni<Void> all = Uni.createFrom().voidItem();
+        for (ChangeObserver observer : observers) {
+            all = all.call(() -> observer.changed(jobId));
+        }
+        return all;
+    }
+
+    private Uni<TransitionResult> apply(String jobId, Transition change, WebhookGuard guard) {
         List<String> keys = new ArrayList<>(List.of(Keys.job(jobId), Keys.timeline(jobId)));
         if (change.webhookId() != null) {
             keys.add(Keys.webhookSeen(jobId, change.webhookId()));
@@ -252,7 +270,8 @@ class JobStore {
     Uni<Boolean> settleOutputs(String jobId, String state, String filesJson, TimelineEvent type, ObjectNode event) {
         return run(OUTPUTS, List.of(Keys.job(jobId), Keys.timeline(jobId)), List.of("settle", filesJson, state,
                 Timestamps.now().toString(), type.wireName(), json.write(event), ttlMs, maxTimeline, channel, jobId))
-                .map(reply -> "applied".equals(reply.get(0).toString()));
+                .map(reply -> "applied".equals(reply.get(0).toString()))
+                .call(applied -> applied ? changed(jobId) : Uni.createFrom().voidItem());
     }
 
     /**

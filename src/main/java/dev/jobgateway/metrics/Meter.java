@@ -38,7 +38,13 @@ public enum Meter {
             + "because Redis was unavailable", "kind"),
     UPSTREAM_CALLS("gateway.upstream.calls", "UpstreamCalls", "Milliseconds",
             "Calls to a provider's API (a submit counts once, with its retries)", "provider", "operation",
-            "status_class");
+            "status_class"),
+    PUSH_PUBLISHES("gateway.push.publishes", "PushPublishes", "Count",
+            "Job changes published to AppSync Events and how the publish ended", "result"),
+    PUSH_TRUNCATED("gateway.push.truncated", "PushTruncated", "Count",
+            "Job events sent without the whole job, which would pass AppSync's 240 KB limit"),
+    PUSH_SUBSCRIPTIONS("gateway.push.subscriptions", "PushSubscriptions", "Count",
+            "Subscribe requests to the gateway's own realtime endpoint and how they ended", "result");
 
     private final String micrometerName;
     private final String emfName;

@@ -87,6 +87,21 @@ public class Meters {
         CANCEL
     }
 
+    /** How a publish of a job change to AppSync Events ended (published, refused by AppSync, failed, timed out). */
+    public enum PushResult {
+        PUBLISHED,
+        REFUSED,
+        FAILED,
+        TIMED_OUT
+    }
+
+    /** How a subscribe request to the gateway's own realtime endpoint ended. */
+    public enum SubscribeResult {
+        ACCEPTED,
+        UNAUTHORIZED,
+        BAD_REQUEST
+    }
+
     /** Bucket bounds (ms) of the latency histograms: enough for p50/p95/p99 in Grafana, few series. */
     private static final Duration[] SLOS = { Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
             Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofSeconds(2), Duration.ofSeconds(5),
@@ -254,6 +269,19 @@ public class Meters {
     public void upstream(String provider, UpstreamOperation operation, String statusClass, long nanos) {
         time(Meter.UPSTREAM_CALLS, Duration.ofNanos(Math.max(0, nanos)), "provider", provider, "operation",
                 wire(operation), "status_class", statusClass);
+    }
+
+    /** One publish of a job change to AppSync Events; {@code truncated}: sent without the whole job (size limit). */
+    public void pushed(PushResult result, boolean truncated) {
+        count(Meter.PUSH_PUBLISHES, "result", wire(result));
+        if (truncated) {
+            count(Meter.PUSH_TRUNCATED);
+        }
+    }
+
+    /** One subscribe request to the local realtime endpoint. */
+    public void subscribed(SubscribeResult result) {
+        count(Meter.PUSH_SUBSCRIPTIONS, "result", wire(result));
     }
 
     /** The status class of an HTTP status, as the upstream meter tags it. */

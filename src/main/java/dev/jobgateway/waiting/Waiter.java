@@ -14,13 +14,20 @@ import io.smallrye.mutiny.Uni;
 final class Waiter {
 
     final Set<String> keys;
+    /** Called on every wake-up, for a watch ({@link Waits#watch}); null for a held read. */
+    final Runnable listener;
     final AtomicBoolean removed = new AtomicBoolean();
     private CompletableFuture<Void> signal = new CompletableFuture<>();
     /** When the last notice came (System.nanoTime), 0 before any: the wake-up meter's start. */
     private volatile long wokenAt;
 
     Waiter(Set<String> keys) {
+        this(keys, null);
+    }
+
+    Waiter(Set<String> keys, Runnable listener) {
         this.keys = keys;
+        this.listener = listener;
     }
 
     /** A fresh signal unless the current one is still pending; call before reading the state waited on. */
@@ -32,9 +39,14 @@ final class Waiter {
         return Uni.createFrom().completionStage(armed);
     }
 
-    synchronized void wake() {
-        wokenAt = System.nanoTime();
-        signal.complete(null);
+    void wake() {
+        synchronized (this) {
+            wokenAt = System.nanoTime();
+            signal.complete(null);
+        }
+        if (listener != null) {
+            listener.run();
+        }
     }
 
     long wokenAt() {

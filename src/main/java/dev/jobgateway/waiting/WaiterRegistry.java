@@ -55,7 +55,12 @@ public class WaiterRegistry {
     }
 
     Waiter register(Set<String> keys) {
-        Waiter waiter = new Waiter(keys);
+        return register(keys, null);
+    }
+
+    /** A waiter whose wake-ups call {@code listener}; one with a listener is a watch, not a held read (not counted). */
+    Waiter register(Set<String> keys, Runnable listener) {
+        Waiter waiter = new Waiter(keys, listener);
         for (String key : keys) {
             // compute, not computeIfAbsent + add: a concurrent remove must not drop the set we add to.
             byKey.compute(key, (k, entry) -> {
@@ -64,7 +69,9 @@ public class WaiterRegistry {
                 return waiters;
             });
         }
-        size.incrementAndGet();
+        if (listener == null) {
+            size.incrementAndGet();
+        }
         return waiter;
     }
 
@@ -78,7 +85,9 @@ public class WaiterRegistry {
                 return entry.waiters.isEmpty() ? null : entry;
             });
         }
-        size.decrementAndGet();
+        if (waiter.listener == null) {
+            size.decrementAndGet();
+        }
     }
 
     void wake(String key) {

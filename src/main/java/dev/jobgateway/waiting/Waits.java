@@ -109,6 +109,23 @@ public class Waits {
         });
     }
 
+    /** A standing interest in one job's changes, until closed. */
+    public interface Watch {
+        void close();
+    }
+
+    /**
+     * Calls {@code onChange} after every announced change of job {@code key}, and whenever notices may have been lost
+     * (the feed subscribed again), until the watch is closed: the realtime endpoint's one watch per job it fans out.
+     * Registered before this returns, so a change after it is never missed. {@code onChange} runs on the feed's
+     * thread: it must not block.
+     */
+    public Watch watch(String key, Runnable onChange) {
+        Waiter waiter = registry.register(Set.of(key), onChange);
+        feed.open();
+        return () -> registry.remove(waiter);
+    }
+
     private void observe(Waiter waiter, boolean done, boolean terminal) {
         if (!meters.enabled()) {
             return;
