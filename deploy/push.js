@@ -29,7 +29,6 @@ module.exports = async ({ resolveVariable }) => {
   }
   const stage = await resolveVariable("sls:stage");
   const prefix = await resolveVariable("param:ssmPrefix");
-  const cacheSeconds = Number(await resolveVariable("param:pushAuthorizerCacheSeconds"));
   const vpc = String(await resolveVariable("param:network")) === "vpc";
   const lambda = { AuthType: "AWS_LAMBDA" };
   const iam = { AuthType: "AWS_IAM" };
@@ -62,7 +61,10 @@ module.exports = async ({ resolveVariable }) => {
       memorySize: 128,
       timeout: 5,
       role: "PushAuthorizerRole",
-      package: { individually: true, patterns: ["!**", "deploy/push-authorizer/**"] },
+      package: {
+        individually: true,
+        patterns: ["!**", "deploy/push-authorizer/**", "!deploy/push-authorizer/test/**"],
+      },
       environment: {
         GATEWAY_READ_TOKENS_KEYS: `{{resolve:ssm:${prefix}/read-token-keys}}`,
         GATEWAY_API_KEYS: `{{resolve:ssm:${prefix}/api-keys}}`,
@@ -84,8 +86,8 @@ module.exports = async ({ resolveVariable }) => {
                   AuthType: "AWS_LAMBDA",
                   LambdaAuthorizerConfig: {
                     AuthorizerUri: { "Fn::GetAtt": ["PushAuthorizerLambdaFunction", "Arn"] },
-                    // 0: AppSync caches no decision (the authorizer may still set ttlOverride per answer).
-                    AuthorizerResultTtlInSeconds: cacheSeconds,
+                    // No cached decision: it depends on the channel, and the authorizer answers ttlOverride 0 anyway.
+                    AuthorizerResultTtlInSeconds: 0,
                   },
                 },
               ],

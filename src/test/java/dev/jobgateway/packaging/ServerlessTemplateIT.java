@@ -28,6 +28,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.push.PushConfig;
 import dev.jobgateway.support.ConfigMappings;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.WithDefault;
@@ -45,8 +46,8 @@ class ServerlessTemplateIT {
     /** API Gateway HTTP APIs end every integration after 30 s, whatever the function does. */
     private static final int HTTP_API_LIMIT_SECONDS = 30;
     private static final Set<String> FUNCTIONS = Set.of("submit", "status", "webhook");
-    /** The channel namespace the gateway publishes to by default (docs/push.md). */
-    private static final String PUSH_NAMESPACE = "jobs";
+    /** The channel namespace the gateway publishes to by default (PushConfig, docs/push.md). */
+    private static final String PUSH_NAMESPACE = defaultOf(PushConfig.class, "namespace");
     private static final Set<String> HTTP_METHODS = Set.of("GET", "PUT", "POST", "DELETE", "PATCH", "HEAD",
             "OPTIONS");
     /** Environment variables that are allowed to carry a literal value: none of them is a secret or an address. */
@@ -389,7 +390,8 @@ class ServerlessTemplateIT {
             zip.stream().filter(e -> !e.isDirectory()).forEach(e -> entries.add(e.getName()));
         }
         assertThat(entries).contains("deploy/push-authorizer/index.mjs")
-                .allMatch(name -> name.startsWith("deploy/push-authorizer/"));
+                .allMatch(name -> name.startsWith("deploy/push-authorizer/"))
+                .noneMatch(name -> name.startsWith("deploy/push-authorizer/test/"));
 
         Map<String, JsonNode> permissions = resources(nativeTemplate, "AWS::Lambda::Permission");
         List<JsonNode> appsync = permissions.values().stream().map(p -> p.path("Properties"))
@@ -440,8 +442,8 @@ class ServerlessTemplateIT {
     void keepsTheAuthorizerOutOfTheVpcOfNetworkVpc() throws Exception {
         // The VPC render runs with push off; deploy/push.js is asked directly what it gives Serverless for a VPC.
         String script = "require('./deploy/push.js')({resolveVariable: async (v) => ({'param:push': 'true',"
-                + " 'param:network': 'vpc', 'sls:stage': 'ci', 'param:ssmPrefix': '/job-gateway/ci',"
-                + " 'param:pushAuthorizerCacheSeconds': '0'})[v]}).then(p => console.log(JSON.stringify(p.authorizer)))";
+                + " 'param:network': 'vpc', 'sls:stage': 'ci', 'param:ssmPrefix': '/job-gateway/ci'})[v]})"
+                + ".then(p => console.log(JSON.stringify(p.authorizer)))";
         Process node = new ProcessBuilder("node", "-e", script).directory(root.toFile()).redirectErrorStream(true)
                 .start();
         String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
