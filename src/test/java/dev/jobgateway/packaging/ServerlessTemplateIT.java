@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.reflect.Method;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -17,6 +18,7 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.zip.ZipFile;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
@@ -26,6 +28,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.jobgateway.platform.GatewayConfig;
+import dev.jobgateway.push.PushConfig;
 import dev.jobgateway.support.ConfigMappings;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.WithDefault;
@@ -34,7 +37,8 @@ import io.smallrye.config.WithDefault;
  * {@code serverless.yml}, rendered offline by Serverless Framework v3 ({@code serverless package}, no credentials),
  * deploys what the gateway needs: three functions from the one artifact with their own routes and timeouts that fit
  * the gateway's own limits, the sweeper on a schedule through an internal route, configuration only as SSM
- * references, and the native/JVM switch. Rendered twice: the defaults (native) and {@code runtime=jvm} in a VPC.
+ * references, the native/JVM switch, and push over AppSync Events. Rendered twice: the defaults (native, push on) and
+ * {@code runtime=jvm} in a VPC with push off.
  */
 class ServerlessTemplateIT {
 
@@ -42,6 +46,13 @@ class ServerlessTemplateIT {
     /** API Gateway HTTP APIs end every integration after 30 s, whatever the function does. */
     private static final int HTTP_API_LIMIT_SECONDS = 30;
     private static final Set<String> FUNCTIONS = Set.of("submit", "status", "webhook");
+    /**
+     * Operations of the plain-HTTP protocol endpoint only: browsers publishing to the gateway's own {@code POST /event}
+     * are refused there; on AWS, discovery points them at AppSync's domain, whose own {@code /event} refuses them.
+     */
+    private static final Set<String> LOCAL_ONLY = Set.of("POST /event");
+    /** The channel namespace the gateway publishes to by default (PushConfig, docs/push.md). */
+    private static final String PUSH_NAMESPACE = defaultOf(PushConfig.class, "namespace");
     private static final Set<String> HTTP_METHODS = Set.of("GET", "PUT", "POST", "DELETE", "PATCH", "HEAD",
             "OPTIONS");
     /** Environment variables that are allowed to carry a literal value: none of them is a secret or an address. */
@@ -58,13 +69,14 @@ class ServerlessTemplateIT {
             "GATEWAY_PROVIDERS_RUNPOD_ENDPOINT_ID", "GATEWAY_PROVIDERS_COG_URL",
             "GATEWAY_PROVIDERS_COG_WEBHOOK_AUTH_TOKEN");
 
+    private static Path root;
     private static Path target;
     private static JsonNode nativeTemplate;
     private static JsonNode jvmInVpcTemplate;
 
     @BeforeAll
     static void render() throws IOException {
-        Path root = Path.of(System.getProperty("project.basedir", "."));
+        root = Path.of(System.getProperty("project.basedir", "."));
         target = Path.of(System.getProperty("project.build.directory", "target"));
         boolean node = ServerlessCli.nodeAvailable();
         if (!node && System.getenv("CI") == null) {
@@ -87,7 +99,8 @@ class ServerlessTemplateIT {
                 Map.entry("cogWebhookAuth", "true"),
                 Map.entry("outputsBucket", "acme-images"),
                 Map.entry("missingWebhookRatioPercent", "35"),
-                Map.entry("alarmTopicArn", "arn:aws:sns:us-east-1:000000000000:gateway-ops")));
+                Map.entry("alarmTopicArn", "arn:aws:sns:us-east-1:000000000000:gateway-ops"),
+                Map.entry("push", "false")));
     }
 
     @Test
@@ -95,6 +108,8 @@ class ServerlessTemplateIT {
         Map<String, JsonNode> functions = functions(nativeTemplate);
 
         assertThat(functions.keySet()).containsExactlyInAnyOrderElementsOf(FUNCTIONS);
+        assertThat(allFunctions(jvmInVpcTemplate).keySet()).as("push off: no authorizer")
+                .containsExactlyInAnyOrderElementsOf(FUNCTIONS);
         assertThat(functions.values().stream().map(f -> f.path("Code").path("S3Key").asText()).distinct())
                 .singleElement().asString().endsWith("/function.zip");
     }
@@ -112,6 +127,7 @@ class ServerlessTemplateIT {
                 Map.entry("GET /jobs/{id}/events", "status"),
                 Map.entry("GET /q/health/ready", "status"),
                 Map.entry("GET /q/openapi", "status"),
+                Map.entry("GET /realtime", "status"),
                 Map.entry("POST /webhooks/{provider}/{jobId}", "webhook"),
                 Map.entry("POST /webhooks/{provider}", "webhook")));
     }
@@ -133,8 +149,9 @@ class ServerlessTemplateIT {
                     continue; // "parameters", "summary" and the like
                 }
                 String routeKey = method + " " + path.getKey();
-                if (path.getKey().startsWith("/internal/")) {
-                    assertThat(routes).as("internal operations stay off the API").doesNotContain(routeKey);
+                if (path.getKey().startsWith("/internal/") || LOCAL_ONLY.contains(routeKey)) {
+                    assertThat(routes).as("internal and local-only operations stay off the API")
+                            .doesNotContain(routeKey);
                 } else if (!routes.contains(routeKey)) {
                     unrouted.add(routeKey);
                 }
@@ -284,6 +301,9 @@ class ServerlessTemplateIT {
         }
         assertThat(jvmInVpcTemplate.path("Resources").path("IamRoleLambdaExecution").toString())
                 .contains("AWSLambdaVPCAccessExecutionRole");
+        // Outside a VPC nothing asks for network interfaces (the push authorizer's settings included).
+        assertThat(nativeTemplate.path("Resources").path("IamRoleLambdaExecution").toString())
+                .doesNotContain("AWSLambdaVPCAccessExecutionRole");
     }
 
     @Test
@@ -324,6 +344,157 @@ class ServerlessTemplateIT {
                     "s3:DeleteObject", "s3:AbortMultipartUpload").doesNotContain("s3:*", "s3:ListBucket");
             assertThat(statement.path("Resource").toString()).contains("arn:aws:s3:::acme-images/outputs/*");
         });
+    }
+
+    @Test
+    void rendersAnEventApiWhereBrowsersConnectAndSubscribeThroughTheAuthorizerAndOnlyIamPublishes() {
+        Map<String, JsonNode> apis = resources(nativeTemplate, "AWS::AppSync::Api");
+        assertThat(apis.keySet()).containsExactly("PushEventApi");
+        JsonNode events = apis.get("PushEventApi").path("Properties").path("EventConfig");
+
+        assertThat(authTypes(events.path("AuthProviders"))).containsExactlyInAnyOrder("AWS_IAM", "AWS_LAMBDA");
+        assertThat(authTypes(events.path("ConnectionAuthModes"))).containsExactly("AWS_LAMBDA");
+        assertThat(authTypes(events.path("DefaultPublishAuthModes"))).containsExactly("AWS_IAM");
+        assertThat(authTypes(events.path("DefaultSubscribeAuthModes"))).containsExactly("AWS_LAMBDA");
+        JsonNode lambda = findAuthProvider(events, "AWS_LAMBDA").path("LambdaAuthorizerConfig");
+        assertThat(lambda.path("AuthorizerUri").toString())
+                .isEqualTo("{\"Fn::GetAtt\":[\"PushAuthorizerLambdaFunction\",\"Arn\"]}");
+        assertThat(lambda.path("AuthorizerResultTtlInSeconds").asInt()).as("no cached decision by default")
+                .isZero();
+
+        Map<String, JsonNode> namespaces = resources(nativeTemplate, "AWS::AppSync::ChannelNamespace");
+        assertThat(namespaces).hasSize(1);
+        JsonNode namespace = namespaces.values().iterator().next().path("Properties");
+        assertThat(namespace.path("Name").asText()).isEqualTo(PUSH_NAMESPACE);
+        assertThat(namespace.path("ApiId").toString()).isEqualTo("{\"Fn::GetAtt\":[\"PushEventApi\",\"ApiId\"]}");
+        // On the namespace itself: browsers never publish there, whatever the API's defaults become.
+        assertThat(authTypes(namespace.path("PublishAuthModes"))).containsExactly("AWS_IAM");
+        assertThat(authTypes(namespace.path("SubscribeAuthModes"))).containsExactly("AWS_LAMBDA");
+    }
+
+    @Test
+    void runsTheAuthorizerAloneOnNodeWithTheTokenKeysOnlyAndLetsOnlyThatApiInvokeIt() throws IOException {
+        JsonNode authorizer = allFunctions(nativeTemplate).get("pushAuthorizer");
+        assertThat(authorizer).as("the push authorizer function").isNotNull();
+        assertThat(authorizer.path("Runtime").asText()).isEqualTo("nodejs20.x");
+        assertThat(authorizer.path("Handler").asText()).isEqualTo("deploy/push-authorizer/index.handler");
+        assertThat(authorizer.has("VpcConfig")).isFalse();
+        // Not the gateway's role (Redis, S3, publish): its own, with logging only.
+        assertThat(authorizer.path("Role").toString()).isEqualTo("{\"Fn::GetAtt\":[\"PushAuthorizerRole\",\"Arn\"]}");
+        JsonNode role = nativeTemplate.path("Resources").path("PushAuthorizerRole").path("Properties");
+        assertThat(role.path("Policies").isMissingNode()).isTrue();
+        assertThat(role.path("ManagedPolicyArns").toString()).contains("AWSLambdaBasicExecutionRole")
+                .doesNotContain("VPC");
+        // What a read token is checked with, and nothing of the gateway's other settings.
+        JsonNode env = authorizer.path("Environment").path("Variables");
+        assertThat(fieldNames(env)).containsExactlyInAnyOrder("GATEWAY_READ_TOKENS_KEYS", "GATEWAY_API_KEYS");
+        assertThat(env.path("GATEWAY_READ_TOKENS_KEYS").asText())
+                .isEqualTo("{{resolve:ssm:/job-gateway/ci/read-token-keys}}");
+        assertThat(env.path("GATEWAY_API_KEYS").asText()).isEqualTo("{{resolve:ssm:/job-gateway/ci/api-keys}}");
+        // Packaged alone: the authorizer's folder, not the gateway's function.zip nor anything else of the repository.
+        assertThat(authorizer.path("Code").path("S3Key").asText()).endsWith("/pushAuthorizer.zip");
+        List<String> entries = new ArrayList<>();
+        try (ZipFile zip = new ZipFile(target.resolve("serverless/native/pushAuthorizer.zip").toFile())) {
+            zip.stream().filter(e -> !e.isDirectory()).forEach(e -> entries.add(e.getName()));
+        }
+        assertThat(entries).contains("deploy/push-authorizer/index.mjs")
+                .allMatch(name -> name.startsWith("deploy/push-authorizer/"))
+                .noneMatch(name -> name.startsWith("deploy/push-authorizer/test/"));
+
+        Map<String, JsonNode> permissions = resources(nativeTemplate, "AWS::Lambda::Permission");
+        List<JsonNode> appsync = permissions.values().stream().map(p -> p.path("Properties"))
+                .filter(p -> p.path("Principal").asText().equals("appsync.amazonaws.com")).toList();
+        assertThat(appsync).singleElement().satisfies(permission -> {
+            assertThat(permission.path("Action").asText()).isEqualTo("lambda:InvokeFunction");
+            assertThat(permission.path("FunctionName").toString()).contains("PushAuthorizerLambdaFunction");
+            assertThat(permission.path("SourceArn").toString())
+                    .isEqualTo("{\"Fn::GetAtt\":[\"PushEventApi\",\"ApiArn\"]}");
+        });
+    }
+
+    @Test
+    void letsTheGatewayFunctionsPublishToThatApisJobsNamespaceOnlyAndTellsThemItsDomains() {
+        List<JsonNode> appsync = statements(nativeTemplate, "appsync:");
+        assertThat(appsync).singleElement().satisfies(statement -> {
+            assertThat(statement.path("Effect").asText()).isEqualTo("Allow");
+            assertThat(statement.path("Action").toString()).isEqualTo("[\"appsync:EventPublish\"]");
+            assertThat(statement.path("Resource").path("Fn::Sub").asText()).isEqualTo(
+                    "arn:${AWS::Partition}:appsync:${AWS::Region}:${AWS::AccountId}:apis/${PushEventApi.ApiId}"
+                            + "/channelNamespace/" + PUSH_NAMESPACE);
+        });
+        for (JsonNode function : functions(nativeTemplate).values()) {
+            JsonNode env = function.path("Environment").path("Variables");
+            assertThat(env.path("GATEWAY_PUSH_APPSYNC_HTTP_DOMAIN").toString())
+                    .isEqualTo("{\"Fn::GetAtt\":[\"PushEventApi\",\"Dns.Http\"]}");
+            assertThat(env.path("GATEWAY_PUSH_APPSYNC_REALTIME_DOMAIN").toString())
+                    .isEqualTo("{\"Fn::GetAtt\":[\"PushEventApi\",\"Dns.Realtime\"]}");
+        }
+    }
+
+    @Test
+    void rendersAndGrantsNothingOfPushWithItSwitchedOff() {
+        JsonNode resourcesNode = jvmInVpcTemplate.path("Resources");
+        resourcesNode.fields().forEachRemaining(resource -> {
+            assertThat(resource.getKey()).doesNotStartWith("Push");
+            assertThat(resource.getValue().path("Type").asText()).doesNotStartWith("AWS::AppSync::");
+        });
+        assertThat(statements(jvmInVpcTemplate, "appsync:")).isEmpty();
+        for (JsonNode function : allFunctions(jvmInVpcTemplate).values()) {
+            assertThat(fieldNames(function.path("Environment").path("Variables")))
+                    .noneMatch(name -> name.startsWith("GATEWAY_PUSH_"));
+        }
+        assertThat(jvmInVpcTemplate.toString()).doesNotContainIgnoringCase("appsync");
+    }
+
+    @Test
+    void keepsTheAuthorizerOutOfTheVpcOfNetworkVpc() throws Exception {
+        // The VPC render runs with push off; deploy/push.js is asked directly what it gives Serverless for a VPC.
+        String script = "require('./deploy/push.js')({resolveVariable: async (v) => ({'param:push': 'true',"
+                + " 'param:network': 'vpc', 'sls:stage': 'ci', 'param:ssmPrefix': '/job-gateway/ci'})[v]})"
+                + ".then(p => console.log(JSON.stringify(p.authorizer)))";
+        Process node = new ProcessBuilder("node", "-e", script).directory(root.toFile()).redirectErrorStream(true)
+                .start();
+        String output = new String(node.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(node.waitFor()).as(output).isZero();
+        JsonNode authorizer = JSON.readTree(output);
+        // A null vpc is Serverless' way to keep a function out of provider.vpc; the authorizer's role has no ENI rights.
+        assertThat(authorizer.has("vpc")).isTrue();
+        assertThat(authorizer.path("vpc").isNull()).isTrue();
+    }
+
+    /** The IAM statements of the gateway functions' role whose actions contain the given text. */
+    private static List<JsonNode> statements(JsonNode template, String action) {
+        List<JsonNode> found = new ArrayList<>();
+        for (JsonNode policy : template.path("Resources").path("IamRoleLambdaExecution").path("Properties")
+                .path("Policies")) {
+            for (JsonNode statement : policy.path("PolicyDocument").path("Statement")) {
+                if (statement.path("Action").toString().contains(action)) {
+                    found.add(statement);
+                }
+            }
+        }
+        return found;
+    }
+
+    private static List<String> authTypes(JsonNode modes) {
+        List<String> types = new ArrayList<>();
+        modes.forEach(mode -> types.add(mode.path("AuthType").asText()));
+        return types;
+    }
+
+    private static JsonNode findAuthProvider(JsonNode eventConfig, String type) {
+        for (JsonNode provider : eventConfig.path("AuthProviders")) {
+            if (provider.path("AuthType").asText().equals(type)) {
+                return provider;
+            }
+        }
+        throw new AssertionError("no " + type + " auth provider in " + eventConfig);
+    }
+
+    private static List<String> fieldNames(JsonNode node) {
+        List<String> names = new ArrayList<>();
+        node.fieldNames().forEachRemaining(names::add);
+        return names;
     }
 
     @Test
@@ -387,8 +558,15 @@ class ServerlessTemplateIT {
         return found;
     }
 
-    /** Function properties by short name (submit, status, webhook). */
+    /** The gateway's function properties by short name (submit, status, webhook). */
     private static Map<String, JsonNode> functions(JsonNode template) {
+        Map<String, JsonNode> byName = new LinkedHashMap<>(allFunctions(template));
+        byName.keySet().retainAll(FUNCTIONS);
+        return byName;
+    }
+
+    /** Every function's properties by short name, the push authorizer's included. */
+    private static Map<String, JsonNode> allFunctions(JsonNode template) {
         Map<String, JsonNode> byName = new LinkedHashMap<>();
         resources(template, "AWS::Lambda::Function").values().forEach(f -> {
             String name = f.path("Properties").path("FunctionName").asText();
