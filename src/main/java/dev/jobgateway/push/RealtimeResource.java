@@ -15,6 +15,13 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import jakarta.ws.rs.core.UriInfo;
 
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.media.Content;
+import org.eclipse.microprofile.openapi.annotations.media.Schema;
+import org.eclipse.microprofile.openapi.annotations.responses.APIResponse;
+import org.eclipse.microprofile.openapi.annotations.security.SecurityRequirements;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
@@ -27,6 +34,7 @@ import dev.jobgateway.platform.Ids;
  * protocol: refused, as only the gateway publishes.
  */
 @Path("/")
+@Tag(name = "realtime", description = "Where browsers subscribe to job changes (push)")
 public class RealtimeResource {
 
     static final String PROTOCOL = "aws-appsync-event-ws";
@@ -44,6 +52,9 @@ public class RealtimeResource {
     @GET
     @Path("realtime")
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(operationId = "discoverRealtime", summary = "Where to subscribe to job changes (no credentials needed)")
+    @SecurityRequirements
+    @APIResponse(responseCode = "200", description = "The realtime endpoint, or enabled: false", content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(ref = "RealtimeDiscovery")))
     public Response discover(@QueryParam("job") String job, @Context HttpHeaders headers, @Context UriInfo uri) {
         ObjectNode answer = json.createObjectNode();
         Optional<String> realtimeDomain = config.appsync().realtimeDomain().filter(value -> !value.isBlank());
@@ -81,6 +92,7 @@ public class RealtimeResource {
     @POST
     @Path("event")
     @Produces(MediaType.APPLICATION_JSON)
+    @Operation(hidden = true) // AppSync's protocol, not this API: its errors are AppSync's, not problem details
     public Response publish() {
         ObjectNode answer = json.createObjectNode();
         answer.putArray("errors").addObject().put("errorType", "UnauthorizedException")

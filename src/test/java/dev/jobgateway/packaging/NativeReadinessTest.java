@@ -32,6 +32,9 @@ class NativeReadinessTest {
     /** Records that never cross the wire as JSON: internal values, not DTOs. */
     private static final Set<String> INTERNAL_RECORDS = Set.of(
             "dev.jobgateway.api.Cancellation",
+            // the event holds its JSON already written; the decision is the subscribe verdict, never JSON
+            "dev.jobgateway.push.JobEvent",
+            "dev.jobgateway.push.SubscribeDecisions$Decision",
             "dev.jobgateway.job.CheckSchedule$Due",
             "dev.jobgateway.job.CheckSchedule$Lease",
             "dev.jobgateway.api.HeldVersions",
