@@ -27,6 +27,7 @@ import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.StoredJob;
 import dev.jobgateway.platform.Ids;
 import dev.jobgateway.support.Api;
+import dev.jobgateway.support.DueChecks;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.ShortFallbackIntervals;
 import dev.jobgateway.support.TestPorts;
@@ -73,7 +74,7 @@ class FallbackTest {
     @Test
     void aDroppedWebhookIsMadeUpForByCheckingOnRead() throws Exception {
         String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 100))).getString("id");
-        Thread.sleep(400);
+        DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
 
@@ -94,7 +95,7 @@ class FallbackTest {
                 .then().statusCode(202).extract();
         String id = submitted.jsonPath().getString("id");
         String etag = submitted.header("ETag");
-        Thread.sleep(400);
+        DueChecks.awaitDue(id);
 
         JsonPath job = given().header("If-None-Match", etag).get("/jobs/" + id).then().statusCode(200)
                 .extract().jsonPath();
@@ -109,7 +110,7 @@ class FallbackTest {
     void manyConcurrentReadersMakeOneUpstreamCheckPerInterval() throws Exception {
         String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
         String externalId = externalId(id);
-        Thread.sleep(400);
+        DueChecks.awaitDue(id);
 
         List<CompletableFuture<Job>> reads = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
@@ -133,7 +134,7 @@ class FallbackTest {
         String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 200, "status_errors", 1)))
                 .getString("id");
         String externalId = externalId(id);
-        Thread.sleep(400);
+        DueChecks.awaitDue(id);
 
         JsonPath unreachable = Jobs.get(id);
         assertThat(unreachable.getString("status")).isNotIn("failed", "succeeded");
@@ -155,7 +156,7 @@ class FallbackTest {
         String id = Jobs.submitBody(Map.of("input", Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000)),
                 "max_duration_seconds", 1)).getString("id");
         String externalId = externalId(id);
-        Thread.sleep(1_100);
+        DueChecks.awaitPastDeadline(id);
 
         JsonPath job = Jobs.get(id);
 
@@ -183,7 +184,7 @@ class FallbackTest {
         String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 100))).getString("id");
         String unfinished = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000)))
                 .getString("id");
-        Thread.sleep(400);
+        DueChecks.awaitDue(id, unfinished);
 
         JsonPath report = given().header("Authorization", "Bearer dev-sweep-key").post("/internal/sweep").then()
                 .statusCode(200).extract().jsonPath();
@@ -207,7 +208,7 @@ class FallbackTest {
     @Test
     void aSweepOutOfTimeLeavesTheRestDueAndUntouched() throws Exception {
         String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 100))).getString("id");
-        Thread.sleep(400);
+        DueChecks.awaitDue(id);
         int statusCallsBefore = aiServer.statusCalls();
 
         Sweeper.SweepReport report = sweeper.sweep(Duration.ZERO).await().atMost(Duration.ofSeconds(5));
@@ -238,7 +239,7 @@ class FallbackTest {
                 .then().statusCode(202);
         // Then the instance mapped the id and died before applying what was parked.
         redis.value(String.class).set(mapping, id);
-        Thread.sleep(400);
+        DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
 
@@ -251,7 +252,7 @@ class FallbackTest {
     void progressOutOfRangeFromACheckIsNotStored() throws Exception {
         String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000,
                 "status_progress", 1.5))).getString("id");
-        Thread.sleep(400);
+        DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
 
@@ -267,9 +268,11 @@ class FallbackTest {
         String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000,
                 "status_delay_ms", 1_500))).getString("id");
         String externalId = externalId(id);
-        Thread.sleep(400);
+        DueChecks.awaitDue(id);
 
         CompletableFuture<Job> first = reads.get(Api.DEV_OWNER, id).subscribeAsCompletionStage();
+        // Real time is the point: the lease is a PX expiry kept by Redis, which no clock of the gateway moves; 1.2 s
+        // is past one check interval (1 s) and short of the AI server's answer (1.5 s).
         Thread.sleep(1_200);
         CompletableFuture<Job> second = reads.get(Api.DEV_OWNER, id).subscribeAsCompletionStage();
         first.get(10, TimeUnit.SECONDS);

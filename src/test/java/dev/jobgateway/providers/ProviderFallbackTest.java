@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
+import dev.jobgateway.support.DueChecks;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.ProviderCase;
 import dev.jobgateway.support.ShortFallbackIntervals;
@@ -48,7 +49,7 @@ class ProviderFallbackTest {
     @EnumSource(value = ProviderCase.class, names = { "COMFYUI", "COG" }, mode = EnumSource.Mode.EXCLUDE)
     void aDroppedWebhookIsRecoveredByAskingTheProvider(ProviderCase provider) throws Exception {
         String id = provider.submit(Map.of("webhook", "drop", "duration_ms", 100));
-        Thread.sleep(400);
+        DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
 
@@ -69,7 +70,7 @@ class ProviderFallbackTest {
     void aFailureWhoseWebhookWasDroppedIsRecoveredWithTheProvidersError(ProviderCase provider) throws Exception {
         String id = provider.submit(Map.of("webhook", "drop", "duration_ms", 100, "outcome", "failed",
                 "error_message", "out of memory"));
-        Thread.sleep(400);
+        DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
 
@@ -84,7 +85,7 @@ class ProviderFallbackTest {
     void aProviderThatCannotAnswerIsAskedAgainLaterNeverTakenForAFailedJob(ProviderCase provider) throws Exception {
         String id = provider.submit(Map.of("webhook", "drop", "duration_ms", 200, "status_errors", 1));
         String externalId = Webhooks.externalId(id);
-        Thread.sleep(400);
+        DueChecks.awaitDue(id);
 
         JsonPath unreachable = Jobs.get(id);
         assertThat(unreachable.getString("status")).isNotIn("failed", "succeeded");
@@ -102,7 +103,7 @@ class ProviderFallbackTest {
         aiServer.runpod().retention(Duration.ZERO);
         try {
             String id = ProviderCase.RUNPOD.submit(Map.of("webhook", "drop", "duration_ms", 100));
-            Thread.sleep(400);
+            DueChecks.awaitDue(id);
 
             JsonPath job = Jobs.get(id);
 
@@ -121,7 +122,9 @@ class ProviderFallbackTest {
         // Starts at 1/2 of 4 s with one tqdm line at 50 %; checked after it started.
         String id = ProviderCase.REPLICATE.submit(Map.of("webhook", "drop", "duration_ms", 4_000,
                 "progress_steps", 1));
-        Thread.sleep(2_300);
+        String externalId = Webhooks.externalId(id);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "running".equals(aiServer.jobStatus(externalId)));
+        DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
 
@@ -155,7 +158,7 @@ class ProviderFallbackTest {
         // Queued for the first half of a minute, third in line.
         String id = ProviderCase.FAL.submit(Map.of("webhook", "drop", "duration_ms", 60_000, "progress_steps", 1,
                 "queue_position", 3));
-        Thread.sleep(400);
+        DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
 
@@ -170,7 +173,7 @@ class ProviderFallbackTest {
     void aFalResultThatIsNotJsonFailsTheJobWithPayloadError() throws Exception {
         String id = ProviderCase.FAL.submit(Map.of("webhook", "drop", "duration_ms", 100, "payload_error",
                 "not_json"));
-        Thread.sleep(400);
+        DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
 
@@ -183,7 +186,7 @@ class ProviderFallbackTest {
     @ValueSource(strings = { "workflows/acme/my-flow", "comfy/acme/upscale/v2" })
     void aNamespacedFalModelIsCheckedAndFetchedAtTheUrlsItsSubmitAnswered(String model) throws Exception {
         String id = submitFal(model, Map.of("webhook", "drop", "duration_ms", 100));
-        Thread.sleep(400);
+        DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
 
@@ -215,7 +218,7 @@ class ProviderFallbackTest {
         String id = ProviderCase.FAL.submit(Map.of("webhook", "drop", "duration_ms", 100, "outcome", "failed",
                 "fal_failure", errorType));
         String externalId = Webhooks.externalId(id);
-        Thread.sleep(400);
+        DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
 
@@ -232,7 +235,7 @@ class ProviderFallbackTest {
     void aFalModelErrorFailsTheJobWithFalsDetailInsteadOfWaitingForItsDeadline() throws Exception {
         String id = ProviderCase.FAL.submit(Map.of("webhook", "drop", "duration_ms", 100, "outcome", "failed",
                 "error_message", "prompt must not be empty"));
-        Thread.sleep(400);
+        DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
 

@@ -172,7 +172,8 @@ class CogDialectTest {
         put("job_i", body(50));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> completed().size() == 13);
-        Thread.sleep(300);
+        // and no fourteenth
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> completed().size() == 13);
         List<Received> terminal = completed();
         assertThat(terminal).hasSize(13);
         assertThat(received.stream().filter(r -> r.body().path("status").asText().equals("processing")))
@@ -193,7 +194,7 @@ class CogDialectTest {
         put("job_j", body(50));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> completed().size() == 1);
-        Thread.sleep(300);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> completed().size() == 1);
         assertThat(completed()).hasSize(1);
     }
 
