@@ -29,7 +29,9 @@ import dev.jobgateway.platform.Ids;
 import dev.jobgateway.support.Api;
 import dev.jobgateway.support.DueChecks;
 import dev.jobgateway.support.Jobs;
+import dev.jobgateway.support.RealTime;
 import dev.jobgateway.support.ShortFallbackIntervals;
+import dev.jobgateway.support.Simulate;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.support.Webhooks;
 import dev.jobgateway.webhook.StandardWebhook;
@@ -73,7 +75,7 @@ class FallbackTest {
 
     @Test
     void aDroppedWebhookIsMadeUpForByCheckingOnRead() throws Exception {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 100))).getString("id");
+        String id = Jobs.submit(Simulate.webhookDropped().durationMs(100).input()).getString("id");
         DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
@@ -91,7 +93,7 @@ class FallbackTest {
     void aConditionalReadOfAnOverdueJobChecksTooRatherThanAnswering304() throws Exception {
         // The submit's answer carries the version the client holds; the job ends meanwhile, unannounced.
         var submitted = given().contentType("application/json")
-                .body(Map.of("input", Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 100)))).post("/jobs")
+                .body(Map.of("input", Simulate.webhookDropped().durationMs(100).input())).post("/jobs")
                 .then().statusCode(202).extract();
         String id = submitted.jsonPath().getString("id");
         String etag = submitted.header("ETag");
@@ -108,7 +110,7 @@ class FallbackTest {
 
     @Test
     void manyConcurrentReadersMakeOneUpstreamCheckPerInterval() throws Exception {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        String id = Jobs.submit(Simulate.unfinished()).getString("id");
         String externalId = externalId(id);
         DueChecks.awaitDue(id);
 
@@ -131,7 +133,7 @@ class FallbackTest {
 
     @Test
     void anUnreachableAiServerIsRecordedAndRetriedNeverTakenForAFailedJob() throws Exception {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 200, "status_errors", 1)))
+        String id = Jobs.submit(Simulate.webhookDropped().durationMs(200).statusErrors(1).input())
                 .getString("id");
         String externalId = externalId(id);
         DueChecks.awaitDue(id);
@@ -153,7 +155,7 @@ class FallbackTest {
 
     @Test
     void aJobPastItsDeadlineFailsAsTimedOutAfterALastCheckAndIgnoresLateWebhooks() throws Exception {
-        String id = Jobs.submitBody(Map.of("input", Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000)),
+        String id = Jobs.submitBody(Map.of("input", Simulate.unfinished(),
                 "max_duration_seconds", 1)).getString("id");
         String externalId = externalId(id);
         DueChecks.awaitPastDeadline(id);
@@ -181,8 +183,8 @@ class FallbackTest {
 
     @Test
     void theSweeperCompletesOverdueJobsThatNobodyReads() throws Exception {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 100))).getString("id");
-        String unfinished = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000)))
+        String id = Jobs.submit(Simulate.webhookDropped().durationMs(100).input()).getString("id");
+        String unfinished = Jobs.submit(Simulate.unfinished())
                 .getString("id");
         DueChecks.awaitDue(id, unfinished);
 
@@ -207,7 +209,7 @@ class FallbackTest {
 
     @Test
     void aSweepOutOfTimeLeavesTheRestDueAndUntouched() throws Exception {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 100))).getString("id");
+        String id = Jobs.submit(Simulate.webhookDropped().durationMs(100).input()).getString("id");
         DueChecks.awaitDue(id);
         int statusCallsBefore = aiServer.statusCalls();
 
@@ -230,7 +232,7 @@ class FallbackTest {
 
     @Test
     void webhooksLeftParkedByAnInstanceThatDiedMidHandOffAreAppliedByTheNextCheck() throws Exception {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        String id = Jobs.submit(Simulate.unfinished()).getString("id");
         String externalId = externalId(id);
         String mapping = "jobgw:ext:{generic:" + Ids.sha256(externalId) + "}";
         // The webhook came while the id was not mapped yet: it is parked.
@@ -250,8 +252,7 @@ class FallbackTest {
 
     @Test
     void progressOutOfRangeFromACheckIsNotStored() throws Exception {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000,
-                "status_progress", 1.5))).getString("id");
+        String id = Jobs.submit(Simulate.webhookDropped().durationMs(60_000).knob("status_progress", 1.5).input()).getString("id");
         DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
@@ -265,15 +266,14 @@ class FallbackTest {
     @Test
     void aCheckSlowerThanTheIntervalKeepsItsLeaseUntilTheAiServerAnswers() throws Exception {
         // Interval 1 s here, AI server answers after 1.5 s: a lease of one interval would let a second reader check.
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000,
-                "status_delay_ms", 1_500))).getString("id");
+        String id = Jobs.submit(Simulate.webhookDropped().durationMs(60_000).knob("status_delay_ms", 1_500).input()).getString("id");
         String externalId = externalId(id);
         DueChecks.awaitDue(id);
 
         CompletableFuture<Job> first = reads.get(Api.DEV_OWNER, id).subscribeAsCompletionStage();
         // Real time is the point: the lease is a PX expiry kept by Redis, which no clock of the gateway moves; 1.2 s
         // is past one check interval (1 s) and short of the AI server's answer (1.5 s).
-        Thread.sleep(1_200);
+        RealTime.passMillis(1_200);
         CompletableFuture<Job> second = reads.get(Api.DEV_OWNER, id).subscribeAsCompletionStage();
         first.get(10, TimeUnit.SECONDS);
         second.get(10, TimeUnit.SECONDS);

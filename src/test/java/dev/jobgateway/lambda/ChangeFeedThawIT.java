@@ -25,6 +25,8 @@ import dev.jobgateway.devservices.LocalRedisServer;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.GatewayClient;
 import dev.jobgateway.support.GatewayProcess;
+import dev.jobgateway.support.RealTime;
+import dev.jobgateway.support.WebhookSecrets;
 
 /**
  * The change feed after a Lambda-style freeze and thaw, during which the network forgot the instance's Redis
@@ -35,8 +37,7 @@ import dev.jobgateway.support.GatewayProcess;
  */
 class ChangeFeedThawIT {
 
-    private static final String SECRET = "whsec_" + Base64.getEncoder()
-            .encodeToString("feed-thaw-integration-test-secret".getBytes(StandardCharsets.UTF_8));
+    private static final String SECRET = WebhookSecrets.of("feed-thaw-integration-test-secret");
     private static final String API_KEY = "it-key";
     private static final GatewayClient CLIENT = new GatewayClient(API_KEY, SECRET);
 
@@ -100,7 +101,7 @@ class ChangeFeedThawIT {
         // Longer than the idle timeout (3 s) and than a PING round (1 s + the 2 s answer timeout); shorter than the
         // held read's 5 s safety re-read, which would otherwise race the idle timeout to the dead pool connections
         // (the race docs/architecture.md describes: written to a dead connection first, that read would get a 503).
-        Thread.sleep(4_000);
+        RealTime.passMillis(4_000); // real time is the point: a freeze of this span, as the comment above says
         long thawed = System.nanoTime();
         a.thaw();
 

@@ -22,6 +22,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 
+import dev.jobgateway.support.WebhookSecrets;
 import dev.jobgateway.devservices.LocalRedisServer;
 
 /**
@@ -45,8 +46,8 @@ class CogDialectTest {
 
     @BeforeEach
     void start() throws IOException {
-        ai = new SimulatedAiServer(LocalRedisServer.freePort(), new SimulatedAiServer.Settings("whsec_c2ltdWxhdG9y",
-                "whsec_c2ltdWxhdG9y", "sim-replicate-token", "sim-fal-key", "sim-fal-user", "sim-runpod-key",
+        ai = new SimulatedAiServer(LocalRedisServer.freePort(), new SimulatedAiServer.Settings(WebhookSecrets.of("simulator"),
+                WebhookSecrets.of("simulator"), "sim-replicate-token", "sim-fal-key", "sim-fal-user", "sim-runpod-key",
                 "cog-bearer"));
         ai.start();
         ai.cog().webhookBackoffBase(Duration.ofMillis(1));

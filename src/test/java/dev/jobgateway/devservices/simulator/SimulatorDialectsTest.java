@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.jobgateway.devservices.LocalRedisServer;
+import dev.jobgateway.support.WebhookSecrets;
 
 /**
  * The simulated AI server reproduces each provider's quirks, not an idealised version: Replicate retries only its
@@ -56,8 +57,7 @@ class SimulatorDialectsTest {
 
     @BeforeEach
     void start() throws IOException {
-        ai = new SimulatedAiServer(LocalRedisServer.freePort(), "whsec_" + java.util.Base64.getEncoder()
-                .encodeToString("simulator dialects test".getBytes(StandardCharsets.UTF_8)));
+        ai = new SimulatedAiServer(LocalRedisServer.freePort(), WebhookSecrets.of("simulator dialects test"));
         ai.start();
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
         receiver.createContext("/", exchange -> {
