@@ -54,6 +54,8 @@ class EntityTags {
                 .anyMatch(file -> StoredFile.STORED.equals(file.state()));
     }
 
+    // The window follows the presigned links' lifetime, which the S3 client signs on the system's time: the tag
+    // reads that time too, not the gateway's clock.
     private EntityTag tag(long version, boolean withLinks) {
         return new EntityTag(withLinks ? version + "." + System.currentTimeMillis() / windowMillis
                 : Long.toString(version));

@@ -25,11 +25,11 @@ import dev.jobgateway.metrics.Meters;
 import dev.jobgateway.metrics.Meters.SubmitOutcome;
 import dev.jobgateway.metrics.Meters.UpstreamOperation;
 import dev.jobgateway.platform.ApiException;
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
 import dev.jobgateway.platform.JobLogContext;
 import dev.jobgateway.platform.ProblemType;
-import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.providers.Handoff;
 import dev.jobgateway.providers.Order;
 import dev.jobgateway.providers.PollCadence;
@@ -60,10 +60,12 @@ public class SubmitJobs {
     private final DurationHistory durations;
     private final LearnedChecks learned;
     private final WebhookTokens webhookTokens;
+    private final GatewayClock clock;
 
     SubmitJobs(JobRecords jobs, Reports reports, IdempotencyStore idempotency, ProviderRegistry providers,
             OwnedJobs owned, CancelJobs cancels, Meters meters, DurationHistory durations, WebhookTokens webhookTokens,
-            GatewayConfig config) {
+            GatewayConfig config, GatewayClock clock) {
+        this.clock = clock;
         this.durations = durations;
         this.webhookTokens = webhookTokens;
         this.learned = LearnedChecks.from(config.fallback());
@@ -108,7 +110,7 @@ public class SubmitJobs {
         if (idempotencyKey == null) {
             return create(owner, id, request).map(job -> new Submission(job, false));
         }
-        Claim claim = Claim.inFlight(request.fingerprint(), id, Timestamps.now());
+        Claim claim = Claim.inFlight(request.fingerprint(), id, clock.now());
         return idempotency.claim(owner, idempotencyKey, claim).chain(existing -> existing.isEmpty()
                 ? createClaimed(owner, idempotencyKey, claim, request)
                 : answerEarlier(owner, idempotencyKey, existing.get(), claim, request));
@@ -140,7 +142,7 @@ public class SubmitJobs {
                 }
                 return Uni.createFrom().failure(inFlight());
             }
-            if (earlier.done() || !idempotency.isStale(earlier, Timestamps.now())) {
+            if (earlier.done() || !idempotency.isStale(earlier, clock.now())) {
                 return Uni.createFrom().failure(inFlight());
             }
             return idempotency.takeOver(owner, key, earlier, claim).chain(taken -> taken
@@ -172,7 +174,7 @@ public class SubmitJobs {
     }
 
     private Uni<Job> create(String owner, String id, Request request, Duration expectedToTake, String token) {
-        Instant now = Timestamps.now();
+        Instant now = clock.now();
         Instant deadline = now.plus(request.maxDuration());
         Provider provider = request.provider();
         Instant expectedAt = expectedToTake == null ? null : now.plus(expectedToTake);

@@ -67,7 +67,7 @@ class ReadTokenResource {
         JsonNode root = bodies.object(contentType, body, "{\"" + JOB_IDS + "\": [\"job_...\"]}", List.of(JOB_IDS, TTL));
         List<String> ids = jobIds(root.get(JOB_IDS));
         Duration lifetime = lifetime(root.get(TTL));
-        ReadTokens.Minted minted = tokens.mint(caller.owner(), caller.apiKeyHash(), ids, lifetime, Instant.now());
+        ReadTokens.Minted minted = tokens.mint(caller.owner(), caller.apiKeyHash(), ids, lifetime);
         return new MintedToken(minted.token(), minted.expiresAt(), ids);
     }
 

@@ -28,6 +28,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
 import dev.jobgateway.platform.RejectionLog;
@@ -77,10 +78,12 @@ public class ReadTokens {
     /** Per signing key id: the {@code key} claim of every configured API key, with the owner it stands for. */
     private final Map<String, Map<String, String>> ownersByKeyClaim;
 
+    private final GatewayClock clock;
+
     @Inject
-    ReadTokens(GatewayConfig config, ApiKeys apiKeys) {
+    ReadTokens(GatewayConfig config, ApiKeys apiKeys, GatewayClock clock) {
         this(parse(config.readTokens().keys()), config.readTokens().ttl(), config.limits().maxBatchIds(),
-                apiKeys.ownersByKeyHash());
+                apiKeys.ownersByKeyHash(), clock);
         if (keys.isEmpty()) {
             LOG.warnf("Read tokens are disabled: no key in gateway.read-tokens.keys (GATEWAY_READ_TOKENS_KEYS). "
                     + "Submits carry no read_token and POST /read-tokens answers 404; browsers cannot read jobs "
@@ -93,6 +96,12 @@ public class ReadTokens {
 
     /** {@code ownersByApiKeyHash}: the configured API keys as {@link ApiKeys} holds them (SHA-256 to owner). */
     ReadTokens(Map<String, SecretKeySpec> keys, Duration ttl, int maxJobs, Map<String, String> ownersByApiKeyHash) {
+        this(keys, ttl, maxJobs, ownersByApiKeyHash, GatewayClock.system());
+    }
+
+    private ReadTokens(Map<String, SecretKeySpec> keys, Duration ttl, int maxJobs,
+            Map<String, String> ownersByApiKeyHash, GatewayClock clock) {
+        this.clock = clock;
         this.keys = keys;
         this.ttl = ttl;
         this.maxJobs = maxJobs;
@@ -133,7 +142,12 @@ public class ReadTokens {
 
     /** A token for these jobs of this owner, minted with the API key of that SHA-256, for the configured lifetime. */
     public Minted mint(String owner, String apiKeyHash, List<String> jobIds) {
-        return mint(owner, apiKeyHash, jobIds, ttl, Instant.now());
+        return mint(owner, apiKeyHash, jobIds, ttl);
+    }
+
+    /** As {@link #mint(String, String, List)}, valid for {@code lifetime} from now. */
+    public Minted mint(String owner, String apiKeyHash, List<String> jobIds, Duration lifetime) {
+        return mint(owner, apiKeyHash, jobIds, lifetime, clock.now());
     }
 
     /** A token valid for {@code lifetime} from {@code now} (whole seconds, as JWT times are). */
@@ -163,7 +177,7 @@ public class ReadTokens {
 
     /** The grant of a valid token; empty, with the reason logged, for anything else. */
     public Optional<Grant> verify(String token) {
-        return verify(token, Instant.now());
+        return verify(token, clock.now());
     }
 
     Optional<Grant> verify(String token, Instant now) {

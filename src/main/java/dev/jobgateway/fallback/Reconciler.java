@@ -22,8 +22,8 @@ import dev.jobgateway.job.StoredJob;
 import dev.jobgateway.metrics.Meters;
 import dev.jobgateway.metrics.Meters.CheckResult;
 import dev.jobgateway.metrics.Meters.UpstreamOperation;
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.GatewayConfig;
-import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.providers.CheckThrottledException;
 import dev.jobgateway.providers.HttpStatusException;
 import dev.jobgateway.providers.PollCadence;
@@ -103,9 +103,11 @@ public class Reconciler {
     private final Meters meters;
     private final LearnedChecks learned;
     private final SecondGenerations secondGenerations;
+    private final GatewayClock clock;
 
     Reconciler(JobRecords jobs, Reports reports, CheckSchedule schedule, ProviderRegistry providers, Meters meters,
-            GatewayConfig config, SecondGenerations secondGenerations) {
+            GatewayConfig config, SecondGenerations secondGenerations, GatewayClock clock) {
+        this.clock = clock;
         this.secondGenerations = secondGenerations;
         this.meters = meters;
         this.jobs = jobs;
@@ -120,7 +122,7 @@ public class Reconciler {
 
     /** Checks the job with the AI server if it is overdue or past its deadline and no other instance is. */
     public Uni<Reconciled> reconcile(StoredJob job) {
-        Instant now = Timestamps.now();
+        Instant now = clock.now();
         if (!isDue(job, now)) {
             return Uni.createFrom().item(new Reconciled(job, Action.NOTHING_DUE));
         }
@@ -132,7 +134,7 @@ public class Reconciler {
      * elsewhere is {@link Action#BUSY}); nothing to ask when it has ended or has no AI-server id yet.
      */
     public Uni<Reconciled> reconcileNow(StoredJob job) {
-        Instant now = Timestamps.now();
+        Instant now = clock.now();
         if (job.status().isTerminal() || (!isPastDeadline(job, now)
                 && (job.externalId() == null || checkedOnlyAtDeadline(job.provider())))) {
             return Uni.createFrom().item(new Reconciled(job, Action.NOTHING_DUE));
@@ -212,7 +214,7 @@ public class Reconciler {
 
     /** Whether {@link #reconcile} would check the job now (a conditional read answers 304 only if not). */
     public boolean isDueNow(StoredJob job) {
-        return isDue(job, Timestamps.now());
+        return isDue(job, clock.now());
     }
 
     boolean isDue(StoredJob job, Instant now) {
@@ -262,7 +264,7 @@ public class Reconciler {
             if (lastNews == null) {
                 return interval;
             }
-            Duration untilDue = Duration.between(Timestamps.now(), lastNews.plus(interval));
+            Duration untilDue = Duration.between(clock.now(), lastNews.plus(interval));
             if (untilDue.isNegative() || untilDue.isZero()) {
                 // Due, yet this read did not poll: another instance holds the lease (a poll in flight, or backing
                 // off after failures). Its answer wakes the wait through the change feed; look again a little later,
@@ -283,7 +285,7 @@ public class Reconciler {
             return Optional.empty();
         }
         return learned.next(delivery.expectedAt(), delivery.lastUpstreamCheckAt()).map(at -> {
-            Duration until = Duration.between(Timestamps.now(), at).plus(DUE_MARGIN);
+            Duration until = Duration.between(clock.now(), at).plus(DUE_MARGIN);
             // Due, yet this read did not check: another instance holds the lease. Its answer, if it changes the job,
             // comes through the change feed; otherwise look again shortly, not in a tight loop.
             return until.compareTo(BUSY_REREAD) < 0 ? BUSY_REREAD : until;
@@ -374,7 +376,7 @@ public class Reconciler {
      * too: the job is timed out only after an answer (or a failed call), so a short throttle never fails it.
      */
     private Uni<Action> throttled(StoredJob job, CheckSchedule.Lease lease, Duration retryAfter) {
-        Instant again = Timestamps.now().plus(retryAfter);
+        Instant again = clock.now().plus(retryAfter);
         LOG.debugf("Job %s: check postponed %d ms, the provider's call budget is spent", job.id(),
                 retryAfter.toMillis());
         return schedule.holdUntil(lease, again).chain(() -> schedule.schedule(job.id(), again))
@@ -401,7 +403,7 @@ public class Reconciler {
                     : CheckResult.STILL_RUNNING);
             if (result.applied() && result.status().isTerminal()) {
                 LOG.infof("Job %s: no webhook for %s; the AI server reports it %s", job.id(),
-                        Duration.between(job.lastNewsAt(), Timestamps.now()), result.status().wireName());
+                        Duration.between(job.lastNewsAt(), clock.now()), result.status().wireName());
                 return Uni.createFrom().item(Action.UPDATED);
             }
             if (pastDeadline && !(result.status() != null && result.status().isTerminal())) {

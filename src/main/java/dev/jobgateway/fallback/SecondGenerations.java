@@ -18,9 +18,9 @@ import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
 import dev.jobgateway.job.Reports;
 import dev.jobgateway.job.StoredJob;
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
-import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.providers.Order;
 import dev.jobgateway.providers.Provider;
 import dev.jobgateway.providers.WebhookUrls;
@@ -44,9 +44,11 @@ class SecondGenerations {
     private final ObjectMapper mapper;
     private final WebhookTokens webhookTokens;
     private final String publicBaseUrl;
+    private final GatewayClock clock;
 
     SecondGenerations(JobRecords jobs, Reports reports, ObjectMapper mapper, WebhookTokens webhookTokens,
-            GatewayConfig config) {
+            GatewayConfig config, GatewayClock clock) {
+        this.clock = clock;
         this.jobs = jobs;
         this.webhookTokens = webhookTokens;
         this.reports = reports;
@@ -77,7 +79,7 @@ class SecondGenerations {
     }
 
     private Uni<Boolean> start(Provider provider, StoredJob job, Report lost, String token) {
-        Instant deadline = Timestamps.now().plus(Duration.between(job.createdAt(), job.deadlineAt()));
+        Instant deadline = clock.now().plus(Duration.between(job.createdAt(), job.deadlineAt()));
         ObjectNode event = jobs.event().put("generation", 2).put("previous_deadline_at",
                 String.valueOf(job.deadlineAt())).put("deadline_at", deadline.toString())
                 .put("reason", lost.errorMessage());

@@ -19,8 +19,8 @@ import dev.jobgateway.job.CheckSchedule;
 import dev.jobgateway.job.JobRecords;
 import dev.jobgateway.metrics.Meters;
 import dev.jobgateway.outputs.OutputCopier;
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.GatewayConfig;
-import dev.jobgateway.platform.Timestamps;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
@@ -44,9 +44,11 @@ public class Sweeper {
     private final Duration timeBudget;
     private final OutputCopier copier;
     private final Meters meters;
+    private final GatewayClock clock;
 
     Sweeper(JobRecords jobs, CheckSchedule schedule, Reconciler reconciler, OutputCopier copier, Meters meters,
-            GatewayConfig config) {
+            GatewayConfig config, GatewayClock clock) {
+        this.clock = clock;
         this.copier = copier;
         this.meters = meters;
         this.jobs = jobs;
@@ -71,7 +73,7 @@ public class Sweeper {
     Uni<SweepReport> sweep(Duration budget) {
         long started = System.nanoTime();
         long stopStartingAt = started + budget.toNanos();
-        Instant now = Timestamps.now();
+        Instant now = clock.now();
         return schedule.due(now, batchSize)
                 .onItem().transformToMulti(ids -> Multi.createFrom().iterable(ids))
                 .onItem().transformToUni(jobId -> System.nanoTime() - stopStartingAt >= 0
@@ -80,7 +82,7 @@ public class Sweeper {
                 .merge(CONCURRENCY)
                 .collect().asList()
                 .map(actions -> report(actions, started))
-                .call(report -> meters.enabled() ? schedule.countDue(Timestamps.now())
+                .call(report -> meters.enabled() ? schedule.countDue(clock.now())
                         .invoke(overdue -> meters.sweep(report.deferred(), overdue))
                         .onFailure().recoverWithNull() : Uni.createFrom().voidItem());
     }

@@ -8,6 +8,7 @@ import java.util.UUID;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.RedisScript;
 import dev.jobgateway.platform.SharedConnection;
@@ -34,7 +35,10 @@ public class CheckSchedule {
     private final ReactiveSortedSetCommands<String, String> sortedSets;
     private final Duration commandTimeout;
 
-    CheckSchedule(ReactiveRedisDataSource redis, SharedConnection shared, GatewayConfig config) {
+    private final GatewayClock clock;
+
+    CheckSchedule(ReactiveRedisDataSource redis, SharedConnection shared, GatewayConfig config, GatewayClock clock) {
+        this.clock = clock;
         this.redis = redis;
         this.shared = shared;
         this.sortedSets = redis.sortedSet(String.class);
@@ -63,7 +67,8 @@ public class CheckSchedule {
      */
     public Uni<Boolean> holdUntil(Lease lease, Instant until) {
         return MOVE_LEASE.run(shared, commandTimeout, List.of(Keys.checkLease(lease.jobId())),
-                List.of(lease.owner(), Long.toString(until.toEpochMilli()))).map(reply -> reply.toInteger() == 1);
+                List.of(lease.owner(), Long.toString(Duration.between(clock.now(), until).toMillis())))
+                .map(reply -> reply.toInteger() == 1);
     }
 
     /** Puts the job on the sweeper's list, due at {@code at}. */

@@ -14,11 +14,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.jobgateway.metrics.Meters;
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.RedisScript;
 import dev.jobgateway.platform.SharedConnection;
 import dev.jobgateway.platform.StoreErrors;
-import dev.jobgateway.platform.Timestamps;
 import io.quarkus.redis.datasource.ReactiveRedisDataSource;
 import io.quarkus.redis.datasource.stream.ReactiveStreamCommands;
 import io.quarkus.redis.datasource.stream.StreamMessage;
@@ -63,9 +63,11 @@ class JobStore {
     private final Meters meters;
     private final DurationHistory durations;
     private final SharedConnection shared;
+    private final GatewayClock clock;
 
     JobStore(ReactiveRedisDataSource redis, CheckSchedule schedule, JobJson json, Meters meters,
-            DurationHistory durations, SharedConnection shared, GatewayConfig config) {
+            DurationHistory durations, SharedConnection shared, GatewayConfig config, GatewayClock clock) {
+        this.clock = clock;
         this.shared = shared;
         this.meters = meters;
         this.durations = durations;
@@ -198,7 +200,7 @@ class JobStore {
                 change.via().wireName(),
                 wire(change.via().deliveryState()),
                 change.via().completedVia() == null ? "" : change.via().completedVia(),
-                Timestamps.now().toString(),
+                clock.now().toString(),
                 change.eventType(),
                 json.write(change.event()),
                 ttlMs,
@@ -227,7 +229,7 @@ class JobStore {
             // that starts the copy dies, a sweep finds the job (it is on the list already, so a failure to move it
             // up leaves it due at its old time, never lost).
             Uni<Void> listed = change.leavesCopyPending()
-                    ? schedule.schedule(jobId, Timestamps.now()).onFailure().recoverWithNull()
+                    ? schedule.schedule(jobId, clock.now()).onFailure().recoverWithNull()
                     : unscheduleQuietly(jobId);
             return listed.call(() -> learn(reply, result, change.via())).replaceWith(result);
         });
@@ -242,7 +244,7 @@ class JobStore {
         String model = reply.get(7).toString();
         String owner = reply.size() > 8 ? reply.get(8).toString() : null;
         return durations.record(owner, reply.get(4).toString(), model.isEmpty() ? null : model,
-                Duration.between(Instant.parse(created), Timestamps.now()));
+                Duration.between(Instant.parse(created), clock.now()));
     }
 
     /**
@@ -251,7 +253,7 @@ class JobStore {
      */
     Uni<Boolean> settleOutputs(String jobId, String state, String filesJson, TimelineEvent type, ObjectNode event) {
         return run(OUTPUTS, List.of(Keys.job(jobId), Keys.timeline(jobId)), List.of("settle", filesJson, state,
-                Timestamps.now().toString(), type.wireName(), json.write(event), ttlMs, maxTimeline, channel, jobId))
+                clock.now().toString(), type.wireName(), json.write(event), ttlMs, maxTimeline, channel, jobId))
                 .map(reply -> "applied".equals(reply.get(0).toString()));
     }
 
@@ -261,14 +263,14 @@ class JobStore {
      */
     Uni<Integer> copyBegins(String jobId) {
         return run(OUTPUTS, List.of(Keys.job(jobId), Keys.timeline(jobId)), List.of("begin", "", "",
-                Timestamps.now().toString(), "", "", ttlMs, maxTimeline, channel, jobId))
+                clock.now().toString(), "", "", ttlMs, maxTimeline, channel, jobId))
                 .map(reply -> "begun".equals(reply.get(0).toString()) ? reply.get(1).toInteger() : 0);
     }
 
     /** Notes a failed copy attempt of a pending copy in the timeline (counted as it began); the attempts so far. */
     Uni<Integer> copyFailed(String jobId, String filesJson, ObjectNode event) {
         return run(OUTPUTS, List.of(Keys.job(jobId), Keys.timeline(jobId)), List.of("retry", filesJson, "",
-                Timestamps.now().toString(), TimelineEvent.OUTPUT_COPY_FAILED.wireName(), json.write(event), ttlMs,
+                clock.now().toString(), TimelineEvent.OUTPUT_COPY_FAILED.wireName(), json.write(event), ttlMs,
                 maxTimeline, channel, jobId))
                 .map(reply -> "recorded".equals(reply.get(0).toString()) ? reply.get(1).toInteger() : 0);
     }
@@ -288,7 +290,7 @@ class JobStore {
 
     /** Adds facts that change no state (no version bump) and a timeline entry; false if the job is gone. */
     Uni<Boolean> record(String jobId, TimelineEvent type, ObjectNode event, Map<String, String> fields) {
-        List<String> args = new ArrayList<>(List.of(ttlMs, maxTimeline, Timestamps.now().toString(), type.wireName(),
+        List<String> args = new ArrayList<>(List.of(ttlMs, maxTimeline, clock.now().toString(), type.wireName(),
                 json.write(event)));
         fields.forEach((name, value) -> {
             args.add(name);
@@ -326,7 +328,7 @@ class JobStore {
      * mapping appeared meanwhile: then its job id is returned and nothing is kept.
      */
     Uni<Optional<String>> park(String provider, String externalId, Transition change) {
-        change.event().put("parked_at", Timestamps.now().toString());
+        change.event().put("parked_at", clock.now().toString());
         return run(PARK, List.of(Keys.externalId(provider, externalId), Keys.parkedWebhooks(provider, externalId)),
                 List.of(json.write(change), parkedTtlMs, parkedMax))
                 .map(reply -> reply == null ? Optional.<String> empty() : Optional.of(reply.toString()));

@@ -1,7 +1,6 @@
 package dev.jobgateway.metrics;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +16,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
 
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.RedisScript;
 import dev.jobgateway.platform.SharedConnection;
@@ -48,8 +48,10 @@ public class DeliveryStats {
     private final Map<String, Map<String, LongAdder>> pending = new ConcurrentHashMap<>();
     private final AtomicBoolean timer = new AtomicBoolean();
     private CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
+    private final GatewayClock clock;
 
-    DeliveryStats(SharedConnection scripts, Vertx vertx, GatewayConfig config) {
+    DeliveryStats(SharedConnection scripts, Vertx vertx, GatewayConfig config, GatewayClock clock) {
+        this.clock = clock;
         this.scripts = scripts;
         this.vertx = vertx;
         this.timeout = config.store().commandTimeout();
@@ -65,7 +67,7 @@ public class DeliveryStats {
      * before a report is read), so a webhook costs no Redis command of its own.
      */
     void add(String provider, String... fields) {
-        Map<String, LongAdder> minute = pending.computeIfAbsent(key(provider, Instant.now().getEpochSecond() / 60),
+        Map<String, LongAdder> minute = pending.computeIfAbsent(key(provider, clock.now().getEpochSecond() / 60),
                 k -> new ConcurrentHashMap<>());
         for (String field : fields) {
             minute.computeIfAbsent(field, f -> new LongAdder()).increment();
@@ -151,7 +153,7 @@ public class DeliveryStats {
      * command of the instance with them.
      */
     private Uni<Map<String, Long>> read(String provider, int minutes) {
-        long now = Instant.now().getEpochSecond() / 60;
+        long now = clock.now().getEpochSecond() / 60;
         Map<String, Long> total = new TreeMap<>();
         Uni<Void> reads = Uni.createFrom().voidItem();
         for (long first = now - minutes + 1; first <= now; first += MINUTES_PER_READ) {

@@ -108,6 +108,8 @@ public class EmfWriter {
         if (pending.isEmpty() && changedGauges.isEmpty()) {
             return List.of();
         }
+        // CloudWatch files a record under this time and refuses one far from its own: the system's time, not the
+        // gateway's clock, which a test may have moved.
         long now = System.currentTimeMillis();
         List<String> lines = new ArrayList<>();
         if (!changedGauges.isEmpty()) {

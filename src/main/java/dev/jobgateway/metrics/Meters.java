@@ -12,6 +12,7 @@ import java.util.function.Supplier;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Instance;
 
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.waiting.WaiterRegistry;
 import io.micrometer.core.instrument.Counter;
@@ -101,9 +102,11 @@ public class Meters {
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
     private final Map<String, AtomicLong[]> completedByProvider = new ConcurrentHashMap<>();
     private final AtomicLong overdue = new AtomicLong();
+    private final GatewayClock clock;
 
     Meters(Instance<MeterRegistry> registries, EmfWriter emf, DeliveryStats stats, WaiterRegistry waiters,
-            GatewayConfig config) {
+            GatewayConfig config, GatewayClock clock) {
+        this.clock = clock;
         this.stats = stats;
         // Without Micrometer's registry (function.zip leaves it out: nothing scrapes a Lambda), the meters go to EMF only.
         this.registry = registries.isResolvable() ? registries.get() : null;
@@ -134,7 +137,7 @@ public class Meters {
         if (!enabled || provider == null || provider.isEmpty()) {
             return;
         }
-        Duration sinceCreated = createdAt == null ? null : Duration.between(createdAt, Instant.now());
+        Duration sinceCreated = createdAt == null ? null : Duration.between(createdAt, clock.now());
         boolean terminal = "succeeded".equals(to) || "failed".equals(to) || "cancelled".equals(to);
         if ("queued".equals(from) && !"queued".equals(to) && sinceCreated != null) {
             time(Meter.JOBS_TIME_TO_START, sinceCreated, "provider", provider);

@@ -33,10 +33,10 @@ import dev.jobgateway.metrics.DeliveryReport;
 import dev.jobgateway.metrics.DeliveryStats;
 import dev.jobgateway.metrics.Meters;
 import dev.jobgateway.platform.ApiException;
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
 import dev.jobgateway.platform.ProblemType;
-import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.providers.ProviderRegistry;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 import io.smallrye.mutiny.Multi;
@@ -66,9 +66,11 @@ public class OperatorResource {
     private final DeliveryStats stats;
     private final Meters meters;
     private final int timelineMax;
+    private final GatewayClock clock;
 
     OperatorResource(OperatorKey key, JobRecords jobs, Reports reports, Reconciler reconciler, CheckSchedule schedule,
-            ProviderRegistry providers, DeliveryStats stats, Meters meters, GatewayConfig config) {
+            ProviderRegistry providers, DeliveryStats stats, Meters meters, GatewayConfig config, GatewayClock clock) {
+        this.clock = clock;
         this.key = key;
         this.jobs = jobs;
         this.reports = reports;
@@ -160,7 +162,7 @@ public class OperatorResource {
         key.check(authorization);
         int offset = number(offsetParam, 0, 0, Integer.MAX_VALUE - MAX_PAGE, "offset");
         int limit = number(limitParam, 50, 1, MAX_PAGE, "limit");
-        Instant now = Timestamps.now();
+        Instant now = clock.now();
         return schedule.countDue(now).invoke(meters::overdue).chain(total -> schedule.dueSince(now, offset, limit + 1)
                 .chain(due -> {
                     boolean more = due.size() > limit;

@@ -17,9 +17,9 @@ import dev.jobgateway.job.CheckSchedule;
 import dev.jobgateway.job.JobRecords;
 import dev.jobgateway.job.StoredJob;
 import dev.jobgateway.job.TimelineEvent;
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.JobLogContext;
-import dev.jobgateway.platform.Timestamps;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.infrastructure.Infrastructure;
 
@@ -55,8 +55,11 @@ public class OutputCopier {
     private final OutputStorage storage;
     private final GatewayConfig.Outputs config;
     private final SourceFetcher fetcher;
+    private final GatewayClock clock;
 
-    OutputCopier(JobRecords jobs, CheckSchedule schedule, OutputStorage storage, GatewayConfig config) {
+    OutputCopier(JobRecords jobs, CheckSchedule schedule, OutputStorage storage, GatewayConfig config,
+            GatewayClock clock) {
+        this.clock = clock;
         this.jobs = jobs;
         this.schedule = schedule;
         this.storage = storage;
@@ -107,7 +110,7 @@ public class OutputCopier {
         Duration lease = config.jobTimeout().plusSeconds(10);
         return schedule.claim(job.id(), lease).chain(claimed -> {
             if (claimed.isEmpty()) {
-                return schedule.schedule(job.id(), Timestamps.now().plus(config.retryBackoff()))
+                return schedule.schedule(job.id(), clock.now().plus(config.retryBackoff()))
                         .replaceWith(Outcome.BUSY);
             }
             long started = System.nanoTime();
@@ -123,7 +126,7 @@ public class OutputCopier {
                 return Uni.createFrom().item(() -> copyFiles(job.id(), files, deadline))
                         .runSubscriptionOn(Infrastructure.getDefaultWorkerPool())
                         .chain(result -> finish(job, result, started, attempt));
-            }).call(() -> schedule.holdUntil(claimed.get(), Timestamps.now()));
+            }).call(() -> schedule.holdUntil(claimed.get(), clock.now()));
         });
     }
 
@@ -198,7 +201,7 @@ public class OutputCopier {
                 return settle(job.id(), attempt.files(), filesJson, ms, "gave up after " + attempts
                         + " attempts; last: " + attempt.retryBecause());
             }
-            Instant next = Timestamps.now().plus(backoff(attempts));
+            Instant next = clock.now().plus(backoff(attempts));
             LOG.warnf("Job %s: output copy attempt %d failed (%s); next at %s", job.id(), attempts,
                     attempt.retryBecause(), next);
             return schedule.schedule(job.id(), next).replaceWith(Outcome.RETRY);

@@ -6,7 +6,6 @@ import java.util.function.Supplier;
 
 import org.jboss.logging.Logger;
 
-import dev.jobgateway.platform.Timestamps;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -95,7 +94,7 @@ public final class CreateAttempts {
             int code = status.status();
             String said = status.detail() == null ? "" : " (" + status.detail() + ")";
             if (code == 429) {
-                Duration retryAfter = Retries.retryAfter(status.answer().header("Retry-After"), Timestamps.now());
+                Duration retryAfter = Retries.retryAfter(status.answer().header("Retry-After"));
                 return "The AI server kept refusing the job as rate limited (HTTP 429"
                         + (retryAfter == null ? "" : ", Retry-After " + retryAfter.toSeconds() + " s") + ").";
             }

@@ -14,7 +14,6 @@ import java.util.concurrent.TimeoutException;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import dev.jobgateway.platform.Timestamps;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpMethod;
@@ -58,7 +57,7 @@ public class ProviderHttp {
          * {@code Retry-After} as a wait from now, in seconds or as an HTTP-date ({@link Retries#retryAfter}), or null.
          */
         public Duration retryAfter() {
-            return Retries.retryAfter(header("Retry-After"), Timestamps.now());
+            return Retries.retryAfter(header("Retry-After"));
         }
     }
 

@@ -15,7 +15,6 @@ import java.util.function.Predicate;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
-import dev.jobgateway.platform.Timestamps;
 import io.smallrye.mutiny.Uni;
 
 /**
@@ -72,12 +71,14 @@ public final class Retries {
         return attempt(policy, retryable, attempts, call, Stopwatch.start());
     }
 
+    // The pauses are real waits between calls to the AI server, so they are timed on the system's time (see
+    // retryAfter), not on the gateway's clock.
     private static <T> Uni<T> attempt(Policy policy, Predicate<Throwable> retryable, AtomicInteger attempts,
             Supplier<Uni<T>> call, Stopwatch watch) {
         int attempt = attempts.incrementAndGet();
         return Uni.createFrom().<T> deferred(call::get).onFailure().recoverWithUni(failure -> {
             Duration pause = retryable.test(failure) ? pauseBeforeRetry(policy, failure, attempt,
-                    ThreadLocalRandom.current().nextDouble(), Timestamps.now(), Duration.ofMillis(watch.elapsedMs()))
+                    ThreadLocalRandom.current().nextDouble(), Instant.now(), Duration.ofMillis(watch.elapsedMs()))
                     : null;
             if (pause == null) {
                 return Uni.createFrom().failure(failure);
@@ -125,6 +126,13 @@ public final class Retries {
      * 10.2.3; the IMF-fixdate and the two obsolete forms), a date already past being no wait at all. Null when absent
      * or neither. Replicate's own client reads both forms (replicate-javascript {@code lib/util.js}).
      */
+    public static Duration retryAfter(String value) {
+        // An HTTP-date is the AI server's wall clock and the pause it asks for is real (a Mutiny delay): read against
+        // the system's time, never the gateway's clock, which a test may have moved.
+        return retryAfter(value, Instant.now());
+    }
+
+    /** As {@link #retryAfter(String)}, from {@code now}. */
     public static Duration retryAfter(String value, Instant now) {
         if (value == null || value.isBlank()) {
             return null;

@@ -19,11 +19,11 @@ import dev.jobgateway.job.WebhookGuard;
 import dev.jobgateway.metrics.Meters;
 import dev.jobgateway.metrics.Meters.WebhookResult;
 import dev.jobgateway.platform.ApiException;
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
 import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.platform.RejectionLog;
-import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.providers.InboundWebhook;
 import dev.jobgateway.providers.ProviderCallException;
 import dev.jobgateway.providers.ProviderJob;
@@ -58,9 +58,11 @@ public class WebhookService {
     private final Meters meters;
     private final WebhookTokens tokens;
     private final int maxBodyBytes;
+    private final GatewayClock clock;
 
     WebhookService(JobRecords jobs, Reports reports, ProviderRegistry providers, Meters meters, WebhookTokens tokens,
-            GatewayConfig config) {
+            GatewayConfig config, GatewayClock clock) {
+        this.clock = clock;
         this.jobs = jobs;
         this.reports = reports;
         this.providers = providers;
@@ -109,7 +111,7 @@ public class WebhookService {
             return fail(ApiException.jobNotFound(pathJobId));
         }
         WebhookRequest request = new WebhookRequest(pathJobId, token, headers::getHeaderString, body,
-                Timestamps.now());
+                clock.now());
         return provider.authenticate(request).chain(arrival -> {
             lagMs[0] = arrival.deliveryLagMs();
             if (!isByToken(arrival)) {

@@ -8,10 +8,13 @@ import java.time.Instant;
 
 import jakarta.inject.Inject;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.Ids;
+import dev.jobgateway.support.MovableClock;
 import dev.jobgateway.support.TestPorts;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -33,6 +36,17 @@ class CheckLeaseTest {
 
     @Inject
     RedisDataSource redis;
+
+    @Inject
+    MovableClock clock;
+
+    @Inject
+    GatewayClock gatewayClock;
+
+    @AfterEach
+    void backToNow() {
+        clock.reset();
+    }
 
     @Test
     void aHolderWhoseLeaseRanOutCannotCutTheNextHoldersLease() {
@@ -57,5 +71,16 @@ class CheckLeaseTest {
         assertThat(schedule.holdUntil(lease, Instant.now()).await().atMost(WAIT)).as("moved").isTrue();
 
         assertThat(schedule.claim(id, Duration.ofSeconds(30)).await().atMost(WAIT)).isPresent();
+    }
+
+    @Test
+    void aLeaseCutBackOnAMovedClockLastsFromTheGatewaysNowNotRedisTime() {
+        String id = Ids.newJobId();
+        CheckSchedule.Lease lease = schedule.claim(id, Duration.ofSeconds(30)).await().atMost(WAIT).orElseThrow();
+        clock.advance(Duration.ofHours(1));
+
+        assertThat(schedule.holdUntil(lease, gatewayClock.now().plusSeconds(10)).await().atMost(WAIT)).isTrue();
+
+        assertThat(redis.key().pttl(Keys.checkLease(id))).as("ms left").isBetween(1L, 10_000L);
     }
 }

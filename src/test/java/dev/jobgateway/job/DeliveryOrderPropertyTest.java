@@ -16,8 +16,8 @@ import jakarta.inject.Inject;
 import org.jboss.logging.Logger;
 import org.junit.jupiter.api.Test;
 
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.Ids;
-import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.support.TestPorts;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -82,7 +82,7 @@ class DeliveryOrderPropertyTest {
 
     /** Creates the job, then delivers its webhooks one after another, in the scenario's order. */
     private Uni<Delivered> deliver(Scenario scenario) {
-        var now = Timestamps.now();
+        var now = GatewayClock.system().now();
         Uni<List<TransitionResult>> chain = store.create(new NewJob(scenario.jobId(), "property", "generic", "{}", now,
                 now.plusSeconds(300), "hash"), now.plusSeconds(300)).replaceWith(new ArrayList<>());
         for (Hook hook : scenario.deliveries()) {

@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 
-import dev.jobgateway.platform.Timestamps;
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.support.TestPorts;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -34,7 +34,7 @@ class JobJsonTest {
 
     @Test
     void theDirectWriterGivesTheSameBytesAsJacksonForEveryKindOfJob() throws Exception {
-        String now = Timestamps.now().toString();
+        String now = GatewayClock.system().now().toString();
         List<Map<String, String>> jobs = List.of(
                 job("queued", Map.of()),
                 job("queued", Map.of(StoredJob.QUEUE_POSITION, "3", StoredJob.MODEL, "owner/model:v1")),

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.Ids;
-import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.support.TestPorts;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -135,7 +135,7 @@ class StateMachineTest {
 
     private String jobIn(JobStatus status) {
         String id = Ids.newJobId();
-        var now = Timestamps.now();
+        var now = GatewayClock.system().now();
         store.create(new NewJob(id, "tester", "generic", "{}", now, now.plusSeconds(300), "hash"), now.plusSeconds(300))
                 .await().atMost(WAIT);
         if (status == JobStatus.RUNNING) {

@@ -9,8 +9,8 @@ import dev.jobgateway.job.NewJob;
 import dev.jobgateway.job.Report;
 import dev.jobgateway.job.Reports;
 import dev.jobgateway.job.TransitionResult;
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.Ids;
-import dev.jobgateway.platform.Timestamps;
 
 /** Jobs written straight into the store, for tests about reading and waiting rather than submitting. */
 public final class StoredJobs {
@@ -23,7 +23,7 @@ public final class StoredJobs {
     /** A queued job of {@code owner} with a 300 s deadline, never handed to an AI server. */
     public static String queued(JobRecords jobs, String owner) {
         String id = Ids.newJobId();
-        var now = Timestamps.now();
+        var now = GatewayClock.system().now();
         jobs.create(new NewJob(id, owner, "generic", "{}", now, now.plusSeconds(300), "hash"), now.plusSeconds(300))
                 .await().atMost(WAIT);
         return id;

@@ -17,9 +17,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 
 import dev.jobgateway.job.Arrival;
 import dev.jobgateway.job.Report;
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.ProblemType;
-import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.providers.CancelAttempt;
 import dev.jobgateway.providers.Cancels;
 import dev.jobgateway.providers.CreateAttempts;
@@ -63,8 +63,10 @@ public class FalProvider implements WebhookReceiver {
     private final URI base;
     private final FalKeys keys;
     private final FalWebhooks webhooks;
+    private final GatewayClock clock;
 
-    FalProvider(FalConfig config, GatewayConfig gateway, ProviderHttp http, ObjectMapper mapper) {
+    FalProvider(FalConfig config, GatewayConfig gateway, ProviderHttp http, ObjectMapper mapper, GatewayClock clock) {
+        this.clock = clock;
         this.config = config;
         this.http = http;
         this.mapper = mapper;
@@ -81,7 +83,7 @@ public class FalProvider implements WebhookReceiver {
                         throw new HttpStatusException(answer);
                     }
                     return answer.body();
-                }), Timestamps::now, config.jwksCacheTtl(), config.jwksMinRefetchInterval());
+                }), clock::now, config.jwksCacheTtl(), config.jwksMinRefetchInterval());
         this.webhooks = new FalWebhooks(keys, config.webhookUserId().orElse(""),
                 gateway.webhooks().timestampTolerance(), mapper);
         config.defaultModel().ifPresent(FalProvider::checkModel);
@@ -134,7 +136,7 @@ public class FalProvider implements WebhookReceiver {
             Map<String, String> headers = ProviderHttp.jsonBodyHeaders(authorization());
             // The time the request may wait to start; past the job's deadline the gateway has failed it anyway.
             headers.put("X-Fal-Request-Timeout", Long.toString(startTimeoutSeconds(order.deadline(),
-                    Timestamps.now())));
+                    clock.now())));
             return http.send("POST", uri, headers, body, config.requestTimeout()).map(answer -> {
                 JsonNode queued = json(answer);
                 String requestId = queued.path("request_id").asText("");

@@ -14,9 +14,9 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.jobgateway.job.Arrival;
 import dev.jobgateway.job.Report;
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.ProblemType;
-import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.providers.CancelAttempt;
 import dev.jobgateway.providers.Cancels;
 import dev.jobgateway.providers.CreateAttempts;
@@ -57,8 +57,11 @@ public class ReplicateProvider implements WebhookReceiver {
     private final ObjectMapper mapper;
     private final ReplicateWebhooks webhooks;
     private final URI base;
+    private final GatewayClock clock;
 
-    ReplicateProvider(ReplicateConfig config, GatewayConfig gateway, ProviderHttp http, ObjectMapper mapper) {
+    ReplicateProvider(ReplicateConfig config, GatewayConfig gateway, ProviderHttp http, ObjectMapper mapper,
+            GatewayClock clock) {
+        this.clock = clock;
         this.config = config;
         this.http = http;
         this.mapper = mapper;
@@ -127,7 +130,7 @@ public class ReplicateProvider implements WebhookReceiver {
         byte[] bytes = ProviderJson.bytes(mapper, body);
         return CreateAttempts.run(NAME, config.submitRetries(), Idempotency.NOT_IDEMPOTENT, () -> {
             Map<String, String> headers = ProviderHttp.jsonBodyHeaders(authorization());
-            headers.put("Cancel-After", cancelAfter(order.deadline(), Timestamps.now()));
+            headers.put("Cancel-After", cancelAfter(order.deadline(), clock.now()));
             return http.send("POST", base.resolve(path), headers, bytes, config.requestTimeout())
                     .map(answer -> {
                         Prediction prediction = prediction(answer);

@@ -16,10 +16,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.jobgateway.job.Arrival;
 import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
+import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.platform.SharedRateLimit;
-import dev.jobgateway.platform.Timestamps;
 import dev.jobgateway.providers.CancelAttempt;
 import dev.jobgateway.providers.Cancels;
 import dev.jobgateway.providers.CheckThrottledException;
@@ -73,9 +73,11 @@ public class RunPodProvider implements WebhookReceiver {
     private final ObjectReader webhookReader;
     private final SharedRateLimit limits;
     private final URI base;
+    private final GatewayClock clock;
 
     RunPodProvider(RunPodConfig config, GatewayConfig gateway, ProviderHttp http, ObjectMapper mapper,
-            SharedRateLimit limits) {
+            SharedRateLimit limits, GatewayClock clock) {
+        this.clock = clock;
         this.config = config;
         this.http = http;
         this.mapper = mapper;
@@ -138,7 +140,7 @@ public class RunPodProvider implements WebhookReceiver {
         ObjectNode body = mapper.createObjectNode();
         body.set("input", order.input());
         body.put("webhook", order.webhookUrl());
-        Instant now = Timestamps.now();
+        Instant now = clock.now();
         body.putObject("policy").put("executionTimeout", executionTimeoutMs(order.deadline(), now))
                 .put("ttl", ttlMs(order.deadline(), now));
         byte[] bytes = ProviderJson.bytes(mapper, body);
