@@ -1,43 +1,25 @@
 package dev.jobgateway.api;
 
 import static io.restassured.RestAssured.given;
-import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
-import jakarta.inject.Inject;
-
 import org.eclipse.microprofile.config.ConfigProvider;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
 
-import dev.jobgateway.auth.ReadTokens;
-import dev.jobgateway.devservices.simulator.FalSigning;
-import dev.jobgateway.devservices.simulator.SimulatedAiServer;
-import dev.jobgateway.providers.fal.FalProvider;
 import dev.jobgateway.support.Api;
 import dev.jobgateway.support.BadInputCases;
-import dev.jobgateway.support.Jobs;
-import dev.jobgateway.support.ProviderCase;
-import dev.jobgateway.support.RedisKeys;
-import dev.jobgateway.support.Simulate;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.support.WebhookSecrets;
 import dev.jobgateway.support.Webhooks;
 import dev.jobgateway.webhook.StandardWebhook;
-import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 
 /**

@@ -159,7 +159,8 @@ class ReadTokenAccessTest {
     @Test
     void aTokenMintedForAnotherOwnersJobReadsNothing() {
         String theirs = Api.withKey(Api.OTHER_KEY).contentType("application/json")
-                .body(Map.of("input", Map.of("prompt", "x", "simulate", Simulate.webhookDropped().durationMs(600_000).knobs())))
+                .body(Map.of("input",
+                        Map.of("prompt", "x", "simulate", Simulate.webhookDropped().durationMs(600_000).knobs())))
                 .post("/jobs").then().statusCode(202).extract().jsonPath().getString("id");
         String mine = given().contentType("application/json").body(Map.of("job_ids", List.of(theirs)))
                 .post("/read-tokens").then().statusCode(200).extract().jsonPath().getString("read_token");

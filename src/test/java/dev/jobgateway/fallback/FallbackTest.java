@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.jobgateway.api.ReadJobs;
@@ -29,6 +30,7 @@ import dev.jobgateway.platform.Ids;
 import dev.jobgateway.support.Api;
 import dev.jobgateway.support.DueChecks;
 import dev.jobgateway.support.Jobs;
+import dev.jobgateway.support.MovableClock;
 import dev.jobgateway.support.RealTime;
 import dev.jobgateway.support.ShortFallbackIntervals;
 import dev.jobgateway.support.Simulate;
@@ -69,6 +71,14 @@ class FallbackTest {
 
     @Inject
     RedisDataSource redis;
+
+    @Inject
+    MovableClock clock;
+
+    @AfterEach
+    void backToNow() {
+        clock.reset();
+    }
 
     @ConfigProperty(name = "gateway.providers.generic.webhook-secrets")
     List<String> secrets;
@@ -158,6 +168,7 @@ class FallbackTest {
         String id = Jobs.submitBody(Map.of("input", Simulate.unfinished(),
                 "max_duration_seconds", 1)).getString("id");
         String externalId = externalId(id);
+        clock.advance(Duration.ofSeconds(1)); // the job's whole life
         DueChecks.awaitPastDeadline(id);
 
         JsonPath job = Jobs.get(id);
@@ -252,7 +263,8 @@ class FallbackTest {
 
     @Test
     void progressOutOfRangeFromACheckIsNotStored() throws Exception {
-        String id = Jobs.submit(Simulate.webhookDropped().durationMs(60_000).knob("status_progress", 1.5).input()).getString("id");
+        String id = Jobs.submit(Simulate.webhookDropped().durationMs(60_000).knob("status_progress", 1.5).input())
+                .getString("id");
         DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
@@ -266,7 +278,8 @@ class FallbackTest {
     @Test
     void aCheckSlowerThanTheIntervalKeepsItsLeaseUntilTheAiServerAnswers() throws Exception {
         // Interval 1 s here, AI server answers after 1.5 s: a lease of one interval would let a second reader check.
-        String id = Jobs.submit(Simulate.webhookDropped().durationMs(60_000).knob("status_delay_ms", 1_500).input()).getString("id");
+        String id = Jobs.submit(Simulate.webhookDropped().durationMs(60_000).knob("status_delay_ms", 1_500).input())
+                .getString("id");
         String externalId = externalId(id);
         DueChecks.awaitDue(id);
 

@@ -6,7 +6,6 @@ import static org.hamcrest.Matchers.nullValue;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 

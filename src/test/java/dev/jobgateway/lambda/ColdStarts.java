@@ -23,8 +23,8 @@ import java.util.stream.Stream;
 import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
-import dev.jobgateway.support.WebhookSecrets;
 import dev.jobgateway.devservices.LocalRedisServer;
+import dev.jobgateway.support.WebhookSecrets;
 
 /**
  * Lambda cold starts measured the way {@link LambdaRuntimeContractIT} runs {@code function.zip}: the unpacked task

@@ -19,6 +19,7 @@ import dev.jobgateway.devservices.simulator.FalSigning;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.providers.fal.FalProvider;
 import dev.jobgateway.support.Jobs;
+import dev.jobgateway.support.MovableClock;
 import dev.jobgateway.support.ProviderCase;
 import dev.jobgateway.support.Simulate;
 import dev.jobgateway.support.TestPorts;
@@ -46,11 +47,15 @@ class FalProviderTest {
     @Inject
     FalProvider fal;
 
+    @Inject
+    MovableClock clock;
+
     @BeforeEach
     @AfterEach
     void freshKeys() {
         aiServer.falSigning().jwksMode(FalSigning.JwksMode.KEYS);
         fal.forgetWebhookKeys();
+        clock.reset();
     }
 
     @Test
@@ -74,7 +79,7 @@ class FalProviderTest {
         String before = ProviderCase.FAL.submit(Map.of("duration_ms", 50));
         assertThat(Jobs.awaitTerminal(before).getString("status")).isEqualTo("succeeded");
         int fetches = aiServer.falSigning().jwksFetches();
-        Thread.sleep(1_100); // past the test build's minimum time between fetches
+        clock.advance(Duration.ofMillis(1_100)); // past the test build's minimum time between fetches
 
         aiServer.falSigning().rotate();
         String after = ProviderCase.FAL.submit(Map.of("duration_ms", 50));

@@ -69,7 +69,8 @@ class ProviderFallbackTest {
     @ParameterizedTest
     @EnumSource(value = ProviderCase.class, names = { "COMFYUI", "COG" }, mode = EnumSource.Mode.EXCLUDE)
     void aFailureWhoseWebhookWasDroppedIsRecoveredWithTheProvidersError(ProviderCase provider) throws Exception {
-        String id = provider.submit(Simulate.webhookDropped().durationMs(100).outcome("failed").knob("error_message", "out of memory").knobs());
+        String id = provider.submit(Simulate.webhookDropped().durationMs(100).outcome("failed")
+                .knob("error_message", "out of memory").knobs());
         DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
@@ -155,7 +156,8 @@ class ProviderFallbackTest {
     @Test
     void falsQueuePositionIsKeptOnTheJobWhileItWaitsInTheQueue() throws Exception {
         // Queued for the first half of a minute, third in line.
-        String id = ProviderCase.FAL.submit(Simulate.webhookDropped().durationMs(60_000).progressSteps(1).knob("queue_position", 3).knobs());
+        String id = ProviderCase.FAL.submit(
+                Simulate.webhookDropped().durationMs(60_000).progressSteps(1).knob("queue_position", 3).knobs());
         DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
@@ -169,7 +171,8 @@ class ProviderFallbackTest {
 
     @Test
     void aFalResultThatIsNotJsonFailsTheJobWithPayloadError() throws Exception {
-        String id = ProviderCase.FAL.submit(Simulate.webhookDropped().durationMs(100).knob("payload_error", "not_json").knobs());
+        String id = ProviderCase.FAL
+                .submit(Simulate.webhookDropped().durationMs(100).knob("payload_error", "not_json").knobs());
         DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
@@ -212,7 +215,8 @@ class ProviderFallbackTest {
     @CsvSource({ "runner_disconnected, Runner disconnected", "request_timeout, Request timed out" })
     void aFalRequestThatCompletedWithAnInfrastructureErrorFailsWithFalsErrorType(String errorType, String error)
             throws Exception {
-        String id = ProviderCase.FAL.submit(Simulate.webhookDropped().durationMs(100).outcome("failed").knob("fal_failure", errorType).knobs());
+        String id = ProviderCase.FAL.submit(
+                Simulate.webhookDropped().durationMs(100).outcome("failed").knob("fal_failure", errorType).knobs());
         String externalId = Webhooks.externalId(id);
         DueChecks.awaitDue(id);
 
@@ -229,7 +233,8 @@ class ProviderFallbackTest {
 
     @Test
     void aFalModelErrorFailsTheJobWithFalsDetailInsteadOfWaitingForItsDeadline() throws Exception {
-        String id = ProviderCase.FAL.submit(Simulate.webhookDropped().durationMs(100).outcome("failed").knob("error_message", "prompt must not be empty").knobs());
+        String id = ProviderCase.FAL.submit(Simulate.webhookDropped().durationMs(100).outcome("failed")
+                .knob("error_message", "prompt must not be empty").knobs());
         DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);

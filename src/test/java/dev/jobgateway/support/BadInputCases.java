@@ -168,4 +168,5 @@ public abstract class BadInputCases {
         // Shared call budgets count other tests' fallback checks and expire on their own; no bad request reaches them.
         state.keySet().removeIf(key -> key.startsWith("jobgw:ratelimit:"));
         return state;
-    }}
+    }
+}

@@ -7,6 +7,7 @@ import java.time.Instant;
 
 import dev.jobgateway.fallback.Reconciler;
 import dev.jobgateway.job.JobRecords;
+import dev.jobgateway.platform.GatewayClock;
 import io.quarkus.arc.Arc;
 
 /**
@@ -35,11 +36,15 @@ public final class DueChecks {
         });
     }
 
-    /** Returns once the job's deadline has passed (at most 10 s): its next read makes the last check. */
+    /**
+     * Returns once the job's deadline has passed on the gateway's clock (at most 10 s; at once after a test moved the
+     * clock past it): its next read makes the last check.
+     */
     public static void awaitPastDeadline(String jobId) {
         JobRecords jobs = Arc.container().instance(JobRecords.class).get();
+        GatewayClock clock = Arc.container().instance(GatewayClock.class).get();
         Instant deadline = jobs.find(jobId).await().atMost(Duration.ofSeconds(5)).orElseThrow().deadlineAt();
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
-                .until(() -> !Instant.now().isBefore(deadline));
+                .until(() -> !clock.now().isBefore(deadline));
     }
 }

@@ -6,7 +6,6 @@ import static org.hamcrest.Matchers.equalTo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import jakarta.inject.Inject;
 

@@ -22,8 +22,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 
-import dev.jobgateway.support.WebhookSecrets;
 import dev.jobgateway.devservices.LocalRedisServer;
+import dev.jobgateway.support.WebhookSecrets;
 
 /**
  * The Cog dialect is as unkind as coglet (replicate/cog {@code crates/coglet}, see {@link CogDialect}): a finished
@@ -46,9 +46,11 @@ class CogDialectTest {
 
     @BeforeEach
     void start() throws IOException {
-        ai = new SimulatedAiServer(LocalRedisServer.freePort(), new SimulatedAiServer.Settings(WebhookSecrets.of("simulator"),
-                WebhookSecrets.of("simulator"), "sim-replicate-token", "sim-fal-key", "sim-fal-user", "sim-runpod-key",
-                "cog-bearer"));
+        ai = new SimulatedAiServer(LocalRedisServer.freePort(),
+                new SimulatedAiServer.Settings(WebhookSecrets.of("simulator"),
+                        WebhookSecrets.of("simulator"), "sim-replicate-token", "sim-fal-key", "sim-fal-user",
+                        "sim-runpod-key",
+                        "cog-bearer"));
         ai.start();
         ai.cog().webhookBackoffBase(Duration.ofMillis(1));
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);

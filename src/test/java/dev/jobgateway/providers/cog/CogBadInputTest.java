@@ -2,27 +2,24 @@ package dev.jobgateway.providers.cog;
 
 import static io.restassured.RestAssured.given;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.params.provider.Arguments;
 
-import dev.jobgateway.devservices.simulator.FalSigning;
 import dev.jobgateway.support.BadInputCases;
 import dev.jobgateway.support.TestPorts;
-import dev.jobgateway.support.Webhooks;
-import dev.jobgateway.webhook.StandardWebhook;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 
-/** Cog's bad inputs: a model (Cog serves one), and webhooks without the per-job URL token or the server's bearer token, unknown statuses, other predictions, oversized bodies. */
+/**
+ * Cog's bad inputs: a model (Cog serves one), and webhooks without the per-job URL token or the server's bearer token,
+ * unknown statuses, other predictions, oversized bodies.
+ */
 @QuarkusTest
 @QuarkusTestResource(TestPorts.class)
 class CogBadInputTest extends BadInputCases {

@@ -1,28 +1,20 @@
 package dev.jobgateway.providers.comfyui;
 
-import static io.restassured.RestAssured.given;
-
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.function.Function;
 import java.util.stream.Stream;
 
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.params.provider.Arguments;
 
-import dev.jobgateway.devservices.simulator.FalSigning;
 import dev.jobgateway.support.BadInputCases;
 import dev.jobgateway.support.TestPorts;
-import dev.jobgateway.support.Webhooks;
-import dev.jobgateway.webhook.StandardWebhook;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.response.Response;
-import io.restassured.specification.RequestSpecification;
 
-/** ComfyUI's bad inputs: malformed workflow graphs (the client's 422, before anything is stored or sent) and a webhook to a provider that sends none. */
+/**
+ * ComfyUI's bad inputs: malformed workflow graphs (the client's 422, before anything is stored or sent) and a webhook
+ * to a provider that sends none.
+ */
 @QuarkusTest
 @QuarkusTestResource(TestPorts.class)
 class ComfyUiBadInputTest extends BadInputCases {

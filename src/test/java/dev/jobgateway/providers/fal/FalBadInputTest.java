@@ -9,20 +9,20 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.params.provider.Arguments;
 
 import dev.jobgateway.devservices.simulator.FalSigning;
 import dev.jobgateway.support.BadInputCases;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.support.Webhooks;
-import dev.jobgateway.webhook.StandardWebhook;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.response.Response;
-import io.restassured.specification.RequestSpecification;
 
-/** fal's bad inputs: model ids that would leave the queue path, and webhooks with other schemes' or broken Ed25519 signatures, other requests, unknown statuses, an unreachable or broken JWKS. */
+/**
+ * fal's bad inputs: model ids that would leave the queue path, and webhooks with other schemes' or broken Ed25519
+ * signatures, other requests, unknown statuses, an unreachable or broken JWKS.
+ */
 @QuarkusTest
 @QuarkusTestResource(TestPorts.class)
 class FalBadInputTest extends BadInputCases {

@@ -5,24 +5,23 @@ import static io.restassured.RestAssured.given;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.params.provider.Arguments;
 
-import dev.jobgateway.devservices.simulator.FalSigning;
 import dev.jobgateway.support.BadInputCases;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.support.Webhooks;
 import dev.jobgateway.webhook.StandardWebhook;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.response.Response;
-import io.restassured.specification.RequestSpecification;
 
-/** Replicate's bad inputs: models that are no Replicate model or version, and webhooks with the other schemes' or broken signatures, unknown statuses, other predictions. */
+/**
+ * Replicate's bad inputs: models that are no Replicate model or version, and webhooks with the other schemes' or broken
+ * signatures, unknown statuses, other predictions.
+ */
 @QuarkusTest
 @QuarkusTestResource(TestPorts.class)
 class ReplicateBadInputTest extends BadInputCases {

@@ -2,27 +2,23 @@ package dev.jobgateway.providers.runpod;
 
 import static io.restassured.RestAssured.given;
 
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.junit.jupiter.params.provider.Arguments;
 
-import dev.jobgateway.devservices.simulator.FalSigning;
 import dev.jobgateway.support.BadInputCases;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.support.Webhooks;
-import dev.jobgateway.webhook.StandardWebhook;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.response.Response;
-import io.restassured.specification.RequestSpecification;
 
-/** RunPod's bad inputs: endpoint ids that would leave the path, and unsigned webhooks without the per-job URL token or with a wrong one, unknown statuses, other jobs. */
+/**
+ * RunPod's bad inputs: endpoint ids that would leave the path, and unsigned webhooks without the per-job URL token or
+ * with a wrong one, unknown statuses, other jobs.
+ */
 @QuarkusTest
 @QuarkusTestResource(TestPorts.class)
 class RunPodBadInputTest extends BadInputCases {
