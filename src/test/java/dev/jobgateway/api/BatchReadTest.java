@@ -2,6 +2,7 @@ package dev.jobgateway.api;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
@@ -21,6 +22,7 @@ import dev.jobgateway.platform.Ids;
 import dev.jobgateway.support.Api;
 import dev.jobgateway.support.StoredJobs;
 import dev.jobgateway.support.TestPorts;
+import dev.jobgateway.waiting.WaiterRegistry;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -38,6 +40,9 @@ class BatchReadTest {
 
     @Inject
     JobRecords jobs;
+
+    @Inject
+    WaiterRegistry registry;
 
     @Inject
     Reports reports;
@@ -72,9 +77,10 @@ class BatchReadTest {
     void aBatchWaitEndsWhenAnyListedJobChanges() throws Exception {
         String a = newJob();
         String b = newJob();
+        int heldBefore = registry.size();
         CompletableFuture<Batch> answer = reads.batch(OWNER, List.of(a, b), Duration.ofSeconds(20))
                 .subscribeAsCompletionStage();
-        Thread.sleep(200);
+        await().atMost(Duration.ofSeconds(5)).until(() -> registry.size() > heldBefore);
         assertThat(answer).isNotDone();
 
         long changed = System.nanoTime();

@@ -24,6 +24,7 @@ import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.StoredJob;
 import dev.jobgateway.support.Api;
 import dev.jobgateway.support.Jobs;
+import dev.jobgateway.support.Simulate;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.support.Webhooks;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -205,7 +206,7 @@ class CancelTest {
 
     /** A job the simulator holds for a minute; {@code webhook} is its delivery mode. */
     private static String longRunningJob(String webhook) {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", webhook, "duration_ms", 60_000, "progress_steps", 0)))
+        String id = Jobs.submit(Simulate.webhook(webhook).durationMs(60_000).progressSteps(0).input())
                 .getString("id");
         assertThat(Jobs.get(id).getString("status")).isEqualTo("queued");
         return id;
@@ -215,7 +216,7 @@ class CancelTest {
     void aCancelThatReadTheJobBeforeItsHandOffWasRecordedStillTellsTheAiServer() {
         // The race: the cancel read the job before the submit recorded the AI server's id, and the submit looked for a
         // cancel before the cancel's transition. The cancel must take the id from a read after its transition.
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        String id = Jobs.submit(Simulate.unfinished()).getString("id");
         StoredJob handedOff = records.find(id).await().atMost(Duration.ofSeconds(5)).orElseThrow();
         Map<String, String> before = new HashMap<>(handedOff.fields());
         before.remove("external_id");

@@ -1,6 +1,7 @@
 package dev.jobgateway.api;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.util.Map;
@@ -9,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 
 import jakarta.inject.Inject;
 
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -17,6 +19,7 @@ import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.platform.ApiException;
 import dev.jobgateway.support.Api;
 import dev.jobgateway.support.Jobs;
+import dev.jobgateway.support.MovableClock;
 import dev.jobgateway.support.TestPorts;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -45,15 +48,26 @@ class IdempotencyUnderSlowHandOffTest {
     @Inject
     ObjectMapper mapper;
 
+    @Inject
+    MovableClock clock;
+
+    @AfterEach
+    void backToNow() {
+        clock.reset();
+    }
+
     @Test
     void aRetryDuringAHandOffLongerThanTheLeaseGets409AndThenTheSameJob() throws Exception {
         var input = mapper.readTree("{\"simulate\":{\"submit_delay_ms\":1500,\"webhook\":\"drop\","
                 + "\"duration_ms\":60000}}");
         int generations = aiServer.generations();
+        int attempts = aiServer.submitAttempts();
 
         CompletableFuture<Submission> first = submits.submit(Api.DEV_OWNER, input, Jobs.MAX_DURATION, "slow-key")
                 .subscribeAsCompletionStage();
-        Thread.sleep(800);
+        // Claimed, and handing off (the AI server answers after 1.5 s): then past the 500 ms lease on the gateway's clock.
+        await().atMost(Duration.ofSeconds(5)).until(() -> aiServer.submitAttempts() > attempts);
+        clock.advance(Duration.ofMillis(800));
         CompletableFuture<Submission> during = submits.submit(Api.DEV_OWNER, input, Jobs.MAX_DURATION, "slow-key")
                 .subscribeAsCompletionStage();
 

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.OutputStorageOn;
+import dev.jobgateway.support.Simulate;
 import dev.jobgateway.support.TestPorts;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -102,7 +103,7 @@ class PresignedLinkRevalidationTest {
 
     @Test
     void aJobWithoutStoredFilesKeepsItsVersionAsItsTag() {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 600_000))).getString("id");
+        String id = Jobs.submit(Simulate.webhookDropped().durationMs(600_000).input()).getString("id");
         Response read = given().get("/jobs/" + id);
 
         assertThat(read.header("ETag")).isEqualTo("\"" + read.jsonPath().getLong("version") + "\"");

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import dev.jobgateway.providers.StandardWebhook;
 import dev.jobgateway.support.Api;
 import dev.jobgateway.support.Jobs;
+import dev.jobgateway.support.Simulate;
 import dev.jobgateway.support.TestPorts;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -47,7 +48,7 @@ class ApiAuthenticationTest {
 
     @Test
     void anotherOwnersJobIsNotFoundExactlyLikeAnUnknownId() {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        String id = Jobs.submit(Simulate.unfinished()).getString("id");
 
         String foreign = Api.withKey(Api.OTHER_KEY).get("/jobs/" + id)
                 .then().statusCode(404).contentType("application/problem+json").extract().asString();
@@ -72,7 +73,7 @@ class ApiAuthenticationTest {
 
     @Test
     void webhooksHealthAndOpenApiNeedNoApiKey() {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        String id = Jobs.submit(Simulate.unfinished()).getString("id");
         String externalId = Jobs.events(id).getString("events[1].details.external_id");
         byte[] body = ("{\"job_id\":\"" + externalId + "\",\"status\":\"succeeded\",\"output\":{}}")
                 .getBytes(StandardCharsets.UTF_8);

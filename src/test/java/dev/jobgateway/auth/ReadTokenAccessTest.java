@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.jobgateway.support.Api;
 import dev.jobgateway.support.Jobs;
+import dev.jobgateway.support.Simulate;
 import dev.jobgateway.support.TestPorts;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -32,7 +33,7 @@ import io.restassured.response.Response;
 @QuarkusTestResource(TestPorts.class)
 class ReadTokenAccessTest {
 
-    private static final Map<String, Object> SLOW = Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 600_000));
+    private static final Map<String, Object> SLOW = Simulate.webhookDropped().durationMs(600_000).input();
 
     @Inject
     ReadTokens tokens;
@@ -158,8 +159,8 @@ class ReadTokenAccessTest {
     @Test
     void aTokenMintedForAnotherOwnersJobReadsNothing() {
         String theirs = Api.withKey(Api.OTHER_KEY).contentType("application/json")
-                .body(Map.of("input", Map.of("prompt", "x", "simulate", Map.of("webhook", "drop",
-                        "duration_ms", 600_000))))
+                .body(Map.of("input",
+                        Map.of("prompt", "x", "simulate", Simulate.webhookDropped().durationMs(600_000).knobs())))
                 .post("/jobs").then().statusCode(202).extract().jsonPath().getString("id");
         String mine = given().contentType("application/json").body(Map.of("job_ids", List.of(theirs)))
                 .post("/read-tokens").then().statusCode(200).extract().jsonPath().getString("read_token");

@@ -1,5 +1,6 @@
 package dev.jobgateway.bench;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -56,8 +57,8 @@ final class ConcurrentWaitsScenario {
                 }));
             }
         }
-        // Time for all 10,000 waits to be open on A before memory and connections are read.
-        Thread.sleep(4000);
+        // All 10,000 waits open on A before memory and connections are read.
+        client.awaitWaiters(a, waits.size(), Duration.ofSeconds(60), () -> released.get() > 0);
         long heapDuring = a.heapUsedAfterGcKiB();
         long rssDuring = a.rssKiB();
         String connectionsA = redis.connectionsFrom(a.pid());

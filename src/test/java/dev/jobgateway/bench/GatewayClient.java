@@ -1,5 +1,7 @@
 package dev.jobgateway.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -136,5 +138,32 @@ final class GatewayClient {
         } catch (IOException e) {
             return "";
         }
+    }
+
+    /** Waits the gateway holds now, from its readiness check's {@code waits} data (0 if it is too busy to answer). */
+    int waiters(GatewayProcess gateway) throws Exception {
+        HttpResponse<String> ready;
+        try {
+            ready = anonymous(gateway, "/q/health/ready").get(10, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException busy) {
+            return 0; // asked again
+        }
+        for (JsonNode check : JSON.readTree(ready.body()).path("checks")) {
+            if (check.path("name").asText().equals("waits")) {
+                return check.path("data").path("waiters").asInt();
+            }
+        }
+        return 0;
+    }
+
+    /**
+     * Returns once the gateway holds at least {@code count} waits, or {@code orSooner} holds (e.g. some were already
+     * answered), within {@code atMost}; how many it held then.
+     */
+    int awaitWaiters(GatewayProcess gateway, int count, Duration atMost, java.util.function.BooleanSupplier orSooner) {
+        int[] held = new int[1];
+        await().atMost(atMost).pollInterval(Duration.ofMillis(100))
+                .until(() -> (held[0] = waiters(gateway)) >= count || orSooner.getAsBoolean());
+        return held[0];
     }
 }

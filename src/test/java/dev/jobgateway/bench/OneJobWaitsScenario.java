@@ -1,6 +1,7 @@
 package dev.jobgateway.bench;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -10,8 +11,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-
-import com.fasterxml.jackson.databind.JsonNode;
 
 import dev.jobgateway.support.GatewayProcess;
 
@@ -72,11 +71,7 @@ final class OneJobWaitsScenario {
             }));
         }
         // Every read held on A (its readiness check counts them) before the change, or some already answered.
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-        int held = 0;
-        while (System.nanoTime() < deadline && (held = waiters(a)) < WAITS && answers.isEmpty()) {
-            Thread.sleep(100);
-        }
+        int held = client.awaitWaiters(a, WAITS, Duration.ofSeconds(60), () -> !answers.isEmpty());
         double openMs = (System.nanoTime() - openedAt) / 1e6;
         long heapDuring = a.heapUsedAfterGcKiB();
         long readsBefore = hgetalls();
@@ -111,22 +106,6 @@ final class OneJobWaitsScenario {
         }
         int status = response.statusCode();
         return status == 200 ? "200 " + GatewayClient.status(response.body()) : Integer.toString(status);
-    }
-
-    /** Waits A holds now, from its readiness check's {@code waits} data. */
-    private int waiters(GatewayProcess gateway) throws Exception {
-        HttpResponse<String> ready;
-        try {
-            ready = client.anonymous(gateway, "/q/health/ready").get(10, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.TimeoutException | java.util.concurrent.ExecutionException busy) {
-            return 0; // asked again
-        }
-        for (JsonNode check : GatewayClient.JSON.readTree(ready.body()).path("checks")) {
-            if (check.path("name").asText().equals("waits")) {
-                return check.path("data").path("waiters").asInt();
-            }
-        }
-        return 0;
     }
 
     private long hgetalls() throws Exception {

@@ -1,5 +1,7 @@
 package dev.jobgateway.bench;
 
+import static org.awaitility.Awaitility.await;
+
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -133,19 +135,12 @@ final class PeerScenario {
         }
     }
 
-    private static void awaitListening(String url) throws Exception {
-        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (true) {
-            try {
-                get(url);
-                return;
-            } catch (java.io.IOException e) {
-                if (System.nanoTime() > until) {
-                    throw new IllegalStateException("the Node.js peer did not start (see peer.log)", e);
-                }
-                Thread.sleep(100);
-            }
-        }
+    private static void awaitListening(String url) {
+        await("the Node.js peer started (see peer.log)").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(100)).ignoreException(java.io.IOException.class).until(() -> {
+                    get(url);
+                    return true;
+                });
     }
 
     private static HttpResponse<String> get(String url) throws Exception {

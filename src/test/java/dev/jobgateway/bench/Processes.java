@@ -1,15 +1,14 @@
 package dev.jobgateway.bench;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
 import dev.jobgateway.devservices.LocalRedisServer;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.GatewayProcess;
+import dev.jobgateway.support.WebhookSecrets;
 
 /**
  * The processes of a run, all on 127.0.0.1: its own Redis, the simulated AI server, and gateways A and B of the
@@ -17,8 +16,7 @@ import dev.jobgateway.support.GatewayProcess;
  */
 final class Processes implements AutoCloseable {
 
-    static final String SECRET = "whsec_" + Base64.getEncoder()
-            .encodeToString("benchmark-only-secret-0001".getBytes(StandardCharsets.UTF_8));
+    static final String SECRET = WebhookSecrets.of("benchmark-only-secret-0001");
     static final String API_KEY = "bench-key";
 
     private final Path jar;

@@ -1,6 +1,7 @@
 package dev.jobgateway.bench;
 
 import java.net.http.HttpResponse;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -73,8 +74,8 @@ final class WakeupScenario {
                 }
             }));
         }
-        // Time for every wait to be registered on A before the first webhook.
-        Thread.sleep(1500);
+        // Every wait registered on A before the first webhook.
+        client.awaitWaiters(a, ids.size(), Duration.ofSeconds(60), () -> !answeredAt.isEmpty());
         Map<String, Long> sentAt = new ConcurrentHashMap<>();
         Map<String, Long> ackedAt = new ConcurrentHashMap<>();
         List<Double> floor = new ArrayList<>();

@@ -1,5 +1,7 @@
 package dev.jobgateway.chaos;
 
+import static org.awaitility.Awaitility.await;
+
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -8,7 +10,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -35,8 +36,10 @@ import dev.jobgateway.providers.StandardWebhook;
 import dev.jobgateway.support.GatewayClient;
 import dev.jobgateway.support.GatewayProcess;
 import dev.jobgateway.support.ReadHistory;
+import dev.jobgateway.support.RealTime;
 import dev.jobgateway.support.S3TestServer;
 import dev.jobgateway.support.TcpBalancer;
+import dev.jobgateway.support.WebhookSecrets;
 
 /**
  * The chaos run behind {@code bench/chaos.sh}: 1,000 jobs through three gateway processes (plain HTTP packaging)
@@ -52,8 +55,7 @@ import dev.jobgateway.support.TcpBalancer;
  */
 public final class ChaosRun {
 
-    private static final String SECRET = "whsec_" + Base64.getEncoder()
-            .encodeToString("chaos-run-only-secret".getBytes(StandardCharsets.UTF_8));
+    private static final String SECRET = WebhookSecrets.of("chaos-run-only-secret");
     private static final String API_KEY = "chaos-key";
     private static final Set<String> TERMINAL = Set.of("succeeded", "failed", "cancelled");
     private static final int JOBS = 1_000;
@@ -172,14 +174,17 @@ public final class ChaosRun {
         log("all %d submits answered", JOBS);
         faults.get(2, TimeUnit.MINUTES);
 
-        long drainDeadline = System.nanoTime() + DRAIN_LIMIT.toNanos();
-        Map<String, JsonNode> last = readAll();
-        while (System.nanoTime() < drainDeadline && last.values().stream()
-                .anyMatch(job -> job == null || !TERMINAL.contains(job.path("status").asText())
-                        || "pending".equals(job.path("output_storage").asText()))) {
-            Thread.sleep(1_000);
-            last = readAll();
+        java.util.concurrent.atomic.AtomicReference<Map<String, JsonNode>> lastRead = new java.util.concurrent.atomic.AtomicReference<>(
+                readAll());
+        try {
+            await().atMost(DRAIN_LIMIT).pollInterval(Duration.ofSeconds(1)).until(() -> lastRead.updateAndGet(
+                    previous -> readAll()).values().stream().noneMatch(job -> job == null
+                            || !TERMINAL.contains(job.path("status").asText())
+                            || "pending".equals(job.path("output_storage").asText())));
+        } catch (org.awaitility.core.ConditionTimeoutException stillDraining) {
+            // reported below: the jobs not drained by the limit are the run's stuck jobs
         }
+        Map<String, JsonNode> last = lastRead.get();
         log("drained");
         CompletableFuture.allOf(waiters.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
         sampling.set(false);
@@ -193,7 +198,7 @@ public final class ChaosRun {
         long due = startedNanos + TimeUnit.SECONDS.toNanos(1) * n / SUBMITS_PER_SECOND;
         long wait = due - System.nanoTime();
         if (wait > 0) {
-            sleep(TimeUnit.NANOSECONDS.toMillis(wait));
+            RealTime.passMillis(TimeUnit.NANOSECONDS.toMillis(wait));
         }
     }
 
@@ -221,7 +226,7 @@ public final class ChaosRun {
                 // connection cut (instance killed) or timed out: the same key again
             }
             submitRetries.incrementAndGet();
-            sleep(300);
+            RealTime.passMillis(300);
         }
         return null;
     }
@@ -247,7 +252,7 @@ public final class ChaosRun {
                 // instance killed under the held read, or the store answered 503: ask again
             }
             waitRetries.incrementAndGet();
-            sleep(300);
+            RealTime.passMillis(300);
         }
     }
 
@@ -260,7 +265,7 @@ public final class ChaosRun {
             int victim = cluster.masters().get(0);
             log("freezing master %d (SIGSTOP)%s", victim, victim == cluster.ports().get(0) ? ", the first seed" : "");
             cluster.pause(victim);
-            Thread.sleep(2_000);
+            RealTime.passMillis(2_000); // real time is the point: a master frozen for 2 s, then killed
             log("killing master %d (SIGKILL)", victim);
             cluster.kill(victim);
             cluster.awaitHealthy(Duration.ofSeconds(30));
@@ -269,7 +274,7 @@ public final class ChaosRun {
             sleepUntil(INSTANCE_KILL_AT);
             log("kill -9 gateway instance 2 (pid %d)", instances[1].pid());
             instances[1].kill();
-            Thread.sleep(5_000);
+            RealTime.passMillis(5_000); // real time is the point: 5 s on one instance before the old master returns
             cluster.restart(victim);
             log("old master %d restarted", victim);
             instances[1] = start(1);
@@ -285,7 +290,7 @@ public final class ChaosRun {
     private void sample(AtomicBoolean sampling) {
         while (sampling.get()) {
             readAll();
-            sleep(1_000);
+            RealTime.passMillis(1_000);
         }
     }
 
@@ -459,13 +464,13 @@ public final class ChaosRun {
                 // connection cut (instance killed) or timed out: the same key again
             }
             submitRetries.incrementAndGet();
-            sleep(300);
+            RealTime.passMillis(300);
         }
         return null;
     }
 
     private void sendHostileOutput(String id, String kind) {
-        sleep(500);
+        RealTime.passMillis(500);
         String url = switch (kind) {
             case "malformed_svg" -> "data:image/svg+xml;utf8,<svg width='100%'>";
             case "broken_base64" -> "data:image/png;base64,AAAA=AAAA";
@@ -491,7 +496,7 @@ public final class ChaosRun {
             } catch (Exception failed) {
                 // an instance killed or the store failing over: send again
             }
-            sleep(500);
+            RealTime.passMillis(500);
         }
     }
 
@@ -614,7 +619,7 @@ public final class ChaosRun {
         sleepUntil(DNS_FAILURE_AT);
         log("DNS failure: %s stops resolving for %d ms", REDIS_HOST, DNS_FAILURE_FOR.toMillis());
         writeHosts(false);
-        Thread.sleep(500);
+        RealTime.passMillis(500); // real time is the point: the name stays unresolvable for the whole span
         int dropped = 0;
         for (int port : cluster.ports()) {
             // normal and pubsub clients: the instances' connections; replication links and the cluster bus stay
@@ -622,7 +627,7 @@ public final class ChaosRun {
             dropped += ((Long) cluster.call(port, "CLIENT", "KILL", "TYPE", "pubsub")).intValue();
         }
         log("every node dropped its client connections (%d) while %s does not resolve", dropped, REDIS_HOST);
-        Thread.sleep(DNS_FAILURE_FOR.toMillis() - 500);
+        RealTime.passMillis(DNS_FAILURE_FOR.toMillis() - 500);
         writeHosts(true);
         log("DNS resolves %s again", REDIS_HOST);
     }
@@ -641,7 +646,7 @@ public final class ChaosRun {
                     // asked again below
                 }
                 if (!answered) {
-                    sleep(500);
+                    RealTime.passMillis(500);
                 }
             }
             if (answered) {
@@ -669,16 +674,7 @@ public final class ChaosRun {
     private void sleepUntil(Duration sinceStart) {
         long wait = startedNanos + sinceStart.toNanos() - System.nanoTime();
         if (wait > 0) {
-            sleep(TimeUnit.NANOSECONDS.toMillis(wait));
-        }
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
+            RealTime.passMillis(TimeUnit.NANOSECONDS.toMillis(wait));
         }
     }
 

@@ -17,6 +17,7 @@ import java.util.concurrent.TimeUnit;
 import jakarta.inject.Inject;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 import dev.jobgateway.api.ReadJobs;
@@ -28,8 +29,12 @@ import dev.jobgateway.job.StoredJob;
 import dev.jobgateway.platform.Ids;
 import dev.jobgateway.providers.StandardWebhook;
 import dev.jobgateway.support.Api;
+import dev.jobgateway.support.DueChecks;
 import dev.jobgateway.support.Jobs;
+import dev.jobgateway.support.MovableClock;
+import dev.jobgateway.support.RealTime;
 import dev.jobgateway.support.ShortFallbackIntervals;
+import dev.jobgateway.support.Simulate;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.support.Webhooks;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -67,13 +72,21 @@ class FallbackTest {
     @Inject
     RedisDataSource redis;
 
+    @Inject
+    MovableClock clock;
+
+    @AfterEach
+    void backToNow() {
+        clock.reset();
+    }
+
     @ConfigProperty(name = "gateway.providers.generic.webhook-secrets")
     List<String> secrets;
 
     @Test
     void aDroppedWebhookIsMadeUpForByCheckingOnRead() throws Exception {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 100))).getString("id");
-        Thread.sleep(400);
+        String id = Jobs.submit(Simulate.webhookDropped().durationMs(100).input()).getString("id");
+        DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
 
@@ -90,11 +103,11 @@ class FallbackTest {
     void aConditionalReadOfAnOverdueJobChecksTooRatherThanAnswering304() throws Exception {
         // The submit's answer carries the version the client holds; the job ends meanwhile, unannounced.
         var submitted = given().contentType("application/json")
-                .body(Map.of("input", Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 100)))).post("/jobs")
+                .body(Map.of("input", Simulate.webhookDropped().durationMs(100).input())).post("/jobs")
                 .then().statusCode(202).extract();
         String id = submitted.jsonPath().getString("id");
         String etag = submitted.header("ETag");
-        Thread.sleep(400);
+        DueChecks.awaitDue(id);
 
         JsonPath job = given().header("If-None-Match", etag).get("/jobs/" + id).then().statusCode(200)
                 .extract().jsonPath();
@@ -107,9 +120,9 @@ class FallbackTest {
 
     @Test
     void manyConcurrentReadersMakeOneUpstreamCheckPerInterval() throws Exception {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        String id = Jobs.submit(Simulate.unfinished()).getString("id");
         String externalId = externalId(id);
-        Thread.sleep(400);
+        DueChecks.awaitDue(id);
 
         List<CompletableFuture<Job>> reads = new ArrayList<>();
         for (int i = 0; i < 50; i++) {
@@ -130,10 +143,10 @@ class FallbackTest {
 
     @Test
     void anUnreachableAiServerIsRecordedAndRetriedNeverTakenForAFailedJob() throws Exception {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 200, "status_errors", 1)))
+        String id = Jobs.submit(Simulate.webhookDropped().durationMs(200).statusErrors(1).input())
                 .getString("id");
         String externalId = externalId(id);
-        Thread.sleep(400);
+        DueChecks.awaitDue(id);
 
         JsonPath unreachable = Jobs.get(id);
         assertThat(unreachable.getString("status")).isNotIn("failed", "succeeded");
@@ -152,10 +165,11 @@ class FallbackTest {
 
     @Test
     void aJobPastItsDeadlineFailsAsTimedOutAfterALastCheckAndIgnoresLateWebhooks() throws Exception {
-        String id = Jobs.submitBody(Map.of("input", Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000)),
+        String id = Jobs.submitBody(Map.of("input", Simulate.unfinished(),
                 "max_duration_seconds", 1)).getString("id");
         String externalId = externalId(id);
-        Thread.sleep(1_100);
+        clock.advance(Duration.ofSeconds(1)); // the job's whole life
+        DueChecks.awaitPastDeadline(id);
 
         JsonPath job = Jobs.get(id);
 
@@ -180,10 +194,10 @@ class FallbackTest {
 
     @Test
     void theSweeperCompletesOverdueJobsThatNobodyReads() throws Exception {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 100))).getString("id");
-        String unfinished = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000)))
+        String id = Jobs.submit(Simulate.webhookDropped().durationMs(100).input()).getString("id");
+        String unfinished = Jobs.submit(Simulate.unfinished())
                 .getString("id");
-        Thread.sleep(400);
+        DueChecks.awaitDue(id, unfinished);
 
         JsonPath report = given().header("Authorization", "Bearer dev-sweep-key").post("/internal/sweep").then()
                 .statusCode(200).extract().jsonPath();
@@ -206,8 +220,8 @@ class FallbackTest {
 
     @Test
     void aSweepOutOfTimeLeavesTheRestDueAndUntouched() throws Exception {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 100))).getString("id");
-        Thread.sleep(400);
+        String id = Jobs.submit(Simulate.webhookDropped().durationMs(100).input()).getString("id");
+        DueChecks.awaitDue(id);
         int statusCallsBefore = aiServer.statusCalls();
 
         Sweeper.SweepReport report = sweeper.sweep(Duration.ZERO).await().atMost(Duration.ofSeconds(5));
@@ -229,7 +243,7 @@ class FallbackTest {
 
     @Test
     void webhooksLeftParkedByAnInstanceThatDiedMidHandOffAreAppliedByTheNextCheck() throws Exception {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        String id = Jobs.submit(Simulate.unfinished()).getString("id");
         String externalId = externalId(id);
         String mapping = "jobgw:ext:{generic:" + Ids.sha256(externalId) + "}";
         // The webhook came while the id was not mapped yet: it is parked.
@@ -238,7 +252,7 @@ class FallbackTest {
                 .then().statusCode(202);
         // Then the instance mapped the id and died before applying what was parked.
         redis.value(String.class).set(mapping, id);
-        Thread.sleep(400);
+        DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
 
@@ -249,9 +263,9 @@ class FallbackTest {
 
     @Test
     void progressOutOfRangeFromACheckIsNotStored() throws Exception {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000,
-                "status_progress", 1.5))).getString("id");
-        Thread.sleep(400);
+        String id = Jobs.submit(Simulate.webhookDropped().durationMs(60_000).knob("status_progress", 1.5).input())
+                .getString("id");
+        DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
 
@@ -264,13 +278,15 @@ class FallbackTest {
     @Test
     void aCheckSlowerThanTheIntervalKeepsItsLeaseUntilTheAiServerAnswers() throws Exception {
         // Interval 1 s here, AI server answers after 1.5 s: a lease of one interval would let a second reader check.
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000,
-                "status_delay_ms", 1_500))).getString("id");
+        String id = Jobs.submit(Simulate.webhookDropped().durationMs(60_000).knob("status_delay_ms", 1_500).input())
+                .getString("id");
         String externalId = externalId(id);
-        Thread.sleep(400);
+        DueChecks.awaitDue(id);
 
         CompletableFuture<Job> first = reads.get(Api.DEV_OWNER, id).subscribeAsCompletionStage();
-        Thread.sleep(1_200);
+        // Real time is the point: the lease is a PX expiry kept by Redis, which no clock of the gateway moves; 1.2 s
+        // is past one check interval (1 s) and short of the AI server's answer (1.5 s).
+        RealTime.passMillis(1_200);
         CompletableFuture<Job> second = reads.get(Api.DEV_OWNER, id).subscribeAsCompletionStage();
         first.get(10, TimeUnit.SECONDS);
         second.get(10, TimeUnit.SECONDS);

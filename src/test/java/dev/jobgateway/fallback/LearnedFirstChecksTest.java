@@ -2,6 +2,7 @@ package dev.jobgateway.fallback;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -75,11 +76,13 @@ class LearnedFirstChecksTest {
         assertThat(submitted.getString("delivery.expected_at")).isNotNull();
         String id = submitted.getString("id");
         JsonPath done = Jobs.awaitTerminal(id);
-        // Past its expected end and the first margin: a check would have happened by now had the webhook been late.
-        Thread.sleep(800);
+        // Past its expected end and the first margin: a check would have happened by then had the webhook been late.
+        String externalId = Webhooks.externalId(id);
+        await().during(Duration.ofMillis(800)).atMost(Duration.ofSeconds(3))
+                .until(() -> aiServer.statusCalls(externalId) == 0);
 
         assertThat(done.getString("completed_via")).isEqualTo("webhook");
-        assertThat(aiServer.statusCalls(Webhooks.externalId(id))).isZero();
+        assertThat(aiServer.statusCalls(externalId)).isZero();
     }
 
     @Test

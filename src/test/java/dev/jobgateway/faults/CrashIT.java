@@ -5,13 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
@@ -35,7 +33,9 @@ import dev.jobgateway.devservices.LocalRedisServer;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.GatewayClient;
 import dev.jobgateway.support.GatewayProcess;
+import dev.jobgateway.support.RealTime;
 import dev.jobgateway.support.TcpBalancer;
+import dev.jobgateway.support.WebhookSecrets;
 
 /**
  * Processes die (kill -9) under real traffic: a gateway instance holding waits, one in the middle of handing a job
@@ -45,8 +45,7 @@ import dev.jobgateway.support.TcpBalancer;
  */
 class CrashIT {
 
-    private static final String SECRET = "whsec_" + Base64.getEncoder()
-            .encodeToString("crash-integration-test-secret".getBytes(StandardCharsets.UTF_8));
+    private static final String SECRET = WebhookSecrets.of("crash-integration-test-secret");
     private static final String API_KEY = "it-key";
     private static final Set<String> TERMINAL = Set.of("succeeded", "failed", "cancelled");
     private static final GatewayClient CLIENT = new GatewayClient(API_KEY, SECRET);
@@ -246,7 +245,7 @@ class CrashIT {
         await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(1))
                 .until(() -> acknowledged.get() >= count / 5);
         b.freeze();
-        Thread.sleep(200);
+        RealTime.passMillis(200); // real time is the point: B frozen with webhooks in flight, then killed
         b.kill();
         sending.get(60, TimeUnit.SECONDS);
         CompletableFuture.allOf(deliveries.toArray(CompletableFuture[]::new)).get(60, TimeUnit.SECONDS);
@@ -313,22 +312,23 @@ class CrashIT {
                                     System.nanoTime());
                         } else {
                             refused.incrementAndGet();
-                            sleep(50);
+                            RealTime.passMillis(50);
                         }
                     } catch (Exception e) {
                         refused.incrementAndGet();
-                        sleep(50);
+                        RealTime.passMillis(50);
                     }
                 }
             }, load));
         }
-        Thread.sleep(2_000);
+        // Real time is the point of each span: 2 s of load, Redis down for 1 s, 2 s of load after its restart.
+        RealTime.passMillis(2_000);
         int beforeCrash = acknowledged.size();
         redis.kill();
         long killedAt = System.nanoTime();
-        Thread.sleep(1_000);
+        RealTime.passMillis(1_000);
         redis.start();
-        Thread.sleep(2_000);
+        RealTime.passMillis(2_000);
         loading.set(false);
         CompletableFuture.allOf(submitters.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
         load.shutdownNow();
@@ -375,11 +375,4 @@ class CrashIT {
         return instance;
     }
 
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 }

@@ -1,14 +1,13 @@
 package dev.jobgateway.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -40,6 +39,8 @@ import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.GatewayClient;
 import dev.jobgateway.support.GatewayProcess;
 import dev.jobgateway.support.ReadHistory;
+import dev.jobgateway.support.RealTime;
+import dev.jobgateway.support.WebhookSecrets;
 
 /**
  * A Redis Cluster master fails under two real gateway processes (waits held on A, webhooks to B) and its replica
@@ -50,8 +51,7 @@ import dev.jobgateway.support.ReadHistory;
 @Tag("cluster-only")
 class FailoverIT {
 
-    private static final String SECRET = "whsec_" + Base64.getEncoder()
-            .encodeToString("failover-integration-test-secret".getBytes(StandardCharsets.UTF_8));
+    private static final String SECRET = WebhookSecrets.of("failover-integration-test-secret");
     private static final String API_KEY = "it-key";
     private static final Set<String> TERMINAL = Set.of("succeeded", "failed", "cancelled");
 
@@ -128,10 +128,12 @@ class FailoverIT {
             waits.add(CompletableFuture.supplyAsync(() -> waitUntilTerminal(id, history), clients));
         }
 
-        Thread.sleep(800); // progress webhooks are flowing, none of the jobs is done yet
+        // Real time is the point of both spans: 0.8 s in, progress webhooks are flowing and no job is done yet; then
+        // a master frozen for 2 s before it is killed.
+        RealTime.passMillis(800);
         long frozenAt = System.nanoTime();
         cluster.pause(victim);
-        Thread.sleep(2_000);
+        RealTime.passMillis(2_000);
         cluster.kill(victim);
         cluster.awaitHealthy(Duration.ofSeconds(30));
         long failoverMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - frozenAt);
@@ -198,9 +200,8 @@ class FailoverIT {
                 }
             }, senders));
         }
-        while (acknowledgedAt.size() < count / 3) {
-            Thread.sleep(2);
-        }
+        await().atMost(Duration.ofSeconds(120)).pollInterval(Duration.ofMillis(2))
+                .until(() -> acknowledgedAt.size() >= count / 3);
         long killedAt = System.nanoTime();
         cluster.kill(victim);
         CompletableFuture.allOf(workers.toArray(CompletableFuture[]::new)).get(120, TimeUnit.SECONDS);
@@ -245,7 +246,7 @@ class FailoverIT {
                 // like a sender: try again
             }
             refused.incrementAndGet();
-            sleep(100);
+            RealTime.passMillis(100);
         }
         throw new AssertionError("webhook for " + id + " never acknowledged");
     }
@@ -276,7 +277,7 @@ class FailoverIT {
             } catch (Exception failed) {
                 unavailable++;
             }
-            sleep(300); // a client honouring Retry-After, impatiently
+            RealTime.passMillis(300); // a client honouring Retry-After, impatiently
         }
         return new WaitOutcome(id, "no answer", unavailable);
     }
@@ -302,7 +303,7 @@ class FailoverIT {
                     history.failures.incrementAndGet();
                 }
             }
-            sleep(100);
+            RealTime.passMillis(100);
         }
     }
 
@@ -352,15 +353,6 @@ class FailoverIT {
 
     private static String jobKey(String id) {
         return "jobgw:job:{" + id + "}";
-    }
-
-    private static void sleep(long millis) {
-        try {
-            Thread.sleep(millis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     record WaitOutcome(String id, String status, int unavailable) {

@@ -6,7 +6,6 @@ import static org.hamcrest.Matchers.nullValue;
 
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 
@@ -22,6 +21,7 @@ import dev.jobgateway.platform.Ids;
 import dev.jobgateway.support.Api;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.RedisKeys;
+import dev.jobgateway.support.Simulate;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.support.Webhooks;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -101,7 +101,7 @@ class WebhookBeforeMappingTest {
 
     @Test
     void parkedWebhooksAreAppliedInArrivalOrderWithDuplicatesDroppedOnceTheIdIsMapped() {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        String id = Jobs.submit(Simulate.unfinished()).getString("id");
         String externalId = "sim_late_map_" + Ids.newWebhookToken();
         Webhooks.toFixedUrl("msg_a", Webhooks.body(externalId, "running", "\"progress\":0.5")).then().statusCode(202);
         Webhooks.toFixedUrl("msg_a", Webhooks.body(externalId, "running", "\"progress\":0.5")).then().statusCode(202);
@@ -122,7 +122,7 @@ class WebhookBeforeMappingTest {
 
     @Test
     void webhookToTheFixedUrlForAMappedJobIsAppliedAtOnce() {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        String id = Jobs.submit(Simulate.unfinished()).getString("id");
         String externalId = Webhooks.externalId(id);
 
         Webhooks.toFixedUrl("msg_mapped", Webhooks.body(externalId, "failed", "\"error_message\":\"out of GPUs\""))

@@ -5,11 +5,9 @@ import static org.awaitility.Awaitility.await;
 
 import java.net.URI;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -25,6 +23,8 @@ import dev.jobgateway.devservices.LocalRedisServer;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.GatewayClient;
 import dev.jobgateway.support.GatewayProcess;
+import dev.jobgateway.support.RealTime;
+import dev.jobgateway.support.WebhookSecrets;
 
 /**
  * The change feed after a Lambda-style freeze and thaw, during which the network forgot the instance's Redis
@@ -35,8 +35,7 @@ import dev.jobgateway.support.GatewayProcess;
  */
 class ChangeFeedThawIT {
 
-    private static final String SECRET = "whsec_" + Base64.getEncoder()
-            .encodeToString("feed-thaw-integration-test-secret".getBytes(StandardCharsets.UTF_8));
+    private static final String SECRET = WebhookSecrets.of("feed-thaw-integration-test-secret");
     private static final String API_KEY = "it-key";
     private static final GatewayClient CLIENT = new GatewayClient(API_KEY, SECRET);
 
@@ -100,7 +99,7 @@ class ChangeFeedThawIT {
         // Longer than the idle timeout (3 s) and than a PING round (1 s + the 2 s answer timeout); shorter than the
         // held read's 5 s safety re-read, which would otherwise race the idle timeout to the dead pool connections
         // (the race docs/architecture.md describes: written to a dead connection first, that read would get a 503).
-        Thread.sleep(4_000);
+        RealTime.passMillis(4_000); // real time is the point: a freeze of this span, as the comment above says
         long thawed = System.nanoTime();
         a.thaw();
 

@@ -7,7 +7,6 @@ import static org.awaitility.Awaitility.await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
 
@@ -17,7 +16,9 @@ import org.junit.jupiter.api.Test;
 
 import dev.jobgateway.providers.StandardWebhook;
 import dev.jobgateway.support.Jobs;
+import dev.jobgateway.support.Simulate;
 import dev.jobgateway.support.TestPorts;
+import dev.jobgateway.support.WebhookSecrets;
 import dev.jobgateway.support.Webhooks;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -51,7 +52,7 @@ class MetricsTest {
         double ratioBefore = ratio("generic");
         double polledBefore = count("gateway.jobs.completed", "provider", "generic", "completed_via", "poll");
         double recoveredBefore = count("gateway.fallback.checks", "provider", "generic", "result", "recovered");
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 100))).getString("id");
+        String id = Jobs.submit(Simulate.webhookDropped().durationMs(100).input()).getString("id");
 
         // The AI server finishes at once and its webhook is lost; the operator's check finds out.
         await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(100)).until(() -> "updated".equals(
@@ -81,7 +82,7 @@ class MetricsTest {
 
     @Test
     void aRedeliveredWebhookCountsAsDuplicate() {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        String id = Jobs.submit(Simulate.unfinished()).getString("id");
         String body = Webhooks.body(Webhooks.externalId(id), "running", "\"progress\":0.3");
         double applied = count("gateway.webhooks.received", "provider", "generic", "result", "applied");
         double duplicate = count("gateway.webhooks.received", "provider", "generic", "result", "duplicate");
@@ -99,13 +100,13 @@ class MetricsTest {
 
     @Test
     void aForgedWebhookCountsAsBadSignatureAndChangesNothing() {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        String id = Jobs.submit(Simulate.unfinished()).getString("id");
         String body = Webhooks.body(Webhooks.externalId(id), "succeeded", "\"output\":{}");
         double bad = count("gateway.webhooks.received", "provider", "generic", "result", "bad_signature");
         JsonPath before = Jobs.get(id);
         Map<String, String> countsBefore = countsNow();
 
-        signedWith("whsec_" + Base64.getEncoder().encodeToString("not the secret".getBytes(StandardCharsets.UTF_8)),
+        signedWith(WebhookSecrets.of("not the secret"),
                 "msg_metrics_forged", body).post("/webhooks/generic/" + id).then().statusCode(401);
 
         assertThat(count("gateway.webhooks.received", "provider", "generic", "result", "bad_signature"))
@@ -119,7 +120,7 @@ class MetricsTest {
 
     @Test
     void aReplayedWebhookIsRecordedWithWhoDidItAndChangesTheJobAtMostOnce() {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        String id = Jobs.submit(Simulate.unfinished()).getString("id");
         String externalId = Webhooks.externalId(id);
         Webhooks.toJob(id, "msg_replay_1", Webhooks.body(externalId, "running", "\"progress\":0.2"))
                 .then().statusCode(200);

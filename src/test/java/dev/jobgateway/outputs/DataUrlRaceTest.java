@@ -24,6 +24,7 @@ import dev.jobgateway.job.Reports;
 import dev.jobgateway.job.TransitionResult;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.OutputStorageOn;
+import dev.jobgateway.support.RealTime;
 import dev.jobgateway.support.TestPorts;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -78,7 +79,8 @@ class DataUrlRaceTest {
         for (int round = 0; round < ROUNDS * 2; round++) {
             String id = HostileOutputsTest.heldJob();
             CompletableFuture<TransitionResult> success = apply(id, "race-s-" + round, image(300_000, (byte) 3));
-            Thread.sleep(ThreadLocalRandom.current().nextInt(0, 30));
+            // Real time is the point: a random stagger, so the cancel lands at different moments of the copy.
+            RealTime.passMillis(ThreadLocalRandom.current().nextInt(0, 30));
             jobs.cancel(id, jobs.event().put("by", "race test")).await().atMost(Duration.ofSeconds(10));
             success.get(30, TimeUnit.SECONDS);
 

@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -26,6 +25,7 @@ import dev.jobgateway.fallback.Sweeper;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.OutputStorageOn;
 import dev.jobgateway.support.S3TestServer;
+import dev.jobgateway.support.Simulate;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.support.Webhooks;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -208,7 +208,7 @@ class HostileOutputsTest {
 
     /** A queued job that its simulated AI server holds (no webhooks): the test's webhook finishes it. */
     static String heldJob() {
-        return Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 600_000, "progress_steps", 0)))
+        return Jobs.submit(Simulate.webhookDropped().durationMs(600_000).progressSteps(0).input())
                 .getString("id");
     }
 

@@ -25,6 +25,7 @@ import dev.jobgateway.support.OutputStorageOn;
 import dev.jobgateway.support.S3TestServer;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.support.Webhooks;
+import dev.jobgateway.waiting.WaiterRegistry;
 import io.quarkus.redis.datasource.RedisDataSource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -54,6 +55,9 @@ class OutputStorageTest {
 
     @Inject
     JobRecords jobs;
+
+    @Inject
+    WaiterRegistry registry;
 
     private static S3TestServer s3() {
         return OutputStorageOn.Resource.server();
@@ -111,10 +115,11 @@ class OutputStorageTest {
         assertThat(pending.getString("status")).isEqualTo("succeeded");
         assertThat(pending.getString("output.images[0].url")).startsWith(aiServer.baseUri().toString());
         String version = Long.toString(pending.getLong("version"));
+        int heldBefore = registry.size();
         CompletableFuture<Response> held = CompletableFuture.supplyAsync(() -> given()
                 .header("If-None-Match", "\"" + version + "\"").get("/jobs/" + id + "?wait=20"));
 
-        Thread.sleep(300);
+        await().atMost(Duration.ofSeconds(5)).until(() -> registry.size() > heldBefore);
         assertThat(held).isNotDone();
         leaseRunsOutIn(id, 100);
         // Requests in tests go one at a time through the Lambda handler: the sweep and the reads here bypass HTTP

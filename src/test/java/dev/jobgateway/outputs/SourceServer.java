@@ -132,20 +132,12 @@ public final class SourceServer implements AutoCloseable {
             }
             case "trickle-headers" -> {
                 byte[] head = head(200, "image/png", "X-Padding: " + "x".repeat(2_000));
-                for (byte b : head) {
-                    out.write(b);
-                    out.flush();
-                    Thread.sleep(gap.toMillis());
-                }
+                trickle(head, out);
             }
             case "trickle-body" -> {
                 byte[] body = png(Integer.parseInt(arg));
                 out.write(head(200, "image/png", "Content-Length: " + body.length));
-                for (byte b : body) {
-                    out.write(b);
-                    out.flush();
-                    Thread.sleep(gap.toMillis());
-                }
+                trickle(body, out);
             }
             case "chunked" -> {
                 byte[] body = png(Integer.parseInt(arg));
@@ -196,6 +188,15 @@ public final class SourceServer implements AutoCloseable {
         byte[] signature = { (byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
         System.arraycopy(signature, 0, bytes, 0, Math.min(size, signature.length));
         return bytes;
+    }
+
+    /** A slow server: byte by byte, {@code gap} apart in real time, which is what the fetcher's timeouts measure. */
+    private void trickle(byte[] bytes, OutputStream out) throws IOException, InterruptedException {
+        for (byte b : bytes) {
+            out.write(b);
+            out.flush();
+            Thread.sleep(gap.toMillis());
+        }
     }
 
     private static String readHead(InputStream in) throws IOException {

@@ -20,6 +20,7 @@ import dev.jobgateway.devservices.LocalRedisServer;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.RedisKeys;
+import dev.jobgateway.support.Simulate;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.support.Webhooks;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -71,7 +72,7 @@ class RedisOutageTest {
 
     @Test
     void outageAnswers503WithRetryAfterAndARedeliveredWebhookCompletesTheJobAfterwards() {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 600_000))).getString("id");
+        String id = Jobs.submit(Simulate.webhookDropped().durationMs(600_000).input()).getString("id");
         String externalId = Webhooks.externalId(id);
         String webhook = Webhooks.body(externalId, "succeeded", "\"output\":{\"images\":[{\"url\":\"x.png\"}]}");
         // The test Redis keeps nothing across a restart (no RDB, no AOF); a production Redis does (persistence, a

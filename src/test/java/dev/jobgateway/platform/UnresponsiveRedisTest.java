@@ -13,6 +13,7 @@ import jakarta.inject.Inject;
 import org.junit.jupiter.api.Test;
 
 import dev.jobgateway.support.Jobs;
+import dev.jobgateway.support.Simulate;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.support.Webhooks;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -46,7 +47,7 @@ class UnresponsiveRedisTest {
 
     @Test
     void aRedisThatDoesNotAnswerIsA503BeforeItAnswersAndARetriedWebhookAppliesAfterwards() {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 600_000))).getString("id");
+        String id = Jobs.submit(Simulate.webhookDropped().durationMs(600_000).input()).getString("id");
         String webhook = Webhooks.body(Webhooks.externalId(id), "succeeded",
                 "\"output\":{\"images\":[{\"url\":\"x.png\"}]}");
 

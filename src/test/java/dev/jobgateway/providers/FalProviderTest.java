@@ -19,7 +19,9 @@ import dev.jobgateway.devservices.simulator.FalSigning;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.providers.fal.FalProvider;
 import dev.jobgateway.support.Jobs;
+import dev.jobgateway.support.MovableClock;
 import dev.jobgateway.support.ProviderCase;
+import dev.jobgateway.support.Simulate;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.support.Webhooks;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -45,11 +47,15 @@ class FalProviderTest {
     @Inject
     FalProvider fal;
 
+    @Inject
+    MovableClock clock;
+
     @BeforeEach
     @AfterEach
     void freshKeys() {
         aiServer.falSigning().jwksMode(FalSigning.JwksMode.KEYS);
         fal.forgetWebhookKeys();
+        clock.reset();
     }
 
     @Test
@@ -73,7 +79,7 @@ class FalProviderTest {
         String before = ProviderCase.FAL.submit(Map.of("duration_ms", 50));
         assertThat(Jobs.awaitTerminal(before).getString("status")).isEqualTo("succeeded");
         int fetches = aiServer.falSigning().jwksFetches();
-        Thread.sleep(1_100); // past the test build's minimum time between fetches
+        clock.advance(Duration.ofMillis(1_100)); // past the test build's minimum time between fetches
 
         aiServer.falSigning().rotate();
         String after = ProviderCase.FAL.submit(Map.of("duration_ms", 50));
@@ -85,7 +91,7 @@ class FalProviderTest {
 
     @Test
     void forgedWebhooksAreRejectedWithoutMakingTheGatewayFetchKeysInALoop() {
-        String id = ProviderCase.FAL.submit(Map.of("webhook", "drop", "duration_ms", 60_000));
+        String id = ProviderCase.FAL.submit(Simulate.webhookDropped().durationMs(60_000).knobs());
         String externalId = Webhooks.externalId(id);
         int fetches = aiServer.falSigning().jwksFetches();
         var forger = FalSigning.generate();
@@ -142,7 +148,7 @@ class FalProviderTest {
         String done = submit("workflows/acme/my-flow", Map.of("duration_ms", 100), Map.of());
         assertThat(Jobs.awaitTerminal(done).getString("status")).isEqualTo("succeeded");
 
-        String running = submit("comfy/acme/upscale", Map.of("webhook", "drop", "duration_ms", 60_000), Map.of());
+        String running = submit("comfy/acme/upscale", Simulate.webhookDropped().durationMs(60_000).knobs(), Map.of());
         given().post("/jobs/" + running + "/cancel").then().statusCode(200);
 
         String externalId = Webhooks.externalId(running);
@@ -165,7 +171,7 @@ class FalProviderTest {
 
     @Test
     void theUrlsFalAnsweredAreKeptWithTheJobButNeverShownInItsReads() {
-        String id = ProviderCase.FAL.submit(Map.of("webhook", "drop", "duration_ms", 60_000));
+        String id = ProviderCase.FAL.submit(Simulate.webhookDropped().durationMs(60_000).knobs());
 
         String read = given().get("/jobs/" + id).then().statusCode(200).extract().asString();
         String events = given().get("/jobs/" + id + "/events").then().statusCode(200).extract().asString();

@@ -15,9 +15,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
+import dev.jobgateway.support.DueChecks;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.ProviderCase;
 import dev.jobgateway.support.ShortFallbackIntervals;
+import dev.jobgateway.support.Simulate;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.support.Webhooks;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -47,8 +49,8 @@ class ProviderFallbackTest {
     @ParameterizedTest
     @EnumSource(value = ProviderCase.class, names = { "COMFYUI", "COG" }, mode = EnumSource.Mode.EXCLUDE)
     void aDroppedWebhookIsRecoveredByAskingTheProvider(ProviderCase provider) throws Exception {
-        String id = provider.submit(Map.of("webhook", "drop", "duration_ms", 100));
-        Thread.sleep(400);
+        String id = provider.submit(Simulate.webhookDropped().durationMs(100).knobs());
+        DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
 
@@ -67,9 +69,9 @@ class ProviderFallbackTest {
     @ParameterizedTest
     @EnumSource(value = ProviderCase.class, names = { "COMFYUI", "COG" }, mode = EnumSource.Mode.EXCLUDE)
     void aFailureWhoseWebhookWasDroppedIsRecoveredWithTheProvidersError(ProviderCase provider) throws Exception {
-        String id = provider.submit(Map.of("webhook", "drop", "duration_ms", 100, "outcome", "failed",
-                "error_message", "out of memory"));
-        Thread.sleep(400);
+        String id = provider.submit(Simulate.webhookDropped().durationMs(100).outcome("failed")
+                .knob("error_message", "out of memory").knobs());
+        DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
 
@@ -82,9 +84,9 @@ class ProviderFallbackTest {
     @ParameterizedTest
     @EnumSource(value = ProviderCase.class, names = { "COMFYUI", "COG" }, mode = EnumSource.Mode.EXCLUDE)
     void aProviderThatCannotAnswerIsAskedAgainLaterNeverTakenForAFailedJob(ProviderCase provider) throws Exception {
-        String id = provider.submit(Map.of("webhook", "drop", "duration_ms", 200, "status_errors", 1));
+        String id = provider.submit(Simulate.webhookDropped().durationMs(200).statusErrors(1).knobs());
         String externalId = Webhooks.externalId(id);
-        Thread.sleep(400);
+        DueChecks.awaitDue(id);
 
         JsonPath unreachable = Jobs.get(id);
         assertThat(unreachable.getString("status")).isNotIn("failed", "succeeded");
@@ -101,8 +103,8 @@ class ProviderFallbackTest {
     void aRunPodJobCheckedOnlyAfterItsResultExpiredFailsAsLostNotStuck() throws Exception {
         aiServer.runpod().retention(Duration.ZERO);
         try {
-            String id = ProviderCase.RUNPOD.submit(Map.of("webhook", "drop", "duration_ms", 100));
-            Thread.sleep(400);
+            String id = ProviderCase.RUNPOD.submit(Simulate.webhookDropped().durationMs(100).knobs());
+            DueChecks.awaitDue(id);
 
             JsonPath job = Jobs.get(id);
 
@@ -119,9 +121,10 @@ class ProviderFallbackTest {
     @Test
     void replicatesProgressIsReadFromTheTqdmLinesOfItsLogs() throws Exception {
         // Starts at 1/2 of 4 s with one tqdm line at 50 %; checked after it started.
-        String id = ProviderCase.REPLICATE.submit(Map.of("webhook", "drop", "duration_ms", 4_000,
-                "progress_steps", 1));
-        Thread.sleep(2_300);
+        String id = ProviderCase.REPLICATE.submit(Simulate.webhookDropped().durationMs(4_000).progressSteps(1).knobs());
+        String externalId = Webhooks.externalId(id);
+        await().atMost(Duration.ofSeconds(10)).until(() -> "running".equals(aiServer.jobStatus(externalId)));
+        DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
 
@@ -135,7 +138,7 @@ class ProviderFallbackTest {
     void runpodsProgressIsReadFromTheOutputOfItsInProgressStatus() throws Exception {
         // Queued until 3 s of 6, when its worker takes it and reports "50%" (rp_progress.py: the status's output).
         // Reads of the job drive the checks.
-        String id = ProviderCase.RUNPOD.submit(Map.of("webhook", "drop", "duration_ms", 6_000, "progress_steps", 1));
+        String id = ProviderCase.RUNPOD.submit(Simulate.webhookDropped().durationMs(6_000).progressSteps(1).knobs());
 
         await().atMost(Duration.ofMillis(5_500)).pollInterval(Duration.ofMillis(200))
                 .until(() -> {
@@ -153,9 +156,9 @@ class ProviderFallbackTest {
     @Test
     void falsQueuePositionIsKeptOnTheJobWhileItWaitsInTheQueue() throws Exception {
         // Queued for the first half of a minute, third in line.
-        String id = ProviderCase.FAL.submit(Map.of("webhook", "drop", "duration_ms", 60_000, "progress_steps", 1,
-                "queue_position", 3));
-        Thread.sleep(400);
+        String id = ProviderCase.FAL.submit(
+                Simulate.webhookDropped().durationMs(60_000).progressSteps(1).knob("queue_position", 3).knobs());
+        DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
 
@@ -168,9 +171,9 @@ class ProviderFallbackTest {
 
     @Test
     void aFalResultThatIsNotJsonFailsTheJobWithPayloadError() throws Exception {
-        String id = ProviderCase.FAL.submit(Map.of("webhook", "drop", "duration_ms", 100, "payload_error",
-                "not_json"));
-        Thread.sleep(400);
+        String id = ProviderCase.FAL
+                .submit(Simulate.webhookDropped().durationMs(100).knob("payload_error", "not_json").knobs());
+        DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
 
@@ -182,8 +185,8 @@ class ProviderFallbackTest {
     @ParameterizedTest
     @ValueSource(strings = { "workflows/acme/my-flow", "comfy/acme/upscale/v2" })
     void aNamespacedFalModelIsCheckedAndFetchedAtTheUrlsItsSubmitAnswered(String model) throws Exception {
-        String id = submitFal(model, Map.of("webhook", "drop", "duration_ms", 100));
-        Thread.sleep(400);
+        String id = submitFal(model, Simulate.webhookDropped().durationMs(100).knobs());
+        DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
 
@@ -195,7 +198,7 @@ class ProviderFallbackTest {
 
     @Test
     void aFalJobStoredWithoutItsUrlsIsCheckedAtUrlsBuiltWithTheNamespaceRule() throws Exception {
-        String id = submitFal("workflows/acme/my-flow", Map.of("webhook", "drop", "duration_ms", 300));
+        String id = submitFal("workflows/acme/my-flow", Simulate.webhookDropped().durationMs(300).knobs());
         String key = "jobgw:job:{" + id + "}";
         assertThat(redis.hash(String.class).hget(key, "provider_handle")).contains("/requests/");
 
@@ -212,10 +215,10 @@ class ProviderFallbackTest {
     @CsvSource({ "runner_disconnected, Runner disconnected", "request_timeout, Request timed out" })
     void aFalRequestThatCompletedWithAnInfrastructureErrorFailsWithFalsErrorType(String errorType, String error)
             throws Exception {
-        String id = ProviderCase.FAL.submit(Map.of("webhook", "drop", "duration_ms", 100, "outcome", "failed",
-                "fal_failure", errorType));
+        String id = ProviderCase.FAL.submit(
+                Simulate.webhookDropped().durationMs(100).outcome("failed").knob("fal_failure", errorType).knobs());
         String externalId = Webhooks.externalId(id);
-        Thread.sleep(400);
+        DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
 
@@ -230,9 +233,9 @@ class ProviderFallbackTest {
 
     @Test
     void aFalModelErrorFailsTheJobWithFalsDetailInsteadOfWaitingForItsDeadline() throws Exception {
-        String id = ProviderCase.FAL.submit(Map.of("webhook", "drop", "duration_ms", 100, "outcome", "failed",
-                "error_message", "prompt must not be empty"));
-        Thread.sleep(400);
+        String id = ProviderCase.FAL.submit(Simulate.webhookDropped().durationMs(100).outcome("failed")
+                .knob("error_message", "prompt must not be empty").knobs());
+        DueChecks.awaitDue(id);
 
         JsonPath job = Jobs.get(id);
 

@@ -22,6 +22,7 @@ import dev.jobgateway.job.Job;
 import dev.jobgateway.support.Api;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.ProviderCase;
+import dev.jobgateway.support.Simulate;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.support.Webhooks;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -138,7 +139,7 @@ class ProviderFlowTest {
     @EnumSource(ProviderCase.class)
     void redeliveriesOfEachWebhookAreIgnoredAsDuplicates(ProviderCase provider) {
         assumeFalse(provider.pollOnly(), NO_WEBHOOKS);
-        String id = provider.submit(Map.of("webhook", "duplicate", "duration_ms", 300, "progress_steps", 1));
+        String id = provider.submit(Simulate.webhook("duplicate").durationMs(300).progressSteps(1).knobs());
         Jobs.awaitTerminal(id);
         await().atMost(Duration.ofSeconds(5)).pollDelay(Duration.ofMillis(200))
                 .until(() -> duplicates(id) > 0 && duplicates(id) % 2 == 0 && duplicates(id) == 2 * sent(id));
@@ -156,7 +157,7 @@ class ProviderFlowTest {
     @EnumSource(ProviderCase.class)
     void webhooksInReverseOrderLeaveTheJobAtItsTerminalState(ProviderCase provider) {
         assumeFalse(provider.pollOnly(), NO_WEBHOOKS);
-        String id = provider.submit(Map.of("webhook", "out_of_order", "duration_ms", 300, "progress_steps", 2));
+        String id = provider.submit(Simulate.webhook("out_of_order").durationMs(300).progressSteps(2).knobs());
 
         JsonPath done = Jobs.awaitTerminal(id);
         if (provider != ProviderCase.FAL && provider != ProviderCase.RUNPOD) {

@@ -13,6 +13,7 @@ import org.junit.jupiter.api.Test;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.ProviderCase;
+import dev.jobgateway.support.Simulate;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.support.Webhooks;
 import io.quarkus.test.common.QuarkusTestResource;
@@ -38,7 +39,7 @@ class ReplicateProviderTest {
     @Test
     void theCreateCarriesTheJobsDeadlineAsCancelAfter() {
         String id = Jobs.submitBody(Map.of("provider", "replicate", "max_duration_seconds", 120,
-                "input", Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000)))).getString("id");
+                "input", Simulate.unfinished())).getString("id");
 
         String cancelAfter = aiServer.submitHeader(Webhooks.externalId(id), "Cancel-After");
 
@@ -49,9 +50,9 @@ class ReplicateProviderTest {
     void anOfficialModelIsCreatedByNameAndAVersionByItsId() {
         String version = "5599ed30703defd1d160a25a63321b4dec97101d98b4674bcc56e41f62f35637";
         String byModel = Jobs.submitBody(Map.of("provider", "replicate", "model", "black-forest-labs/flux-schnell",
-                "input", Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000)))).getString("id");
+                "input", Simulate.unfinished())).getString("id");
         String byVersion = Jobs.submitBody(Map.of("provider", "replicate", "model", "stability-ai/sdxl:" + version,
-                "input", Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000)))).getString("id");
+                "input", Simulate.unfinished())).getString("id");
 
         JsonPath official = prediction(Webhooks.externalId(byModel));
         JsonPath versioned = prediction(Webhooks.externalId(byVersion));

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.ProviderCase;
+import dev.jobgateway.support.Simulate;
 import dev.jobgateway.support.TestPorts;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -60,7 +61,7 @@ class RunPodStatusBudgetTest {
         aiServer.runpod().statusLimit(LIMIT, WINDOW);
         List<String> ids = new ArrayList<>();
         for (int i = 0; i < 20; i++) {
-            ids.add(ProviderCase.RUNPOD.submit(Map.of("webhook", "drop", "duration_ms", 60_000, "progress_steps", 0)));
+            ids.add(ProviderCase.RUNPOD.submit(Simulate.webhookDropped().durationMs(60_000).progressSteps(0).knobs()));
         }
         int callsBefore = aiServer.runpod().statusCallTimes().size();
 

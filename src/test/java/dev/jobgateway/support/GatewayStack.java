@@ -31,8 +31,7 @@ public final class GatewayStack implements AutoCloseable {
 
     public static final String API_KEY = "it-key";
     public static final String OTHER_API_KEY = "it-other-key";
-    public static final String WEBHOOK_SECRET = "whsec_" + java.util.Base64.getEncoder()
-            .encodeToString("gateway-stack-integration-test-secret".getBytes(StandardCharsets.UTF_8));
+    public static final String WEBHOOK_SECRET = WebhookSecrets.of("gateway-stack-integration-test-secret");
     /** Read-token keys of the stack ({@code kid=secret}); test-only values. */
     public static final String READ_TOKEN_KEYS = "it1=integration-test-read-token-key-0000000001";
 

@@ -1,5 +1,7 @@
 package dev.jobgateway.support;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.HttpURLConnection;
@@ -164,27 +166,21 @@ public final class S3TestServer implements AutoCloseable {
                 "gateway.outputs.region", REGION);
     }
 
-    private void awaitListening(Duration atMost) throws IOException {
-        long deadline = System.nanoTime() + atMost.toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("S3Proxy exited; see " + work.resolve("s3proxy.log"));
-            }
-            try {
-                HttpURLConnection connection = (HttpURLConnection) uri().toURL().openConnection();
-                connection.setConnectTimeout(500);
-                connection.getResponseCode();
-                connection.disconnect();
-                return;
-            } catch (IOException notYet) {
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
-                }
-            }
-        }
-        throw new IllegalStateException("S3Proxy did not start within " + atMost);
+    private void awaitListening(Duration atMost) {
+        await("S3Proxy listening").atMost(atMost).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(100))
+                .until(() -> {
+                    if (!process.isAlive()) {
+                        throw new IllegalStateException("S3Proxy exited; see " + work.resolve("s3proxy.log"));
+                    }
+                    try {
+                        HttpURLConnection connection = (HttpURLConnection) uri().toURL().openConnection();
+                        connection.setConnectTimeout(500);
+                        connection.getResponseCode();
+                        connection.disconnect();
+                        return true;
+                    } catch (IOException notYet) {
+                        return false;
+                    }
+                });
     }
 }

@@ -119,7 +119,9 @@ class ChangeFeedTest {
         // What an idle timeout or a network blip does to every other connection the instance has: it must not make
         // the feed subscribe again while its own connection still stands.
         killClients("normal");
-        Thread.sleep(1_000);
+        long resubscribed = feed.subscriptions();
+        await().during(Duration.ofSeconds(1)).atMost(Duration.ofSeconds(3))
+                .until(() -> feed.subscriptions() == resubscribed);
 
         assertThat(subscribers()).as("subscriptions to %s on the server(s)", channel).isEqualTo(1);
         // The notice of a change made while the feed was down is gone; the re-read on resubscribing found it, or

@@ -36,6 +36,9 @@ import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.providers.StandardWebhook;
 import dev.jobgateway.support.GatewayProcess;
 import dev.jobgateway.support.ProviderCase;
+import dev.jobgateway.support.RealTime;
+import dev.jobgateway.support.Simulate;
+import dev.jobgateway.support.WebhookSecrets;
 
 /**
  * Two real gateway processes (the plain-HTTP packaging) on one Redis, as two Lambda instances would be: a wait
@@ -47,8 +50,7 @@ import dev.jobgateway.support.ProviderCase;
 @org.junit.jupiter.api.Tag("cluster")
 class TwoInstancesIT {
 
-    private static final String SECRET = "whsec_" + java.util.Base64.getEncoder()
-            .encodeToString("two-instances-integration-test-secret".getBytes(StandardCharsets.UTF_8));
+    private static final String SECRET = WebhookSecrets.of("two-instances-integration-test-secret");
     private static final String API_KEY = "it-key";
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String UNFINISHED = "{\"input\":{\"prompt\":\"p\",\"simulate\":{\"webhook\":\"drop\",\"duration_ms\":60000}}}";
@@ -105,7 +107,7 @@ class TwoInstancesIT {
             // (well before the fallback's first check at 1 s).
             int duration = provider == ProviderCase.RUNPOD ? 300 : 60_000;
             String id = submit(JSON.writeValueAsString(provider.body(Map.of("prompt", "p", "simulate",
-                    Map.of("webhook", "drop", "duration_ms", duration)))));
+                    Simulate.webhookDropped().durationMs(duration).knobs()))));
             String externalId = externalId(id);
             CompletableFuture<HttpResponse<String>> waiting = getAsync(a, "/jobs/" + id + "?wait=20");
             awaitWaiters(a, 1);
@@ -181,7 +183,8 @@ class TwoInstancesIT {
     void concurrentReadersOnBothInstancesMakeOneUpstreamCheckPerInterval() throws Exception {
         String id = submit(UNFINISHED);
         String externalId = externalId(id);
-        Thread.sleep(1_200); // past check-after (1 s)
+        // Real time is the point: the gateways are processes of their own, on the system clock: past check-after (1 s).
+        RealTime.passMillis(1_200);
 
         for (int round = 1; round <= 2; round++) {
             List<CompletableFuture<HttpResponse<String>>> reads = new ArrayList<>();
@@ -192,7 +195,7 @@ class TwoInstancesIT {
                 assertThat(read.get(10, TimeUnit.SECONDS).statusCode()).isEqualTo(200);
             }
             assertThat(ai.statusCalls(externalId)).as("status calls after round " + round).isEqualTo(round);
-            Thread.sleep(2_200); // past the check interval (2 s)
+            RealTime.passMillis(2_200); // past the check interval (2 s), in the gateways' real time
         }
     }
 

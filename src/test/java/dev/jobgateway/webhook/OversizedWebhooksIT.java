@@ -34,6 +34,7 @@ import dev.jobgateway.devservices.LocalRedisServer;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.providers.StandardWebhook;
 import dev.jobgateway.support.GatewayProcess;
+import dev.jobgateway.support.WebhookSecrets;
 
 /**
  * Webhook bodies are limited where they arrive, on the real HTTP server (the plain-HTTP packaging): a body declared
@@ -43,8 +44,7 @@ import dev.jobgateway.support.GatewayProcess;
  */
 class OversizedWebhooksIT {
 
-    private static final String SECRET = "whsec_" + java.util.Base64.getEncoder()
-            .encodeToString("oversized-webhooks-integration-test-secret".getBytes(StandardCharsets.UTF_8));
+    private static final String SECRET = WebhookSecrets.of("oversized-webhooks-integration-test-secret");
     private static final String UNKNOWN_JOB = "job_AAAAAAAAAAAAAAAAAAAAAA";
     private static final int NINE_MB = 9_000_000;
     /** The gateway's default webhook limit (gateway.limits.max-body-bytes). */

@@ -7,7 +7,6 @@ import static org.hamcrest.Matchers.equalTo;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.junit.jupiter.api.BeforeEach;
@@ -15,7 +14,9 @@ import org.junit.jupiter.api.Test;
 
 import dev.jobgateway.providers.StandardWebhook;
 import dev.jobgateway.support.Jobs;
+import dev.jobgateway.support.Simulate;
 import dev.jobgateway.support.TestPorts;
+import dev.jobgateway.support.WebhookSecrets;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import io.restassured.path.json.JsonPath;
@@ -36,7 +37,7 @@ class WebhookAuthenticationTest {
 
     @BeforeEach
     void jobAwaitingItsWebhook() {
-        jobId = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        jobId = Jobs.submit(Simulate.unfinished()).getString("id");
         externalId = Jobs.events(jobId).getString("events[1].details.external_id");
     }
 
@@ -55,7 +56,7 @@ class WebhookAuthenticationTest {
     void wrongSignatureIsRejectedAndChangesNothing() {
         long now = Instant.now().getEpochSecond();
         byte[] payload = payload();
-        String otherSecret = "whsec_" + java.util.Base64.getEncoder().encodeToString("another-secret".getBytes());
+        String otherSecret = WebhookSecrets.of("another-secret");
         assertRejectedWithoutChange(webhook(payload).header("webhook-id", "msg_1").header("webhook-timestamp", now)
                 .header("webhook-signature", StandardWebhook.sign(otherSecret, "msg_1", now, payload)));
     }

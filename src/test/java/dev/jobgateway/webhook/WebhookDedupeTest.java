@@ -6,7 +6,6 @@ import static org.hamcrest.Matchers.equalTo;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 import jakarta.inject.Inject;
 
@@ -16,6 +15,7 @@ import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.Ids;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.RedisKeys;
+import dev.jobgateway.support.Simulate;
 import dev.jobgateway.support.TestPorts;
 import dev.jobgateway.support.Webhooks;
 import io.quarkus.redis.datasource.RedisDataSource;
@@ -36,7 +36,7 @@ class WebhookDedupeTest {
 
     @Test
     void redeliveredWebhookIdIsAnswered200AndRecordedAsDuplicateWithoutChangingTheJob() {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        String id = Jobs.submit(Simulate.unfinished()).getString("id");
         String externalId = Webhooks.externalId(id);
         String body = Webhooks.body(externalId, "running", "\"progress\":0.4");
         Webhooks.toJob(id, "msg_once", body).then().statusCode(200).body("outcome", equalTo("applied"));
@@ -63,7 +63,7 @@ class WebhookDedupeTest {
 
     @Test
     void aWebhookRefusedForNamingAnotherAiServerJobChangesNothingAndLeavesItsWebhookIdFree() {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        String id = Jobs.submit(Simulate.unfinished()).getString("id");
         JsonPath before = Jobs.get(id);
 
         Webhooks.toJob(id, "msg_refused", Webhooks.body("sim_someone_else", "succeeded", "\"output\":{}"))
@@ -77,7 +77,7 @@ class WebhookDedupeTest {
 
     @Test
     void aWebhookIdIsRememberedForTheConfiguredWindowOf24Hours() {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        String id = Jobs.submit(Simulate.unfinished()).getString("id");
         Webhooks.toJob(id, "msg_window", Webhooks.body(Webhooks.externalId(id), "running", "\"progress\":0.1"))
                 .then().statusCode(200);
 
@@ -90,7 +90,7 @@ class WebhookDedupeTest {
 
     @Test
     void aSenderThatDeliversEveryWebhookThreeTimesGetsEachRedeliveryIgnoredAsDuplicate() {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "duplicate", "duration_ms", 600, "progress_steps", 2)))
+        String id = Jobs.submit(Simulate.webhook("duplicate").durationMs(600).progressSteps(2).input())
                 .getString("id");
         Jobs.awaitTerminal(id);
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10))
@@ -110,7 +110,7 @@ class WebhookDedupeTest {
 
     @Test
     void aSenderThatKeepsRedeliveringNeitherKeepsTheJobAliveNorFloodsItsTimeline() {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        String id = Jobs.submit(Simulate.unfinished()).getString("id");
         String externalId = Webhooks.externalId(id);
         Webhooks.toJob(id, "msg_done", Webhooks.body(externalId, "succeeded", "\"output\":{}")).then().statusCode(200);
         String jobKey = "jobgw:job:{" + id + "}";
@@ -139,7 +139,7 @@ class WebhookDedupeTest {
 
     @Test
     void theTimelineIsReadInPagesFollowingNextAfter() {
-        String id = Jobs.submit(Jobs.simulate(Map.of("webhook", "drop", "duration_ms", 60_000))).getString("id");
+        String id = Jobs.submit(Simulate.unfinished()).getString("id");
         String externalId = Webhooks.externalId(id);
         for (int i = 1; i <= 4; i++) {
             Webhooks.toJob(id, "msg_p" + i, Webhooks.body(externalId, "running", "\"progress\":0." + i))

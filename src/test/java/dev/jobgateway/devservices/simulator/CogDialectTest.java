@@ -23,6 +23,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.jobgateway.devservices.LocalRedisServer;
+import dev.jobgateway.support.WebhookSecrets;
 
 /**
  * The Cog dialect is as unkind as coglet (replicate/cog {@code crates/coglet}, see {@link CogDialect}): a finished
@@ -45,9 +46,11 @@ class CogDialectTest {
 
     @BeforeEach
     void start() throws IOException {
-        ai = new SimulatedAiServer(LocalRedisServer.freePort(), new SimulatedAiServer.Settings("whsec_c2ltdWxhdG9y",
-                "whsec_c2ltdWxhdG9y", "sim-replicate-token", "sim-fal-key", "sim-fal-user", "sim-runpod-key",
-                "cog-bearer"));
+        ai = new SimulatedAiServer(LocalRedisServer.freePort(),
+                new SimulatedAiServer.Settings(WebhookSecrets.of("simulator"),
+                        WebhookSecrets.of("simulator"), "sim-replicate-token", "sim-fal-key", "sim-fal-user",
+                        "sim-runpod-key",
+                        "cog-bearer"));
         ai.start();
         ai.cog().webhookBackoffBase(Duration.ofMillis(1));
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
@@ -172,7 +175,8 @@ class CogDialectTest {
         put("job_i", body(50));
 
         await().atMost(Duration.ofSeconds(30)).until(() -> completed().size() == 13);
-        Thread.sleep(300);
+        // and no fourteenth
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> completed().size() == 13);
         List<Received> terminal = completed();
         assertThat(terminal).hasSize(13);
         assertThat(received.stream().filter(r -> r.body().path("status").asText().equals("processing")))
@@ -193,7 +197,7 @@ class CogDialectTest {
         put("job_j", body(50));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> completed().size() == 1);
-        Thread.sleep(300);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> completed().size() == 1);
         assertThat(completed()).hasSize(1);
     }
 

@@ -27,6 +27,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
 
 import dev.jobgateway.devservices.LocalRedisServer;
+import dev.jobgateway.support.WebhookSecrets;
 
 /**
  * The simulated AI server reproduces each provider's quirks, not an idealised version: Replicate retries only its
@@ -56,8 +57,7 @@ class SimulatorDialectsTest {
 
     @BeforeEach
     void start() throws IOException {
-        ai = new SimulatedAiServer(LocalRedisServer.freePort(), "whsec_" + java.util.Base64.getEncoder()
-                .encodeToString("simulator dialects test".getBytes(StandardCharsets.UTF_8)));
+        ai = new SimulatedAiServer(LocalRedisServer.freePort(), WebhookSecrets.of("simulator dialects test"));
         ai.start();
         receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
         receiver.createContext("/", exchange -> {
@@ -89,7 +89,9 @@ class SimulatorDialectsTest {
 
         // completed: the first try and four redeliveries (250 ms, 0.5 s, 1 s, 2 s apart); nothing else is retried
         await().atMost(Duration.ofSeconds(10)).until(() -> deliveriesById().containsValue(5L));
-        Thread.sleep(300);
+        // and no sixth
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2))
+                .until(() -> !deliveriesById().containsValue(6L));
 
         Map<String, Long> byId = deliveriesById();
         assertThat(byId.values()).containsOnlyOnce(5L).allMatch(count -> count == 1 || count == 5);
@@ -128,7 +130,7 @@ class SimulatorDialectsTest {
         assertThat(queued.path("status_url").asText()).endsWith("/fal/fal-ai/flux/requests/" + requestId + "/status");
 
         await().atMost(Duration.ofSeconds(10)).until(() -> received.size() == 5);
-        Thread.sleep(300);
+        await().during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(2)).until(() -> received.size() == 5);
 
         assertThat(received).hasSize(5).allSatisfy(r -> {
             assertThat(r.body().path("status").asText()).isEqualTo("OK");
@@ -356,7 +358,7 @@ class SimulatorDialectsTest {
         String id = run.path("id").asText();
 
         await().atMost(Duration.ofSeconds(5)).until(() -> received.size() == 3);
-        Thread.sleep(500);
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2)).until(() -> received.size() == 3);
 
         assertThat(received).hasSize(3).allSatisfy(r -> {
             assertThat(r.webhookId()).isNull();

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.ShortFallbackIntervals;
+import dev.jobgateway.support.Simulate;
 import dev.jobgateway.support.TestPorts;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -38,7 +39,7 @@ class CogLostWebhookTest {
 
     @Test
     void aLostTerminalWebhookNeverRunsThePredictionAgainAndTheJobEndsAsLostByItsDeadline() {
-        String id = submit(3, Map.of("webhook", "drop", "duration_ms", 100));
+        String id = submit(3, Simulate.webhookDropped().durationMs(100).knobs());
 
         JsonPath job = Jobs.awaitTerminal(id, Duration.ofSeconds(8), Duration.ofMillis(100));
 

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.ShortFallbackIntervals;
+import dev.jobgateway.support.Simulate;
 import dev.jobgateway.support.TestPorts;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -65,7 +66,7 @@ class CogRerunTest {
 
     @Test
     void aSecondLossFailsTheJobAsLostWithoutAThirdRun() {
-        String id = submit(1, Map.of("webhook", "drop", "duration_ms", 100));
+        String id = submit(1, Simulate.webhookDropped().durationMs(100).knobs());
 
         JsonPath job = Jobs.awaitTerminal(id, Duration.ofSeconds(8), Duration.ofMillis(100));
 

@@ -24,6 +24,7 @@ import java.util.zip.ZipEntry;
 import java.util.zip.ZipFile;
 
 import dev.jobgateway.devservices.LocalRedisServer;
+import dev.jobgateway.support.WebhookSecrets;
 
 /**
  * Lambda cold starts measured the way {@link LambdaRuntimeContractIT} runs {@code function.zip}: the unpacked task
@@ -125,7 +126,7 @@ public final class ColdStarts implements AutoCloseable {
         Map<String, String> env = new HashMap<>();
         env.put("REDIS_URL", "redis://127.0.0.1:" + redis.port());
         env.put("GATEWAY_PROVIDERS_GENERIC_URL", "http://127.0.0.1:9");
-        env.put("GATEWAY_PROVIDERS_GENERIC_WEBHOOK_SECRETS", "whsec_Y29sZC1zdGFydC1jb21wYXJpc29uLXNlY3JldA==");
+        env.put("GATEWAY_PROVIDERS_GENERIC_WEBHOOK_SECRETS", WebhookSecrets.of("cold-start-comparison-secret"));
         env.put("GATEWAY_PUBLIC_BASE_URL", "https://itapi.execute-api.us-east-1.amazonaws.com");
         env.put("GATEWAY_API_KEYS", API_KEY + "=cold");
         // what serverless.yml sets besides the configuration

@@ -11,7 +11,6 @@ import java.security.SecureRandom;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.Collections;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -34,6 +33,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.jobgateway.devservices.LocalRedisServer;
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.providers.StandardWebhook;
+import dev.jobgateway.support.RealTime;
+import dev.jobgateway.support.WebhookSecrets;
 
 /**
  * The packaged {@code function.zip} on the Lambda runtime contract: unpacked as a task root and run under AWS's own
@@ -48,7 +49,7 @@ class LambdaRuntimeContractIT {
     /** Frontend credentials sent on every /jobs event; the instances get the key in GATEWAY_API_KEYS. */
     private static final String API_KEY = "it-key-" + UUID.randomUUID();
     private static final Map<String, String> FRONTEND_HEADERS = Map.of("authorization", "Bearer " + API_KEY);
-    private static final String WEBHOOK_SECRET = "whsec_" + Base64.getEncoder().encodeToString(randomBytes(32));
+    private static final String WEBHOOK_SECRET = WebhookSecrets.random();
     /** Below the 2 s freeze of the freeze/thaw test (production: 60 s, below the ~350 s NAT idle timeout). */
     private static final String REDIS_IDLE_TIMEOUT = "1s";
     private static final Duration INVOKE_TIMEOUT = Duration.ofSeconds(30);
@@ -187,7 +188,7 @@ class LambdaRuntimeContractIT {
         ApiGatewayV2.Response forged = invoke(ApiGatewayV2
                 .request("POST", "/webhooks/{provider}/{jobId}", "/webhooks/generic/" + id)
                 .pathParameter("provider", "generic").pathParameter("jobId", id)
-                .headers(signatureHeaders("whsec_" + Base64.getEncoder().encodeToString(randomBytes(32)), body))
+                .headers(signatureHeaders(WebhookSecrets.random(), body))
                 .body("application/json", body));
         assertThat(forged.statusCode()).isEqualTo(401);
         assertThat(forged.header("content-type")).startsWith("application/problem+json");
@@ -297,7 +298,7 @@ class LambdaRuntimeContractIT {
         }
         // While frozen, the network forgets every Redis connection, without a FIN the process could notice.
         redisLink.dropExistingSilently();
-        Thread.sleep(2_000);
+        RealTime.passMillis(2_000); // real time is the point: frozen longer than the instances' Redis keep-alive
         for (LambdaInstance instance : instances) {
             instance.thaw();
         }
@@ -333,8 +334,8 @@ class LambdaRuntimeContractIT {
         CompletableFuture<Long> answeredAt = new CompletableFuture<>();
         CompletableFuture<String> waiting = runtime.invokeAsync(statusEvent(id, "wait=10", Map.of()), INVOKE_TIMEOUT)
                 .whenComplete((answer, failure) -> answeredAt.complete(System.nanoTime()));
-        Thread.sleep(500);
-        assertThat(waiting).as("the wait is held until the job changes").isNotDone();
+        await("the wait is held until the job changes").during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(2))
+                .until(() -> !waiting.isDone());
         ApiGatewayV2.Response webhook = webhook(id, Map.of("job_id", externalId, "status", "succeeded",
                 "output", Map.of("images", List.of(Map.of("url", "https://example.com/a.png")))), false);
         long webhookAnsweredAt = System.nanoTime();
