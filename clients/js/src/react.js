@@ -72,6 +72,16 @@ function onVisibility(onChange) {
   return () => document.removeEventListener('visibilitychange', listener);
 }
 
+/**
+ * Ties an observer to the page and the caller: paused while the page is hidden (unless `pauseWhenHidden` is false),
+ * closed when the caller's signal aborts. Returns the unsubscribe from the page's visibility.
+ */
+function bindLifecycle(observer, { pauseWhenHidden, signal }) {
+  if (signal && !signal.aborted) signal.addEventListener('abort', () => observer.close(), { once: true });
+  if (pauseWhenHidden === false) return () => {};
+  return onVisibility((isHidden) => (isHidden ? observer.pause() : observer.resume()));
+}
+
 function abortError(message) {
   return Object.assign(new Error(message), { name: 'AbortError' });
 }
@@ -101,14 +111,8 @@ class JobObserver {
 
   /** Starts following the job (pausing while the page is hidden, if `pauseWhenHidden` is not false). */
   start() {
-    if (this.#options.pauseWhenHidden !== false) {
-      this.#unsubscribe = onVisibility((isHidden) => (isHidden ? this.pause() : this.resume()));
-    }
-    const { signal } = this.#options;
-    if (signal) {
-      if (signal.aborted) return this.close();
-      signal.addEventListener('abort', () => this.close(), { once: true });
-    }
+    this.#unsubscribe = bindLifecycle(this, this.#options);
+    if (this.#options.signal?.aborted) return this.close();
     if (isTerminal(this.state.job)) {
       const job = this.state.job;
       this.#settle(job, job.status === 'succeeded' ? null
@@ -220,14 +224,8 @@ class JobsObserver {
   }
 
   start() {
-    if (this.#options.pauseWhenHidden !== false) {
-      this.#unsubscribe = onVisibility((isHidden) => (isHidden ? this.pause() : this.resume()));
-    }
-    const { signal } = this.#options;
-    if (signal) {
-      if (signal.aborted) return this.close();
-      signal.addEventListener('abort', () => this.close(), { once: true });
-    }
+    this.#unsubscribe = bindLifecycle(this, this.#options);
+    if (this.#options.signal?.aborted) return this.close();
     for (const job of Object.values(this.state.jobs)) {
       if (isTerminal(job)) this.#settleOne(job);
     }
