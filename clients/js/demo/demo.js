@@ -19,7 +19,9 @@ const SCENARIOS = [
   { label: '8 s, webhooks out of order', simulate: { duration_ms: 8000, progress_steps: 3, webhook: 'out_of_order' } },
   { label: '10 s, fails', simulate: { duration_ms: 10000, progress_steps: 2, outcome: 'failed',
     error_message: 'NSFW filter triggered' } },
-  { label: '5 s, webhooks 800 ms late', provider: 'runpod', simulate: { duration_ms: 5000, webhook: 'delay_ms:800' } },
+  // RunPod sends no progress webhooks, so the fallback's checks (3 s after the submit, then every 2 s in the browser
+  // test) fall at 3 s and 5 s: the late webhook comes between them, never racing a check.
+  { label: '4 s, webhooks 300 ms late', provider: 'runpod', simulate: { duration_ms: 4000, webhook: 'delay_ms:300' } },
   { label: '7 s, webhooks dropped, fails', simulate: { duration_ms: 7000, webhook: 'drop', outcome: 'failed',
     error_message: 'CUDA out of memory' } },
   { label: '12 s, 2 progress steps', setup: 'one fixed URL',
