@@ -210,6 +210,12 @@ export interface ClientOptions {
   WebSocket?: WebSocketConstructor | null;
   /** `false`: never push, always long-poll. Default true (where the gateway offers push). */
   push?: boolean;
+  /**
+   * On push, a wait or watch reads its jobs after this many ms without an event (default 20,000, the gateway's
+   * default fallback check-after): no read is held on push, and a read is what lets the gateway check with the AI
+   * server when a job's webhook is overdue.
+   */
+  pushReadEveryMs?: number;
 }
 
 export interface SubmitOptions {
@@ -288,6 +294,8 @@ export interface ClientStats {
 export declare class JobGatewayClient {
   constructor(options: ClientOptions);
   readonly stats: ClientStats;
+  /** See `ClientOptions.pushReadEveryMs`. */
+  pushReadEveryMs: number;
   /** Waits and watches in progress. */
   readonly pendingCount: number;
   submit<Input = Record<string, unknown>, P extends ProviderName = ProviderName>(input: Input,

@@ -19,6 +19,7 @@ const TERMINAL = new Set(['succeeded', 'failed', 'cancelled']);
 const DEFAULT_TIMEOUT_MS = 300_000; // the article's 5 minutes
 const DEFAULT_MAX_WAIT_S = 25; // the gateway's clamp, below API Gateway's 30 s
 const DEFAULT_POLL_MS = 1_500; // the gateway's default poll_after_ms
+const DEFAULT_PUSH_READ_EVERY_MS = 20_000; // the gateway's default GATEWAY_FALLBACK_CHECK_AFTER
 const MIN_POLL_MS = 250;
 const BACKOFF_BASE_MS = 500;
 const BACKOFF_CAP_MS = 30_000;
@@ -223,6 +224,8 @@ export class JobGatewayClient {
     this.#random = options.random ?? Math.random;
     this.#onRequest = options.onRequest ?? null;
     this.#onTransport = options.onTransport ?? null;
+    /** On push, a read after this long without an event (a lost webhook is found by reads; none is held on push). */
+    this.pushReadEveryMs = options.pushReadEveryMs ?? DEFAULT_PUSH_READ_EVERY_MS;
     const WebSocketImpl = options.WebSocket !== undefined ? options.WebSocket : globalThis.WebSocket;
     this.#push = new PushHub({
       discover: () => this.#discoverPush(),
@@ -350,7 +353,9 @@ export class JobGatewayClient {
               if (outcome.status === 200 && take(outcome.body)) return end();
               continue;
             }
-            for (const event of await feed.next(wait.signal)) {
+            const events = await feed.next(wait.signal);
+            if (events.length === 0) read = true; // quiet for pushReadEveryMs (or push lost: the loop ends)
+            for (const event of events) {
               if (event.id !== id || (last && event.version <= last.version)) continue;
               if (!event.job || !last || event.version > last.version + 1) read = true;
               else if (take(event.job)) return end();
@@ -681,9 +686,13 @@ class PushFeed {
     return true;
   }
 
-  /** The events pushed since the last call (waiting for one if there is none yet); [] once push is lost. */
+  /**
+   * The events pushed since the last call, waiting for one if there is none yet, at most the client's
+   * `pushReadEveryMs`: [] when that passed quietly (time to read: a read is what makes the gateway check with the AI
+   * server when a webhook is overdue, and no read is held while on push), and [] once push is lost (`live` false).
+   */
   async next(signal) {
-    await this.#inbox.ready(signal);
+    await this.#inbox.ready(signal, this.#client.pushReadEveryMs);
     const events = [];
     for (const item of this.#inbox.drain()) {
       if (item.lost) {
@@ -978,6 +987,10 @@ class Watch {
         } finally {
           unlink();
           chunk.restart = null;
+        }
+        if (events.length === 0) {
+          // Quiet for pushReadEveryMs: one read of the jobs not ended (it lets the gateway check an overdue one).
+          for (const id of subscribed) if (!isTerminal(this.#jobs.get(id))) toRead.add(id);
         }
         for (const event of events) {
           const known = this.#jobs.get(event.id);

@@ -379,23 +379,36 @@ export class Inbox {
     return this.#items.splice(0);
   }
 
-  /** Resolves once an item is queued (at once if one is); rejects when `signal` aborts. */
-  ready(signal) {
+  /**
+   * Resolves once an item is queued (at once if one is), or after `quietMs` without one (when given); rejects when
+   * `signal` aborts.
+   */
+  ready(signal, quietMs) {
     if (this.#items.length) return Promise.resolve();
     return new Promise((resolve, reject) => {
       if (signal.aborted) {
         reject(signal.reason);
         return;
       }
+      let timer = null;
       const onAbort = () => {
+        clearTimeout(timer);
         this.#waiter = null;
         reject(signal.reason);
       };
       signal.addEventListener('abort', onAbort, { once: true });
       this.#waiter = () => {
+        clearTimeout(timer);
         signal.removeEventListener('abort', onAbort);
         resolve();
       };
+      if (quietMs > 0) {
+        timer = setTimeout(() => {
+          this.#waiter = null;
+          signal.removeEventListener('abort', onAbort);
+          resolve();
+        }, quietMs);
+      }
     });
   }
 }

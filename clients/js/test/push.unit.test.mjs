@@ -166,6 +166,37 @@ test('a wait subscribes before it reads, takes each pushed change without a requ
   assert.equal(client.pendingCount, 0);
 });
 
+test('a wait on push that hears nothing for pushReadEveryMs reads (a read lets the gateway check an overdue job)', async () => {
+  const token = readToken([A]);
+  // The first read, then a quiet spell: the second read finds the job ended (the gateway's check found it).
+  const w = world(() => json(200, OFFER), () => json(200, job(A, 1, 'queued')),
+    () => json(200, { ...job(A, 2, 'succeeded'), completed_via: 'poll' }));
+  const client = createClient({ baseUrl: BASE, token, fetch: w.fetch, WebSocket: w.PeerSocket, pushReadEveryMs: 30 });
+
+  const done = await client.waitJobCompletion(A);
+
+  assert.equal(done.completed_via, 'poll');
+  assert.deepEqual(w.log.filter((line) => line.startsWith('GET')), ['GET /realtime', `GET /jobs/${A}`,
+    `GET /jobs/${A}`]);
+  assert.equal(client.stats.longPolls, 0, 'a read on push is never held');
+});
+
+test('a watch on push that hears nothing for pushReadEveryMs reads the jobs not ended, once per quiet spell', async () => {
+  const token = readToken([A, B]);
+  const w = world(() => json(200, OFFER),
+    () => json(200, { jobs: [job(A, 1, 'queued'), job(B, 2, 'succeeded')], not_found: [] }),
+    () => json(200, { jobs: [{ ...job(A, 2, 'succeeded'), completed_via: 'poll' }], not_found: [] }));
+  const client = createClient({ baseUrl: BASE, token, fetch: w.fetch, WebSocket: w.PeerSocket, pushReadEveryMs: 30 });
+
+  const watch = client.watchJobs([A, B], () => {});
+  const jobs = await watch.done;
+
+  assert.deepEqual(jobs.map((j) => [j.id, j.status]), [[A, 'succeeded'], [B, 'succeeded']]);
+  const reads = w.calls.filter((call) => call.url.pathname === '/jobs');
+  assert.equal(reads.length, 2);
+  assert.match(reads[1].url.search, new RegExp(`ids=${A}(%3A|:)1$`), 'only the job not ended, with its version');
+});
+
 test('a version gap and a cut-down event are read; events not newer than the last are ignored', async () => {
   const w = world(
     () => json(200, OFFER),
