@@ -12,6 +12,7 @@ if redis.call('EXISTS', KEYS[1]) == 0 then
   return {'missing', 0}
 end
 local state = redis.call('HMGET', KEYS[1], 'output_storage', 'version', 'status')
+-- output_storage holds the wire names of dev.jobgateway.job.Job.OutputState.
 if state[1] ~= 'pending' then
   return {'ignored', 0}
 end

@@ -6,9 +6,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.ws.rs.core.EntityTag;
 
 import dev.jobgateway.job.Job;
+import dev.jobgateway.job.Job.OutputState;
 import dev.jobgateway.job.StoredJob;
 import dev.jobgateway.outputs.OutputStorage;
-import dev.jobgateway.outputs.StoredFile;
 import dev.jobgateway.platform.GatewayConfig;
 
 /**
@@ -36,7 +36,7 @@ class EntityTags {
     /** The tag of a job read from its stored fields (its head is enough: version and output files). */
     EntityTag of(StoredJob job) {
         return tag(job.version(), presigned && outputs.files(job.outputFilesJson()).stream()
-                .anyMatch(file -> StoredFile.STORED.equals(file.state())));
+                .anyMatch(file -> file.state() == OutputState.STORED));
     }
 
     /** The tag of a job as the API shows it. */
@@ -51,7 +51,7 @@ class EntityTags {
 
     private boolean hasPresignedLinks(Job job) {
         return presigned && job.outputFiles() != null && job.outputFiles().stream()
-                .anyMatch(file -> StoredFile.STORED.equals(file.state()));
+                .anyMatch(file -> file.state() == OutputState.STORED);
     }
 
     // The window follows the presigned links' lifetime, which the S3 client signs on the system's time: the tag

@@ -2,12 +2,14 @@ package dev.jobgateway.job;
 
 import java.time.Instant;
 import java.util.List;
+import java.util.Locale;
 
 import org.eclipse.microprofile.openapi.annotations.enums.SchemaType;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonRawValue;
+import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
@@ -31,7 +33,7 @@ public record Job(
         @JsonRawValue @Schema(ref = "JobOutput") String output,
         @Schema(nullable = true, description = "with output storage on, where the copies of a succeeded job's "
                 + "files are; null when storage is off or the job has no files", enumeration = { "pending", "stored",
-                        "source_expired", "failed" }) String outputStorage,
+                        "source_expired", "failed" }) OutputState outputStorage,
         @Schema(nullable = true, description = "with output storage on, the job's output files: the copy's url "
                 + "and the AI server's source_url") List<OutputFile> outputFiles,
         @Schema(nullable = true, minimum = "0", maximum = "1") Double progress,
@@ -65,9 +67,41 @@ public record Job(
         /** The AI server no longer knows the job (its results were removed, or it lost them). */
         UPSTREAM_LOST;
 
-        @com.fasterxml.jackson.annotation.JsonValue
+        @JsonValue
         public String wireName() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * How far the copy of output files got: the {@code state} of each file and, over all of a job's files, its
+     * {@code output_storage} ({@code pending} while any file is, else {@code failed}, {@code source_expired} or
+     * {@code stored}). Also what {@code store/outputs.lua} compares and writes.
+     */
+    @RegisterForReflection
+    public enum OutputState {
+        /** The copy is still to be made. */
+        PENDING,
+        /** The copy is in the bucket. */
+        STORED,
+        /** The AI server no longer had the file when the copy was made. */
+        SOURCE_EXPIRED,
+        /** The copy could not be made. */
+        FAILED,
+        /**
+         * A file only, never a job's {@code output_storage}: past the files a job may copy
+         * ({@code gateway.outputs.max-files}), left as the AI server gave it (a data URL removed).
+         */
+        SKIPPED;
+
+        @JsonValue
+        public String wireName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+
+        /** The state written as {@code wire}, or null for null (storage off, or no files). */
+        public static OutputState fromWire(String wire) {
+            return wire == null ? null : valueOf(wire.toUpperCase(Locale.ROOT));
         }
     }
 
@@ -94,7 +128,7 @@ public record Job(
     /** Terminal, and no copy of its files pending: nothing about the job will change any more. */
     @JsonIgnore
     public boolean settled() {
-        return status.isTerminal() && !"pending".equals(outputStorage);
+        return status.isTerminal() && outputStorage != OutputState.PENDING;
     }
 
     /**
@@ -106,8 +140,9 @@ public record Job(
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record OutputFile(int index, @Schema(nullable = true) String url, @Schema(nullable = true) String sourceUrl,
             @Schema(nullable = true) String contentType, @Schema(nullable = true) Long sizeBytes,
-            @Schema(enumeration = {
-                    "pending", "stored", "source_expired", "failed", "skipped" }) String state,
+            // Written out here, as the job's output_storage is: no schema of its own in the document.
+            @Schema(implementation = String.class, enumeration = {
+                    "pending", "stored", "source_expired", "failed", "skipped" }) OutputState state,
             @Schema(nullable = true) String reason){
     }
 

@@ -91,7 +91,8 @@ public class JobJson {
             raw(out, "output", outputs.enabled()
                     ? outputs.rewrite(stored.text(StoredJob.OUTPUT), stored.outputFilesJson())
                     : stored.text(StoredJob.OUTPUT));
-            out.writeStringField("output_storage", stored.outputStorage());
+            Job.OutputState storage = stored.outputStorage();
+            out.writeStringField("output_storage", storage == null ? null : storage.wireName());
             List<Job.OutputFile> files = outputs.enabled() ? outputs.view(stored.outputFilesJson()) : null;
             raw(out, "output_files", files == null ? null : write(files));
             String progress = stored.text(StoredJob.PROGRESS);

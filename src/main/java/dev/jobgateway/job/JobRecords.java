@@ -93,7 +93,7 @@ public class JobRecords {
      * Ends the pending copy of the job's output files as {@code state} ({@code stored}, {@code source_expired},
      * {@code failed}): a new version, announced to waiters. False if it had ended already.
      */
-    public Uni<Boolean> settleOutputs(String jobId, String state, String filesJson, TimelineEvent type,
+    public Uni<Boolean> settleOutputs(String jobId, Job.OutputState state, String filesJson, TimelineEvent type,
             ObjectNode event) {
         return store.settleOutputs(jobId, state, filesJson, type, event)
                 .call(applied -> applied ? transitions.announce(jobId) : Uni.createFrom().voidItem());

@@ -207,7 +207,8 @@ class JobStore {
                 .set(TransitionScript.Arg.QUEUE_POSITION,
                         change.queuePosition() == null ? "" : change.queuePosition().toString())
                 .set(TransitionScript.Arg.OUTPUT_FILES, change.outputFilesJson())
-                .set(TransitionScript.Arg.OUTPUT_STORAGE, change.outputStorage())
+                .set(TransitionScript.Arg.OUTPUT_STORAGE,
+                        change.outputStorage() == null ? null : change.outputStorage().wireName())
                 .set(TransitionScript.Arg.GUARD_PROVIDER, guard == null ? "" : guard.provider())
                 .set(TransitionScript.Arg.GUARD_EXTERNAL_ID, guard == null ? "" : guard.externalId())
                 .set(TransitionScript.Arg.GUARD_TOKEN_HASH, guard == null ? "" : guard.tokenHash());
@@ -218,9 +219,11 @@ class JobStore {
      * Ends the copy of a job's files ({@code output_storage} from {@code pending} to {@code state}): a new version,
      * announced like a transition, with a timeline entry. False if the copy had ended already (another instance).
      */
-    Uni<Boolean> settleOutputs(String jobId, String state, String filesJson, TimelineEvent type, ObjectNode event) {
-        return run(OUTPUTS, List.of(Keys.job(jobId), Keys.timeline(jobId)), List.of("settle", filesJson, state,
-                clock.now().toString(), type.wireName(), json.write(event), ttlMs, maxTimeline, channel, jobId))
+    Uni<Boolean> settleOutputs(String jobId, Job.OutputState state, String filesJson, TimelineEvent type,
+            ObjectNode event) {
+        return run(OUTPUTS, List.of(Keys.job(jobId), Keys.timeline(jobId)),
+                List.of("settle", filesJson, state.wireName(),
+                        clock.now().toString(), type.wireName(), json.write(event), ttlMs, maxTimeline, channel, jobId))
                 .map(reply -> "applied".equals(reply.get(0).toString()));
     }
 

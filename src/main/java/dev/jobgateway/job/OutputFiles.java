@@ -15,7 +15,7 @@ public interface OutputFiles {
      * The output as stored, its files, and {@code output_storage}; files null when there are none. {@code uploaded}:
      * the objects this plan put in the bucket, to delete if its report does not become the job's state.
      */
-    record Planned(String outputJson, String filesJson, String storage, List<String> uploaded) {
+    record Planned(String outputJson, String filesJson, Job.OutputState storage, List<String> uploaded) {
 
         public Planned(String outputJson) {
             this(outputJson, null, null, List.of());

@@ -123,8 +123,8 @@ public record StoredJob(Map<String, String> fields) {
     }
 
     /** Where the copies of the job's output files are ({@code pending}, {@code stored}, ...), or null. */
-    public String outputStorage() {
-        return text(OUTPUT_STORAGE);
+    public Job.OutputState outputStorage() {
+        return Job.OutputState.fromWire(text(OUTPUT_STORAGE));
     }
 
     /** The job's output files as JSON ({@code dev.jobgateway.outputs.StoredFile}s), or null. */

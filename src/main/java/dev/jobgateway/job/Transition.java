@@ -36,7 +36,7 @@ record Transition(
         String webhookId,
         Integer queuePosition,
         String outputFilesJson,
-        String outputStorage) {
+        Job.OutputState outputStorage) {
 
     /** A change that stores no output files. */
     Transition(JobStatus target, Double progress, String outputJson, Job.JobError error, Via via, String eventType,
@@ -51,14 +51,14 @@ record Transition(
     }
 
     /** The same change with the output as it is stored and its files. */
-    Transition withOutputFiles(String storedOutputJson, String filesJson, String storage) {
+    Transition withOutputFiles(String storedOutputJson, String filesJson, Job.OutputState storage) {
         return new Transition(target, progress, storedOutputJson, error, via, eventType, event, webhookId,
                 queuePosition, filesJson, storage);
     }
 
     /** A copy of the output's files is still to be made once this change is applied. */
     boolean leavesCopyPending() {
-        return "pending".equals(outputStorage);
+        return outputStorage == Job.OutputState.PENDING;
     }
 
     /** The delivery state a check leaves behind when it changes nothing: it reached the AI server, or not. */

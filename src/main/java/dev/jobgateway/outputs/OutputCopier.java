@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.jobgateway.job.CheckSchedule;
+import dev.jobgateway.job.Job.OutputState;
 import dev.jobgateway.job.JobRecords;
 import dev.jobgateway.job.StoredJob;
 import dev.jobgateway.job.TimelineEvent;
@@ -78,7 +79,7 @@ public class OutputCopier {
 
     /** Whether the job has a copy to make. */
     public static boolean isPending(StoredJob job) {
-        return StoredFile.PENDING.equals(job.outputStorage());
+        return job.outputStorage() == OutputState.PENDING;
     }
 
     /**
@@ -137,7 +138,7 @@ public class OutputCopier {
     private Attempt copyFiles(String jobId, List<StoredFile> files, long deadline) {
         JobLogContext.set(jobId);
         List<StoredFile> after = new ArrayList<>();
-        long total = files.stream().filter(f -> StoredFile.STORED.equals(f.state()))
+        long total = files.stream().filter(f -> f.state() == OutputState.STORED)
                 .mapToLong(f -> f.sizeBytes() == null ? 0 : f.sizeBytes()).sum();
         String retry = null;
         for (StoredFile file : files) {
@@ -146,11 +147,11 @@ public class OutputCopier {
                 continue;
             }
             if (file.index() >= config.maxFiles()) {
-                after.add(file.ended(StoredFile.SKIPPED, overMaxFiles(config)));
+                after.add(file.ended(OutputState.SKIPPED, overMaxFiles(config)));
                 continue;
             }
             if (file.sourceUrl() == null) {
-                after.add(file.ended(StoredFile.FAILED, "no source to copy from"));
+                after.add(file.ended(OutputState.FAILED, "no source to copy from"));
                 continue;
             }
             if (System.nanoTime() - deadline >= 0) {
@@ -169,12 +170,12 @@ public class OutputCopier {
                     long size = storage.put(key, type, body, fileDeadline);
                     total += size;
                     after.add(new StoredFile(file.index(), file.path(), file.sourceUrl(), key, type, size,
-                            StoredFile.STORED, null));
+                            OutputState.STORED, null));
                 }
             } catch (CopyFailure failure) {
                 switch (failure.kind()) {
-                    case GONE -> after.add(file.ended(StoredFile.SOURCE_EXPIRED, failure.getMessage()));
-                    case REFUSED -> after.add(file.ended(StoredFile.FAILED, failure.getMessage()));
+                    case GONE -> after.add(file.ended(OutputState.SOURCE_EXPIRED, failure.getMessage()));
+                    case REFUSED -> after.add(file.ended(OutputState.FAILED, failure.getMessage()));
                     default -> {
                         after.add(file);
                         retry = "file " + file.index() + ": " + failure.getMessage();
@@ -211,29 +212,30 @@ public class OutputCopier {
     private Uni<Outcome> settle(String jobId, List<StoredFile> files, String filesJson, long ms, String gaveUp) {
         List<StoredFile> ended = files;
         if (gaveUp != null) {
-            ended = files.stream().map(f -> f.isPending() ? f.ended(StoredFile.FAILED, gaveUp) : f).toList();
+            ended = files.stream().map(f -> f.isPending() ? f.ended(OutputState.FAILED, gaveUp) : f).toList();
             filesJson = storage.write(ended);
         }
-        String state = state(ended);
-        ObjectNode event = jobs.event().put("output_storage", state).put("duration_ms", ms)
+        OutputState state = state(ended);
+        ObjectNode event = jobs.event().put("output_storage", state.wireName()).put("duration_ms", ms)
                 .put("files", ended.size());
         long bytes = ended.stream().mapToLong(f -> f.sizeBytes() == null ? 0 : f.sizeBytes()).sum();
         event.put("bytes", bytes);
         for (StoredFile file : ended) {
-            if (file.reason() != null && !StoredFile.SKIPPED.equals(file.state())) {
+            if (file.reason() != null && file.state() != OutputState.SKIPPED) {
                 event.put("file_" + file.index(), file.reason());
             }
         }
-        long skipped = ended.stream().filter(f -> StoredFile.SKIPPED.equals(f.state())).count();
+        long skipped = ended.stream().filter(f -> f.state() == OutputState.SKIPPED).count();
         if (skipped > 0) {
             event.put("skipped", skipped);
         }
         TimelineEvent type = switch (state) {
-            case StoredFile.STORED -> TimelineEvent.OUTPUTS_STORED;
-            case StoredFile.SOURCE_EXPIRED -> TimelineEvent.OUTPUT_SOURCE_EXPIRED;
+            case STORED -> TimelineEvent.OUTPUTS_STORED;
+            case SOURCE_EXPIRED -> TimelineEvent.OUTPUT_SOURCE_EXPIRED;
             default -> TimelineEvent.OUTPUT_STORAGE_FAILED;
         };
-        LOG.infof("Job %s: output copy ended %s (%d files, %d bytes, %d ms)", jobId, state, ended.size(), bytes, ms);
+        LOG.infof("Job %s: output copy ended %s (%d files, %d bytes, %d ms)", jobId, state.wireName(), ended.size(),
+                bytes, ms);
         return jobs.settleOutputs(jobId, state, filesJson, type, event)
                 .call(() -> schedule.unschedule(jobId))
                 .replaceWith(Outcome.ENDED);
@@ -251,16 +253,16 @@ public class OutputCopier {
      * The job's {@code output_storage} from its files: pending while any is, else failed, source_expired, stored
      * ({@code skipped} files, past {@code max-files}, do not count).
      */
-    static String state(List<StoredFile> files) {
+    static OutputState state(List<StoredFile> files) {
         if (files.stream().anyMatch(StoredFile::isPending)) {
-            return StoredFile.PENDING;
+            return OutputState.PENDING;
         }
-        if (files.stream().anyMatch(f -> StoredFile.FAILED.equals(f.state()))) {
-            return StoredFile.FAILED;
+        if (files.stream().anyMatch(f -> f.state() == OutputState.FAILED)) {
+            return OutputState.FAILED;
         }
-        if (files.stream().anyMatch(f -> StoredFile.SOURCE_EXPIRED.equals(f.state()))) {
-            return StoredFile.SOURCE_EXPIRED;
+        if (files.stream().anyMatch(f -> f.state() == OutputState.SOURCE_EXPIRED)) {
+            return OutputState.SOURCE_EXPIRED;
         }
-        return StoredFile.STORED;
+        return OutputState.STORED;
     }
 }

@@ -11,6 +11,7 @@ import org.jboss.logging.Logger;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.jobgateway.job.Job.OutputState;
 import dev.jobgateway.job.OutputFiles.Planned;
 import dev.jobgateway.platform.GatewayConfig;
 import dev.jobgateway.platform.StoreUnavailableException;
@@ -102,7 +103,7 @@ public class OutputPlanner {
             String url = output.at(pointer).asText();
             boolean data = isData(url);
             if (index >= config.maxFiles()) {
-                files.add(new StoredFile(index, pointer, data ? null : url, null, null, null, StoredFile.SKIPPED,
+                files.add(new StoredFile(index, pointer, data ? null : url, null, null, null, OutputState.SKIPPED,
                         OutputCopier.overMaxFiles(config)));
                 if (data) {
                     stored = OutputStorage.replace(stored, pointer, null);
@@ -110,11 +111,11 @@ public class OutputPlanner {
                 continue;
             }
             if (!data) {
-                files.add(new StoredFile(index, pointer, url, null, null, null, StoredFile.PENDING, null));
+                files.add(new StoredFile(index, pointer, url, null, null, null, OutputState.PENDING, null));
                 continue;
             }
             long left = Math.min(config.maxFileBytes(), config.maxJobBytes() - total);
-            StoredFile file = new StoredFile(index, pointer, null, null, null, null, StoredFile.PENDING, null);
+            StoredFile file = new StoredFile(index, pointer, null, null, null, null, OutputState.PENDING, null);
             long deadline = Math.min(jobDeadline, System.nanoTime() + config.fileTimeout().toNanos());
             try {
                 SourceFetcher.Source source = fetcher.open(url, left, deadline);
@@ -123,21 +124,21 @@ public class OutputPlanner {
                 long size = storage.put(key, type, source.body(), deadline);
                 uploaded.add(key);
                 total += size;
-                file = new StoredFile(index, pointer, null, key, type, size, StoredFile.STORED, null);
+                file = new StoredFile(index, pointer, null, key, type, size, OutputState.STORED, null);
                 stored = OutputStorage.replace(stored, pointer, "s3://" + config.bucket().orElse("") + "/" + key);
             } catch (CopyFailure failure) {
                 if (failure.kind() == CopyFailure.Kind.RETRY) {
                     throw abandon(uploaded, failure);
                 }
                 LOG.infof("Job %s: output file %d (a data URL) not stored: %s", jobId, index, failure.getMessage());
-                file = file.ended(StoredFile.FAILED, failure.getMessage());
+                file = file.ended(OutputState.FAILED, failure.getMessage());
                 stored = OutputStorage.replace(stored, pointer, null);
             } catch (IOException e) {
                 throw abandon(uploaded, e);
             } catch (RuntimeException e) {
                 // A fault of ours with this one file must not hold up the success (the sender would retry forever).
                 LOG.warnf(e, "Job %s: output file %d (a data URL) could not be stored", jobId, index);
-                file = file.ended(StoredFile.FAILED, "could not be stored: " + e.getClass().getSimpleName());
+                file = file.ended(OutputState.FAILED, "could not be stored: " + e.getClass().getSimpleName());
                 stored = OutputStorage.replace(stored, pointer, null);
             }
             files.add(file);

@@ -26,6 +26,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 
 import dev.jobgateway.job.Job;
+import dev.jobgateway.job.Job.OutputState;
 import dev.jobgateway.platform.GatewayConfig;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
@@ -236,13 +237,13 @@ public class OutputStorage {
     /** The output as reads show it: every stored file's value replaced by the URL of its copy. */
     public String rewrite(String outputJson, String filesJson) {
         List<StoredFile> files = files(filesJson);
-        if (outputJson == null || files.stream().noneMatch(f -> StoredFile.STORED.equals(f.state()))) {
+        if (outputJson == null || files.stream().noneMatch(f -> f.state() == OutputState.STORED)) {
             return outputJson;
         }
         try {
             JsonNode output = mapper.readTree(outputJson);
             for (StoredFile file : files) {
-                String link = StoredFile.STORED.equals(file.state()) ? link(file.key()) : null;
+                String link = file.state() == OutputState.STORED ? link(file.key()) : null;
                 if (link != null) {
                     output = replace(output, file.path(), link);
                 }
@@ -262,7 +263,7 @@ public class OutputStorage {
         List<Job.OutputFile> shown = new ArrayList<>();
         for (StoredFile file : files) {
             shown.add(new Job.OutputFile(file.index(),
-                    StoredFile.STORED.equals(file.state()) ? link(file.key()) : null, file.sourceUrl(),
+                    file.state() == OutputState.STORED ? link(file.key()) : null, file.sourceUrl(),
                     file.contentType(), file.sizeBytes(), file.state(), file.reason()));
         }
         return shown;

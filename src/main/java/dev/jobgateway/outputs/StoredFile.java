@@ -3,6 +3,7 @@ package dev.jobgateway.outputs;
 import com.fasterxml.jackson.databind.PropertyNamingStrategies;
 import com.fasterxml.jackson.databind.annotation.JsonNaming;
 
+import dev.jobgateway.job.Job.OutputState;
 import io.quarkus.runtime.annotations.RegisterForReflection;
 
 /**
@@ -15,30 +16,23 @@ import io.quarkus.runtime.annotations.RegisterForReflection;
  * @param key the object key of the copy
  * @param contentType the copy's {@code Content-Type}, once known
  * @param sizeBytes the copy's size, once stored
- * @param state {@code pending}, {@code stored}, {@code source_expired}, {@code failed}, or {@code skipped} (past the
- *        files a job may copy, {@code gateway.outputs.max-files}: left as the AI server gave it, a data URL removed)
+ * @param state how far its copy got ({@link OutputState#SKIPPED}: past the files a job may copy)
  * @param reason why a file is not stored, or null
  */
 @RegisterForReflection
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record StoredFile(int index, String path, String sourceUrl, String key, String contentType, Long sizeBytes,
-        String state, String reason) {
-
-    public static final String PENDING = "pending";
-    public static final String STORED = "stored";
-    public static final String SOURCE_EXPIRED = "source_expired";
-    public static final String FAILED = "failed";
-    public static final String SKIPPED = "skipped";
+        OutputState state, String reason) {
 
     StoredFile stored(String type, long size) {
-        return new StoredFile(index, path, sourceUrl, key, type, size, STORED, null);
+        return new StoredFile(index, path, sourceUrl, key, type, size, OutputState.STORED, null);
     }
 
-    StoredFile ended(String endState, String why) {
+    StoredFile ended(OutputState endState, String why) {
         return new StoredFile(index, path, sourceUrl, key, contentType, sizeBytes, endState, why);
     }
 
     boolean isPending() {
-        return PENDING.equals(state);
+        return state == OutputState.PENDING;
     }
 }

@@ -33,7 +33,7 @@ public record JobEvent(String json, boolean truncated) {
                 .put("updated_at", text(job.updatedAt()))
                 .put("completed_at", text(job.completedAt()))
                 .put("completed_via", job.completedVia())
-                .put("output_storage", job.outputStorage());
+                .put("output_storage", job.outputStorage() == null ? null : job.outputStorage().wireName());
         event.set("error", job.error() == null ? null : mapper.valueToTree(job.error()));
         String compact = write(mapper, event);
         // The compact part plus ,"job": and the job itself.

@@ -19,6 +19,7 @@ import org.junit.jupiter.api.Test;
 
 import dev.jobgateway.devservices.simulator.SimulatedAiServer;
 import dev.jobgateway.fallback.Sweeper;
+import dev.jobgateway.job.Job;
 import dev.jobgateway.job.JobRecords;
 import dev.jobgateway.support.Jobs;
 import dev.jobgateway.support.OutputStorageOn;
@@ -126,7 +127,8 @@ class OutputStorageTest {
         // while the held read is in.
         await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).until(() -> {
             sweeper.sweep().await().atMost(Duration.ofSeconds(10));
-            return "stored".equals(jobs.find(id).await().atMost(Duration.ofSeconds(5)).orElseThrow().outputStorage());
+            return jobs.find(id).await().atMost(Duration.ofSeconds(5)).orElseThrow()
+                    .outputStorage() == Job.OutputState.STORED;
         });
 
         Response answer = held.get(20, TimeUnit.SECONDS);
