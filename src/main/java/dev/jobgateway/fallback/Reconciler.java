@@ -115,11 +115,12 @@ public class Reconciler {
     /** Checks the job with the AI server if it is overdue or past its deadline and no other instance is. */
     public Uni<Reconciled> reconcile(StoredJob job) {
         Instant now = clock.now();
-        DueRule.Checking checking = checking(job.provider());
+        Optional<Provider> provider = providers.forJob(job.provider());
+        DueRule.Checking checking = checking(provider);
         if (!rule.isDue(DueRule.Facts.of(job), checking, now)) {
             return Uni.createFrom().item(new Reconciled(job, Action.NOTHING_DUE));
         }
-        return checkUnderLease(job, checking, now);
+        return checkUnderLease(job, provider, checking, now);
     }
 
     /**
@@ -128,22 +129,24 @@ public class Reconciler {
      */
     public Uni<Reconciled> reconcileNow(StoredJob job) {
         Instant now = clock.now();
-        DueRule.Checking checking = checking(job.provider());
+        Optional<Provider> provider = providers.forJob(job.provider());
+        DueRule.Checking checking = checking(provider);
         if (job.status().isTerminal() || (!rule.isPastDeadline(DueRule.Facts.of(job), now)
                 && (job.externalId() == null || checking.onlyAtDeadline()))) {
             return Uni.createFrom().item(new Reconciled(job, Action.NOTHING_DUE));
         }
-        return checkUnderLease(job, checking, now);
+        return checkUnderLease(job, provider, checking, now);
     }
 
-    private Uni<Reconciled> checkUnderLease(StoredJob job, DueRule.Checking checking, Instant now) {
+    /** {@code provider}: the job's, looked up once per read and passed down (empty: no longer configured). */
+    private Uni<Reconciled> checkUnderLease(StoredJob job, Optional<Provider> provider, DueRule.Checking checking,
+            Instant now) {
         // The lease covers the whole check, however slow, so no other instance starts one meanwhile; once the
         // answer is in, it is cut back to the interval, which is what spaces the checks of a job. With the defaults
         // the interval is the longer one, and the lease already ends with it: no second command is needed.
         DueRule.Facts facts = DueRule.Facts.of(job);
         Duration interval = rule.leaseInterval(facts, checking, now);
-        Duration longestCheck = providers.forJob(job.provider()).map(Provider::longestCheck).orElse(Duration.ZERO)
-                .plus(redisSteps);
+        Duration longestCheck = provider.map(Provider::longestCheck).orElse(Duration.ZERO).plus(redisSteps);
         boolean cutBack = longestCheck.compareTo(interval) > 0;
         return schedule.claim(job.id(), max(interval, longestCheck)).chain(claimed -> {
             if (claimed.isEmpty()) {
@@ -151,7 +154,7 @@ public class Reconciler {
             }
             CheckSchedule.Lease lease = claimed.get();
             boolean pastDeadline = rule.isPastDeadline(facts, now);
-            return check(job, rule.dueSince(facts, checking), lease, pastDeadline)
+            return check(job, provider, rule.dueSince(facts, checking), lease, pastDeadline)
                     .call(action -> cutBack && action != Action.THROTTLED
                             ? schedule.holdUntil(lease, now.plus(interval))
                             : Uni.createFrom().voidItem())
@@ -171,12 +174,12 @@ public class Reconciler {
 
     /** When the job is next due for a check, for the sweeper's list. */
     public Instant nextCheckAt(StoredJob job) {
-        return rule.nextCheckAt(DueRule.Facts.of(job), checking(job.provider()));
+        return rule.nextCheckAt(DueRule.Facts.of(job), checking(providers.forJob(job.provider())));
     }
 
     /** Whether {@link #reconcile} would check the job now (a conditional read answers 304 only if not). */
     public boolean isDueNow(StoredJob job) {
-        return rule.isDue(DueRule.Facts.of(job), checking(job.provider()), clock.now());
+        return rule.isDue(DueRule.Facts.of(job), checking(providers.forJob(job.provider())), clock.now());
     }
 
     /**
@@ -187,24 +190,24 @@ public class Reconciler {
         if (job.status().isTerminal()) {
             return Optional.empty();
         }
-        return rule.untilNextCheck(DueRule.Facts.of(job), checking(job.provider()), clock.now());
+        return rule.untilNextCheck(DueRule.Facts.of(job), checking(providers.forJob(job.provider())), clock.now());
     }
 
-    /** How the job's provider is checked: asked of the registry once per read. */
-    private DueRule.Checking checking(String provider) {
-        return providers.forJob(provider)
-                .map(p -> new DueRule.Checking(p.pollOnly(), p.checkedOnlyAtDeadline()))
+    /** How the job's provider is checked; a provider no longer configured is waited on as a webhook one. */
+    private static DueRule.Checking checking(Optional<Provider> provider) {
+        return provider.map(p -> new DueRule.Checking(p.pollOnly(), p.checkedOnlyAtDeadline()))
                 .orElse(DueRule.Checking.WEBHOOKS);
     }
 
-    private Uni<Action> check(StoredJob job, Instant dueSince, CheckSchedule.Lease lease, boolean pastDeadline) {
+    private Uni<Action> check(StoredJob job, Optional<Provider> provider, Instant dueSince, CheckSchedule.Lease lease,
+            boolean pastDeadline) {
         if (job.externalId() == null) {
             // Only past the deadline (see isDue): the hand-off never finished, e.g. its instance died mid-submit.
             return timeOut(job, null, null);
         }
         long started = System.nanoTime();
         ProviderJob asked = new ProviderJob(job.id(), job.externalId(), job.model(), job.providerHandle());
-        Uni<Report> status = providers.forJob(job.provider()).map(provider -> provider.status(asked))
+        Uni<Report> status = provider.map(p -> p.status(asked))
                 .orElseGet(() -> Uni.createFrom().failure(new ProviderCallException("The job's provider '"
                         + job.provider() + "' is not configured any more.")));
         return reports.finishHandoff(job).chain(() -> status)
@@ -223,7 +226,7 @@ public class Reconciler {
                             ProviderCallException.describe(failure));
                 })
                 .chain(answer -> answer.throttledFor() != null ? throttled(job, lease, answer.throttledFor())
-                        : answer.report() != null ? apply(job, answer, pastDeadline)
+                        : answer.report() != null ? apply(job, provider, answer, pastDeadline)
                                 : unreachable(job, answer, pastDeadline));
     }
 
@@ -262,8 +265,7 @@ public class Reconciler {
      * At the deadline, a provider's report that it lost the job starts its second generation instead, where the
      * operator opted in ({@link SecondGenerations}); any other answer goes through the state machine.
      */
-    private Uni<Action> apply(StoredJob job, Answer answer, boolean pastDeadline) {
-        Optional<Provider> provider = providers.forJob(job.provider());
+    private Uni<Action> apply(StoredJob job, Optional<Provider> provider, Answer answer, boolean pastDeadline) {
         if (pastDeadline && provider.isPresent() && secondGenerations.applies(provider.get(), job, answer.report())) {
             return secondGenerations.start(provider.get(), job, answer.report()).chain(started -> started
                     ? Uni.createFrom().item(Action.UPDATED)

@@ -140,7 +140,8 @@ public record Job(
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record OutputFile(int index, @Schema(nullable = true) String url, @Schema(nullable = true) String sourceUrl,
             @Schema(nullable = true) String contentType, @Schema(nullable = true) Long sizeBytes,
-            @Schema(enumeration = {
+            // Written out here, as the job's output_storage is: no schema of its own in the document.
+            @Schema(implementation = String.class, enumeration = {
                     "pending", "stored", "source_expired", "failed", "skipped" }) OutputState state,
             @Schema(nullable = true) String reason){
     }

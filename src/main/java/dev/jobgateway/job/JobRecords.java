@@ -59,20 +59,17 @@ public class JobRecords {
 
     /** Cancels the job unless it has ended; {@code event} says who asked. */
     public Uni<TransitionResult> cancel(String jobId, ObjectNode event) {
-        return transitions.run(jobId, new Transition(JobStatus.CANCELLED, null, null, null, Via.CANCEL,
-                TimelineEvent.CANCEL_REQUESTED.wireName(), event, null));
+        return transitions.run(jobId, Transition.cancel(event));
     }
 
     /** The AI server never took the job ({@code error.source: submit}). */
     public Uni<TransitionResult> failHandoff(String jobId, Job.JobError error, ObjectNode event) {
-        return transitions.run(jobId, new Transition(JobStatus.FAILED, null, null, error, Via.SUBMIT,
-                TimelineEvent.HANDOFF_FAILED.wireName(), event, null));
+        return transitions.run(jobId, Transition.handoffFailed(error, event));
     }
 
     /** The job did not end by its deadline. */
     public Uni<TransitionResult> timeOut(String jobId, Job.JobError error, ObjectNode event) {
-        return transitions.run(jobId, new Transition(JobStatus.FAILED, null, null, error, Via.TIMEOUT,
-                TimelineEvent.TIMED_OUT.wireName(), event, null));
+        return transitions.run(jobId, Transition.timedOut(error, event));
     }
 
     /**

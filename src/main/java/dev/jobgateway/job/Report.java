@@ -2,7 +2,8 @@ package dev.jobgateway.job;
 
 /**
  * What an AI server says about one of its jobs, in the gateway's own terms, whoever the provider: the core never
- * learns a provider's field names. Built by a provider's mapping from a webhook body or a status answer.
+ * learns a provider's field names. Built by a provider's mapping from a webhook body or a status answer, through the
+ * factory named for what the AI server said ({@link #succeeded}, {@link #failed}, {@link #lost}, ...).
  *
  * @param status the gateway status the provider's status maps to
  * @param upstreamStatus the provider's own word for it, kept in the timeline
@@ -18,15 +19,57 @@ package dev.jobgateway.job;
 public record Report(JobStatus status, String upstreamStatus, Double progress, String outputJson,
         String errorMessage, String errorCode, Integer queuePosition, Job.ErrorSource errorSource) {
 
-    /** A report whose failure, if any, is the AI server's own. */
-    public Report(JobStatus status, String upstreamStatus, Double progress, String outputJson, String errorMessage,
-            String errorCode, Integer queuePosition) {
-        this(status, upstreamStatus, progress, outputJson, errorMessage, errorCode, queuePosition, null);
+    /** The job waits in the AI server's queue. */
+    public static Report queued(String upstreamStatus) {
+        return queued(upstreamStatus, null);
     }
 
-    /** A report with neither an error code of its own nor a queue position. */
-    public Report(JobStatus status, String upstreamStatus, Double progress, String outputJson, String errorMessage) {
-        this(status, upstreamStatus, progress, outputJson, errorMessage, null, null, null);
+    /** The job waits in the AI server's queue, at {@code position} (0 = next; null: not told). */
+    public static Report queued(String upstreamStatus, Integer position) {
+        return new Report(JobStatus.QUEUED, upstreamStatus, null, null, null, null, position, null);
+    }
+
+    /** The job runs, {@code progress} (0 to 1) done, or null: not told. */
+    public static Report running(String upstreamStatus, Double progress) {
+        return new Report(JobStatus.RUNNING, upstreamStatus, progress, null, null, null, null, null);
+    }
+
+    /** The job succeeded with {@code outputJson} (null: no output); all of it is done. */
+    public static Report succeeded(String upstreamStatus, String outputJson) {
+        return new Report(JobStatus.SUCCEEDED, upstreamStatus, 1.0, outputJson, null, null, null, null);
+    }
+
+    /** The AI server says the job failed, with its message (or null); {@code error.code} {@code generation_failed}. */
+    public static Report failed(String upstreamStatus, String errorMessage) {
+        return failed(upstreamStatus, errorMessage, null);
+    }
+
+    /** The AI server says the job failed, for the reason {@code errorCode} (null: {@code generation_failed}). */
+    public static Report failed(String upstreamStatus, String errorMessage, String errorCode) {
+        return new Report(JobStatus.FAILED, upstreamStatus, null, null, errorMessage, errorCode, null, null);
+    }
+
+    /**
+     * The AI server no longer knows the job, so the gateway fails it ({@code error.source: upstream_lost}) rather
+     * than leave it unfinished; {@code errorMessage} says why the outcome cannot be had.
+     */
+    public static Report lost(String upstreamStatus, String errorMessage, String errorCode) {
+        return new Report(JobStatus.FAILED, upstreamStatus, null, null, errorMessage, errorCode, null,
+                Job.ErrorSource.UPSTREAM_LOST);
+    }
+
+    /** The job was cancelled. */
+    public static Report cancelled(String upstreamStatus) {
+        return new Report(JobStatus.CANCELLED, upstreamStatus, null, null, null, null, null, null);
+    }
+
+    /**
+     * Any status with what the sender gave beside it, for a provider whose own words are the gateway's (the generic
+     * protocol): a failure is the AI server's own.
+     */
+    public static Report of(JobStatus status, String upstreamStatus, Double progress, String outputJson,
+            String errorMessage) {
+        return new Report(status, upstreamStatus, progress, outputJson, errorMessage, null, null, null);
     }
 
     /** Progress outside 0..1 is a sender's mistake, not a fact to store. */

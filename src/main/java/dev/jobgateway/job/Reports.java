@@ -126,8 +126,7 @@ public class Reports {
                 .put("error", why)
                 .put("latency_ms", arrival.latencyMs())
                 .put("failed_checks_in_a_row", failedInARow);
-        return transitions.run(jobId, new Transition(null, null, null, null, Via.POLL,
-                TimelineEvent.UPSTREAM_CHECK_FAILED.wireName(), event, null));
+        return transitions.run(jobId, Transition.checkFailed(event));
     }
 
     /**
@@ -191,8 +190,7 @@ public class Reports {
             if (webhook.deliveryLagMs() != null) {
                 event.put("delivery_lag_ms", webhook.deliveryLagMs());
             }
-            return new Transition(report.status(), report.progress(), report.outputJson(), error, Via.WEBHOOK,
-                    TimelineEvent.WEBHOOK_RECEIVED.wireName(), event, webhook.webhookId(), report.queuePosition());
+            return Transition.webhook(report, error, event, webhook.webhookId());
         }
         Arrival.Poll poll = (Arrival.Poll) arrival;
         event.put("external_id", poll.externalId())
@@ -200,8 +198,7 @@ public class Reports {
                 .put("latency_ms", poll.latencyMs())
                 .put("overdue_since", String.valueOf(poll.overdueSince()));
         putProgress(event, report);
-        return new Transition(report.status(), report.progress(), report.outputJson(), error, Via.POLL,
-                TimelineEvent.UPSTREAM_CHECKED.wireName(), event, null, report.queuePosition());
+        return Transition.checked(report, error, event);
     }
 
     /**
@@ -225,8 +222,8 @@ public class Reports {
                 .put("status", data.path("status").asText(null));
         String dedupe = "replay:" + entry.id();
         JobLogContext.set(jobId);
-        return transitions.run(jobId, new Transition(target, progress, null, error, Via.WEBHOOK,
-                TimelineEvent.OPERATOR_ACTION.wireName(), event, dedupe, queuePosition));
+        return transitions.run(jobId,
+                Transition.replayedWebhook(target, progress, queuePosition, error, event, dedupe));
     }
 
     private static void putProgress(ObjectNode event, Report report) {

@@ -204,8 +204,8 @@ class DeliveryOrderPropertyTest {
         Job.JobError error = hook.status() == JobStatus.FAILED
                 ? new Job.JobError(Job.ErrorSource.AI_SERVER, "x", "failed")
                 : null;
-        return new Transition(hook.status(), hook.progress(), output, error, Via.WEBHOOK, "webhook_received", event,
-                hook.webhookId());
+        return Transition.webhook(Report.of(hook.status(), hook.status().wireName(), hook.progress(), output, null),
+                error, event, hook.webhookId());
     }
 
     private static int rank(JobStatus status) {

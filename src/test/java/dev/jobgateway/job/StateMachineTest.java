@@ -150,8 +150,9 @@ class StateMachineTest {
         ObjectNode event = json.object().put("test", true);
         Job.JobError error = target == JobStatus.FAILED ? new Job.JobError(Job.ErrorSource.AI_SERVER, "test", "boom")
                 : null;
-        return store.transition(id, new Transition(target, progress, null, error, Via.WEBHOOK, "webhook_received",
-                event, null)).await().atMost(WAIT);
+        return store.transition(id,
+                Transition.webhook(Report.of(target, target.wireName(), progress, null, null), error, event, null))
+                .await().atMost(WAIT);
     }
 
     private TimelineEntry lastEntry(String id) {

@@ -140,7 +140,7 @@ class WebhookBeforeMappingTest {
         for (int round = 0; round < 200; round++) {
             String jobId = Ids.newJobId();
             String externalId = "sim_race_" + round + "_" + Ids.newWebhookToken();
-            Transition change = new Transition(JobStatus.SUCCEEDED, null, null, null, Via.WEBHOOK, "webhook_received",
+            Transition change = Transition.webhook(Report.of(JobStatus.SUCCEEDED, "succeeded", null, null, null), null,
                     json.object().put("round", round), "msg_race_" + round);
             CompletableFuture<Optional<String>> park = store.park("generic", externalId, change)
                     .subscribeAsCompletionStage();

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 
 import dev.jobgateway.job.Arrival;
 import dev.jobgateway.job.JobRecords;
-import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
 import dev.jobgateway.job.Reports;
 import dev.jobgateway.job.TransitionResult;
@@ -100,7 +99,7 @@ class DataUrlRaceTest {
     private CompletableFuture<TransitionResult> apply(String id, String webhookId, byte[] bytes) {
         String output = "{\"images\":[{\"url\":\"data:image/png;base64," + Base64.getEncoder().encodeToString(bytes)
                 + "\"}]}";
-        Report report = new Report(JobStatus.SUCCEEDED, "succeeded", null, output, null);
+        Report report = Report.succeeded("succeeded", output);
         Arrival.Webhook arrival = new Arrival.Webhook(webhookId, Long.toString(Instant.now().getEpochSecond()),
                 Arrival.Authentication.SIGNATURE, null);
         return CompletableFuture.supplyAsync(() -> reports.apply(id, report, arrival).await()

@@ -4,7 +4,6 @@ import java.time.Duration;
 
 import dev.jobgateway.job.Arrival;
 import dev.jobgateway.job.JobRecords;
-import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.NewJob;
 import dev.jobgateway.job.Report;
 import dev.jobgateway.job.Reports;
@@ -31,13 +30,13 @@ public final class StoredJobs {
 
     /** Applies a signed-webhook-like {@code running} with this progress; returns what the state machine did. */
     public static TransitionResult progress(Reports reports, String id, double progress) {
-        return reports.apply(id, new Report(JobStatus.RUNNING, "running", progress, null, null),
+        return reports.apply(id, Report.running("running", progress),
                 new Arrival.Webhook(null, null, Arrival.Authentication.SIGNATURE, null)).await().atMost(WAIT);
     }
 
     /** Applies a signed-webhook-like {@code succeeded}; returns what the state machine did. */
     public static TransitionResult succeed(Reports reports, String id) {
-        return reports.apply(id, new Report(JobStatus.SUCCEEDED, "succeeded", null, "{\"images\":[]}", null),
+        return reports.apply(id, Report.succeeded("succeeded", "{\"images\":[]}"),
                 new Arrival.Webhook(null, null, Arrival.Authentication.SIGNATURE, null)).await().atMost(WAIT);
     }
 }

@@ -5,7 +5,6 @@ import java.util.Optional;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
 import dev.jobgateway.providers.ProviderJson;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -28,12 +27,11 @@ record CogPrediction(String id, String status, JsonNode output, JsonNode error) 
         }
         String errorText = ProviderJson.text(error);
         return Optional.ofNullable(switch (status) {
-            case "starting" -> new Report(JobStatus.QUEUED, status, null, null, null);
-            case "processing" -> new Report(JobStatus.RUNNING, status, null, null, null);
-            case "succeeded" -> new Report(JobStatus.SUCCEEDED, status, 1.0,
-                    ProviderJson.json(output), null);
-            case "failed" -> new Report(JobStatus.FAILED, status, null, null, errorText);
-            case "canceled" -> new Report(JobStatus.CANCELLED, status, null, null, null);
+            case "starting" -> Report.queued(status);
+            case "processing" -> Report.running(status, null);
+            case "succeeded" -> Report.succeeded(status, ProviderJson.json(output));
+            case "failed" -> Report.failed(status, errorText);
+            case "canceled" -> Report.cancelled(status);
             default -> null;
         });
     }

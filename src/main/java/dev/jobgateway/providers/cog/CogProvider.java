@@ -11,8 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.jobgateway.job.Arrival;
-import dev.jobgateway.job.Job;
-import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
 import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.providers.CancelAttempt;
@@ -134,8 +132,7 @@ public class CogProvider implements WebhookReceiver {
         return http.send("POST", cancelUri(job.jobId()), ProviderHttp.jsonHeaders(null), null,
                 config.requestTimeout()).chain(answer -> {
                     if (answer.ok()) {
-                        return Uni.createFrom().item(new Report(JobStatus.RUNNING, "cancel: " + answer.status(), null,
-                                null, null));
+                        return Uni.createFrom().item(Report.running("cancel: " + answer.status(), null));
                     }
                     if (answer.status() == 404) {
                         return health().map(health -> lost(job, health.orElse(null), rerunsLostJobs()));
@@ -153,13 +150,13 @@ public class CogProvider implements WebhookReceiver {
     }
 
     private static Report lost(ProviderJob job, CogHealth health, boolean rerun) {
-        return new Report(JobStatus.FAILED, "cancel: 404", null, null, "Cog no longer knows prediction "
+        return Report.lost("cancel: 404", "Cog no longer knows prediction "
                 + job.jobId() + " (its cancel answered HTTP 404): the prediction ended, but its result never reached "
                 + "the gateway (Cog sends it only in its terminal webhook, retried for about 7 minutes, and keeps no "
                 + "finished prediction), so the result cannot be had from Cog."
                 + (rerun ? "" : " It was not run again.")
                 + (health == null ? "" : " Cog's health check: " + health.describe() + "."),
-                LOST_CODE, null, Job.ErrorSource.UPSTREAM_LOST);
+                LOST_CODE);
     }
 
     /**

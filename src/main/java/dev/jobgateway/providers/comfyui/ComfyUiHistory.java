@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
 import dev.jobgateway.providers.ProviderCallException;
 import dev.jobgateway.providers.ProviderHttp;
@@ -38,10 +37,10 @@ final class ComfyUiHistory {
         ArrayNode messages = status.path("messages").isArray() ? (ArrayNode) status.get("messages")
                 : mapper.createArrayNode();
         if (message(messages, "execution_interrupted") != null) {
-            return new Report(JobStatus.CANCELLED, "interrupted", null, null, null);
+            return Report.cancelled("interrupted");
         }
         if (word.equals("error")) {
-            return new Report(JobStatus.FAILED, "error", null, null, executionError(message(messages,
+            return Report.failed("error", executionError(message(messages,
                     "execution_error")));
         }
         if (!word.isEmpty() && !word.equals("success")) {
@@ -51,7 +50,7 @@ final class ComfyUiHistory {
         if (status.has("completed") && !status.path("completed").asBoolean()) {
             throw new ProviderCallException("ComfyUI's history holds the prompt but marks it not completed.");
         }
-        return new Report(JobStatus.SUCCEEDED, "success", 1.0, outputs(entry.path("outputs")).toString(), null);
+        return Report.succeeded("success", outputs(entry.path("outputs")).toString());
     }
 
     /** The files of the prompt's outputs as {@code /view} URLs on the configured base: images, and other files. */

@@ -19,7 +19,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
-import dev.jobgateway.job.Job;
 import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
 import dev.jobgateway.platform.ProblemType;
@@ -313,7 +312,7 @@ public class ComfyUiProvider implements Provider {
     static Optional<Report> inQueue(JsonNode queue, String id) {
         for (JsonNode item : queue.path("queue_running")) {
             if (id.equals(item.path(1).asText())) {
-                return Optional.of(new Report(JobStatus.RUNNING, "running", null, null, null));
+                return Optional.of(Report.running("running", null));
             }
         }
         Double number = null;
@@ -329,15 +328,15 @@ public class ComfyUiProvider implements Provider {
         }
         double mine = number;
         int place = (int) numbers.stream().filter(other -> other < mine).count();
-        return Optional.of(new Report(JobStatus.QUEUED, "pending", null, null, null, null, place));
+        return Optional.of(Report.queued("pending", place));
     }
 
     /** Neither in the history nor in the queue: ComfyUI has forgotten the prompt (a restart, or history trimmed). */
     static Report lost(String id) {
-        return new Report(JobStatus.FAILED, "unknown", null, null, "ComfyUI no longer knows prompt " + id
+        return Report.lost("unknown", "ComfyUI no longer knows prompt " + id
                 + ": it is neither in its history nor in its queue. ComfyUI keeps its history in memory only (a "
                 + "restart loses it, and it keeps at most 10,000 prompts), so the outcome cannot be had.",
-                "prompt_lost", null, Job.ErrorSource.UPSTREAM_LOST);
+                "prompt_lost");
     }
 
     /**

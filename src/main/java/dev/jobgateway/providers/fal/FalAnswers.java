@@ -6,7 +6,6 @@ import java.util.regex.Pattern;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
 import dev.jobgateway.providers.HttpStatusException;
 import dev.jobgateway.providers.ProviderCallException;
@@ -47,9 +46,9 @@ final class FalAnswers {
     static Optional<Report> status(JsonNode status) {
         String word = status.path("status").asText("");
         return switch (word) {
-            case "IN_QUEUE" -> Optional.of(new Report(JobStatus.QUEUED, word, null, null, null, null,
+            case "IN_QUEUE" -> Optional.of(Report.queued(word,
                     status.path("queue_position").canConvertToInt() ? status.get("queue_position").asInt() : null));
-            case "IN_PROGRESS" -> Optional.of(new Report(JobStatus.RUNNING, word, null, null, null));
+            case "IN_PROGRESS" -> Optional.of(Report.running(word, null));
             case "COMPLETED" -> hasText(status, "error") || hasText(status, "error_type")
                     ? Optional.of(failed(word, code(text(status, "error_type")), text(status, "error"), null))
                     : Optional.empty();
@@ -70,10 +69,10 @@ final class FalAnswers {
     static Report result(ProviderHttp.Answer answer, JsonNode body) {
         if (answer.ok()) {
             if (body == null && answer.body().length > 0) {
-                return new Report(JobStatus.FAILED, "COMPLETED", null, null, "fal finished the request, but its "
-                        + "result is not JSON.", "payload_error", null);
+                return Report.failed("COMPLETED", "fal finished the request, but its "
+                        + "result is not JSON.", "payload_error");
             }
-            return new Report(JobStatus.SUCCEEDED, "COMPLETED", 1.0, body == null ? null : body.toString(), null);
+            return Report.succeeded("COMPLETED", body == null ? null : body.toString());
         }
         String errorType = body != null && hasText(body, "error_type") ? body.get("error_type").asText()
                 : answer.header(ERROR_TYPE);
@@ -85,7 +84,7 @@ final class FalAnswers {
                     : null);
         }
         if ("client_cancelled".equals(errorType)) {
-            return new Report(JobStatus.CANCELLED, "COMPLETED", null, null, null);
+            return Report.cancelled("COMPLETED");
         }
         return failed("COMPLETED", code(errorType), detail(body), "HTTP " + answer.status());
     }
@@ -95,7 +94,7 @@ final class FalAnswers {
         String why = code == null ? httpStatus : httpStatus == null ? code : code + ", " + httpStatus;
         String message = "fal reported the request failed" + (why == null ? "" : " (" + why + ")")
                 + (detail == null ? "." : ": " + detail);
-        return new Report(JobStatus.FAILED, upstream, null, null, message, code, null);
+        return Report.failed(upstream, message, code);
     }
 
     /**

@@ -17,7 +17,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.ObjectReader;
 
 import dev.jobgateway.job.Arrival;
-import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
 import dev.jobgateway.platform.ProblemType;
 import dev.jobgateway.providers.InboundWebhook;
@@ -118,13 +117,13 @@ final class FalWebhooks {
         boolean hasPayload = payload != null && !payload.isNull();
         Report report;
         if ("OK".equals(status) && !hasPayload && body.path("payload_error").isTextual()) {
-            return new InboundWebhook(requestId, new Report(JobStatus.RUNNING, status, null, null, null), true);
+            return new InboundWebhook(requestId, Report.running(status, null), true);
         } else if ("OK".equals(status)) {
-            report = new Report(JobStatus.SUCCEEDED, status, 1.0, hasPayload ? payload.toString() : null, null);
+            report = Report.succeeded(status, hasPayload ? payload.toString() : null);
         } else if ("ERROR".equals(status)) {
             String errorType = body.path("payload").path("error_type").asText("");
-            report = new Report(JobStatus.FAILED, status, null, null, errorMessage(body),
-                    errorType.matches("[A-Za-z0-9_.-]{1,64}") ? errorType : null, null);
+            report = Report.failed(status, errorMessage(body),
+                    errorType.matches("[A-Za-z0-9_.-]{1,64}") ? errorType : null);
         } else {
             throw ProblemType.UNKNOWN_STATUS.with("Status '" + (status == null ? "" : shorten(status))
                     + "' is not one of fal's OK, ERROR.");

@@ -29,7 +29,7 @@ public record UpstreamJob(
      * (the caller decides: a webhook is refused, a fallback check counts as a failed one).
      */
     public Optional<Report> toReport() {
-        return JobStatus.fromWire(status).map(target -> new Report(target, status, progress,
+        return JobStatus.fromWire(status).map(target -> Report.of(target, status, progress,
                 ProviderJson.json(output), errorMessage));
     }
 }

@@ -6,7 +6,6 @@ import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
 import dev.jobgateway.providers.ProviderJson;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -41,14 +40,14 @@ record Prediction(
         String outputJson = ProviderJson.json(output);
         String errorText = ProviderJson.text(error);
         return Optional.ofNullable(switch (status) {
-            case "starting" -> new Report(JobStatus.QUEUED, status, null, null, null);
-            case "processing" -> new Report(JobStatus.RUNNING, status, TqdmProgress.latest(logs), null, null);
-            case "succeeded" -> new Report(JobStatus.SUCCEEDED, status, 1.0, outputJson, null);
-            case "failed" -> new Report(JobStatus.FAILED, status, null, null, errorText);
-            case "canceled" -> new Report(JobStatus.CANCELLED, status, null, null, null);
-            case "aborted" -> new Report(JobStatus.FAILED, status, null, null, errorText != null ? errorText
+            case "starting" -> Report.queued(status);
+            case "processing" -> Report.running(status, TqdmProgress.latest(logs));
+            case "succeeded" -> Report.succeeded(status, outputJson);
+            case "failed" -> Report.failed(status, errorText);
+            case "canceled" -> Report.cancelled(status);
+            case "aborted" -> Report.failed(status, errorText != null ? errorText
                     : "Replicate aborted the prediction: its deadline passed before it started (not billed).",
-                    ABORTED_CODE, null);
+                    ABORTED_CODE);
             default -> null;
         });
     }

@@ -5,7 +5,6 @@ import java.util.Optional;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.databind.JsonNode;
 
-import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
 import dev.jobgateway.providers.ProviderJson;
 import io.quarkus.runtime.annotations.RegisterForReflection;
@@ -41,21 +40,19 @@ record RunPodJob(String id, String status, JsonNode output, JsonNode error, Long
         }
         String errorText = RunPodError.of(error).message();
         return Optional.ofNullable(switch (status) {
-            case "IN_QUEUE" -> new Report(JobStatus.QUEUED, status, null, null, null);
-            case "IN_PROGRESS", "RUNNING" -> new Report(JobStatus.RUNNING, status, RunPodProgress.of(output), null,
-                    null);
-            case "COMPLETED" -> new Report(JobStatus.SUCCEEDED, status, 1.0,
-                    ProviderJson.json(output), null);
-            case "FAILED" -> new Report(JobStatus.FAILED, status, null, null, errorText);
-            case "CANCELLED" -> new Report(JobStatus.CANCELLED, status, null, null, null);
+            case "IN_QUEUE" -> Report.queued(status);
+            case "IN_PROGRESS", "RUNNING" -> Report.running(status, RunPodProgress.of(output));
+            case "COMPLETED" -> Report.succeeded(status, ProviderJson.json(output));
+            case "FAILED" -> Report.failed(status, errorText);
+            case "CANCELLED" -> Report.cancelled(status);
             case "TIMED_OUT" -> neverRan()
-                    ? new Report(JobStatus.FAILED, status, null, null, errorText != null ? errorText
+                    ? Report.failed(status, errorText != null ? errorText
                             : "RunPod dropped the job before any worker took it: it waited in the queue until its ttl "
                                     + "(the job's deadline) passed, and never ran.",
-                            EXPIRED_IN_QUEUE_CODE, null)
-                    : new Report(JobStatus.FAILED, status, null, null, errorText != null ? errorText
+                            EXPIRED_IN_QUEUE_CODE)
+                    : Report.failed(status, errorText != null ? errorText
                             : "RunPod stopped the job: it ran past its execution timeout (the job's maximum duration).",
-                            TIMED_OUT_CODE, null);
+                            TIMED_OUT_CODE);
             default -> null;
         });
     }

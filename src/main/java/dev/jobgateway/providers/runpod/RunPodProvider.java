@@ -14,8 +14,6 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import dev.jobgateway.job.Arrival;
-import dev.jobgateway.job.Job;
-import dev.jobgateway.job.JobStatus;
 import dev.jobgateway.job.Report;
 import dev.jobgateway.platform.GatewayClock;
 import dev.jobgateway.platform.GatewayConfig;
@@ -218,10 +216,10 @@ public class RunPodProvider implements WebhookReceiver {
     }
 
     private Report lost(ProviderJob job) {
-        return new Report(JobStatus.FAILED, "404", null, null, "RunPod no longer knows job " + job.externalId()
+        return Report.lost("404", "RunPod no longer knows job " + job.externalId()
                 + " (HTTP 404): it keeps results " + config.resultRetention().toMinutes() + " min after completion "
                 + "and removes a job whose ttl (its deadline) passed while it ran, and this one was not seen ending "
-                + "before that.", "result_expired", null, Job.ErrorSource.UPSTREAM_LOST);
+                + "before that.", "result_expired");
     }
 
     @Override
