@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 
@@ -15,6 +16,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import dev.jobgateway.metrics.Meters.PushResult;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.http.ContentStreamProvider;
 import software.amazon.awssdk.http.SdkHttpMethod;
@@ -30,17 +32,8 @@ import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
  */
 final class AppSyncPublisher {
 
-    /** How a publish ended. */
-    enum Result {
-        PUBLISHED,
-        /** AppSync answered, but not with the event among its successful ones (or not 2xx). */
-        REFUSED,
-        /** No answer: connection failed, credentials missing, or the bound passed. */
-        FAILED
-    }
-
     private static final AwsV4HttpSigner SIGNER = AwsV4HttpSigner.create();
-    private static final java.util.Set<String> RESTRICTED = java.util.Set.of("host", "content-length", "connection",
+    private static final Set<String> RESTRICTED = Set.of("host", "content-length", "connection",
             "expect", "upgrade");
 
     private final URI endpoint;
@@ -74,12 +67,16 @@ final class AppSyncPublisher {
         return URI.create(base.replaceAll("/+$", "") + "/event");
     }
 
-    /** Publishes one event to a channel; never completes exceptionally. */
-    CompletableFuture<Result> publish(String channel, String event) {
+    /**
+     * Publishes one event to a channel; never completes exceptionally: {@code PUBLISHED}, {@code REFUSED} (AppSync
+     * answered, but not with the event among its successful ones, or not 2xx), {@code FAILED} (no answer: connection
+     * failed, credentials missing, or the bound passed).
+     */
+    CompletableFuture<PushResult> publish(String channel, String event) {
         return CompletableFuture.supplyAsync(() -> signed(channel, event), signing)
                 .thenCompose(request -> http.sendAsync(request, HttpResponse.BodyHandlers.ofString()))
                 .thenApply(this::result)
-                .exceptionally(failure -> Result.FAILED);
+                .exceptionally(failure -> PushResult.FAILED);
     }
 
     private HttpRequest signed(String channel, String event) {
@@ -104,16 +101,16 @@ final class AppSyncPublisher {
         return request.build();
     }
 
-    private Result result(HttpResponse<String> response) {
+    private PushResult result(HttpResponse<String> response) {
         if (response.statusCode() / 100 != 2) {
-            return Result.REFUSED;
+            return PushResult.REFUSED;
         }
         try {
             JsonNode answer = json.readTree(response.body());
-            return answer.path("successful").size() == 1 && answer.path("failed").isEmpty() ? Result.PUBLISHED
-                    : Result.REFUSED;
+            return answer.path("successful").size() == 1 && answer.path("failed").isEmpty() ? PushResult.PUBLISHED
+                    : PushResult.REFUSED;
         } catch (java.io.IOException e) {
-            return Result.REFUSED;
+            return PushResult.REFUSED;
         }
     }
 }

@@ -104,8 +104,7 @@ public class PushPublisher implements ChangeObserver {
                     truncated[0] = event.truncated();
                     return Uni.createFrom()
                             .completionStage(
-                                    () -> publisher.publish(JobChannel.channel(namespace, jobId), event.json()))
-                            .map(PushPublisher::result);
+                                    () -> publisher.publish(JobChannel.channel(namespace, jobId), event.json()));
                 })
                 .ifNoItem().after(timeout).failWith(TimeoutException::new)
                 .onFailure().recoverWithItem(failure -> failure instanceof TimeoutException ? PushResult.TIMED_OUT
@@ -123,11 +122,4 @@ public class PushPublisher implements ChangeObserver {
                 .replaceWithVoid();
     }
 
-    private static PushResult result(AppSyncPublisher.Result result) {
-        return switch (result) {
-            case PUBLISHED -> PushResult.PUBLISHED;
-            case REFUSED -> PushResult.REFUSED;
-            case FAILED -> PushResult.FAILED;
-        };
-    }
 }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.Test;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import dev.jobgateway.metrics.Meters.PushResult;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
@@ -43,9 +44,9 @@ class AppSyncPublisherTest {
     void publishesTheEventToTheChannelWithAValidSignature() throws Exception {
         AppSyncPublisher publisher = publisher("", credentials(AppSyncStandIn.SECRET_KEY), Duration.ofSeconds(3));
 
-        AppSyncPublisher.Result result = publisher.publish("/jobs/jobAbc", "{\"id\":\"job_x\",\"version\":3}").get();
+        PushResult result = publisher.publish("/jobs/jobAbc", "{\"id\":\"job_x\",\"version\":3}").get();
 
-        assertThat(result).isEqualTo(AppSyncPublisher.Result.PUBLISHED);
+        assertThat(result).isEqualTo(PushResult.PUBLISHED);
         JsonNode body = appSync.published().get(0);
         assertThat(body.path("channel").asText()).isEqualTo("/jobs/jobAbc");
         assertThat(body.path("events")).hasSize(1);
@@ -57,7 +58,7 @@ class AppSyncPublisherTest {
         AppSyncPublisher publisher = publisher("", credentials("not-the-secret-key-00000000000000000000"),
                 Duration.ofSeconds(3));
 
-        assertThat(publisher.publish("/jobs/jobAbc", "{}").get()).isEqualTo(AppSyncPublisher.Result.REFUSED);
+        assertThat(publisher.publish("/jobs/jobAbc", "{}").get()).isEqualTo(PushResult.REFUSED);
         assertThat(appSync.published()).isEmpty();
         assertThat(appSync.refused()).isEqualTo(1);
     }
@@ -66,7 +67,7 @@ class AppSyncPublisherTest {
     void noAnswerWithinTheBoundIsAFailureNotAnException() throws Exception {
         AppSyncPublisher publisher = publisher("/slow", credentials(AppSyncStandIn.SECRET_KEY), Duration.ofMillis(300));
 
-        assertThat(publisher.publish("/jobs/jobAbc", "{}").get()).isEqualTo(AppSyncPublisher.Result.FAILED);
+        assertThat(publisher.publish("/jobs/jobAbc", "{}").get()).isEqualTo(PushResult.FAILED);
     }
 
     @Test
@@ -75,7 +76,7 @@ class AppSyncPublisherTest {
             throw new IllegalStateException("no credentials here");
         }, Duration.ofSeconds(3));
 
-        assertThat(publisher.publish("/jobs/jobAbc", "{}").get()).isEqualTo(AppSyncPublisher.Result.FAILED);
+        assertThat(publisher.publish("/jobs/jobAbc", "{}").get()).isEqualTo(PushResult.FAILED);
     }
 
     @Test
