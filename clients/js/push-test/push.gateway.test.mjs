@@ -7,17 +7,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
 import { createClient } from '../src/index.js';
+import { GATEWAY, backend, control, eventually, simulate, sleep } from '../test-support/gateway.mjs';
 
-const GATEWAY = process.env.GATEWAY_URL;
-const KEY = process.env.GATEWAY_API_KEY;
-const CONTROL = process.env.STACK_CONTROL_URL;
 const NativeWebSocket = globalThis.WebSocket;
 const skip = !GATEWAY ? 'GATEWAY_URL is not set: run through ./mvnw verify (JsClientIT)'
   : !NativeWebSocket ? 'no WebSocket: run with node --experimental-websocket (Node 20)' : false;
 
-const backend = () => createClient({ baseUrl: GATEWAY, apiKey: KEY });
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const simulate = (knobs) => ({ prompt: 'a lighthouse at dusk', simulate: knobs });
 
 /** Counts the connections a client opens. */
 function counted() {
@@ -37,20 +32,6 @@ function browser(options = {}) {
   const client = createClient({ baseUrl: GATEWAY, WebSocket: NativeWebSocket, onTransport: (e) => transports.push(e),
     ...options });
   return { client, transports };
-}
-
-async function control(path) {
-  const response = await fetch(CONTROL + path, { method: 'POST' });
-  assert.equal(response.status, 200, await response.text());
-}
-
-async function eventually(check, ms = 10_000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > until) assert.fail(`not within ${ms} ms: ${check}`);
-    await sleep(50);
-  }
 }
 
 test('the gateway offers its own endpoint: GET /realtime names the WebSocket URL, no credentials needed', { skip }, async () => {
@@ -113,7 +94,7 @@ test('the connection closed mid-wait: the wait goes on over long-polls and compl
   const { client, transports } = browser({ token: job.read_token });
   const seen = [];
   const waiting = client.waitJobCompletion(job.id, { timeout: 30_000, onUpdate: (j) => seen.push(j.version) });
-  await eventually(() => client.stats.pushed >= 1);
+  await eventually(() => client.stats.pushed >= 1, 10_000);
 
   client.pushConnection.close();
   const done = await waiting;
@@ -131,7 +112,7 @@ test('the gateway killed mid-wait: push is lost, the wait long-polls and polls t
   const { client, transports } = browser({ token: job.read_token });
   const seen = [];
   const waiting = client.waitJobCompletion(job.id, { timeout: 60_000, onUpdate: (j) => seen.push(j.version) });
-  await eventually(() => client.stats.pushed >= 1);
+  await eventually(() => client.stats.pushed >= 1, 10_000);
 
   await control('/gateway/stop');
   await control('/gateway/start');

@@ -9,25 +9,15 @@ import {
   createClient, JobFailedError, JobCancelledError, JobTimeoutError, AuthenticationError, JobNotFoundError,
   readTokenClaims,
 } from '../src/index.js';
+import { GATEWAY, KEY, backend, control, eventually, simulate, sleep } from '../test-support/gateway.mjs';
 
 /** Collects the switches between long-polls and polling (not which transport a wait started on). */
 const pollSwitches = (events) => (event) => {
   if (event.type === 'fallback' || event.type === 'resume') events.push(event);
 };
 
-const GATEWAY = process.env.GATEWAY_URL;
-const KEY = process.env.GATEWAY_API_KEY;
-const CONTROL = process.env.STACK_CONTROL_URL;
 const skip = GATEWAY ? false : 'GATEWAY_URL is not set: run through ./mvnw verify (JsClientIT)';
 
-const backend = () => createClient({ baseUrl: GATEWAY, apiKey: KEY });
-const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const simulate = (knobs) => ({ prompt: 'a lighthouse at dusk', simulate: knobs });
-
-async function control(path) {
-  const response = await fetch(CONTROL + path, { method: 'POST' });
-  assert.equal(response.status, 200, await response.text());
-}
 
 /** Until the client has a held read out (plus a moment for it to reach the gateway). */
 async function holding(client) {
@@ -39,15 +29,6 @@ async function holding(client) {
 async function waiters() {
   const health = await (await fetch(`${GATEWAY}/q/health/ready`)).json();
   return health.checks.find((c) => c.name === 'waits').data.waiters;
-}
-
-async function eventually(check, ms = 5000) {
-  const until = Date.now() + ms;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > until) assert.fail(`not within ${ms} ms: ${check}`);
-    await sleep(50);
-  }
 }
 
 test('a wait reports every change of the job once, in order, and resolves when it succeeded', { skip }, async () => {
