@@ -294,7 +294,8 @@ final class BenchRun {
     private static String where(StackTraceElement[] stack) {
         for (StackTraceElement frame : stack) {
             if (frame.getClassName().startsWith("dev.jobgateway.bench.")
-                    && !frame.getClassName().startsWith(BenchRun.class.getName())) {
+                    && !frame.getClassName().equals(BenchRun.class.getName())
+                    && !frame.getClassName().startsWith(BenchRun.class.getName() + "$")) {
                 return frame.toString();
             }
         }
