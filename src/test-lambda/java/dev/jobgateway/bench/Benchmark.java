@@ -92,11 +92,10 @@ public final class Benchmark {
                     onGateways(started[0]);
                 }
             } finally {
-                run.always("stopping the gateways, Redis and simulator", Duration.ofMinutes(1), () -> {
-                    if (started[0] != null) {
-                        started[0].close();
-                    }
-                });
+                if (started[0] != null) {
+                    run.always("stopping the gateways, Redis and simulator", Duration.ofMinutes(1),
+                            started[0]::close);
+                }
             }
         }
         // Its own gateway (output storage on), Redis, simulator and S3-API server: after A and B are gone.
