@@ -3,9 +3,16 @@
 # (bench/bare-lambda), then runs dev.jobgateway.bench.Benchmark, which first compares the two zips' cold starts under
 # AWS's runtime interface client, then starts its own Redis, the simulated AI server and two gateway instances on
 # 127.0.0.1 (a third without the meters, for the meters' cost, and a fourth with the production fallback, for the
-# learned checks), runs twelve bounded scenarios (one of them against a Node.js peer, bench/peer; the last, output
+# learned checks), runs fourteen named scenarios (one of them against a Node.js peer, bench/peer; the last, output
 # storage, with a gateway, simulator and S3Proxy of its own) and writes bench/results/<date>.md and
 # <date>-latency.svg. About 13 minutes on 2 cores (builds included).
+#
+# How it fails: each scenario runs under a deadline and is sized by time or by the rates it measured, never by a
+# count a faster machine exceeds. The first scenario that throws or overruns its deadline ends the run: the scenarios
+# after it are skipped, bench/results/<date>-partial.md is written for those that ran (it names the failed one), the
+# last line on stderr is "bench: <scenario> failed: <reason>", and this script exits 1. The Java side always exits:
+# no thread of a scenario, and no process it started (gateways, Redis, wrk, the peer), outlives the run.
+# BENCH_DEADLINE_FACTOR=2 doubles every deadline (a slower machine).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need() {
@@ -35,9 +42,13 @@ need npm npm
 ./mvnw -B -q -f bench/bare-lambda/pom.xml package
 rm -rf target/bench && mkdir -p target/bench && cp -r target/http/quarkus-app target/bench/gateway
 ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench/classpath.txt -Dmdep.includeScope=test
-# BENCH_ONLY=status (status reads and the Node.js peer), BENCH_ONLY=webhook (status reads and webhook ingest),
-# BENCH_ONLY=onejob (10,000 held reads of one job), BENCH_ONLY=push (1,000 browsers on push against 1,000 held
-# reads: completion -> client, heap, Redis connections) or BENCH_ONLY=coldstart (the Lambda cold starts) runs those only
-# and prints the figures (no results file).
-java -Xmx1g -Dbench.only="${BENCH_ONLY:-}" -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
-  dev.jobgateway.bench.Benchmark target/bench/gateway/quarkus-run.jar bench/results target/bench
+# BENCH_ONLY runs some scenarios only and prints their figures (no results file): comma-separated names among
+# coldstart, startup, wakeup, polling, status-reads, peer, metrics-cost, webhook-ingest, concurrent-waits, onejob,
+# push, comfyui-polling, learned-checks, output-storage (those a scenario needs run too: peer and webhook-ingest run
+# after status-reads, polling after wakeup), or BENCH_ONLY=status (status reads and the Node.js peer),
+# BENCH_ONLY=webhook (status reads and webhook ingest). Its exit code is the script's.
+status=0
+java -Xmx1g -Dbench.only="${BENCH_ONLY:-}" -Dbench.deadline.factor="${BENCH_DEADLINE_FACTOR:-1}" \
+  -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \
+  dev.jobgateway.bench.Benchmark target/bench/gateway/quarkus-run.jar bench/results target/bench || status=$?
+exit "$status"

@@ -1,7 +1,8 @@
 -- wrk script for the webhook-ingest scenario: replays pre-signed webhooks, each sent once.
 -- Usage: wrk -t2 -c64 -d5s -s bench/webhooks.lua <base url> -- <file> <threads>
 -- Each line of <file>: path, webhook-id, webhook-timestamp, webhook-signature, body (tab-separated).
--- Thread i sends lines i, i + threads, ...; the benchmark writes more lines than a run can send.
+-- Thread i sends lines i, i + threads, ...; the benchmark signs more lines than the rate it measured can send in the
+-- run (SignedReplays); a thread that runs out starts over, and the benchmark discards that replay and signs more.
 
 local next_id = 0
 

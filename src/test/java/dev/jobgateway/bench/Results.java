@@ -11,6 +11,9 @@ import java.util.Map;
  */
 final class Results {
 
+    /** What a distribution without samples reads as. */
+    static final String NO_SAMPLES = "no samples";
+
     private final Map<String, String> figures = new LinkedHashMap<>();
     private final StringBuilder toolOutput = new StringBuilder();
     private final StringBuilder profiles = new StringBuilder();
@@ -23,16 +26,26 @@ final class Results {
         return figures.get(name);
     }
 
-    /** A figure read back as a number: ratios are stored with an {@code x} suffix; a missing figure is NaN. */
+    /**
+     * A figure read back as a number: ratios are stored with an {@code x} suffix; a missing figure, or one that is
+     * not a number ({@link #NO_SAMPLES}), is NaN.
+     */
     double number(String name) {
         String value = figures.get(name);
-        return value == null ? Double.NaN : Double.parseDouble(value.replace("x", "").trim());
+        if (value == null) {
+            return Double.NaN;
+        }
+        try {
+            return Double.parseDouble(value.replace("x", "").trim());
+        } catch (NumberFormatException e) {
+            return Double.NaN;
+        }
     }
 
     /** p50, p95, p99, max and mean of one set of samples, as {@code <name>_p50} and so on. */
     void putDistribution(String name, double[] sorted) {
         if (sorted.length == 0) {
-            figures.put(name, "no samples");
+            figures.put(name, NO_SAMPLES);
             return;
         }
         figures.put(name + "_p50", Stats.fmt(Stats.percentile(sorted, 50)));
