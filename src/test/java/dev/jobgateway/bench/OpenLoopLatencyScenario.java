@@ -64,6 +64,7 @@ final class OpenLoopLatencyScenario {
      * Either may be NaN (run alone): then a closed loop of this generator measures it first, briefly.
      */
     void run(double statusMaxRps, double webhookMaxRps) throws Exception {
+        long started = System.nanoTime();
         try (OpenLoop generator = new OpenLoop(CONNECTIONS)) {
             String id = finishedJob();
             OpenLoop.Action read = generator.request(a.port(), HttpMethod.GET, "/jobs/" + id, withKey(), null);
@@ -107,6 +108,7 @@ final class OpenLoopLatencyScenario {
                 put("floor_" + percent + "pct", generator.run(rps, same, ANSWER_TIMEOUT, ok(401), refused));
             }
         }
+        results.put("open_loop_scenario_seconds", fmt((System.nanoTime() - started) / 1e9));
     }
 
     /** The answers with this status are the ones measured; any other is an error. */

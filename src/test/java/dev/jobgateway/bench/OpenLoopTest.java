@@ -82,6 +82,39 @@ class OpenLoopTest {
     }
 
     @Test
+    void aStallOfTheGeneratorItselfCountsForTheRequestsItSentLate() throws Exception {
+        // The server never stalls; the generator's own event loop does, once, as a client's GC pause would: the
+        // requests meant to leave meanwhile leave late, and their latency must run from when they were meant to.
+        StallingServer server = StallingServer.start(serverVertx, Integer.MAX_VALUE, STALL);
+        try (OpenLoop generator = new OpenLoop(64)) {
+            OpenLoop.Action plain = generator.request(server.port(), HttpMethod.GET, "/",
+                    MultiMap.caseInsensitiveMultiMap(), null);
+            // A fresh JVM's first second is slow on its own (the JIT): warm the path up first.
+            generator.run(200, Duration.ofSeconds(1), Duration.ofSeconds(5), status -> status == 200, plain);
+            // At 50 rps, the 12 requests meant to leave in the first 240 ms of the loop's 400 ms stall leave after
+            // it, at least 160 ms late: each must show that much latency, however fast the server answers them.
+            OpenLoop.Run run = generator.run(50, Duration.ofSeconds(2), Duration.ofSeconds(5),
+                    status -> status == 200, index -> {
+                        if (index == 40) {
+                            busyFor(STALL); // the loop, not a sleeping thread: nothing else runs on it meanwhile
+                        }
+                        return plain.start(index);
+                    });
+            assertEquals(run.scheduled(), run.answered(), run.summary());
+            assertTrue(run.slowerThan(SLOW_MS) >= 10, run.slowerThan(SLOW_MS) + " slow answers; " + run.summary());
+        } finally {
+            server.close();
+        }
+    }
+
+    private static void busyFor(Duration duration) {
+        long until = System.nanoTime() + duration.toNanos();
+        while (System.nanoTime() < until) {
+            Thread.onSpinWait();
+        }
+    }
+
+    @Test
     void aRunAgainstANormalServerIsAnsweredInFull() throws Exception {
         StallingServer server = StallingServer.start(serverVertx, Integer.MAX_VALUE, STALL);
         try (OpenLoop generator = new OpenLoop(16)) {
