@@ -14,8 +14,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import io.quarkus.amazon.lambda.runtime.AmazonLambdaApi;
@@ -34,16 +34,17 @@ class BillingClockTest {
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
     private static final String ANSWER = "{\"statusCode\":200,\"body\":\"held\"}";
 
-    private RuntimeApiEmulator emulator;
+    /** One for the class (its start is most of the class's time); each test leaves it with no event pending. */
+    private static RuntimeApiEmulator emulator;
     private final HttpClient runtime = HttpClient.newHttpClient();
 
-    @BeforeEach
-    void startEmulator() {
+    @BeforeAll
+    static void startEmulator() {
         emulator = RuntimeApiEmulator.startOnFreePort();
     }
 
-    @AfterEach
-    void stopEmulator() throws IOException {
+    @AfterAll
+    static void stopEmulator() throws IOException {
         emulator.close();
     }
 
