@@ -294,15 +294,15 @@ final class LambdaBilledDurationScenario {
             Phase phase = entry.getValue();
             double[] billed = phase.billedMs();
             double[] duration = phase.durationMs();
-            results.put("lambda_billed_ms_" + fn + "_p50", fmt(Stats.percentile(billed, 50)));
-            results.put("lambda_billed_ms_" + fn + "_p99", fmt(Stats.percentile(billed, 99)));
+            results.put("lambda_billed_ms_" + fn + "_p50", whole(Stats.percentile(billed, 50)));
+            results.put("lambda_billed_ms_" + fn + "_p99", whole(Stats.percentile(billed, 99)));
             results.put("lambda_billed_ms_" + fn + "_mean", fmt(Stats.mean(billed)));
             results.put("lambda_duration_ms_" + fn + "_p50", fmt(Stats.percentile(duration, 50)));
             results.put("lambda_duration_ms_" + fn + "_p99", fmt(Stats.percentile(duration, 99)));
             results.put("lambda_cpu_ms_per_invocation_" + fn, fmt(phase.cpuMs / phase.durations.size()));
         }
-        results.put("lambda_billed_ms_bare_p50", fmt(Stats.percentile(bareBilled, 50)));
-        results.put("lambda_billed_ms_bare_p99", fmt(Stats.percentile(bareBilled, 99)));
+        results.put("lambda_billed_ms_bare_p50", whole(Stats.percentile(bareBilled, 50)));
+        results.put("lambda_billed_ms_bare_p99", whole(Stats.percentile(bareBilled, 99)));
         results.put("lambda_billed_ms_bare_mean", fmt(Stats.mean(bareBilled)));
         results.put("lambda_duration_ms_bare_p50", fmt(Stats.percentile(bareDuration, 50)));
         results.put("lambda_duration_ms_bare_p99", fmt(Stats.percentile(bareDuration, 99)));
@@ -314,6 +314,11 @@ final class LambdaBilledDurationScenario {
             results.put("ratio_lambda_duration_" + fn + "_to_bare_p50",
                     ratio(Stats.percentile(entry.getValue().durationMs(), 50), Stats.percentile(bareDuration, 50)));
         }
+    }
+
+    /** Billed ms are whole ms. */
+    private static String whole(double billedMs) {
+        return Long.toString(Math.round(billedMs));
     }
 
     private static String ratio(double value, double base) {

@@ -59,7 +59,7 @@ final class LambdaBilledTargets {
                     .append("× a bare Quarkus Lambda app's (same run, AWS's runtime client) | ").append(fmt(ratio))
                     .append("× (").append(results.get("lambda_billed_ms_" + fn + "_p50")).append(" vs ")
                     .append(results.get("lambda_billed_ms_bare_p50")).append(" ms; unrounded ")
-                    .append(results.get("ratio_lambda_duration_" + fn + "_to_bare_p50")).append("; p99 ")
+                    .append(fmt(results.number("ratio_lambda_duration_" + fn + "_to_bare_p50"))).append("×; p99 ")
                     .append(results.get("lambda_billed_ms_" + fn + "_p99")).append(" vs ")
                     .append(results.get("lambda_billed_ms_bare_p99")).append(" ms) | ")
                     .append(ratio <= target.getValue() ? "yes" : "no").append(" |\n");
