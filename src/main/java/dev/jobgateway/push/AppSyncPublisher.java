@@ -32,7 +32,6 @@ import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
  */
 final class AppSyncPublisher {
 
-    private static final AwsV4HttpSigner SIGNER = AwsV4HttpSigner.create();
     private static final Set<String> RESTRICTED = Set.of("host", "content-length", "connection",
             "expect", "upgrade");
 
@@ -43,6 +42,11 @@ final class AppSyncPublisher {
     private final Duration timeout;
     private final Executor signing;
     private final ObjectMapper json;
+    /*
+     * Per instance, not static: Quarkus' SnapStart class preloading initialises every gateway class at start-up, and a
+     * static signer made every Lambda cold start load and set up the SDK's SigV4 classes, push on or off.
+     */
+    private final AwsV4HttpSigner signer = AwsV4HttpSigner.create();
 
     /**
      * @param endpoint the Event API's HTTP endpoint ({@code https://<http-domain>/event})
@@ -85,7 +89,7 @@ final class AppSyncPublisher {
         byte[] bytes = body.toString().getBytes(StandardCharsets.UTF_8);
         SdkHttpRequest unsigned = SdkHttpRequest.builder().method(SdkHttpMethod.POST).uri(endpoint)
                 .putHeader("content-type", "application/json").build();
-        SignedRequest signed = SIGNER.sign(request -> request.identity(credentials.resolveCredentials())
+        SignedRequest signed = signer.sign(request -> request.identity(credentials.resolveCredentials())
                 .request(unsigned)
                 .payload(ContentStreamProvider.fromByteArrayUnsafe(bytes))
                 .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, "appsync")

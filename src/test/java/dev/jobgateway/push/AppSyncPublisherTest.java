@@ -2,9 +2,16 @@ package dev.jobgateway.push;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
 import java.net.URI;
+import java.net.URL;
+import java.net.URLClassLoader;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 
 import org.junit.jupiter.api.AfterEach;
@@ -100,5 +107,44 @@ class AppSyncPublisherTest {
     private AppSyncPublisher publisher(String path, AwsCredentialsProvider credentials, Duration bound) {
         return new AppSyncPublisher(AppSyncPublisher.endpoint(appSync.domain() + path), AppSyncStandIn.REGION,
                 credentials, bound, Executors.newCachedThreadPool(), JSON);
+    }
+
+    /*
+     * Quarkus' SnapStart class preloading initialises every gateway class at every Lambda start, push on or off: the
+     * publisher's class must not pull in the SDK's signer there (docs/deploy.md, cold start).
+     */
+    @Test
+    void initialisingThePublishersClassLoadsNoSigner() throws Exception {
+        try (RecordingClassLoader loader = new RecordingClassLoader()) {
+            Class.forName(AppSyncPublisher.class.getName(), true, loader);
+
+            assertThat(loader.loaded).contains(AppSyncPublisher.class.getName())
+                    .noneMatch(name -> name.startsWith("software.amazon.awssdk.http.auth."));
+        }
+    }
+
+    /** Loads the test's class path itself (JDK classes from the platform), recording each class it defines. */
+    private static final class RecordingClassLoader extends URLClassLoader {
+
+        final List<String> loaded = new CopyOnWriteArrayList<>();
+
+        RecordingClassLoader() throws Exception {
+            super(classPath(), ClassLoader.getPlatformClassLoader());
+        }
+
+        private static URL[] classPath() throws Exception {
+            List<URL> urls = new ArrayList<>();
+            for (String entry : System.getProperty("java.class.path").split(File.pathSeparator)) {
+                urls.add(Path.of(entry).toUri().toURL());
+            }
+            return urls.toArray(URL[]::new);
+        }
+
+        @Override
+        protected Class<?> findClass(String name) throws ClassNotFoundException {
+            Class<?> found = super.findClass(name);
+            loaded.add(name);
+            return found;
+        }
     }
 }
