@@ -110,12 +110,14 @@ class JobResource {
             @Parameter(hidden = true) byte[] body) {
         var request = requests.parse(contentType, body);
         String key = requests.idempotencyKey(idempotencyKey);
+        // Read here, not in the callbacks below: they may run where the request's scope is not active.
         String owner = caller.owner();
+        String apiKeyHash = caller.apiKeyHash();
         return submits.submit(owner, new SubmitJobs.Request(request.input(), request.maxDuration(),
                 request.provider(), request.model()), key).map(submission -> {
                     Job job = submission.job();
                     ReadTokens.Minted token = tokens.enabled()
-                            ? tokens.mint(owner, caller.apiKeyHash(), List.of(job.id()))
+                            ? tokens.mint(owner, apiKeyHash, List.of(job.id()))
                             : null;
                     Response.ResponseBuilder response = Response.accepted(new SubmitAnswer(job,
                             token == null ? null : token.token(), token == null ? null : token.expiresAt()))
@@ -234,7 +236,7 @@ class JobResource {
         WaitRequest waitRequest = WaitRequest.parse(wait, prefer, maxWait);
         // The held versions say nothing of when the client's presigned links were made: a batch that lists a job
         // with such links is answered in full (after the wait, if nothing changed), never 304.
-        return reads.batch(caller.owner(), held.ids(), waitRequest.duration(), caller::mayRead, held.versions())
+        return reads.batch(caller.owner(), held.ids(), waitRequest.duration(), caller.readable(), held.versions())
                 .map(batch -> applied(waitRequest, held.conditional() && !held.news(batch)
                         && !tags.anyPresignedLinks(batch.jobs()) ? Response.notModified() : Response.ok(batch)));
     }
