@@ -110,12 +110,14 @@ class JobResource {
             @Parameter(hidden = true) byte[] body) {
         var request = requests.parse(contentType, body);
         String key = requests.idempotencyKey(idempotencyKey);
+        // Read here, not in the callbacks below: they may run where the request's scope is not active.
         String owner = caller.owner();
+        String apiKeyHash = caller.apiKeyHash();
         return submits.submit(owner, new SubmitJobs.Request(request.input(), request.maxDuration(),
                 request.provider(), request.model()), key).map(submission -> {
                     Job job = submission.job();
                     ReadTokens.Minted token = tokens.enabled()
-                            ? tokens.mint(owner, caller.apiKeyHash(), List.of(job.id()))
+                            ? tokens.mint(owner, apiKeyHash, List.of(job.id()))
                             : null;
                     Response.ResponseBuilder response = Response.accepted(new SubmitAnswer(job,
                             token == null ? null : token.token(), token == null ? null : token.expiresAt()))
@@ -187,23 +189,28 @@ class JobResource {
 
     /**
      * A read without a wait, the hottest path: a conditional one first reads only the job's head (one HMGET) and
-     * answers 304 from its tag; a 200 writes the job's JSON straight from its stored fields, once.
+     * answers 304 from its tag; a 200 writes the job's JSON straight from its stored fields, once. The full read's
+     * pipeline is built only when it is needed: every Mutiny step captures the request's context, and a 304 would
+     * pay for a dozen of them it never runs.
      */
     private Uni<Response> readNow(String id, String ifNoneMatch, WaitRequest waitRequest) {
         String owner = caller.owner();
-        Uni<Response> full = reads.stored(owner, id).map(job -> {
-            EntityTag tag = tags.of(job);
-            return applied(waitRequest, matches(ifNoneMatch, tag) ? Response.notModified(tag)
-                    : Response.ok(jobs.viewJson(job), MediaType.APPLICATION_JSON_TYPE).tag(tag));
-        });
         if (ifNoneMatch == null) {
-            return full;
+            return readFull(owner, id, null, waitRequest);
         }
         return reads.headUnlessDue(owner, id).chain(head -> {
             EntityTag tag = head.map(tags::of).orElse(null);
             return tag != null && matches(ifNoneMatch, tag)
                     ? Uni.createFrom().item(applied(waitRequest, Response.notModified(tag)))
-                    : full;
+                    : readFull(owner, id, ifNoneMatch, waitRequest);
+        });
+    }
+
+    private Uni<Response> readFull(String owner, String id, String ifNoneMatch, WaitRequest waitRequest) {
+        return reads.stored(owner, id).map(job -> {
+            EntityTag tag = tags.of(job);
+            return applied(waitRequest, matches(ifNoneMatch, tag) ? Response.notModified(tag)
+                    : Response.ok(jobs.viewJson(job), MediaType.APPLICATION_JSON_TYPE).tag(tag));
         });
     }
 
@@ -229,7 +236,7 @@ class JobResource {
         WaitRequest waitRequest = WaitRequest.parse(wait, prefer, maxWait);
         // The held versions say nothing of when the client's presigned links were made: a batch that lists a job
         // with such links is answered in full (after the wait, if nothing changed), never 304.
-        return reads.batch(caller.owner(), held.ids(), waitRequest.duration(), caller::mayRead, held.versions())
+        return reads.batch(caller.owner(), held.ids(), waitRequest.duration(), caller.readable(), held.versions())
                 .map(batch -> applied(waitRequest, held.conditional() && !held.news(batch)
                         && !tags.anyPresignedLinks(batch.jobs()) ? Response.notModified() : Response.ok(batch)));
     }

@@ -1,6 +1,7 @@
 package dev.jobgateway.auth;
 
 import java.util.Set;
+import java.util.function.Predicate;
 
 import jakarta.enterprise.context.RequestScoped;
 
@@ -30,6 +31,16 @@ public class Caller {
     public boolean mayRead(String jobId) {
         owner();
         return readableJobs == null || readableJobs.contains(jobId);
+    }
+
+    /**
+     * {@link #mayRead} as a predicate that holds what it needs itself: callbacks of a held read may run outside the
+     * request's scope, where this bean cannot be reached.
+     */
+    public Predicate<String> readable() {
+        owner();
+        Set<String> jobs = readableJobs;
+        return jobs == null ? id -> true : jobs::contains;
     }
 
     /** Whether the caller came with a read token rather than an API key. */

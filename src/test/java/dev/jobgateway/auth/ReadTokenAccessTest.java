@@ -68,6 +68,25 @@ class ReadTokenAccessTest {
         assertThat(batch.getList("not_found")).containsExactly(other);
     }
 
+    /**
+     * The held read's later reads run in callbacks after a change wakes it, where the request's scope is not
+     * propagated: what the token may read must go along with them, not be looked up there.
+     */
+    @Test
+    void aHeldBatchWokenByAChangeStillListsOnlyTheTokensJobs() {
+        JsonPath submitted = Jobs.submit(Simulate.defaults().durationMs(1_500).input());
+        String id = submitted.getString("id");
+        String other = Jobs.submit(SLOW).getString("id");
+        String token = submitted.getString("read_token");
+
+        JsonPath batch = Api.withKey(token).queryParam("ids", id + "," + other).queryParam("wait", 20).get("/jobs")
+                .then().statusCode(200).extract().jsonPath();
+
+        assertThat(batch.getList("jobs.id")).containsExactly(id);
+        assertThat(batch.getLong("jobs[0].version")).as("answered after the change, by a later read").isGreaterThan(1);
+        assertThat(batch.getList("not_found")).containsExactly(other);
+    }
+
     @Test
     void anotherJobOfTheSameOwnerIsNotFoundExactlyLikeAnUnknownOne() {
         String token = Jobs.submit(SLOW).getString("read_token");

@@ -137,7 +137,8 @@ final class PeerScenario {
 
     private static void awaitListening(String url) {
         await("the Node.js peer started (see peer.log)").atMost(Duration.ofSeconds(30))
-                .pollInterval(Duration.ofMillis(100)).ignoreException(java.io.IOException.class).until(() -> {
+                .pollInterval(Duration.ofMillis(100)).ignoreExceptionsInstanceOf(java.io.IOException.class)
+                .until(() -> {
                     get(url);
                     return true;
                 });
