@@ -91,8 +91,9 @@ class ServerlessTemplateIT {
         assertThat(node).as("Node.js and npm on the PATH (CI installs them)").isTrue();
         ServerlessCli serverless = new ServerlessCli(root);
         serverless.ensureInstalled();
-        // The two renders are independent Node processes, each writing its own directory: side by side, they take
-        // the time of one (most of it spent walking the repository for the authorizer's package patterns).
+        // The two renders are independent Node processes, each writing its own directory: side by side rather than
+        // one after the other (each spends much of its time waiting on the disk, walking the repository for the
+        // authorizer's package patterns).
         CompletableFuture<JsonNode> nativeRender = CompletableFuture.supplyAsync(() -> {
             try {
                 return serverless.render(target.resolve("serverless/native"), Map.of());
