@@ -18,6 +18,8 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -33,8 +35,10 @@ import dev.jobgateway.support.NodeTool;
  * watched to its end) and the Next.js example ({@code examples/nextjs}, built with {@code next build} with the client
  * installed from its {@code npm pack} tarball: six jobs on six providers, shown as images). Writes screenshots and
  * the measured figures to {@code target/browser-demo/}; with {@code -Ddemo.screenshot.docs=true} the demo's
- * screenshot also goes to {@code docs/demo-list-screen.png}.
+ * screenshot also goes to {@code docs/demo-list-screen.png}. It runs beside the other ITs (failsafe's second thread,
+ * pom.xml): its gateway is its own and each page counts only its own requests.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class BrowserDemoIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();

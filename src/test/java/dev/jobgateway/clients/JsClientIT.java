@@ -13,6 +13,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
+import org.junit.jupiter.api.parallel.ResourceLock;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -22,13 +25,18 @@ import dev.jobgateway.support.NodeTool;
 
 /**
  * The JavaScript client ({@code clients/js}): its Node test-runner tests against a real gateway process (restarted
- * mid-wait, Redis paused, a dropped webhook), its TypeScript declarations, and its npm package.
+ * mid-wait, Redis paused, a dropped webhook), its TypeScript declarations, and its npm package. It runs beside the
+ * other ITs (failsafe's second thread, pom.xml): it has a gateway of its own and spends most of its time waiting on
+ * simulated jobs; the two Node runs that drive that gateway take it in turn.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class JsClientIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The origin the CORS test pretends to be; the gateway allows it. */
     private static final String ORIGIN = "http://app.example.test";
+    /** The stack's gateway, which the Node runs stop, restart and count held reads on: one run at a time. */
+    private static final String GATEWAY = "js-client-gateway";
 
     private static Path client;
     private static Path logs;
@@ -64,6 +72,7 @@ class JsClientIT {
     }
 
     @Test
+    @ResourceLock(GATEWAY)
     void itsTestsPassAgainstARealGatewayWithNoneSkipped() throws Exception {
         // One test file at a time: they share the gateway, whose held reads some of them count.
         NodeTool.Result result = node.run(List.of("node", "--test", "--test-concurrency=1", "--test-reporter=tap",
@@ -89,6 +98,7 @@ class JsClientIT {
      * the tests above keep proving the long-polls (they have no WebSocket in Node 20).
      */
     @Test
+    @ResourceLock(GATEWAY)
     void itsPushTestsPassAgainstTheGatewaysRealtimeEndpoint() throws Exception {
         List<String> command = new ArrayList<>(List.of("node"));
         NodeTool.Result probe = node.run(List.of("node", "-p", "typeof WebSocket"), Map.of(), 60,

@@ -25,6 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -43,6 +44,8 @@ import dev.jobgateway.support.WebhookSecrets;
  * under a steady load of submits and webhooks. Two gateway instances behind a TCP balancer (what API Gateway is to
  * Lambda instances); the AI server's webhooks go through it and are retried on failure, as real senders do.
  */
+// Timed under kills and freezes: in failsafe's "alone" execution, with no other IT class running beside it (pom.xml).
+@Tag("alone")
 class CrashIT {
 
     private static final String SECRET = WebhookSecrets.of("crash-integration-test-secret");

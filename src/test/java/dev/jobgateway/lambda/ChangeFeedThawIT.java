@@ -15,6 +15,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -33,6 +34,8 @@ import dev.jobgateway.support.WebhookSecrets;
  * change within milliseconds instead of waiting for a periodic re-read. Instance A reaches Redis through the relay
  * and holds the wait; B takes the webhook.
  */
+// Timed under kills and freezes: in failsafe's "alone" execution, with no other IT class running beside it (pom.xml).
+@Tag("alone")
 class ChangeFeedThawIT {
 
     private static final String SECRET = WebhookSecrets.of("feed-thaw-integration-test-secret");

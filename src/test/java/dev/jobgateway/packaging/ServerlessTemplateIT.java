@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -18,11 +19,14 @@ import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import java.util.zip.ZipFile;
 
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -38,8 +42,10 @@ import io.smallrye.config.WithDefault;
  * deploys what the gateway needs: three functions from the one artifact with their own routes and timeouts that fit
  * the gateway's own limits, the sweeper on a schedule through an internal route, configuration only as SSM
  * references, the native/JVM switch, and push over AppSync Events. Rendered twice: the defaults (native, push on) and
- * {@code runtime=jvm} in a VPC with push off.
+ * {@code runtime=jvm} in a VPC with push off. It runs beside the other ITs (failsafe's second thread, pom.xml): it
+ * starts no server and waits on Node.
  */
+@Execution(ExecutionMode.CONCURRENT)
 class ServerlessTemplateIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -85,7 +91,16 @@ class ServerlessTemplateIT {
         assertThat(node).as("Node.js and npm on the PATH (CI installs them)").isTrue();
         ServerlessCli serverless = new ServerlessCli(root);
         serverless.ensureInstalled();
-        nativeTemplate = serverless.render(target.resolve("serverless/native"), Map.of());
+        // The two renders are independent Node processes, each writing its own directory: side by side rather than
+        // one after the other (each spends much of its time waiting on the disk, walking the repository for the
+        // authorizer's package patterns).
+        CompletableFuture<JsonNode> nativeRender = CompletableFuture.supplyAsync(() -> {
+            try {
+                return serverless.render(target.resolve("serverless/native"), Map.of());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
         jvmInVpcTemplate = serverless.render(target.resolve("serverless/jvm-vpc"), Map.ofEntries(
                 Map.entry("runtime", "jvm"),
                 Map.entry("network", "vpc"),
@@ -101,6 +116,7 @@ class ServerlessTemplateIT {
                 Map.entry("missingWebhookRatioPercent", "35"),
                 Map.entry("alarmTopicArn", "arn:aws:sns:us-east-1:000000000000:gateway-ops"),
                 Map.entry("push", "false")));
+        nativeTemplate = nativeRender.join();
     }
 
     @Test

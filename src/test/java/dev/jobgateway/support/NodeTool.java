@@ -49,8 +49,17 @@ public final class NodeTool {
         return System.getenv("CI") != null;
     }
 
-    /** Runs {@code npm ci} unless every pinned dependency and devDependency is installed at its pinned version. */
+    /**
+     * Runs {@code npm ci} unless every pinned dependency and devDependency is installed at its pinned version. One
+     * install at a time in the whole JVM: the Node-driven ITs run concurrently and two of them use {@code clients/js}.
+     */
     public void ensureInstalled(Path log) throws IOException {
+        synchronized (NodeTool.class) {
+            installIfMissing(log);
+        }
+    }
+
+    private void installIfMissing(Path log) throws IOException {
         JsonNode packageJson = JSON.readTree(dir.resolve("package.json").toFile());
         boolean installed = true;
         List<Map.Entry<String, JsonNode>> wanted = new java.util.ArrayList<>();
