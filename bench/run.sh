@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Benchmarks: builds the plain HTTP packaging, the Lambda function.zip and a bare Quarkus Lambda app
 # (bench/bare-lambda), then runs dev.jobgateway.bench.Benchmark, which first compares the two zips' cold starts under
-# AWS's runtime interface client, then starts its own Redis, the simulated AI server and two gateway instances on
-# 127.0.0.1 (a third without the meters, for the meters' cost, and a fourth with the production fallback, for the
-# learned checks), runs fourteen named scenarios (one of them against a Node.js peer, bench/peer; the last, output
-# storage, with a gateway, simulator and S3Proxy of its own) and writes bench/results/<date>.md and
-# <date>-latency.svg. About 13 minutes on 2 cores (builds included).
+# AWS's runtime interface client and measures each function's billed duration against the bare app's, then starts its
+# own Redis, the simulated AI server and two gateway instances on 127.0.0.1 (a third without the meters, for the
+# meters' cost, and a fourth with the production fallback, for the learned checks), runs seventeen named scenarios
+# (one against a Node.js peer, bench/peer; open-loop latency on its own generator; the cluster rows on a local 3-master
+# Redis Cluster with two gateways of their own; the last, output storage, with a gateway, simulator and S3Proxy of its
+# own) and writes bench/results/<date>.md and <date>-latency.svg.
 #
 # How it fails: each scenario runs under a deadline and is sized by time or by the rates it measured, never by a
 # count a faster machine exceeds. The first scenario that throws or overruns its deadline ends the run: the scenarios
@@ -34,7 +35,7 @@ need npm npm
 ./mvnw -B -q package -Dhttp -Dmaven.test.skip=true -Dgateway.build.dir="$PWD/target/http"
 # The Lambda packaging (target/function.zip), AWS's runtime interface client to start it under
 # (target/lambda-runtime-client) and the bare quarkus-amazon-lambda-http app it is compared with
-# (bench/bare-lambda/target/function.zip), for the Lambda cold-start scenario.
+# (bench/bare-lambda/target/function.zip), for the Lambda cold-start and billed-duration scenarios.
 # -DskipClusterTier as well: the cluster tier's surefire execution sets its own skip, so -Dmaven.test.skip alone would
 # run the cluster-tagged tests whenever target/test-classes exists.
 ./mvnw -B -q package -Dmaven.test.skip=true -DskipClusterTier
@@ -43,10 +44,11 @@ need npm npm
 rm -rf target/bench && mkdir -p target/bench && cp -r target/http/quarkus-app target/bench/gateway
 ./mvnw -B -q test-compile dependency:build-classpath -Dmdep.outputFile=target/bench/classpath.txt -Dmdep.includeScope=test
 # BENCH_ONLY runs some scenarios only and prints their figures (no results file): comma-separated names among
-# coldstart, startup, wakeup, polling, status-reads, peer, metrics-cost, webhook-ingest, concurrent-waits, onejob,
-# push, comfyui-polling, learned-checks, output-storage (those a scenario needs run too: peer and webhook-ingest run
-# after status-reads, polling after wakeup), or BENCH_ONLY=status (status reads and the Node.js peer),
-# BENCH_ONLY=webhook (status reads and webhook ingest). Its exit code is the script's.
+# coldstart, billed, startup, wakeup, polling, status-reads, peer, metrics-cost, webhook-ingest, open-loop, cluster,
+# concurrent-waits, onejob, push, comfyui-polling, learned-checks, output-storage (those a scenario needs run too: peer,
+# webhook-ingest and cluster run after status-reads, cluster after webhook-ingest, polling after wakeup), or
+# BENCH_ONLY=status (status reads and the Node.js peer), BENCH_ONLY=webhook (status reads and webhook ingest). Its exit
+# code is the script's.
 status=0
 java -Xmx1g -Dbench.only="${BENCH_ONLY:-}" -Dbench.deadline.factor="${BENCH_DEADLINE_FACTOR:-1}" \
   -cp "target/test-classes:target/classes:$(cat target/bench/classpath.txt)" \

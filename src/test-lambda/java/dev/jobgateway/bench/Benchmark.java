@@ -24,28 +24,33 @@ import dev.jobgateway.support.GatewayProcess;
 public final class Benchmark {
 
     /** Every scenario, in the order they run: the order is part of the results file and of the measurement. */
-    static final List<String> SCENARIOS = List.of("coldstart", "startup", "wakeup", "polling", "status-reads", "peer",
-            "metrics-cost", "webhook-ingest", "concurrent-waits", "onejob", "push", "comfyui-polling",
-            "learned-checks", "output-storage");
+    static final List<String> SCENARIOS = List.of("coldstart", "billed", "startup", "wakeup", "polling",
+            "status-reads", "peer", "metrics-cost", "webhook-ingest", "open-loop", "cluster", "concurrent-waits",
+            "onejob", "push", "comfyui-polling", "learned-checks", "output-storage");
     /** The scenarios that run on the run's Redis, simulator and gateways A and B. */
     private static final String[] ON_GATEWAYS = { "startup", "wakeup", "polling", "status-reads", "peer",
-            "metrics-cost", "webhook-ingest", "concurrent-waits", "onejob", "push", "comfyui-polling",
-            "learned-checks" };
+            "metrics-cost", "webhook-ingest", "open-loop", "cluster", "concurrent-waits", "onejob", "push",
+            "comfyui-polling", "learned-checks" };
     /**
      * The names {@code BENCH_ONLY} took before scenarios had names of their own ({@code status}, {@code webhook}), and
      * what a scenario needs from another: the peer reads the status-reads scenario's job, polling is compared with
-     * the wake-ups, the webhook ingest with the status reads' figures.
+     * the wake-ups, the webhook ingest and the cluster rows with the status reads' figures. The open-loop scenario
+     * runs alone too: it then measures its own closed-loop maxima.
      */
     private static final Map<String, List<String>> NEEDS = Map.of(
             "status", List.of("status-reads", "peer"),
             "webhook", List.of("status-reads", "webhook-ingest"),
             "peer", List.of("status-reads", "peer"),
-            "polling", List.of("wakeup", "polling"));
+            "polling", List.of("wakeup", "polling"),
+            "cluster", List.of("status-reads", "webhook-ingest", "cluster"));
     /**
      * Target rows and bounds contributed by scenarios outside Targets (open-loop latency, Lambda billed duration, the
      * cluster rows): one {@code TargetSource.of("what", SomeScenario::targetRows, SomeScenario::bounds)} each.
      */
-    static final List<TargetSource> CONTRIBUTED_TARGETS = List.of();
+    static final List<TargetSource> CONTRIBUTED_TARGETS = List.of(
+            TargetSource.of("Lambda billed duration", LambdaBilledTargets::targetRows, LambdaBilledTargets::bounds),
+            TargetSource.of("open-loop latency", OpenLoopLatencyScenario::targetRows, OpenLoopLatencyScenario::bounds),
+            TargetSource.of("Redis Cluster", ClusterScenario::targetRows, ClusterScenario::bounds));
 
     private static final Duration GATEWAYS_START = Duration.ofMinutes(3);
 
@@ -84,6 +89,9 @@ public final class Benchmark {
         // First, while nothing else of the benchmark runs: a cold start is CPU-bound, and its own Redis is idle.
         run.scenario("coldstart", Duration.ofMinutes(8),
                 () -> LambdaColdStartScenario.fromSystemProperties(work, results).run());
+        // Also before the gateways: one Lambda instance at a time, with its own Redis and simulator.
+        run.scenario("billed", Duration.ofMinutes(6),
+                () -> LambdaBilledDurationScenario.fromSystemProperties(work, results).run());
         if (run.anySelected(ON_GATEWAYS)) {
             Processes[] started = new Processes[1];
             try {
@@ -137,6 +145,12 @@ public final class Benchmark {
         });
         run.scenario("webhook-ingest", Duration.ofMinutes(6),
                 () -> new WebhookIngestScenario(client, a, b, wrk, results, work).run());
+        // At 25/50/75 % of the closed-loop maxima just measured (NaN when those did not run: it measures its own).
+        run.scenario("open-loop", Duration.ofMinutes(6), () -> new OpenLoopLatencyScenario(client, a, b, results)
+                .run(results.number("status_rps_200"), results.number("webhook_ingest_rps")));
+        // Two gateways of its own on a 3-master cluster; A and B stay idle meanwhile.
+        run.scenario("cluster", Duration.ofMinutes(6),
+                () -> new ClusterScenario(processes, client, wrk, results, work).run());
         run.scenario("concurrent-waits", Duration.ofMinutes(5),
                 () -> new ConcurrentWaitsScenario(client, a, b, redis, results).run());
         run.scenario("onejob", Duration.ofMinutes(5),
