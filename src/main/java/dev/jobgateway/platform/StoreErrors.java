@@ -1,5 +1,6 @@
 package dev.jobgateway.platform;
 
+import java.io.IOException;
 import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.nio.channels.ClosedChannelException;
@@ -57,6 +58,9 @@ public final class StoreErrors {
     private static final Pattern BUSY_TEXT = Pattern.compile(
             "max number of clients reached|waiting queue is full", Pattern.CASE_INSENSITIVE);
 
+    private static final Pattern SOCKET_GONE = Pattern.compile("broken pipe|connection reset",
+            Pattern.CASE_INSENSITIVE);
+
     /** Why a store call failed, as far as callers and operators need to know. */
     public enum Kind {
         /** Redis is down, unreachable, slow, full or failing over: retry later. */
@@ -108,6 +112,12 @@ public final class StoreErrors {
                 || t instanceof ClosedChannelException || t instanceof TimeoutException
                 || t instanceof UnknownHostException || t instanceof SSLException
                 || t instanceof io.netty.channel.ConnectTimeoutException) {
+            return Kind.OUTAGE;
+        }
+        // A write to a node killed a moment before fails in the JDK's socket write with a plain IOException ("Broken
+        // pipe"; "Connection reset by peer" from Netty's native transport), not a SocketException. Only these: other
+        // IOExceptions (a JSON parse error) are bugs.
+        if (t instanceof IOException && SOCKET_GONE.matcher(text).find()) {
             return Kind.OUTAGE;
         }
         if (TRANSIENT_REPLY.matcher(text).find() || BUSY_TEXT.matcher(text).find()) {

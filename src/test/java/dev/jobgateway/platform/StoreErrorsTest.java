@@ -3,6 +3,7 @@ package dev.jobgateway.platform;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.io.IOException;
 import java.net.ConnectException;
 import java.net.SocketException;
 import java.time.Duration;
@@ -72,6 +73,18 @@ class StoreErrorsTest {
     @Test
     void aConnectionResetByADyingNodeIsAnOutage() {
         assertThat(StoreErrors.isUnavailable(new SocketException("Connection reset"))).isTrue();
+    }
+
+    /**
+     * What a command gets when it is written to a node killed a moment before: the JDK's socket write fails with a
+     * plain IOException, not a SocketException (CrashIT, Redis killed under submits: a 500 before).
+     */
+    @Test
+    void aCommandWrittenToAKilledNodeIsAnOutage() {
+        assertThat(StoreErrors.isUnavailable(new IOException("Broken pipe"))).isTrue();
+        assertThat(StoreErrors.isUnavailable(new IOException("Connection reset by peer"))).isTrue();
+        // Jackson's parse errors are IOExceptions too: a bad reply is a bug, not an outage
+        assertThat(StoreErrors.isUnavailable(new IOException("Unexpected character ('<' (code 60))"))).isFalse();
     }
 
     /** As after a Lambda thaw, when the idle timeout closes pooled connections just as a command is handed one. */
