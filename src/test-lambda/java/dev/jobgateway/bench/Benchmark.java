@@ -81,6 +81,7 @@ public final class Benchmark {
         }
         BenchRun run = BenchRun.fromSystemProperties(SCENARIOS, only, work);
         Benchmark benchmark = new Benchmark(Path.of(args[0]), Path.of(args[1]), work, run);
+        benchmark.results.put("load_average_at_start", Report.loadAverage());
         run.execute(benchmark::plan, benchmark::report);
     }
 

@@ -51,6 +51,9 @@ final class Report {
         md.append("Command: `bench/run.sh` (builds the plain HTTP packaging, starts Redis, the simulated AI server "
                 + "and two gateway instances on 127.0.0.1).\n\n");
         md.append("Machine: ").append(machine()).append("\n\n");
+        md.append("Load average (1 min) of the machine: ").append(results.get("load_average_at_start"))
+                .append(" when the run started, ").append(loadAverage()).append(" when it ended (above 2 on these ")
+                .append(cores()).append(" cores, other work shared them and every figure is inflated).\n\n");
         md.append("Everything (load generator, both gateways, Redis, simulator, wrk) shares this machine's cores, "
                 + "so ratios are more telling than absolute numbers.\n\n");
         md.append("![latency distribution](").append(svg.getFileName()).append(")\n\n");
@@ -69,6 +72,19 @@ final class Report {
         System.out.println(md);
         System.out.println("Wrote " + file + " and " + svg);
         return file;
+    }
+
+    /** The 1-minute load average, or "unknown" where /proc/loadavg is not there. */
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ", 2)[0];
+        } catch (IOException e) {
+            return "unknown";
+        }
+    }
+
+    private static int cores() {
+        return Runtime.getRuntime().availableProcessors();
     }
 
     /** Cores, CPU model, memory, Java and kernel: figures from different machines are not comparable. */
