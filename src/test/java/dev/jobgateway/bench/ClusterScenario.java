@@ -6,8 +6,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import dev.jobgateway.devservices.LocalRedisCluster;
 import dev.jobgateway.devservices.LocalRedisServer;
 import dev.jobgateway.support.GatewayProcess;
@@ -62,25 +60,11 @@ final class ClusterScenario {
     }
 
     private void statusReads(GatewayProcess a) throws Exception {
-        String id = client.submitMany(a, 1, "\"webhook\":\"deliver\",\"duration_ms\":10").get(0);
-        client.get(a, "/jobs/" + id + "?wait=5");
-        JsonNode job = GatewayClient.JSON.readTree(client.get(a, "/jobs/" + id));
-        String etag = "\"" + job.path("version").asText() + "\"";
-        String url = a.baseUrl() + "/jobs/" + id;
-        String apiKey = "Authorization: Bearer " + Processes.API_KEY;
-        wrk.requestsPerSecond(url, List.of(apiKey), Wrk.WARM_UP_SECONDS);
-        double cpuBefore = CpuTime.ms(a.pid());
-        double plain = wrk.requestsPerSecond(url, List.of(apiKey), Wrk.SECONDS);
-        double cpuPlain = CpuTime.ms(a.pid()) - cpuBefore;
-        cpuBefore = CpuTime.ms(a.pid());
-        double conditional = wrk.requestsPerSecond(url, List.of(apiKey, "If-None-Match: " + etag), Wrk.SECONDS);
-        double cpuConditional = CpuTime.ms(a.pid()) - cpuBefore;
-        results.put("cluster_status_rps_200", Stats.fmt(plain));
-        results.put("cluster_status_rps_304", Stats.fmt(conditional));
-        results.put("cluster_status_gateway_cpu_us_per_request_200",
-                Stats.fmt(cpuPlain * 1000 / (plain * Wrk.SECONDS)));
-        results.put("cluster_status_gateway_cpu_us_per_request_304",
-                Stats.fmt(cpuConditional * 1000 / (conditional * Wrk.SECONDS)));
+        StatusReadRounds reads = StatusReadRounds.measure(client, a, wrk);
+        results.put("cluster_status_rps_200", Stats.fmt(reads.rps200()));
+        results.put("cluster_status_rps_304", Stats.fmt(reads.rps304()));
+        results.put("cluster_status_gateway_cpu_us_per_request_200", Stats.fmt(reads.cpuUsPer200()));
+        results.put("cluster_status_gateway_cpu_us_per_request_304", Stats.fmt(reads.cpuUsPer304()));
         ratio("ratio_cluster_to_standalone_status_rps_200", "cluster_status_rps_200", "status_rps_200");
         ratio("ratio_cluster_to_standalone_status_rps_304", "cluster_status_rps_304", "status_rps_304");
         ratio("ratio_cluster_to_standalone_status_cpu_200", "cluster_status_gateway_cpu_us_per_request_200",

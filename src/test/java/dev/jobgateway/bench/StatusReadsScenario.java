@@ -2,8 +2,6 @@ package dev.jobgateway.bench;
 
 import java.util.List;
 
-import com.fasterxml.jackson.databind.JsonNode;
-
 import dev.jobgateway.support.GatewayProcess;
 
 /**
@@ -28,27 +26,18 @@ final class StatusReadsScenario {
 
     /** Returns the id of the job it read, for the peer scenario to read the same hash. */
     String run() throws Exception {
-        // One job that really finishes (the simulator delivers its webhook): a realistic hash to read.
-        String id = client.submitMany(a, 1, "\"webhook\":\"deliver\",\"duration_ms\":10").get(0);
-        client.get(a, "/jobs/" + id + "?wait=5");
-        JsonNode job = GatewayClient.JSON.readTree(client.get(a, "/jobs/" + id));
-        String etag = "\"" + job.path("version").asText() + "\"";
-        String url = a.baseUrl() + "/jobs/" + id;
-        String apiKey = "Authorization: Bearer " + Processes.API_KEY;
+        StatusReadRounds reads = StatusReadRounds.measure(client, a, wrk);
+        String id = reads.id();
+        String url = reads.url();
         long redisPid = redis.serverPid();
-        wrk.requestsPerSecond(url, List.of(apiKey), Wrk.WARM_UP_SECONDS);
-        double cpuBefore = CpuTime.ms(a.pid());
-        double plain = wrk.requestsPerSecond(url, List.of(apiKey), Wrk.SECONDS);
-        double cpuPlain = CpuTime.ms(a.pid()) - cpuBefore;
-        cpuBefore = CpuTime.ms(a.pid());
-        double conditional = wrk.requestsPerSecond(url, List.of(apiKey, "If-None-Match: " + etag), Wrk.SECONDS);
-        double cpuConditionalAlone = CpuTime.ms(a.pid()) - cpuBefore;
+        double plain = reads.rps200();
+        double conditional = reads.rps304();
         // The HTTP stack's own ceiling here: a read refused by the API-key filter, before any Redis command.
         wrk.requestsPerSecond(url, List.of(), Wrk.WARM_UP_SECONDS);
         double refused = wrk.requestsPerSecond(url, List.of(), Wrk.SECONDS);
         // This window also covers both 401 runs above: kept as it was measured so far, so that
         // status_gateway_cpu_us_per_request_304 stays comparable with earlier results files.
-        double cpuConditional = CpuTime.ms(a.pid()) - cpuBefore;
+        double cpuConditional = CpuTime.ms(a.pid()) - reads.cpuMsAt304Start();
         double redisCpuBefore = CpuTime.ms(redisPid);
         double ceiling = redis.benchmark("HGETALL", "jobgw:job:{" + id + "}");
         double redisCpu = CpuTime.ms(redisPid) - redisCpuBefore;
@@ -59,14 +48,13 @@ final class StatusReadsScenario {
         results.put("ratio_status_304_to_redis", Stats.fmt(conditional / ceiling));
         results.put("status_rps_401_no_redis", Stats.fmt(refused));
         results.put("ratio_status_401_no_redis_to_redis", Stats.fmt(refused / ceiling));
-        results.put("status_gateway_cores_busy_200", Stats.fmt(cpuPlain / (Wrk.SECONDS * 1000.0)));
-        results.put("status_gateway_cpu_us_per_request_200", Stats.fmt(cpuPlain * 1000 / (plain * Wrk.SECONDS)));
+        results.put("status_gateway_cores_busy_200", Stats.fmt(reads.cpuMs200() / (Wrk.SECONDS * 1000.0)));
+        results.put("status_gateway_cpu_us_per_request_200", Stats.fmt(reads.cpuUsPer200()));
         results.put("status_gateway_cpu_us_per_request_304",
                 Stats.fmt(cpuConditional * 1000 / (conditional * Wrk.SECONDS)));
         // The 304 run's own window, without the 401 runs: what a 304 costs against a 200.
-        results.put("status_gateway_cpu_us_per_request_304_alone",
-                Stats.fmt(cpuConditionalAlone * 1000 / (conditional * Wrk.SECONDS)));
-        results.put("ratio_status_cpu_304_to_200", Stats.fmt((cpuConditionalAlone / conditional) / (cpuPlain / plain)));
+        results.put("status_gateway_cpu_us_per_request_304_alone", Stats.fmt(reads.cpuUsPer304()));
+        results.put("ratio_status_cpu_304_to_200", Stats.fmt(reads.cpuUsPer304() / reads.cpuUsPer200()));
         results.put("redis_cpu_us_per_hgetall", Stats.fmt(redisCpu * 1000 / RedisTools.BENCHMARK_REQUESTS));
         return id;
     }
