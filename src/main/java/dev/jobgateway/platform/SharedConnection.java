@@ -34,22 +34,20 @@ import io.vertx.redis.client.RedisOptions;
  *
  * <p>
  * On a Redis Cluster the shared connection is one {@code RedisClusterConnection}: one connection per node, each
- * master's
- * commands pipelined on its own; the cluster connection routes each command by its keys' slot (EVAL/EVALSHA by their
- * {@code numkeys} keys, so a job's script goes to the master of its {@code {id}} hash tag), follows MOVED and ASK, and
- * refreshes its slot map from {@code CLUSTER SLOTS} (a MOVED, and every topology-cache TTL while commands flow). The
- * pooled cluster client instead borrows a connection to every node per command: at most pool-size commands on a
- * master at once, and the borrowing paid per command. Sentinel and replication clients stay pooled. What was measured
- * and tried: docs/performance.md, "Pipelining on a Redis Cluster"; SharedConnectionClusterTest.
+ * master's commands pipelined on its own. The cluster connection routes each command by its keys' slot (EVAL/EVALSHA
+ * by their {@code numkeys} keys, so a job's script goes to the master of its {@code {id}} hash tag), follows MOVED and
+ * ASK, and refreshes its slot map from {@code CLUSTER SLOTS} (after a MOVED, and every topology-cache TTL while
+ * commands flow). The pooled cluster client instead borrows a connection to every node per command: at most pool-size
+ * commands on a master at once, and the borrowing paid per command. Sentinel and replication clients stay pooled.
+ * What was measured and tried: docs/performance.md, "Pipelining on a Redis Cluster"; SharedConnectionClusterTest.
  * <p>
  * The connection belongs to a client of its own (the default client's settings, {@link RedisClientOptions}), which
- * is closed as a whole when the connection is given up (on a cluster: the connections to every node, since one
- * unanswered master is reason enough to open the whole cluster connection again, slot map included): after a failure of
- * the connection (not an error reply to one
+ * is closed as a whole when the connection is given up: after a failure of the connection (not an error reply to one
  * command), and when a command gets no answer within the timeout (a half-open socket after a Lambda thaw would
  * otherwise hold every later command too, since commands keep it from ever being idle). Closed, never lent to
  * anyone again: given back to a pool, its next borrower would queue behind the unanswered command. The next command
- * opens a fresh one.
+ * opens a fresh one. On a cluster that is the connections to every node, slot map included: one master left
+ * unanswered is reason enough to start the cluster connection again, and a connect needs every node to answer.
  * <p>
  * A connect that fails (Redis down, a host name that does not resolve, a TLS handshake cut, a Redis at its client
  * limit, refused credentials) fails every command for a short back-off (100 ms, doubling up to 2 s while it keeps
@@ -214,10 +212,17 @@ public class SharedConnection {
 
         Attempt() {
             RedisOptions options = settings.get();
-            // On a cluster, one connection per node is held by the cluster connection; the second is for the slot
-            // map's refresh (CLUSTER SLOTS), which borrows one from the first node's pool every topology-cache TTL.
-            int perNode = options.getType() == RedisClientType.CLUSTER ? 2 : 1;
-            options.setMaxPoolSize(perNode).setMaxPoolWaiting(8).setPoolName("job-gateway-shared");
+            if (options.getType() == RedisClientType.CLUSTER) {
+                // One connection per node is held by the cluster connection; the second is for the slot map's
+                // refresh (CLUSTER SLOTS), which borrows one from the first node's pool every topology-cache TTL. The
+                // configured wait queue stays: when a slot moves to a node the connection does not hold yet (a shard
+                // added online), each command redirected there borrows one until the first is in, and a short queue
+                // would fail the rest of a burst.
+                options.setMaxPoolSize(2);
+            } else {
+                options.setMaxPoolSize(1).setMaxPoolWaiting(8);
+            }
+            options.setPoolName("job-gateway-shared");
             options.getNetClientOptions().setMetricsName("redis|job-gateway-shared");
             client = Redis.createClient(vertx, options);
             connection = client.connect()
