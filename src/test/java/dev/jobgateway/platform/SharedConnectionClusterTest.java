@@ -77,12 +77,18 @@ class SharedConnectionClusterTest {
         for (CompletableFuture<Response> answer : answers) {
             assertThat(answer.get(10, TimeUnit.SECONDS).toLong()).isZero();
         }
-        // At most one, not exactly one: the gateway's own background commands (the sweeper's scripts) share the
-        // connection and may be the last one on it by the time the list is read. The pooled client shows six.
+        // At most one, not exactly one: other commands may have been last on the shared connection by the time the
+        // lists are read (the gateway's own, run in the background), or it may have been given up and opened again
+        // (a command unanswered within the timeout, on a loaded machine): one run in five here saw no HSTRLEN
+        // connection on a master. Never more than one: the pooled client showed six per master.
+        Map<Integer, Long> perMaster = new HashMap<>();
+        Map<Integer, List<String>> lists = new HashMap<>();
         for (int master : keyOn.keySet()) {
-            assertThat(connectionsThatLastSent(master, "hstrlen")).as("connections on master %d: %s", master,
-                    clients(master)).isLessThanOrEqualTo(1);
+            perMaster.put(master, connectionsThatLastSent(master, "hstrlen"));
+            lists.put(master, clients(master));
         }
+        assertThat(perMaster.values()).as("connections per master that sent HSTRLEN last: %s; client lists: %s",
+                perMaster, lists).allSatisfy(count -> assertThat(count).isLessThanOrEqualTo(1));
     }
 
     /**
