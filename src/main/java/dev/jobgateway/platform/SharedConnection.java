@@ -22,6 +22,7 @@ import io.vertx.mutiny.redis.client.Redis;
 import io.vertx.mutiny.redis.client.RedisConnection;
 import io.vertx.mutiny.redis.client.Request;
 import io.vertx.mutiny.redis.client.Response;
+import io.vertx.redis.client.RedisClientType;
 import io.vertx.redis.client.RedisOptions;
 
 /**
@@ -32,19 +33,21 @@ import io.vertx.redis.client.RedisOptions;
  * gateway CPU per status read instead of 56.
  *
  * <p>
- * Standalone Redis only: with a cluster (or Sentinel) client, commands go through the pooled client, which routes
- * each to its node. Not because the cluster connection routes scripts wrongly (it takes EVAL/EVALSHA keys from
- * {@code numkeys} and sends them to their slot's master, follows MOVED and ASK, and passes NOSCRIPT back): one
- * {@code RedisClusterConnection} shared here answered scripts, a script flush and a failover, but left part of a burst
- * of 900 concurrent commands unanswered within the timeout, for a cause not yet found (docs/performance.md,
- * "Pipelining on a Redis Cluster"; SharedConnectionClusterTest holds what pipelining there must pass).
+ * On a Redis Cluster the shared connection is one {@code RedisClusterConnection}: one connection per node, each
+ * master's commands pipelined on its own. The cluster connection routes each command by its keys' slot (EVAL/EVALSHA
+ * by their {@code numkeys} keys, so a job's script goes to the master of its {@code {id}} hash tag), follows MOVED and
+ * ASK, and refreshes its slot map from {@code CLUSTER SLOTS} (after a MOVED, and every topology-cache TTL while
+ * commands flow). The pooled cluster client instead borrows a connection to every node per command: at most pool-size
+ * commands on a master at once, and the borrowing paid per command. Sentinel and replication clients stay pooled.
+ * What was measured and tried: docs/performance.md, "Pipelining on a Redis Cluster"; SharedConnectionClusterTest.
  * <p>
  * The connection belongs to a client of its own (the default client's settings, {@link RedisClientOptions}), which
  * is closed as a whole when the connection is given up: after a failure of the connection (not an error reply to one
  * command), and when a command gets no answer within the timeout (a half-open socket after a Lambda thaw would
  * otherwise hold every later command too, since commands keep it from ever being idle). Closed, never lent to
  * anyone again: given back to a pool, its next borrower would queue behind the unanswered command. The next command
- * opens a fresh one.
+ * opens a fresh one. On a cluster that is the connections to every node, slot map included: one master left
+ * unanswered is reason enough to start the cluster connection again, and a connect needs every node to answer.
  * <p>
  * A connect that fails (Redis down, a host name that does not resolve, a TLS handshake cut, a Redis at its client
  * limit, refused credentials) fails every command for a short back-off (100 ms, doubling up to 2 s while it keeps
@@ -78,11 +81,14 @@ public class SharedConnection {
             @ConfigProperty(name = "quarkus.redis.max-waiting-handlers", defaultValue = "2048") int pipelined,
             @ConfigProperty(name = "quarkus.redis.max-pool-waiting", defaultValue = "24") int waiting,
             Event<StoreFailure> failures) {
-        this(vertx, redis.getRedis(), defaults::copy, config.store().commandTimeout(),
-                "standalone".equalsIgnoreCase(clientType), pipelined, waiting, failures::fire);
+        this(vertx, redis.getRedis(), defaults::copy, config.store().commandTimeout(), pipelines(clientType), pipelined,
+                waiting, failures::fire);
     }
 
-    /** A standalone connection with {@code settings} (host names, TLS, password): for tests of its own. */
+    /**
+     * A connection with {@code settings} (host names, TLS, password; standalone or cluster, by their type): for tests
+     * of its own.
+     */
     SharedConnection(Vertx vertx, RedisOptions settings, Duration commandTimeout) {
         this(vertx, null, () -> RedisClientOptions.copy(settings), commandTimeout, true,
                 settings.getMaxWaitingHandlers(), settings.getMaxPoolWaiting(), failure -> {
@@ -99,6 +105,14 @@ public class SharedConnection {
         // Inside the store's command timeout, so that this connection is given up before the caller's guard fires.
         this.timeout = commandTimeout.multipliedBy(9).dividedBy(10);
         this.window = new CommandWindow(pipelined, waiting);
+    }
+
+    /**
+     * Standalone and cluster clients pipeline on a connection of their own here; Sentinel and replication clients
+     * (a master found through Sentinel, reads spread over replicas) keep the pooled client, which does that finding.
+     */
+    private static boolean pipelines(String clientType) {
+        return "standalone".equalsIgnoreCase(clientType) || "cluster".equalsIgnoreCase(clientType);
     }
 
     /**
@@ -198,7 +212,17 @@ public class SharedConnection {
 
         Attempt() {
             RedisOptions options = settings.get();
-            options.setMaxPoolSize(1).setMaxPoolWaiting(8).setPoolName("job-gateway-shared");
+            if (options.getType() == RedisClientType.CLUSTER) {
+                // One connection per node is held by the cluster connection; the second is for the slot map's
+                // refresh (CLUSTER SLOTS), which borrows one from the first node's pool every topology-cache TTL. The
+                // configured wait queue stays: when a slot moves to a node the connection does not hold yet (a shard
+                // added online), each command redirected there borrows one until the first is in, and a short queue
+                // would fail the rest of a burst.
+                options.setMaxPoolSize(2);
+            } else {
+                options.setMaxPoolSize(1).setMaxPoolWaiting(8);
+            }
+            options.setPoolName("job-gateway-shared");
             options.getNetClientOptions().setMetricsName("redis|job-gateway-shared");
             client = Redis.createClient(vertx, options);
             connection = client.connect()

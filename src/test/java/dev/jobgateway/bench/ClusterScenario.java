@@ -125,10 +125,11 @@ final class ClusterScenario {
         if (results.get("cluster_status_rps_200") == null) {
             return "";
         }
-        return "- Redis Cluster: on a cluster the gateway's commands go through the pooled cluster client, not the "
-                + "connection requests share on standalone Redis (docs/performance.md, \"Pipelining on a Redis "
-                + "Cluster\"): each command borrows a connection to every node of the cluster and gives them back, "
-                + "and at most max-pool-size commands are on a node at once. CPU per read "
+        return "- Redis Cluster: the reads and scripts are pipelined on one cluster connection (a connection per "
+                + "node) that requests share, as on standalone Redis, but each is routed by its keys' slot and the "
+                + "slot map is fetched again every second while commands flow; the other commands go through the "
+                + "pooled cluster client, each borrowing a connection to every node (docs/performance.md, "
+                + "\"Pipelining on a Redis Cluster\"). CPU per read "
                 + results.get("cluster_status_gateway_cpu_us_per_request_200") + " µs against "
                 + results.get("status_gateway_cpu_us_per_request_200") + " µs standalone; per webhook "
                 + results.get("cluster_webhook_ingest_gateway_cpu_us_per_webhook") + " µs against "
