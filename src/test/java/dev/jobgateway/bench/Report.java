@@ -52,8 +52,9 @@ final class Report {
                 + "and two gateway instances on 127.0.0.1).\n\n");
         md.append("Machine: ").append(machine()).append("\n\n");
         md.append("Load average (1 min) of the machine: ").append(results.get("load_average_at_start"))
-                .append(" when the run started, ").append(loadAverage()).append(" when it ended (above 2 on these ")
-                .append(cores()).append(" cores, other work shared them and every figure is inflated).\n\n");
+                .append(" when the scenarios started (the builds just before them count in it), ").append(loadAverage())
+                .append(" when they ended, on ").append(cores())
+                .append(" cores. Work other than the benchmark's on these cores inflates every figure.\n\n");
         md.append("Everything (load generator, both gateways, Redis, simulator, wrk) shares this machine's cores, "
                 + "so ratios are more telling than absolute numbers.\n\n");
         md.append("![latency distribution](").append(svg.getFileName()).append(")\n\n");

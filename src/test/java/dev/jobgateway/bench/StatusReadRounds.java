@@ -23,12 +23,16 @@ record StatusReadRounds(String id, String url, String apiKey, double rps200, dou
         String etag = "\"" + job.path("version").asText() + "\"";
         String url = gateway.baseUrl() + "/jobs/" + id;
         String apiKey = "Authorization: Bearer " + Processes.API_KEY;
+        List<String> conditionalHeaders = List.of(apiKey, "If-None-Match: " + etag);
+        // Both paths warmed up: with the 200 alone warm, the measured 304 round ran on code the JIT had not compiled
+        // yet (2026-12-07: 14,639 rps and 93 µs of CPU per 304 against 22,778 rps and 55 µs in the warm peer rounds).
         wrk.requestsPerSecond(url, List.of(apiKey), Wrk.WARM_UP_SECONDS);
+        wrk.requestsPerSecond(url, conditionalHeaders, Wrk.WARM_UP_SECONDS);
         double cpuBefore = CpuTime.ms(gateway.pid());
         double plain = wrk.requestsPerSecond(url, List.of(apiKey), Wrk.SECONDS);
         double cpuPlain = CpuTime.ms(gateway.pid()) - cpuBefore;
         double at304Start = CpuTime.ms(gateway.pid());
-        double conditional = wrk.requestsPerSecond(url, List.of(apiKey, "If-None-Match: " + etag), Wrk.SECONDS);
+        double conditional = wrk.requestsPerSecond(url, conditionalHeaders, Wrk.SECONDS);
         double cpuConditional = CpuTime.ms(gateway.pid()) - at304Start;
         return new StatusReadRounds(id, url, apiKey, plain, cpuPlain, conditional, cpuConditional, at304Start);
     }
