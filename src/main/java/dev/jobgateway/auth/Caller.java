@@ -29,8 +29,7 @@ public class Caller {
      * token. A job it may not read is answered as unknown, before Redis is asked.
      */
     public boolean mayRead(String jobId) {
-        owner();
-        return readableJobs == null || readableJobs.contains(jobId);
+        return readable().test(jobId);
     }
 
     /**
