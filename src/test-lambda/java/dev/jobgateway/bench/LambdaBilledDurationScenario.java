@@ -84,10 +84,8 @@ final class LambdaBilledDurationScenario {
      * The artifacts where bench/run.sh builds them (as {@link LambdaColdStartScenario}), and serverless.yml's sweep.
      */
     static LambdaBilledDurationScenario fromSystemProperties(Path work, Results results) {
-        return new LambdaBilledDurationScenario(
-                Path.of(System.getProperty("bench.lambda.zip", "target/function.zip")),
-                Path.of(System.getProperty("bench.lambda.bare-zip", "bench/bare-lambda/target/function.zip")),
-                Path.of(System.getProperty("bench.lambda.runtime-client", "target/lambda-runtime-client")),
+        LambdaArtifacts artifacts = LambdaArtifacts.fromSystemProperties();
+        return new LambdaBilledDurationScenario(artifacts.gatewayZip(), artifacts.bareZip(), artifacts.runtimeClient(),
                 Path.of(System.getProperty("bench.lambda.sweep-event", "deploy/sweep-event.json")), work, results);
     }
 

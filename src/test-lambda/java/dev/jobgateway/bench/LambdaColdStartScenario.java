@@ -51,10 +51,9 @@ final class LambdaColdStartScenario {
 
     /** The artifacts where bench/run.sh builds them: target/function.zip, bench/bare-lambda/target/function.zip. */
     static LambdaColdStartScenario fromSystemProperties(Path work, Results results) {
-        return new LambdaColdStartScenario(Path.of(System.getProperty("bench.lambda.zip", "target/function.zip")),
-                Path.of(System.getProperty("bench.lambda.bare-zip", "bench/bare-lambda/target/function.zip")),
-                Path.of(System.getProperty("bench.lambda.runtime-client", "target/lambda-runtime-client")), work,
-                results);
+        LambdaArtifacts artifacts = LambdaArtifacts.fromSystemProperties();
+        return new LambdaColdStartScenario(artifacts.gatewayZip(), artifacts.bareZip(), artifacts.runtimeClient(),
+                work, results);
     }
 
     void run() throws Exception {
