@@ -81,6 +81,16 @@ final class GatewayClient {
         return http.sendAsync(request, HttpResponse.BodyHandlers.ofString());
     }
 
+    /**
+     * Submits one job that really finishes (the simulator delivers its webhook) and waits for it: a realistic hash for
+     * the read scenarios to read.
+     */
+    String finishedJob(GatewayProcess gateway) throws Exception {
+        String id = submitMany(gateway, 1, "\"webhook\":\"deliver\",\"duration_ms\":10").get(0);
+        get(gateway, "/jobs/" + id + "?wait=5");
+        return id;
+    }
+
     /** Submits {@code count} jobs, 32 at a time, and returns their ids in submission order. */
     List<String> submitMany(GatewayProcess gateway, int count, String simulate) throws Exception {
         Semaphore inFlight = new Semaphore(32);

@@ -50,8 +50,7 @@ final class MetricsCostScenario {
     }
 
     void run() throws Exception {
-        String id = client.submitMany(on, 1, "\"webhook\":\"deliver\",\"duration_ms\":10").get(0);
-        client.get(on, "/jobs/" + id + "?wait=5");
+        String id = client.finishedJob(on);
         List<String> apiKey = List.of("Authorization: Bearer " + Processes.API_KEY);
         for (GatewayProcess gateway : List.of(on, off)) {
             wrk.requestsPerSecond(gateway.baseUrl() + "/jobs/" + id, apiKey, Wrk.WARM_UP_SECONDS);

@@ -67,7 +67,7 @@ final class OpenLoopLatencyScenario {
     void run(double statusMaxRps, double webhookMaxRps) throws Exception {
         long started = System.nanoTime();
         try (OpenLoop generator = new OpenLoop(CONNECTIONS)) {
-            String id = finishedJob();
+            String id = client.finishedJob(a);
             OpenLoop.Action read = generator.request(a.port(), HttpMethod.GET, "/jobs/" + id, withKey(), null);
             OpenLoop.Action refused = generator.request(a.port(), HttpMethod.GET, "/jobs/" + id,
                     MultiMap.caseInsensitiveMultiMap(), null);
@@ -130,13 +130,6 @@ final class OpenLoopLatencyScenario {
         results.put(prefix + "ms_max", fmt(run.maxMs()));
         results.put(prefix + "send_lag_ms_p99", fmt(run.sendLag().getValueAtPercentile(99) / 1000.0));
         results.addToolOutput(List.of("open-loop", name), run.summary());
-    }
-
-    /** One job that really finished (the simulator delivered its webhook): a realistic hash to read. */
-    private String finishedJob() throws Exception {
-        String id = client.submitMany(a, 1, "\"webhook\":\"deliver\",\"duration_ms\":10").get(0);
-        client.get(a, "/jobs/" + id + "?wait=5");
-        return id;
     }
 
     private static MultiMap withKey() {

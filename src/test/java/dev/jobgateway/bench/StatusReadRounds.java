@@ -15,10 +15,8 @@ import dev.jobgateway.support.GatewayProcess;
 record StatusReadRounds(String id, String url, String apiKey, double rps200, double cpuMs200, double rps304,
         double cpuMs304, double cpuMsAt304Start) {
 
-    /** One job that really finishes (the simulator delivers its webhook): a realistic hash to read. */
     static StatusReadRounds measure(GatewayClient client, GatewayProcess gateway, Wrk wrk) throws Exception {
-        String id = client.submitMany(gateway, 1, "\"webhook\":\"deliver\",\"duration_ms\":10").get(0);
-        client.get(gateway, "/jobs/" + id + "?wait=5");
+        String id = client.finishedJob(gateway);
         JsonNode job = GatewayClient.JSON.readTree(client.get(gateway, "/jobs/" + id));
         String etag = "\"" + job.path("version").asText() + "\"";
         String url = gateway.baseUrl() + "/jobs/" + id;
